@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { HeraldError } from "./errors.js";
+import type { Background } from "./ports/background.js";
+import type { Clock } from "./ports/clock.js";
+import type { Store } from "./ports/store.js";
+import { apiRoutes, type ApiAccess } from "./routes/api.js";
+import { pagerDutyWebhookRoute } from "./routes/pagerduty-webhook.js";
+
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  background: Background;
+  pagerdutyWebhookSecrets: readonly string[];
+  apiAccess: ApiAccess;
+  log: (line: string) => void;
+}
+
+/** Builds Herald's HTTP app from its dependencies; the Node and Worker entries only supply them. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get("/healthz", async (c) => {
+    try {
+      await deps.store.ping();
+      return c.json({ status: "ok", storage: "ok" });
+    } catch (error) {
+      deps.log(`healthz: storage check failed: ${(error as Error).message}`);
+      return c.json({ status: "unavailable", storage: "failing" }, 503);
+    }
+  });
+
+  app.route(
+    "/webhooks/pagerduty",
+    pagerDutyWebhookRoute({
+      store: deps.store,
+      clock: deps.clock,
+      background: deps.background,
+      secrets: deps.pagerdutyWebhookSecrets,
+    }),
+  );
+  app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess }));
+
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.onError((error, c) => {
+    if (error instanceof HeraldError) {
+      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    }
+    if (error instanceof HTTPException) {
+      return c.json({ error: { code: "http_error", message: error.message } }, error.status);
+    }
+    deps.log(`unhandled error on ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
+    return c.json({ error: { code: "internal_error", message: "internal error; see the server log" } }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,109 @@
+import { LogLevel, WebClient } from "@slack/web-api";
+import type { ChatAdapter } from "../../ports/chat.js";
+import { EffectError } from "../../ports/chat.js";
+
+export interface SlackChatOptions {
+  token: string;
+  /** Base URL of the Web API, ending in `/api/`; tests point it at a fake server. */
+  apiUrl?: string;
+}
+
+/** Metadata event type that marks Herald's own posts, so a retry can find one that already landed. */
+const METADATA_EVENT_TYPE = "herald_post";
+
+// Slack platform errors that another attempt cannot fix.
+const PERMANENT_ERRORS = new Set([
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "missing_scope",
+  "invalid_name",
+  "invalid_name_specials",
+  "invalid_name_required",
+  "invalid_name_maxlength",
+  "msg_too_long",
+  "no_text",
+  "restricted_action",
+]);
+
+/** The Slack chat adapter, on @slack/web-api; runs unchanged on Node and in workerd. */
+export function createSlackChat(options: SlackChatOptions): ChatAdapter {
+  const client = new WebClient(options.token, {
+    slackApiUrl: options.apiUrl ?? "https://slack.com/api/",
+    // Herald's outbox retries with backoff and honours Retry-After itself; retries here would hide failures.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: LogLevel.ERROR,
+    // workerd rejects `redirect: "error"`, which the client sets (see DESIGN.md).
+    fetch: (url, init) =>
+      fetch(url, { ...init, redirect: init?.redirect === "error" ? "manual" : init?.redirect }),
+  });
+
+  return {
+    platform: "slack",
+
+    async createChannel(name) {
+      try {
+        const result = await client.conversations.create({ name, is_private: false });
+        const channel = result.channel;
+        if (!channel?.id) throw new EffectError("conversations.create returned no channel", true);
+        return { id: channel.id, name: channel.name ?? name };
+      } catch (error) {
+        if (slackErrorCode(error) === "name_taken") return "name_taken";
+        throw toEffectError("conversations.create", error);
+      }
+    },
+
+    async postMessage({ channel, text, idempotencyKey }) {
+      try {
+        const result = await client.chat.postMessage({
+          channel,
+          text,
+          unfurl_links: false,
+          metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: idempotencyKey } },
+        });
+        return { channel: result.channel ?? channel, id: result.ts ?? "" };
+      } catch (error) {
+        throw toEffectError("chat.postMessage", error);
+      }
+    },
+
+    async findPosted(channel, idempotencyKey) {
+      try {
+        const history = await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
+        const found = history.messages?.find(
+          (m) => m.metadata?.event_type === METADATA_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === idempotencyKey,
+        );
+        return found?.ts ? { channel, id: found.ts } : null;
+      } catch (error) {
+        throw toEffectError("conversations.history", error);
+      }
+    },
+  };
+}
+
+function slackErrorCode(error: unknown): string | null {
+  const data = (error as { data?: { error?: unknown } }).data;
+  return typeof data?.error === "string" ? data.error : null;
+}
+
+function toEffectError(method: string, error: unknown): EffectError {
+  if (error instanceof EffectError) return error;
+  const coded = error as { code?: string; retryAfter?: number; statusCode?: number; message?: string };
+  switch (coded.code) {
+    case "slack_webapi_rate_limited_error":
+      return new EffectError(`${method}: rate limited`, true, coded.retryAfter);
+    case "slack_webapi_platform_error": {
+      const code = slackErrorCode(error) ?? "unknown_error";
+      return new EffectError(`${method}: ${code}`, !PERMANENT_ERRORS.has(code));
+    }
+    case "slack_webapi_http_error":
+      return new EffectError(`${method}: HTTP ${coded.statusCode}`, (coded.statusCode ?? 500) >= 500);
+    default:
+      return new EffectError(`${method}: ${coded.message ?? String(error)}`, true);
+  }
+}

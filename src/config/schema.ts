@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+/** Which incidents a rule applies to; every listed key must match, a list matches any of its values. */
+const conditionSchema = z
+  .object({
+    priority: z.array(z.string()).min(1).optional(),
+    service: z.array(z.string()).min(1).optional(),
+    urgency: z.array(z.string()).min(1).optional(),
+    status: z.array(z.enum(["triggered", "acknowledged", "resolved"])).min(1).optional(),
+  })
+  .strict();
+
+const postSchema = z
+  .object({
+    post: z
+      .object({
+        to: z.string().min(1),
+        template: z.string().min(1),
+      })
+      .strict(),
+  })
+  .strict();
+
+const actionSchema = z.union([z.literal("create_channel"), postSchema]);
+
+const ruleSchema = z
+  .object({
+    on: z.string().regex(/^incident\.[a-z_.]+$/, "must be an event type such as incident.triggered"),
+    if: conditionSchema.optional(),
+    do: z.array(actionSchema).min(1),
+  })
+  .strict();
+
+const serviceSchema = z
+  .object({
+    key: z.string().regex(/^[a-z0-9_-]+$/, "use lowercase letters, digits, - and _"),
+    name: z.string().min(1),
+    pagerduty_service_id: z.string().min(1).optional(),
+  })
+  .strict();
+
+const prioritySchema = z
+  .object({
+    name: z.string().regex(/^P[0-9]$/, "must look like P1"),
+    description: z.string().min(1),
+    pagerduty_priority_id: z.string().min(1).optional(),
+  })
+  .strict();
+
+const escalationSchema = z
+  .object({
+    how: z.string().min(1),
+    route: z.string().min(1),
+    channel: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    timezone: z.string().min(1).default("Europe/London"),
+    channels: z
+      .object({
+        team: z.string().min(1),
+        ask: z.string().min(1),
+        update: z.string().min(1),
+      })
+      .strict(),
+    incident_channel: z
+      .object({
+        pattern: z.string().min(1).default("inc-{number}-{title}"),
+      })
+      .strict()
+      .default({ pattern: "inc-{number}-{title}" }),
+    services: z.array(serviceSchema).default([]),
+    priorities: z.array(prioritySchema).min(1),
+    escalation: z.record(z.string(), escalationSchema).default({}),
+    status_page: z.object({ id: z.string().min(1).nullable().default(null) }).strict().default({ id: null }),
+    github: z
+      .object({
+        repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name").nullable().default(null),
+        postmortem_path: z.string().min(1).default("postmortems"),
+        runbook_path: z.string().min(1).default("runbooks"),
+      })
+      .strict()
+      .default({ repo: null, postmortem_path: "postmortems", runbook_path: "runbooks" }),
+    rules: z.array(ruleSchema).default([]),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type Rule = z.infer<typeof ruleSchema>;
+export type RuleAction = z.infer<typeof actionSchema>;
+export type RuleCondition = z.infer<typeof conditionSchema>;

@@ -1,0 +1,49 @@
+import type { IncidentStatus, Person, TimelineCategory } from "./incident.js";
+
+/** What a vendor said about an incident's state, as far as Herald cares. */
+export interface IncidentSnapshot {
+  pagerdutyId: string;
+  number: number | null;
+  title: string;
+  url: string | null;
+  service: { id: string; name: string } | null;
+  priority: string | null;
+  status: IncidentStatus;
+  urgency: string | null;
+  assignees: Person[];
+  createdAt: string | null;
+}
+
+interface EventBase {
+  /** Unique per delivery from the source; timeline entries and effects are keyed on it. */
+  id: string;
+  occurredAt: string;
+  author: Person | null;
+  source: "pagerduty";
+  pagerdutyIncidentId: string;
+}
+
+/** A change to the incident itself: status, priority, assignment, service. */
+export interface IncidentChanged extends EventBase {
+  kind: "incident_changed";
+  type: string;
+  snapshot: IncidentSnapshot;
+}
+
+/** A note added on the incident (the scribe's log, written from PagerDuty). */
+export interface NoteAdded extends EventBase {
+  kind: "note_added";
+  type: "incident.annotated";
+  noteId: string;
+  category: TimelineCategory;
+  text: string;
+}
+
+/** Anything else worth a line on the timeline: responders, status updates, bridges, workflows. */
+export interface IncidentActivity extends EventBase {
+  kind: "activity";
+  type: string;
+  text: string;
+}
+
+export type IncidentEvent = IncidentChanged | NoteAdded | IncidentActivity;

@@ -1,0 +1,54 @@
+/** The incident record Herald keeps, in the incident process's own words. */
+
+export type IncidentStatus = "triggered" | "acknowledged" | "resolved";
+
+export type TimelineCategory = "event" | "discussion" | "decision" | "action" | "result";
+
+export const TIMELINE_CATEGORIES: readonly TimelineCategory[] = [
+  "event",
+  "discussion",
+  "decision",
+  "action",
+  "result",
+];
+
+export interface Person {
+  id: string;
+  name: string;
+}
+
+export interface ChatChannel {
+  id: string;
+  name: string;
+}
+
+export interface Incident {
+  id: string;
+  pagerdutyId: string | null;
+  number: number | null;
+  title: string;
+  url: string | null;
+  service: { id: string; name: string } | null;
+  /** Priority name as the team uses it (P1, P2, P3), or null when none is set. */
+  priority: string | null;
+  status: IncidentStatus;
+  urgency: string | null;
+  assignees: Person[];
+  triggeredAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  updatedAt: string;
+  channel: ChatChannel | null;
+}
+
+/** One entry of the scribe's log: every event, note and change, with time, author, source and category. */
+export interface TimelineEntry {
+  id: string;
+  incidentId: string;
+  at: string;
+  author: Person | null;
+  source: "pagerduty" | "slack" | "teams" | "console" | "herald";
+  category: TimelineCategory;
+  kind: string;
+  text: string;
+}

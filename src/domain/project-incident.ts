@@ -1,0 +1,106 @@
+import type { Incident, TimelineEntry } from "./incident.js";
+import type { IncidentEvent, IncidentSnapshot } from "./incident-event.js";
+
+export interface Projection {
+  incident: Incident;
+  entry: TimelineEntry;
+}
+
+/**
+ * Applies one event to the incident's record (or starts the record) and writes its timeline entry.
+ * Pure: the caller supplies the id a new incident gets.
+ */
+export function projectIncident(current: Incident | null, event: IncidentEvent, newId: string): Projection {
+  const base = current ?? startIncident(event, newId);
+  const incident = event.kind === "incident_changed" ? applySnapshot(base, event.snapshot, event) : base;
+  const entry: TimelineEntry = {
+    id: event.id,
+    incidentId: incident.id,
+    at: event.occurredAt,
+    author: event.author,
+    source: event.source,
+    category: event.kind === "note_added" ? event.category : "event",
+    kind: event.type,
+    text: describe(current, incident, event),
+  };
+  return { incident: { ...incident, updatedAt: laterOf(incident.updatedAt, event.occurredAt) }, entry };
+}
+
+function startIncident(event: IncidentEvent, id: string): Incident {
+  const snapshot = event.kind === "incident_changed" ? event.snapshot : null;
+  return {
+    id,
+    pagerdutyId: event.pagerdutyIncidentId,
+    number: snapshot?.number ?? null,
+    title: snapshot?.title ?? "(untitled incident)",
+    url: snapshot?.url ?? null,
+    service: snapshot?.service ?? null,
+    priority: snapshot?.priority ?? null,
+    status: "triggered",
+    urgency: snapshot?.urgency ?? null,
+    assignees: snapshot?.assignees ?? [],
+    triggeredAt: snapshot?.createdAt ?? event.occurredAt,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    updatedAt: event.occurredAt,
+    channel: null,
+  };
+}
+
+function applySnapshot(incident: Incident, snapshot: IncidentSnapshot, event: IncidentEvent): Incident {
+  const next: Incident = {
+    ...incident,
+    number: snapshot.number ?? incident.number,
+    title: snapshot.title,
+    url: snapshot.url ?? incident.url,
+    service: snapshot.service ?? incident.service,
+    priority: snapshot.priority,
+    urgency: snapshot.urgency ?? incident.urgency,
+    assignees: snapshot.assignees,
+    status: snapshot.status,
+  };
+  if (event.type === "incident.reopened" || (incident.status === "resolved" && snapshot.status !== "resolved")) {
+    next.resolvedAt = null;
+  }
+  if (snapshot.status === "acknowledged" && !incident.acknowledgedAt) next.acknowledgedAt = event.occurredAt;
+  if (snapshot.status === "resolved" && incident.status !== "resolved") next.resolvedAt = event.occurredAt;
+  return next;
+}
+
+function describe(before: Incident | null, after: Incident, event: IncidentEvent): string {
+  if (event.kind !== "incident_changed") return event.text;
+  const by = event.author ? ` by ${event.author.name}` : "";
+  const people = after.assignees.map((a) => a.name).join(", ") || "nobody";
+  switch (event.type) {
+    case "incident.triggered": {
+      const facts = [after.priority, after.service?.name, after.urgency && `${after.urgency} urgency`].filter(Boolean);
+      return `Triggered${by}: ${after.title}${facts.length ? ` (${facts.join(", ")})` : ""}`;
+    }
+    case "incident.acknowledged":
+      return `Acknowledged${by}`;
+    case "incident.unacknowledged":
+      return "Unacknowledged: the acknowledgement timed out";
+    case "incident.resolved":
+      return `Resolved${by}`;
+    case "incident.reopened":
+      return `Reopened${by}`;
+    case "incident.reassigned":
+      return `Reassigned to ${people}${by}`;
+    case "incident.delegated":
+      return `Delegated to ${people}${by}`;
+    case "incident.escalated":
+      return `Escalated to ${people}`;
+    case "incident.priority_updated":
+      return `Priority changed from ${before?.priority ?? "none"} to ${after.priority ?? "none"}${by}`;
+    case "incident.service_updated":
+      return `Service changed to ${after.service?.name ?? "none"}${by}`;
+    case "incident.incident_type.changed":
+      return `Incident type changed${by}`;
+    default:
+      return `${event.type}${by}`;
+  }
+}
+
+function laterOf(a: string, b: string): string {
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}

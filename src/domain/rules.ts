@@ -1,0 +1,39 @@
+import type { Config, RuleCondition } from "../config/schema.js";
+import type { Incident } from "./incident.js";
+import type { IncidentEvent } from "./incident-event.js";
+
+/** What a rule asks for; effects carry it out later, each at most once. */
+export type Action =
+  | { kind: "create_channel"; key: string }
+  | { kind: "post"; key: string; to: string; template: string };
+
+/**
+ * Evaluates the configured rules for one event on the incident as it stands after the event.
+ * Pure: the same input always gives the same actions with the same idempotency keys.
+ */
+export function evaluateRules(event: IncidentEvent, incident: Incident, config: Config): Action[] {
+  const actions: Action[] = [];
+  config.rules.forEach((rule, r) => {
+    if (rule.on !== event.type || !matches(rule.if, incident)) return;
+    rule.do.forEach((step, a) => {
+      const key = `${event.id}:rule${r}:do${a}`;
+      if (step === "create_channel") {
+        if (!incident.channel) actions.push({ kind: "create_channel", key });
+      } else {
+        actions.push({ kind: "post", key, to: step.post.to, template: step.post.template });
+      }
+    });
+  });
+  return actions;
+}
+
+function matches(condition: RuleCondition | undefined, incident: Incident): boolean {
+  if (!condition) return true;
+  const checks: [string[] | undefined, string | null][] = [
+    [condition.priority, incident.priority ?? "none"],
+    [condition.service, incident.service?.name ?? null],
+    [condition.urgency, incident.urgency],
+    [condition.status, incident.status],
+  ];
+  return checks.every(([allowed, value]) => !allowed || (value !== null && allowed.includes(value)));
+}

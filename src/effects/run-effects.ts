@@ -1,0 +1,108 @@
+import { withSuffix } from "../domain/channel-name.js";
+import type { ChatAdapter } from "../ports/chat.js";
+import { EffectError } from "../ports/chat.js";
+import type { Clock } from "../ports/clock.js";
+import type { Effect, EffectOutcome, Store } from "../ports/store.js";
+import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
+
+export interface EffectDeps {
+  store: Store;
+  chat: ChatAdapter;
+  clock: Clock;
+  log: (line: string) => void;
+}
+
+/** Channel names tried with a suffix before creating the channel is given up. */
+const MAX_NAME_SUFFIX = 20;
+
+/**
+ * Carries out the due effects in order. Effects of one incident run one after another (its channel
+ * exists before anything is posted in it); one that must wait holds back the rest of its incident.
+ * Returns how many effects finished in this pass.
+ */
+export async function runEffects(deps: EffectDeps, limit = 100): Promise<number> {
+  const open = await deps.store.openEffects(limit);
+  const held = new Set<string>();
+  let finished = 0;
+  for (const effect of open) {
+    if (held.has(effect.incidentId)) continue;
+    const now = deps.clock.now();
+    if (effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime()) {
+      held.add(effect.incidentId);
+      continue;
+    }
+    const outcome = await attempt(effect, deps);
+    await deps.store.finishEffect(effect.key, outcome, deps.clock.now().toISOString());
+    if (outcome.status === "pending") {
+      held.add(effect.incidentId);
+      deps.log(`effect ${effect.key} will be retried at ${outcome.nextAttemptAt}: ${outcome.error}`);
+    } else {
+      finished++;
+      if (outcome.status === "failed") deps.log(`effect ${effect.key} failed: ${outcome.error}`);
+    }
+  }
+  return finished;
+}
+
+async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
+  // An effect found in flight was interrupted (a crash, a timeout): it may have landed already.
+  const interrupted = effect.status === "in_flight";
+  await deps.store.startEffect(effect.key, deps.clock.now().toISOString());
+  const attempts = effect.attempts + 1;
+  try {
+    switch (effect.payload.kind) {
+      case "create_channel":
+        return await createChannel(effect, effect.payload.name, deps);
+      case "post_message":
+        return await postMessage(effect, effect.payload.to, effect.payload.text, interrupted, deps);
+    }
+  } catch (error) {
+    const failure =
+      error instanceof EffectError ? error : new EffectError((error as Error).message ?? String(error), true);
+    if (!failure.retryable || attempts >= MAX_ATTEMPTS) return { status: "failed", error: failure.message };
+    const delay = retryDelaySeconds(attempts, failure.retryAfterSeconds);
+    return {
+      status: "pending",
+      error: failure.message,
+      nextAttemptAt: new Date(deps.clock.now().getTime() + delay * 1000).toISOString(),
+    };
+  }
+}
+
+async function createChannel(effect: Effect, base: string, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (incident?.channel) return { status: "done", result: incident.channel };
+  for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
+    const created = await deps.chat.createChannel(withSuffix(base, n));
+    if (created === "name_taken") continue;
+    await deps.store.setIncidentChannel(effect.incidentId, created, deps.clock.now().toISOString());
+    return { status: "done", result: created };
+  }
+  return { status: "failed", error: `channel names ${base} to ${withSuffix(base, MAX_NAME_SUFFIX)} are all taken` };
+}
+
+async function postMessage(
+  effect: Effect,
+  to: "incident" | { channel: string },
+  text: string,
+  interrupted: boolean,
+  deps: EffectDeps,
+): Promise<EffectOutcome> {
+  let channel: string;
+  if (to === "incident") {
+    const incident = await deps.store.getIncident(effect.incidentId);
+    if (!incident?.channel) {
+      // Effects run in order, so a channel that is not there now was never asked for (or could not be made).
+      return { status: "skipped", error: "the incident has no channel" };
+    }
+    channel = incident.channel.id;
+  } else {
+    channel = to.channel;
+  }
+  if (interrupted) {
+    const landed = await deps.chat.findPosted(channel, effect.key);
+    if (landed) return { status: "done", result: landed };
+  }
+  const posted = await deps.chat.postMessage({ channel, text, idempotencyKey: effect.key });
+  return { status: "done", result: posted };
+}

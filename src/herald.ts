@@ -1,0 +1,79 @@
+import type { Context } from "hono";
+import { createApp } from "./app.js";
+import { createLocalChat } from "./chat/local/local-chat.js";
+import { createSlackChat } from "./chat/slack/slack-chat.js";
+import { loadConfig } from "./config/load-config.js";
+import type { Config } from "./config/schema.js";
+import { templates } from "./generated/templates.js";
+import { runPipeline, type PipelineRun } from "./pipeline/run-pipeline.js";
+import type { Background } from "./ports/background.js";
+import type { ChatAdapter } from "./ports/chat.js";
+import type { Clock } from "./ports/clock.js";
+import type { Store } from "./ports/store.js";
+import { createRenderer, type Renderer } from "./render/renderer.js";
+import type { EnvVars, Settings } from "./settings.js";
+
+export interface HeraldOptions {
+  store: Store;
+  configText: string;
+  configSource: string;
+  env: EnvVars;
+  settings: Settings;
+  clock: Clock;
+  log: (line: string) => void;
+  /** Prints what the local chat adapter "posts". */
+  print: (line: string) => void;
+  /** Without an API token: tells whether a request comes from this machine (Node only). */
+  isLoopback?: (c: Context) => boolean;
+}
+
+export interface Herald {
+  config: Config;
+  renderer: Renderer;
+  chat: ChatAdapter;
+  /** The HTTP app, with the runtime's way of starting background work. */
+  app(background: Background): ReturnType<typeof createApp>;
+  /** One pass of the background pipeline. */
+  pipeline(): Promise<PipelineRun>;
+}
+
+/** Wires Herald from a store, the configuration text and the environment; shared by both runtimes. */
+export function createHerald(options: HeraldOptions): Herald {
+  const probe = createRenderer(templates, { timeZone: "UTC" });
+  const config = loadConfig(options.configText, {
+    source: options.configSource,
+    env: Object.fromEntries(Object.entries(options.env).filter(([, v]) => typeof v === "string")) as Record<string, string>,
+    templateNames: probe.names,
+  });
+  const renderer = createRenderer(templates, { timeZone: config.timezone });
+  const chat = options.settings.slack
+    ? createSlackChat({ token: options.settings.slack.botToken, apiUrl: options.settings.slack.apiUrl })
+    : createLocalChat(options.store, options.clock, options.print);
+  const holder = crypto.randomUUID();
+
+  return {
+    config,
+    renderer,
+    chat,
+    app: (background) =>
+      createApp({
+        store: options.store,
+        clock: options.clock,
+        background,
+        pagerdutyWebhookSecrets: options.settings.pagerdutyWebhookSecrets,
+        apiAccess: { token: options.settings.apiToken, isLoopback: options.isLoopback },
+        log: options.log,
+      }),
+    pipeline: () =>
+      runPipeline({
+        store: options.store,
+        config,
+        renderer,
+        chat,
+        clock: options.clock,
+        log: options.log,
+        newId: () => crypto.randomUUID(),
+        holder,
+      }),
+  };
+}

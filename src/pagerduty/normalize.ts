@@ -1,0 +1,112 @@
+import type { Person, TimelineCategory } from "../domain/incident.js";
+import type { IncidentEvent, IncidentSnapshot } from "../domain/incident-event.js";
+import { TIMELINE_CATEGORIES } from "../domain/incident.js";
+import type { IncidentData, PagerDutyWebhook } from "./types.js";
+
+/** Turns a parsed PagerDuty delivery into Herald's incident events; unsupported deliveries give none. */
+export function toIncidentEvents(webhook: PagerDutyWebhook): IncidentEvent[] {
+  if (webhook.kind === "unsupported") return [];
+  const { event } = webhook.envelope;
+  const author: Person | null = event.agent ? { id: event.agent.id, name: event.agent.summary ?? event.agent.id } : null;
+  const base = { id: `pagerduty:${event.id}`, occurredAt: event.occurred_at, author, source: "pagerduty" as const };
+
+  switch (webhook.kind) {
+    case "incident":
+      return [
+        {
+          ...base,
+          kind: "incident_changed",
+          type: webhook.eventType,
+          pagerdutyIncidentId: webhook.data.id,
+          snapshot: snapshotOf(webhook.data),
+        },
+      ];
+    case "note": {
+      const { category, text } = splitCategory(webhook.data.content);
+      return [
+        {
+          ...base,
+          kind: "note_added",
+          type: "incident.annotated",
+          pagerdutyIncidentId: webhook.data.incident.id,
+          noteId: webhook.data.id,
+          category,
+          text,
+        },
+      ];
+    }
+    case "incident_scoped":
+      return [
+        {
+          ...base,
+          kind: "activity",
+          type: webhook.eventType,
+          pagerdutyIncidentId: webhook.data.incident.id,
+          text: describeActivity(webhook.eventType, webhook.data as Record<string, unknown>),
+        },
+      ];
+  }
+}
+
+function snapshotOf(data: IncidentData): IncidentSnapshot {
+  return {
+    pagerdutyId: data.id,
+    number: data.number ?? null,
+    title: data.title,
+    url: data.html_url ?? null,
+    service: data.service ? { id: data.service.id, name: data.service.summary ?? data.service.id } : null,
+    priority: data.priority?.summary ?? null,
+    status: data.status,
+    urgency: data.urgency ?? null,
+    assignees: (data.assignees ?? []).map((a) => ({ id: a.id, name: a.summary ?? a.id })),
+    createdAt: data.created_at ?? null,
+  };
+}
+
+/** A note may start with its scribe-log category, as Herald's own notes do: `decision: roll back`. */
+export function splitCategory(content: string): { category: TimelineCategory; text: string } {
+  const match = /^\s*(event|discussion|decision|action|result)\s*:\s*/i.exec(content);
+  if (!match) return { category: "event", text: content };
+  const category = match[1]!.toLowerCase() as TimelineCategory;
+  return TIMELINE_CATEGORIES.includes(category)
+    ? { category, text: content.slice(match[0].length) }
+    : { category: "event", text: content };
+}
+
+function summaryOf(value: unknown): string | null {
+  if (value && typeof value === "object" && "summary" in value && typeof value.summary === "string") {
+    return value.summary;
+  }
+  return null;
+}
+
+function stringOf(value: unknown): string | null {
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+function describeActivity(eventType: string, data: Record<string, unknown>): string {
+  switch (eventType) {
+    case "incident.responder.added": {
+      const message = stringOf(data.message);
+      return `Responder requested: ${summaryOf(data.user) ?? "someone"}${message ? ` (${message})` : ""}`;
+    }
+    case "incident.responder.replied":
+      return `Responder ${summaryOf(data.user) ?? "someone"} replied: ${stringOf(data.state) ?? "unknown"}`;
+    case "incident.status_update_published":
+      return `Status update published: ${stringOf(data.message) ?? ""}`.trim();
+    case "incident.conference_bridge.updated":
+      return `Conference bridge updated: ${stringOf(data.conference_url) ?? "no URL"}`;
+    case "incident.role.assigned":
+      return `Role assigned: ${summaryOf(data.role) ?? stringOf(data.role) ?? "a role"} to ${summaryOf(data.user) ?? summaryOf(data.assignee) ?? "someone"}`;
+    case "incident.custom_field_values.updated":
+      return "Custom field values updated";
+  }
+  const verb = eventType.split(".").pop() ?? "updated";
+  if (eventType.startsWith("incident.workflow.")) {
+    return `Workflow ${summaryOf(data.incident_workflow) ?? stringOf(data.summary) ?? ""} ${verb}`.replace(/\s+/g, " ");
+  }
+  if (eventType.startsWith("incident.task.")) {
+    return `Task ${summaryOf(data.task) ?? stringOf(data.summary) ?? ""} ${verb}`.replace(/\s+/g, " ");
+  }
+  return eventType;
+}

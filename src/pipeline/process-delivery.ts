@@ -1,0 +1,67 @@
+import type { Config } from "../config/schema.js";
+import { incidentChannelName } from "../domain/channel-name.js";
+import type { Incident } from "../domain/incident.js";
+import { projectIncident } from "../domain/project-incident.js";
+import { evaluateRules, type Action } from "../domain/rules.js";
+import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
+import { toIncidentEvents } from "../pagerduty/normalize.js";
+import type { Delivery, NewEffect, ProcessedDelivery, Store } from "../ports/store.js";
+import { incidentView } from "../render/incident-view.js";
+import type { Renderer } from "../render/renderer.js";
+
+export interface ProcessDeps {
+  store: Store;
+  config: Config;
+  renderer: Renderer;
+  newId: () => string;
+}
+
+/**
+ * Puts one stored delivery on the record: projects the incident, writes the timeline entry,
+ * evaluates the rules and queues their effects, all in one transaction. Safe to run twice.
+ */
+export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now: string): Promise<void> {
+  const result: ProcessedDelivery = { deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [] };
+  try {
+    const events = toIncidentEvents(parsePagerDutyWebhook(delivery.body));
+    const touched = new Map<string, Incident>();
+    for (const event of events) {
+      const current =
+        touched.get(event.pagerdutyIncidentId) ?? (await deps.store.getIncident(event.pagerdutyIncidentId));
+      const { incident, entry } = projectIncident(current, event, current?.id ?? deps.newId());
+      touched.set(event.pagerdutyIncidentId, incident);
+      result.entries.push(entry);
+      result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), incident, deps));
+    }
+    result.incidents = [...touched.values()];
+  } catch (error) {
+    // A stored delivery was verified and parsed once already; if it cannot be processed now, keep it
+    // with the reason rather than retrying it forever.
+    result.error = (error as Error).message;
+  }
+  await deps.store.commitProcessed(result);
+}
+
+function toEffects(actions: Action[], incident: Incident, deps: ProcessDeps): NewEffect[] {
+  const view = incidentView(incident, deps.config);
+  return actions.map((action): NewEffect => {
+    if (action.kind === "create_channel") {
+      return {
+        key: action.key,
+        incidentId: incident.id,
+        payload: { kind: "create_channel", name: incidentChannelName(deps.config.incident_channel.pattern, incident) },
+      };
+    }
+    const named = deps.config.channels[action.to as keyof Config["channels"]];
+    return {
+      key: action.key,
+      incidentId: incident.id,
+      payload: {
+        kind: "post_message",
+        to: action.to === "incident" ? "incident" : { channel: named ?? action.to },
+        template: action.template,
+        text: deps.renderer.render(action.template, view),
+      },
+    };
+  });
+}

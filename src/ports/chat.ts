@@ -1,0 +1,35 @@
+import type { ChatChannel } from "../domain/incident.js";
+
+export interface PostedMessage {
+  channel: string;
+  id: string;
+}
+
+export interface OutgoingMessage {
+  /** A channel id, or for the team's standing channels a name the adapter can resolve. */
+  channel: string;
+  text: string;
+  /** Stays the same on every attempt of the same post, so a retry can find an earlier landing. */
+  idempotencyKey: string;
+}
+
+/** The chat platform as the incident process sees it. */
+export interface ChatAdapter {
+  readonly platform: "slack" | "local";
+  createChannel(name: string): Promise<ChatChannel | "name_taken">;
+  postMessage(message: OutgoingMessage): Promise<PostedMessage>;
+  /** Looks for a message posted earlier with this idempotency key (after a crash mid-post). */
+  findPosted(channel: string, idempotencyKey: string): Promise<PostedMessage | null>;
+}
+
+/** A failed outbound call: says whether trying again can help, and when. */
+export class EffectError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "EffectError";
+  }
+}

@@ -1,0 +1,96 @@
+import type { ChatChannel, Incident, TimelineEntry } from "../domain/incident.js";
+
+export interface Delivery {
+  id: string;
+  source: "pagerduty";
+  webhookId: string | null;
+  receivedAt: string;
+  body: string;
+  processedAt: string | null;
+}
+
+export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skipped";
+
+export type EffectPayload =
+  | { kind: "create_channel"; name: string }
+  | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string };
+
+export interface Effect {
+  key: string;
+  seq: number;
+  incidentId: string;
+  payload: EffectPayload;
+  status: EffectStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  result: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewEffect {
+  key: string;
+  incidentId: string;
+  payload: EffectPayload;
+}
+
+export interface EffectOutcome {
+  status: EffectStatus;
+  result?: unknown;
+  error?: string;
+  nextAttemptAt?: string;
+}
+
+export interface LocalMessage {
+  id: string;
+  channelId: string;
+  channelName: string;
+  idempotencyKey: string | null;
+  text: string;
+  postedAt: string;
+}
+
+/** Everything a delivery's processing changes, written in one transaction. */
+export interface ProcessedDelivery {
+  deliveryId: string;
+  processedAt: string;
+  incidents: Incident[];
+  entries: TimelineEntry[];
+  effects: NewEffect[];
+  error?: string;
+}
+
+/** Herald's state. Writes are idempotent where the data flow needs them to be. */
+export interface Store {
+  /** Stores a delivery once; false when the same delivery (id or webhook id) was stored before. */
+  recordDelivery(delivery: Omit<Delivery, "processedAt">): Promise<boolean>;
+  pendingDeliveries(limit: number): Promise<Delivery[]>;
+  commitProcessed(result: ProcessedDelivery): Promise<void>;
+
+  getIncident(idOrPagerDutyId: string): Promise<Incident | null>;
+  listIncidents(): Promise<Incident[]>;
+  timeline(incidentId: string): Promise<TimelineEntry[]>;
+  setIncidentChannel(incidentId: string, channel: ChatChannel, at: string): Promise<void>;
+
+  /** Effects not yet finished (pending or in flight), oldest first. */
+  openEffects(limit: number): Promise<Effect[]>;
+  effectsFor(incidentId: string): Promise<Effect[]>;
+  /** Marks an effect as being attempted now and counts the attempt. */
+  startEffect(key: string, at: string): Promise<void>;
+  finishEffect(key: string, outcome: EffectOutcome, at: string): Promise<void>;
+
+  /** Takes or renews a named lease; false while someone else holds it. */
+  acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+
+  createLocalChannel(name: string, at: string): Promise<ChatChannel | "name_taken">;
+  findLocalMessage(idempotencyKey: string): Promise<LocalMessage | null>;
+  saveLocalMessage(message: LocalMessage): Promise<void>;
+  localMessages(channelIds: string[]): Promise<LocalMessage[]>;
+  /** A local channel by id or by name. */
+  findLocalChannel(idOrName: string): Promise<ChatChannel | null>;
+
+  /** Throws when storage cannot be read. */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+import Handlebars from "handlebars/runtime";
+import type { RenderTarget } from "./escape.js";
+import { escapeDeep } from "./escape.js";
+import { formatChannel, formatElapsed, formatTime } from "./helpers.js";
+
+export interface PrecompiledTemplate {
+  target: RenderTarget;
+  spec: unknown;
+}
+
+export type PrecompiledTemplates = Record<string, PrecompiledTemplate>;
+
+export interface Renderer {
+  readonly names: readonly string[];
+  /** Renders a template; every string in `data` is escaped for the template's target first. */
+  render(name: string, data: Record<string, unknown>): string;
+}
+
+/** Builds the renderer over templates precompiled at build time (no code generation at run time). */
+export function createRenderer(templates: PrecompiledTemplates, options: { timeZone: string }): Renderer {
+  const handlebars = Handlebars.create();
+  handlebars.registerHelper("time", (iso: unknown) => formatTime(iso, options.timeZone));
+  handlebars.registerHelper("duration", (from: unknown, to: unknown) => formatElapsed(from, to));
+  handlebars.registerHelper("channel", (channel: unknown) => formatChannel(channel));
+
+  const compiled = new Map(
+    Object.entries(templates).map(([name, template]) => [
+      name,
+      { target: template.target, render: handlebars.template(template.spec as TemplateSpecification) },
+    ]),
+  );
+
+  return {
+    names: [...compiled.keys()],
+    render(name, data) {
+      const template = compiled.get(name);
+      if (!template) throw new Error(`unknown template '${name}'`);
+      return template.render(escapeDeep(data, template.target)).trim();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
+import type { Store } from "../ports/store.js";
+
+export interface ApiAccess {
+  /** Bearer token for /api/*; null: see `isLoopback`. */
+  token: string | null;
+  /** Without a token: Node serves loopback clients only; the Worker passes none and serves nobody. */
+  isLoopback?: (c: Context) => boolean;
+}
+
+const encoder = new TextEncoder();
+
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  // Compare digests so neither the length nor the content of the token leaks through timing.
+  const [x, y] = await Promise.all([a, b].map((s) => crypto.subtle.digest("SHA-256", encoder.encode(s))));
+  const left = new Uint8Array(x!);
+  const right = new Uint8Array(y!);
+  let diff = 0;
+  for (let i = 0; i < left.length; i++) diff |= left[i]! ^ right[i]!;
+  return diff === 0;
+}
+
+/** Guards incident data: a bearer token when configured, otherwise loopback clients only (Node). */
+export function apiAccessGuard(access: ApiAccess): MiddlewareHandler {
+  return async (c, next) => {
+    if (access.token !== null) {
+      const header = c.req.header("authorization") ?? "";
+      const match = /^Bearer\s+(.+)$/i.exec(header);
+      if (!match || !(await sameSecret(match[1]!.trim(), access.token))) {
+        c.header("WWW-Authenticate", 'Bearer realm="herald"');
+        throw new UnauthorizedError("send Authorization: Bearer <HERALD_API_TOKEN>");
+      }
+    } else if (!access.isLoopback) {
+      throw new ForbiddenError("the API is off: set HERALD_API_TOKEN to serve it");
+    } else if (!access.isLoopback(c)) {
+      throw new ForbiddenError("without HERALD_API_TOKEN the API answers loopback clients only");
+    }
+    await next();
+  };
+}
+
+/** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON. */
+export function apiRoutes(deps: { store: Store; access: ApiAccess }): Hono {
+  const api = new Hono();
+  api.use("*", apiAccessGuard(deps.access));
+
+  api.get("/incidents", async (c) => {
+    const incidents = await deps.store.listIncidents();
+    return c.json({ incidents });
+  });
+
+  api.get("/incidents/:id", async (c) => {
+    const incident = await deps.store.getIncident(c.req.param("id"));
+    if (!incident) throw new NotFoundError(`no incident ${c.req.param("id")}`);
+    const [timeline, effects] = await Promise.all([
+      deps.store.timeline(incident.id),
+      deps.store.effectsFor(incident.id),
+    ]);
+    const channelIds = [
+      ...new Set(
+        effects.flatMap((e) => {
+          const result = e.result as { channel?: unknown; id?: unknown } | null;
+          if (e.payload.kind === "create_channel") return typeof result?.id === "string" ? [result.id] : [];
+          return typeof result?.channel === "string" ? [result.channel] : [];
+        }),
+      ),
+    ];
+    const messages = (await deps.store.localMessages(channelIds)).filter((m) =>
+      effects.some((e) => e.key === m.idempotencyKey) || m.channelId === incident.channel?.id,
+    );
+    return c.json({
+      incident,
+      timeline,
+      effects: effects.map(({ key, payload, status, attempts, lastError, result, createdAt, updatedAt }) => ({
+        key,
+        kind: payload.kind,
+        payload,
+        status,
+        attempts,
+        lastError,
+        result,
+        createdAt,
+        updatedAt,
+      })),
+      messages,
+    });
+  });
+  return api;
+}

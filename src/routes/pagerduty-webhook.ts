@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
+import { verifyPagerDutySignature } from "../pagerduty/verify.js";
+import type { Background } from "../ports/background.js";
+import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
+import { readBody } from "./read-body.js";
+
+export interface PagerDutyWebhookDeps {
+  store: Store;
+  clock: Clock;
+  background: Background;
+  secrets: readonly string[];
+}
+
+// PagerDuty drops payloads over 256 KB itself; anything larger is not from it.
+const LIMIT_BYTES = 256 * 1024;
+const decoder = new TextDecoder();
+
+/**
+ * POST /webhooks/pagerduty: verify, parse, store once, answer 202; the pipeline does the rest in the
+ * background. A redelivery (same event id or X-Webhook-Id) is acknowledged and not stored again.
+ */
+export function pagerDutyWebhookRoute(deps: PagerDutyWebhookDeps): Hono {
+  const route = new Hono();
+  route.post("/", async (c) => {
+    const body = await readBody(c, { mediaType: "application/json", limitBytes: LIMIT_BYTES });
+    await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), deps.secrets);
+    const text = decoder.decode(body);
+    const webhook = parsePagerDutyWebhook(text);
+    if (webhook.kind === "unsupported") {
+      return c.json({ status: "ignored", event_type: webhook.eventType }, 202);
+    }
+    const stored = await deps.store.recordDelivery({
+      id: `pagerduty:${webhook.envelope.event.id}`,
+      source: "pagerduty",
+      webhookId: c.req.header("x-webhook-id") ?? null,
+      receivedAt: deps.clock.now().toISOString(),
+      body: text,
+    });
+    if (stored) deps.background.schedule("pagerduty delivery");
+    return c.json({ status: stored ? "accepted" : "duplicate" }, 202);
+  });
+  return route;
+}

@@ -1,0 +1,33 @@
+import { ConfigError } from "./errors.js";
+
+/** What Herald reads from the environment (secrets live only here, never in files or logs). */
+export interface Settings {
+  pagerdutyWebhookSecrets: string[];
+  apiToken: string | null;
+  slack: { botToken: string; apiUrl: string | undefined } | null;
+}
+
+export type EnvVars = Record<string, unknown>;
+
+function text(env: EnvVars, name: string): string | undefined {
+  const value = env[name];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** Reads and checks the environment; a bad value throws ConfigError naming the variable. */
+export function readSettings(env: EnvVars): Settings {
+  const secrets = (text(env, "PAGERDUTY_WEBHOOK_SECRETS") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const slackApiUrl = text(env, "SLACK_API_URL");
+  if (slackApiUrl && !/^https?:\/\/.+\/$/.test(slackApiUrl)) {
+    throw new ConfigError("SLACK_API_URL: must be an http(s) URL ending in /, such as https://slack.com/api/");
+  }
+  const botToken = text(env, "SLACK_BOT_TOKEN");
+  return {
+    pagerdutyWebhookSecrets: secrets,
+    apiToken: text(env, "HERALD_API_TOKEN") ?? null,
+    slack: botToken ? { botToken, apiUrl: slackApiUrl } : null,
+  };
+}

@@ -1,0 +1,301 @@
+import type { ChatChannel, Incident, TimelineEntry } from "../domain/incident.js";
+import type {
+  Delivery,
+  Effect,
+  EffectOutcome,
+  LocalMessage,
+  ProcessedDelivery,
+  Store,
+} from "../ports/store.js";
+import type { SqlDatabase, SqlStatement } from "./sql-database.js";
+
+interface DeliveryRow {
+  id: string;
+  source: "pagerduty";
+  webhook_id: string | null;
+  received_at: string;
+  body: string;
+  processed_at: string | null;
+}
+
+interface EffectRow {
+  key: string;
+  seq: number;
+  incident_id: string;
+  payload: string;
+  status: Effect["status"];
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface TimelineRow {
+  id: string;
+  incident_id: string;
+  at: string;
+  author_id: string | null;
+  author_name: string | null;
+  source: TimelineEntry["source"];
+  category: TimelineEntry["category"];
+  kind: string;
+  text: string;
+}
+
+interface LocalMessageRow {
+  id: string;
+  channel_id: string;
+  channel_name: string;
+  idempotency_key: string | null;
+  text: string;
+  posted_at: string;
+}
+
+/** A Store over any SqlDatabase; the SQLite and D1 stores are this with their own database. */
+export function createSqlStore(db: SqlDatabase): Store {
+  return {
+    async recordDelivery(delivery) {
+      const changes = await db.run(
+        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body) VALUES (?, ?, ?, ?, ?)`,
+        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body],
+      );
+      return changes > 0;
+    },
+
+    async pendingDeliveries(limit) {
+      const rows = await db.all<DeliveryRow>(
+        `SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY received_at, rowid LIMIT ?`,
+        [limit],
+      );
+      return rows.map(toDelivery);
+    },
+
+    async commitProcessed(result) {
+      const statements: SqlStatement[] = [
+        ...result.incidents.map(upsertIncident),
+        ...result.entries.map(insertEntry),
+        ...result.effects.map((effect) => ({
+          sql: `INSERT OR IGNORE INTO effects (key, seq, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at)
+                VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM effects), ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+          params: [
+            effect.key,
+            effect.incidentId,
+            effect.payload.kind,
+            JSON.stringify(effect.payload),
+            result.processedAt,
+            result.processedAt,
+            result.processedAt,
+          ],
+        })),
+        {
+          sql: `UPDATE deliveries SET processed_at = ?, error = ? WHERE id = ?`,
+          params: [result.processedAt, result.error ?? null, result.deliveryId],
+        },
+      ];
+      await db.batch(statements);
+    },
+
+    async getIncident(id) {
+      const row = await db.first<{ record: string }>(
+        `SELECT record FROM incidents WHERE id = ? OR pagerduty_id = ? LIMIT 1`,
+        [id, id],
+      );
+      return row ? (JSON.parse(row.record) as Incident) : null;
+    },
+
+    async listIncidents() {
+      const rows = await db.all<{ record: string }>(`SELECT record FROM incidents ORDER BY triggered_at DESC, id`);
+      return rows.map((row) => JSON.parse(row.record) as Incident);
+    },
+
+    async timeline(incidentId) {
+      const rows = await db.all<TimelineRow>(
+        `SELECT * FROM timeline_entries WHERE incident_id = ? ORDER BY at, seq`,
+        [incidentId],
+      );
+      return rows.map(toEntry);
+    },
+
+    async setIncidentChannel(incidentId, channel, at) {
+      const incident = await this.getIncident(incidentId);
+      if (!incident) return;
+      await db.batch([upsertIncident({ ...incident, channel, updatedAt: at })]);
+    },
+
+    async openEffects(limit) {
+      const rows = await db.all<EffectRow>(
+        `SELECT * FROM effects WHERE status IN ('pending', 'in_flight') ORDER BY seq LIMIT ?`,
+        [limit],
+      );
+      return rows.map(toEffect);
+    },
+
+    async effectsFor(incidentId) {
+      const rows = await db.all<EffectRow>(`SELECT * FROM effects WHERE incident_id = ? ORDER BY seq`, [incidentId]);
+      return rows.map(toEffect);
+    },
+
+    async startEffect(key, at) {
+      await db.run(
+        `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key = ?`,
+        [at, key],
+      );
+    },
+
+    async finishEffect(key, outcome: EffectOutcome, at) {
+      await db.run(
+        `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
+        [
+          outcome.status,
+          outcome.result === undefined ? null : JSON.stringify(outcome.result),
+          outcome.error ?? null,
+          outcome.nextAttemptAt ?? null,
+          at,
+          key,
+        ],
+      );
+    },
+
+    async acquireLease(name, holder, now, until) {
+      const [inserted = 0, updated = 0] = await db.batch([
+        { sql: `INSERT OR IGNORE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)`, params: [name, holder, until] },
+        {
+          sql: `UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)`,
+          params: [holder, until, name, holder, now],
+        },
+      ]);
+      return inserted > 0 || updated > 0;
+    },
+
+    async releaseLease(name, holder) {
+      await db.run(`DELETE FROM leases WHERE name = ? AND holder = ?`, [name, holder]);
+    },
+
+    async createLocalChannel(name, at) {
+      const id = `L${crypto.randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`;
+      const changes = await db.run(`INSERT OR IGNORE INTO local_channels (id, name, created_at) VALUES (?, ?, ?)`, [
+        id,
+        name,
+        at,
+      ]);
+      return changes > 0 ? { id, name } : "name_taken";
+    },
+
+    async findLocalChannel(idOrName) {
+      return db.first<ChatChannel>(`SELECT id, name FROM local_channels WHERE id = ? OR name = ?`, [idOrName, idOrName]);
+    },
+
+    async findLocalMessage(key) {
+      const row = await db.first<LocalMessageRow>(`SELECT * FROM local_messages WHERE idempotency_key = ?`, [key]);
+      return row ? toLocalMessage(row) : null;
+    },
+
+    async saveLocalMessage(message: LocalMessage) {
+      await db.run(
+        `INSERT OR IGNORE INTO local_messages (id, channel_id, channel_name, idempotency_key, text, posted_at, seq)
+         VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM local_messages))`,
+        [message.id, message.channelId, message.channelName, message.idempotencyKey, message.text, message.postedAt],
+      );
+    },
+
+    async localMessages(channelIds) {
+      if (channelIds.length === 0) return [];
+      const rows = await db.all<LocalMessageRow>(
+        `SELECT * FROM local_messages WHERE channel_id IN (${channelIds.map(() => "?").join(", ")}) ORDER BY seq`,
+        channelIds,
+      );
+      return rows.map(toLocalMessage);
+    },
+
+    async ping() {
+      await db.first(`SELECT COUNT(*) AS n FROM deliveries`);
+    },
+  };
+}
+
+function upsertIncident(incident: Incident): SqlStatement {
+  return {
+    sql: `INSERT INTO incidents (id, pagerduty_id, record, status, triggered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET pagerduty_id = excluded.pagerduty_id, record = excluded.record,
+            status = excluded.status, triggered_at = excluded.triggered_at, updated_at = excluded.updated_at`,
+    params: [
+      incident.id,
+      incident.pagerdutyId,
+      JSON.stringify(incident),
+      incident.status,
+      incident.triggeredAt,
+      incident.updatedAt,
+    ],
+  };
+}
+
+function insertEntry(entry: TimelineEntry): SqlStatement {
+  return {
+    sql: `INSERT OR IGNORE INTO timeline_entries (id, incident_id, at, seq, author_id, author_name, source, category, kind, text)
+          VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM timeline_entries), ?, ?, ?, ?, ?, ?)`,
+    params: [
+      entry.id,
+      entry.incidentId,
+      entry.at,
+      entry.author?.id ?? null,
+      entry.author?.name ?? null,
+      entry.source,
+      entry.category,
+      entry.kind,
+      entry.text,
+    ],
+  };
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    source: row.source,
+    webhookId: row.webhook_id,
+    receivedAt: row.received_at,
+    body: row.body,
+    processedAt: row.processed_at,
+  };
+}
+
+function toEntry(row: TimelineRow): TimelineEntry {
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    at: row.at,
+    author: row.author_id ? { id: row.author_id, name: row.author_name ?? row.author_id } : null,
+    source: row.source,
+    category: row.category,
+    kind: row.kind,
+    text: row.text,
+  };
+}
+
+function toEffect(row: EffectRow): Effect {
+  return {
+    key: row.key,
+    seq: row.seq,
+    incidentId: row.incident_id,
+    payload: JSON.parse(row.payload),
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    result: row.result === null ? null : JSON.parse(row.result),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toLocalMessage(row: LocalMessageRow): LocalMessage {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    channelName: row.channel_name,
+    idempotencyKey: row.idempotency_key,
+    text: row.text,
+    postedAt: row.posted_at,
+  };
+}

@@ -1,0 +1,66 @@
+import Database from "better-sqlite3";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Store } from "../ports/store.js";
+import type { SqlDatabase } from "./sql-database.js";
+import { createSqlStore } from "./sql-store.js";
+
+/** Opens (creating if needed) the SQLite file and wraps it as the SqlDatabase the store uses. */
+export function openSqliteDatabase(path: string): { db: Database.Database; sql: SqlDatabase } {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode is durable against a process crash; only power loss may drop the last commits.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const sql: SqlDatabase = {
+    async all<T>(text: string, params: unknown[] = []) {
+      return prepare(text).all(...params) as T[];
+    },
+    async first<T>(text: string, params: unknown[] = []) {
+      return (prepare(text).get(...params) as T | undefined) ?? null;
+    },
+    async run(text, params = []) {
+      return prepare(text).run(...params).changes;
+    },
+    async batch(list) {
+      return db.transaction(() => list.map((s) => prepare(s.sql).run(...s.params).changes))();
+    },
+  };
+  return { db, sql };
+}
+
+/** Applies the migrations in `dir` that this database has not had yet, in name order, as D1 does. */
+export function applySqliteMigrations(db: Database.Database, dir: string): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,
+    applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
+  const applied = new Set(
+    (db.prepare(`SELECT name FROM d1_migrations`).all() as { name: string }[]).map((row) => row.name),
+  );
+  const pending = readdirSync(dir)
+    .filter((name) => name.endsWith(".sql") && !applied.has(name))
+    .sort();
+  for (const name of pending) {
+    db.transaction(() => {
+      db.exec(readFileSync(join(dir, name), "utf8"));
+      db.prepare(`INSERT INTO d1_migrations (name) VALUES (?)`).run(name);
+    })();
+  }
+  return pending;
+}
+
+/** The Node store: a SQLite file with the migrations applied. */
+export function createSqliteStore(path: string, migrationsDir: string): Store & { close(): void } {
+  const { db, sql } = openSqliteDatabase(path);
+  applySqliteMigrations(db, migrationsDir);
+  return { ...createSqlStore(sql), close: () => db.close() };
+}
