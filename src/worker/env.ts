@@ -1,0 +1,15 @@
+/** The Worker's bindings and secrets, typed once. */
+export interface Env {
+  DB: D1Database;
+  PIPELINE_QUEUE?: Queue<PipelineMessage>;
+  PAGERDUTY_WEBHOOK_SECRETS?: string;
+  HERALD_API_TOKEN?: string;
+  SLACK_BOT_TOKEN?: string;
+  SLACK_API_URL?: string;
+  /** herald.yaml's text, to override the one bundled at build time. */
+  HERALD_CONFIG_YAML?: string;
+}
+
+export interface PipelineMessage {
+  reason: string;
+}

@@ -1,0 +1,54 @@
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import { afterAll } from "vitest";
+import { createHerald } from "../../src/herald.js";
+import { systemClock } from "../../src/ports/clock.js";
+import { readSettings } from "../../src/settings.js";
+import { createSqliteStore } from "../../src/store/sqlite-store.js";
+import { createFakeSlack } from "../support/fake-slack.js";
+import { hasWork, type Harness } from "../support/harness.js";
+import { SLACK_TEST_TOKEN, TEAM_CHANNELS, testEnv } from "../support/test-config.js";
+
+const heraldYaml = readFileSync("herald.yaml", "utf8");
+const fakeSlack = createFakeSlack({ token: SLACK_TEST_TOKEN, channels: Object.values(TEAM_CHANNELS) });
+const server = serve({ fetch: fakeSlack.app.fetch, port: 0, hostname: "127.0.0.1" });
+const slackUrl = await new Promise<string>((resolve) =>
+  server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+);
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Node: SQLite in memory, the fake Slack on loopback, background work run by `settle`. */
+export const harness: Harness = {
+  runtime: "node",
+  async freshStore() {
+    return createSqliteStore(":memory:", "migrations");
+  },
+  async start() {
+    fakeSlack.reset();
+    const store = await this.freshStore();
+    const env = testEnv(heraldYaml, slackUrl);
+    const herald = createHerald({
+      store,
+      configText: env.HERALD_CONFIG_YAML!,
+      configSource: "herald.yaml",
+      env,
+      settings: readSettings(env),
+      clock: systemClock,
+      log: () => {},
+      print: () => {},
+    });
+    const app = herald.app({ schedule: () => {} });
+    return {
+      store,
+      request: async (path, init) => app.request(path, init),
+      async settle() {
+        for (let i = 0; i < 100 && (await hasWork(store)); i++) await herald.pipeline();
+      },
+      slackCalls: async () => structuredClone(fakeSlack.calls()),
+      async failSlack(method, fault) {
+        await fetch(`${slackUrl}/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });
+      },
+    };
+  },
+};

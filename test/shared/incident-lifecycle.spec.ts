@@ -1,0 +1,107 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { API_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
+
+const auth = { headers: { authorization: `Bearer ${API_TOKEN}` } };
+
+describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
+  it("triggered(P1) → acknowledged → annotated → resolved posts each message once, even when every delivery comes twice", async () => {
+    const herald = await harness.start();
+    for (const step of lifecycle(deliveries)) {
+      for (let copy = 0; copy < 2; copy++) {
+        const response = await herald.request("/webhooks/pagerduty", await signedDelivery(step.body, { webhookId: `wh-${step.name}` }));
+        expect(response.status, `${step.name} copy ${copy}`).toBe(202);
+      }
+      await herald.settle();
+      // A redelivery after the work is done changes nothing either.
+      await herald.request("/webhooks/pagerduty", await signedDelivery(step.body));
+      await herald.settle();
+    }
+
+    const calls = await herald.slackCalls();
+    expect(calls.map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
+      ["conversations.create", "inc-9-test-incident-3"],
+      ["chat.postMessage", "C00000001"],
+      ["chat.postMessage", TEAM_CHANNELS.update],
+      ["chat.postMessage", "C00000001"],
+      ["chat.postMessage", TEAM_CHANNELS.update],
+    ]);
+    const [, summary, announcement, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
+    expect(summary).toContain(":rotating_light: *P1 incident: Test Incident 3*");
+    expect(summary).toContain("_The whole platform is down or unavailable, all user applications are unavailable_");
+    expect(summary).toContain("*Service:* pig208");
+    expect(summary).toContain("*Assigned in PagerDuty:* PIG 208");
+    expect(summary).toContain("<https://pig208.pagerduty.com/incidents/PFQZPSY|incident #9>");
+    expect(summary).toContain("triggered 4 Jun 2021 14:35 BST");
+    expect(announcement).toContain("*We are investigating an incident: Test Incident 3*");
+    expect(announcement).toContain("*Since:* 4 Jun 2021 14:35 BST");
+    expect(announcement).toContain(`Questions are welcome in <#${TEAM_CHANNELS.ask}>.`);
+    expect(resolution).toContain(":white_check_mark: *Resolved: Test Incident 3*");
+    expect(resolution).toContain("Resolved 4 Jun 2021 15:20 BST, 45 minutes after it began.");
+    expect(resolvedNotice).toBe(resolution);
+    for (const call of calls.filter((c) => c.method === "chat.postMessage")) {
+      expect(JSON.parse(String(call.body.metadata))).toMatchObject({ event_type: "herald_post" });
+    }
+
+    const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: { pagerdutyId: string }[] };
+    expect(list.incidents.map((i) => i.pagerdutyId)).toEqual(["PFQZPSY"]);
+    const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as Record<string, any>;
+    expect(detail.incident).toMatchObject({
+      pagerdutyId: "PFQZPSY",
+      number: 9,
+      title: "Test Incident 3",
+      priority: "P1",
+      status: "resolved",
+      urgency: "high",
+      service: { id: "PA2P440", name: "pig208" },
+      triggeredAt: "2021-06-04T13:35:29.781Z",
+      acknowledgedAt: "2021-06-04T13:39:10.000Z",
+      resolvedAt: "2021-06-04T14:20:29.781Z",
+      channel: { id: "C00000001", name: "inc-9-test-incident-3" },
+    });
+    expect(detail.timeline.map((e: any) => [e.kind, e.category, e.source, e.author?.name, e.text])).toEqual([
+      ["incident.triggered", "event", "pagerduty", "PIG 208", "Triggered by PIG 208: Test Incident 3 (P1, pig208, high urgency)"],
+      ["incident.acknowledged", "event", "pagerduty", "PIG 208", "Acknowledged by PIG 208"],
+      ["incident.annotated", "event", "pagerduty", "Harsh Santwani", "Running KILL on long-running queries from the reporting-service."],
+      ["incident.resolved", "event", "pagerduty", "PIG 208", "Resolved by PIG 208"],
+    ]);
+    expect(detail.effects.map((e: any) => [e.kind, e.status, e.attempts])).toEqual([
+      ["create_channel", "done", 1],
+      ["post_message", "done", 1],
+      ["post_message", "done", 1],
+      ["post_message", "done", 1],
+      ["post_message", "done", 1],
+    ]);
+  });
+
+  it("a P3 incident gets its channel and summary but no announcement", async () => {
+    const herald = await harness.start();
+    const envelope = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+    envelope.event.data.priority = { id: "PP3", type: "priority_reference", summary: "P3" };
+    envelope.event.data.title = "<!channel> <https://evil.example|click> & more";
+    await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(envelope)));
+    await herald.settle();
+    const calls = await herald.slackCalls();
+    expect(calls.map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
+      ["conversations.create", "inc-9-channel-https-evil-example-click-more"],
+      ["chat.postMessage", "C00000001"],
+    ]);
+    // User text is escaped for mrkdwn: it pings nobody and links nowhere.
+    expect(String(calls[1]!.body.text)).toContain("*P3 incident: &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more*");
+  });
+
+  it("retries a Slack failure in the background and still posts once", async () => {
+    const herald = await harness.start();
+    await herald.failSlack("chat.postMessage", { error: "internal_error" });
+    const [triggered] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as Record<string, any>;
+    const summary = detail.effects.find((e: any) => e.payload.template === "incident-summary");
+    expect(summary).toMatchObject({ status: "pending", attempts: 1, lastError: "chat.postMessage: internal_error" });
+    // The update channel waits behind the incident's first post, to keep the incident's order.
+    expect(detail.effects.filter((e: any) => e.status === "done").map((e: any) => e.kind)).toEqual(["create_channel"]);
+  });
+});

@@ -1,0 +1,115 @@
+import { Hono } from "hono";
+
+/** One call the fake Slack Web API received. */
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+interface Fault {
+  status?: number;
+  retryAfter?: number;
+  error?: string;
+}
+
+interface PostedMessage {
+  ts: string;
+  text: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
+const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
+
+/**
+ * A fake Slack Web API that refuses what Slack would: wrong token, missing or invalid arguments,
+ * bad channel names, unknown channels. Faults can be queued per method. `/__calls` lists the calls.
+ */
+export function createFakeSlack(options: { token: string; channels: string[] }) {
+  let calls: SlackCall[] = [];
+  let faults: Record<string, Fault[]> = {};
+  let channels = new Map<string, { id: string; name: string; messages: PostedMessage[] }>();
+  let counter = 0;
+  const reset = () => {
+    calls = [];
+    faults = {};
+    counter = 0;
+    channels = new Map(options.channels.map((id) => [id, { id, name: id.toLowerCase(), messages: [] }]));
+  };
+  reset();
+
+  const app = new Hono();
+  app.get("/__calls", (c) => c.json(calls));
+  app.post("/__reset", (c) => {
+    reset();
+    return c.json({ ok: true });
+  });
+  app.post("/__fault/:method", async (c) => {
+    (faults[c.req.param("method")] ??= []).push(await c.req.json());
+    return c.json({ ok: true });
+  });
+
+  app.post("/api/:method", async (c) => {
+    const method = c.req.param("method");
+    if (c.req.header("authorization") !== `Bearer ${options.token}`) return c.json({ ok: false, error: "invalid_auth" });
+    const body = await readArgs(c.req.raw);
+    calls.push({ method, body });
+    const fault = faults[method]?.shift();
+    if (fault?.status === 429) {
+      return c.json({ ok: false, error: "ratelimited" }, 429, { "Retry-After": String(fault.retryAfter ?? 1) });
+    }
+    if (fault?.status) return c.text("upstream trouble", fault.status as 500);
+    if (fault?.error) return c.json({ ok: false, error: fault.error });
+
+    switch (method) {
+      case "conversations.create": {
+        const name = body.name;
+        if (typeof name !== "string" || name === "") return c.json({ ok: false, error: "invalid_name_required" });
+        if (!CHANNEL_NAME.test(name)) return c.json({ ok: false, error: "invalid_name_specials" });
+        if ([...channels.values()].some((ch) => ch.name === name)) return c.json({ ok: false, error: "name_taken" });
+        const id = `C${String(++counter).padStart(8, "0")}`;
+        channels.set(id, { id, name, messages: [] });
+        return c.json({ ok: true, channel: { id, name, is_channel: true } });
+      }
+      case "chat.postMessage": {
+        const channel = channels.get(String(body.channel ?? ""));
+        if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+        if (typeof body.text !== "string" && body.blocks === undefined) return c.json({ ok: false, error: "no_text" });
+        const metadata = parseJson(body.metadata) as PostedMessage["metadata"];
+        if (metadata && (typeof metadata.event_type !== "string" || typeof metadata.event_payload !== "object")) {
+          return c.json({ ok: false, error: "invalid_metadata_format" });
+        }
+        const ts = `${1_700_000_000 + ++counter}.000100`;
+        channel.messages.push({ ts, text: String(body.text ?? ""), metadata });
+        return c.json({ ok: true, channel: channel.id, ts, message: { text: body.text, ts } });
+      }
+      case "conversations.history": {
+        const channel = channels.get(String(body.channel ?? ""));
+        if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+        const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
+        const messages = [...channel.messages]
+          .reverse()
+          .map((m) => (withMetadata ? m : { ts: m.ts, text: m.text }));
+        return c.json({ ok: true, messages, has_more: false });
+      }
+      default:
+        return c.json({ ok: false, error: "unknown_method" });
+    }
+  });
+
+  return { app, calls: () => calls, reset };
+}
+
+async function readArgs(request: Request): Promise<Record<string, unknown>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (type.includes("application/json")) return (await request.json()) as Record<string, unknown>;
+  return Object.fromEntries(new URLSearchParams(await request.text()));
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}

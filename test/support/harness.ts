@@ -1,0 +1,28 @@
+import type { Store } from "../../src/ports/store.js";
+import type { SlackCall } from "./fake-slack.js";
+
+/** What a shared spec needs from a runtime: Node (SQLite) or workerd (D1 and the Queue). */
+export interface Harness {
+  runtime: "node" | "workers";
+  /** A fresh, empty store with the migrations applied. */
+  freshStore(): Promise<Store>;
+  /** Herald on a fresh store, with Slack pointed at the fake Slack (reset). */
+  start(): Promise<RunningHerald>;
+}
+
+export interface RunningHerald {
+  store: Store;
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Runs background work until no delivery is waiting and no effect is due. */
+  settle(): Promise<void>;
+  slackCalls(): Promise<SlackCall[]>;
+  /** Makes the fake Slack fail the next call of `method` this way. */
+  failSlack(method: string, fault: { status?: number; retryAfter?: number; error?: string }): Promise<void>;
+}
+
+/** True while the store still has work the pipeline should do now. */
+export async function hasWork(store: Store, now = Date.now()): Promise<boolean> {
+  if ((await store.pendingDeliveries(1)).length > 0) return true;
+  const open = await store.openEffects(100);
+  return open.some((e) => e.status === "in_flight" || Date.parse(e.nextAttemptAt) <= now);
+}

@@ -1,0 +1,25 @@
+/** Slack channel ids the fake Slack knows as the team's standing channels. */
+export const TEAM_CHANNELS = { team: "C0TEAM0001", ask: "C0ASK00001", update: "C0UPDATE01" };
+
+/** The shipped herald.yaml with the channels pointed at Slack channel ids, as a Slack team would set it. */
+export function toTestConfig(heraldYaml: string): string {
+  return heraldYaml
+    .replace("team: modernisation-platform", `team: ${TEAM_CHANNELS.team}`)
+    .replace("ask: ask-modernisation-platform", `ask: ${TEAM_CHANNELS.ask}`)
+    .replace("update: modernisation-platform-update", `update: ${TEAM_CHANNELS.update}`);
+}
+
+export const SLACK_TEST_TOKEN = "test-bot-token";
+export const WEBHOOK_SECRET = "herald-test-webhook-secret";
+export const API_TOKEN = "herald-test-api-token";
+
+/** The environment both runtimes' tests give Herald (Slack pointed at the fake at `slackUrl`). */
+export function testEnv(heraldYaml: string, slackUrl: string): Record<string, string> {
+  return {
+    HERALD_CONFIG_YAML: toTestConfig(heraldYaml),
+    PAGERDUTY_WEBHOOK_SECRETS: `old-rotated-secret,${WEBHOOK_SECRET}`,
+    HERALD_API_TOKEN: API_TOKEN,
+    SLACK_BOT_TOKEN: SLACK_TEST_TOKEN,
+    SLACK_API_URL: `${slackUrl}/api/`,
+  };
+}

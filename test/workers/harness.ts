@@ -1,0 +1,55 @@
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { createD1Store } from "../../src/store/d1-store.js";
+import worker from "../../src/worker/index.js";
+import type { SlackCall } from "../support/fake-slack.js";
+import { hasWork, type Harness } from "../support/harness.js";
+
+const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages"];
+const slackUrl = String((env as unknown as Record<string, string>).SLACK_API_URL).replace(/\/api\/$/, "");
+const workerEnv = env as unknown as Parameters<typeof worker.fetch>[1];
+
+/** workerd: the real Worker entry with D1 and the Queue; background work runs through `queue()`. */
+export const harness: Harness = {
+  runtime: "workers",
+  async freshStore() {
+    await env.DB.batch(TABLES.map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
+    return createD1Store(env.DB);
+  },
+  async start() {
+    await fetch(`${slackUrl}/__reset`, { method: "POST" });
+    const store = await this.freshStore();
+    return {
+      store,
+      async request(path, init) {
+        const ctx = createExecutionContext();
+        const response = await worker.fetch(new Request(`http://herald.test${path}`, init) as any, workerEnv, ctx);
+        await waitOnExecutionContext(ctx);
+        return response as unknown as Response;
+      },
+      async settle() {
+        for (let i = 0; i < 100 && (await hasWork(store)); i++) {
+          const batch = createMessageBatch("herald-pipeline", [
+            { id: `settle-${i}`, timestamp: new Date(), attempts: 1, body: { reason: "test" } },
+          ]);
+          const ctx = createExecutionContext();
+          await worker.queue(batch as any, workerEnv, ctx);
+          const result = await getQueueResult(batch, ctx);
+          // Miniflare's own consumer may hold the lease; then the batch is retried and we wait a moment.
+          if (result.retryBatch.retry) await new Promise((r) => setTimeout(r, 50));
+        }
+      },
+      async slackCalls() {
+        return (await (await fetch(`${slackUrl}/__calls`)).json()) as SlackCall[];
+      },
+      async failSlack(method, fault) {
+        await fetch(`${slackUrl}/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });
+      },
+    };
+  },
+};

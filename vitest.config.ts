@@ -1,0 +1,44 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+import { testEnv } from "./test/support/test-config.js";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Two projects, each in its own runtime: Node (SQLite, loopback fakes) and workerd (D1, the Queue).
+// Specs in test/shared/ run in both, each against its runtime's harness (`#harness`).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { alias: { "#harness": here("./test/node/harness.ts") } },
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts", "test/shared/**/*.spec.ts"],
+        },
+      },
+      {
+        resolve: { alias: { "#harness": here("./test/workers/harness.ts") } },
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ...testEnv(readFileSync(here("./herald.yaml"), "utf8"), inject("fakeSlackUrl")),
+                TEST_MIGRATIONS: await readD1Migrations(here("./migrations")),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts", "test/shared/**/*.spec.ts"],
+          globalSetup: ["test/workers/global-setup.ts"],
+          setupFiles: ["test/workers/apply-migrations.ts"],
+        },
+      },
+    ],
+  },
+});
