@@ -1,0 +1,192 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import type { Incident } from "../../src/domain/incident.js";
+import { MAX_ATTEMPTS } from "../../src/effects/backoff.js";
+import { runEffects } from "../../src/effects/run-effects.js";
+import { EffectError, type ChatAdapter, type OutgoingMessage } from "../../src/ports/chat.js";
+import type { NewEffect, Store } from "../../src/ports/store.js";
+
+const T0 = Date.parse("2026-11-27T10:00:00.000Z");
+
+function manualClock() {
+  let now = T0;
+  return { now: () => new Date(now), advance: (seconds: number) => (now += seconds * 1000) };
+}
+
+/** An in-memory chat platform that fails as told. */
+function scriptedChat(failures: (Error | null)[] = []) {
+  const posts: OutgoingMessage[] = [];
+  const created: string[] = [];
+  const taken = new Set<string>();
+  const chat: ChatAdapter & { posts: OutgoingMessage[]; created: string[]; taken: Set<string>; lookups: number } = {
+    platform: "local",
+    posts,
+    created,
+    taken,
+    lookups: 0,
+    async createChannel(name) {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      if (taken.has(name)) return "name_taken";
+      taken.add(name);
+      created.push(name);
+      return { id: `C-${name}`, name };
+    },
+    async postMessage(message) {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      posts.push(message);
+      return { channel: message.channel, id: `ts-${posts.length}` };
+    },
+    async findPosted(channel, key) {
+      chat.lookups++;
+      const found = posts.findIndex((p) => p.idempotencyKey === key && p.channel === channel);
+      return found >= 0 ? { channel, id: `ts-${found + 1}` } : null;
+    },
+  };
+  return chat;
+}
+
+const incident: Incident = {
+  id: "inc-1",
+  pagerdutyId: "PD1",
+  number: 7,
+  title: "Disk full",
+  url: null,
+  service: null,
+  priority: "P1",
+  status: "triggered",
+  urgency: "high",
+  assignees: [],
+  triggeredAt: new Date(T0).toISOString(),
+  acknowledgedAt: null,
+  resolvedAt: null,
+  updatedAt: new Date(T0).toISOString(),
+  channel: null,
+};
+
+const effects: NewEffect[] = [
+  { key: "k-create", incidentId: "inc-1", payload: { kind: "create_channel", name: "inc-7-disk-full" } },
+  { key: "k-summary", incidentId: "inc-1", payload: { kind: "post_message", to: "incident", template: "t", text: "summary" } },
+  { key: "k-update", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "t", text: "announce" } },
+];
+
+async function seeded(): Promise<Store> {
+  const store = await harness.freshStore();
+  await store.commitProcessed({ deliveryId: "d", processedAt: new Date(T0).toISOString(), incidents: [incident], entries: [], effects });
+  return store;
+}
+
+async function statuses(store: Store) {
+  return (await store.effectsFor("inc-1")).map((e) => [e.key, e.status, e.attempts]);
+}
+
+describe(`runEffects (${harness.runtime})`, () => {
+  it("creates the channel, then posts in it and in the update channel, in order", async () => {
+    const store = await seeded();
+    const chat = scriptedChat();
+    const clock = manualClock();
+    expect(await runEffects({ store, chat, clock, log: () => {} })).toBe(3);
+    expect(chat.created).toEqual(["inc-7-disk-full"]);
+    expect(chat.posts.map((p) => [p.channel, p.text, p.idempotencyKey])).toEqual([
+      ["C-inc-7-disk-full", "summary", "k-summary"],
+      ["C-UPDATE", "announce", "k-update"],
+    ]);
+    expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C-inc-7-disk-full", name: "inc-7-disk-full" });
+    expect(await runEffects({ store, chat, clock, log: () => {} })).toBe(0);
+    expect(chat.posts).toHaveLength(2);
+  });
+
+  it("adds a suffix when the channel name is taken", async () => {
+    const store = await seeded();
+    const chat = scriptedChat();
+    chat.taken.add("inc-7-disk-full");
+    chat.taken.add("inc-7-disk-full-2");
+    await runEffects({ store, chat, clock: manualClock(), log: () => {} });
+    expect(chat.created).toEqual(["inc-7-disk-full-3"]);
+    expect(chat.posts[0]!.channel).toBe("C-inc-7-disk-full-3");
+  });
+
+  it("backs off after a failure, honours Retry-After, and holds the incident's later effects meanwhile", async () => {
+    const store = await seeded();
+    const chat = scriptedChat([null, new EffectError("chat.postMessage: rate limited", true, 30)]);
+    const clock = manualClock();
+    const deps = { store, chat, clock, log: () => {} };
+    await runEffects(deps);
+    expect(await statuses(store)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "pending", 1],
+      ["k-update", "pending", 0],
+    ]);
+    const [, summary] = await store.effectsFor("inc-1");
+    expect(summary!.nextAttemptAt).toBe(new Date(T0 + 30_000).toISOString());
+    expect(summary!.lastError).toBe("chat.postMessage: rate limited");
+
+    clock.advance(29);
+    await runEffects(deps);
+    expect(chat.posts).toHaveLength(0);
+    clock.advance(1);
+    await runEffects(deps);
+    expect(await statuses(store)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "done", 2],
+      ["k-update", "done", 1],
+    ]);
+    expect(chat.posts.map((p) => p.text)).toEqual(["summary", "announce"]);
+  });
+
+  it("doubles the wait on each failure and gives up after the last attempt", async () => {
+    const store = await seeded();
+    const failures = Array.from({ length: MAX_ATTEMPTS }, () => new EffectError("conversations.create: HTTP 503", true));
+    const chat = scriptedChat(failures);
+    const clock = manualClock();
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      await runEffects({ store, chat, clock, log: () => {} });
+      const [create] = await store.effectsFor("inc-1");
+      if (create!.status !== "pending") break;
+      const wait = (Date.parse(create!.nextAttemptAt) - clock.now().getTime()) / 1000;
+      waits.push(wait);
+      clock.advance(wait);
+    }
+    expect(waits).toEqual([2, 4, 8, 16, 32, 64, 128]);
+    expect(await statuses(store)).toEqual([
+      ["k-create", "failed", MAX_ATTEMPTS],
+      // Nothing can be posted in a channel that could not be made; the update channel still hears.
+      ["k-summary", "skipped", 1],
+      ["k-update", "done", 1],
+    ]);
+  });
+
+  it("fails at once on an error another attempt cannot fix", async () => {
+    const store = await seeded();
+    const chat = scriptedChat([null, new EffectError("chat.postMessage: not_in_channel", false)]);
+    await runEffects({ store, chat, clock: manualClock(), log: () => {} });
+    expect(await statuses(store)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "failed", 1],
+      ["k-update", "done", 1],
+    ]);
+  });
+
+  it("after a crash mid-post, finds the post that landed instead of posting it again", async () => {
+    const store = await seeded();
+    const chat = scriptedChat();
+    const clock = manualClock();
+    await runEffects({ store, chat, clock, log: () => {} }, 1);
+    // The process posted the summary, then died before recording it.
+    await store.startEffect("k-summary", clock.now().toISOString());
+    await chat.postMessage({ channel: "C-inc-7-disk-full", text: "summary", idempotencyKey: "k-summary" });
+    // …and died before the update post landed.
+    await store.startEffect("k-update", clock.now().toISOString());
+
+    await runEffects({ store, chat, clock, log: () => {} });
+    expect(chat.posts.map((p) => p.idempotencyKey)).toEqual(["k-summary", "k-update"]);
+    expect(chat.lookups).toBe(2);
+    expect(await statuses(store)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "done", 2],
+      ["k-update", "done", 2],
+    ]);
+  });
+});

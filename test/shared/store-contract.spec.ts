@@ -1,0 +1,157 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import type { Incident, TimelineEntry } from "../../src/domain/incident.js";
+
+const T0 = "2026-11-27T10:00:00.000Z";
+const T1 = "2026-11-27T10:05:00.000Z";
+
+function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: "inc-1",
+    pagerdutyId: "PD1",
+    number: 1,
+    title: "Disk full",
+    url: null,
+    service: null,
+    priority: "P2",
+    status: "triggered",
+    urgency: "high",
+    assignees: [],
+    triggeredAt: T0,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    updatedAt: T0,
+    channel: null,
+    ...overrides,
+  };
+}
+
+function entry(id: string, at: string, overrides: Partial<TimelineEntry> = {}): TimelineEntry {
+  return {
+    id,
+    incidentId: "inc-1",
+    at,
+    author: { id: "U1", name: "Ada" },
+    source: "pagerduty",
+    category: "event",
+    kind: "incident.triggered",
+    text: `entry ${id}`,
+    ...overrides,
+  };
+}
+
+// One contract, run against SQLite on Node and D1 in workerd.
+describe(`store contract (${harness.runtime})`, () => {
+  it("stores a delivery once, by id or by webhook id, and lists it until processed", async () => {
+    const store = await harness.freshStore();
+    const delivery = { id: "pagerduty:E1", source: "pagerduty" as const, webhookId: "W1", receivedAt: T0, body: "{}" };
+    expect(await store.recordDelivery(delivery)).toBe(true);
+    expect(await store.recordDelivery(delivery)).toBe(false);
+    expect(await store.recordDelivery({ ...delivery, id: "pagerduty:E2" })).toBe(false);
+    expect(await store.recordDelivery({ ...delivery, id: "pagerduty:E3", webhookId: null, receivedAt: T1 })).toBe(true);
+    expect((await store.pendingDeliveries(10)).map((d) => d.id)).toEqual(["pagerduty:E1", "pagerduty:E3"]);
+    expect(await store.pendingDeliveries(1)).toHaveLength(1);
+
+    await store.commitProcessed({ deliveryId: "pagerduty:E1", processedAt: T1, incidents: [], entries: [], effects: [] });
+    expect((await store.pendingDeliveries(10)).map((d) => d.id)).toEqual(["pagerduty:E3"]);
+  });
+
+  it("commits an incident, its timeline and its effects together, idempotently", async () => {
+    const store = await harness.freshStore();
+    await store.recordDelivery({ id: "pagerduty:E1", source: "pagerduty", webhookId: null, receivedAt: T0, body: "{}" });
+    const result = {
+      deliveryId: "pagerduty:E1",
+      processedAt: T0,
+      incidents: [incident()],
+      entries: [entry("e2", T1), entry("e1", T0)],
+      effects: [
+        { key: "k1", incidentId: "inc-1", payload: { kind: "create_channel" as const, name: "inc-1-disk-full" } },
+        {
+          key: "k2",
+          incidentId: "inc-1",
+          payload: { kind: "post_message" as const, to: "incident" as const, template: "incident-summary", text: "hi" },
+        },
+      ],
+    };
+    await store.commitProcessed(result);
+    await store.commitProcessed(result);
+
+    expect(await store.getIncident("inc-1")).toEqual(incident());
+    expect(await store.getIncident("PD1")).toEqual(incident());
+    expect(await store.getIncident("nope")).toBeNull();
+    expect((await store.timeline("inc-1")).map((e) => e.id)).toEqual(["e1", "e2"]);
+    expect(await store.timeline("inc-1")).toContainEqual(entry("e1", T0));
+    const effects = await store.effectsFor("inc-1");
+    expect(effects.map((e) => [e.key, e.status, e.attempts, e.payload.kind])).toEqual([
+      ["k1", "pending", 0, "create_channel"],
+      ["k2", "pending", 0, "post_message"],
+    ]);
+    expect(effects[0]!.seq).toBeLessThan(effects[1]!.seq);
+  });
+
+  it("updates an incident in place and lists incidents newest first", async () => {
+    const store = await harness.freshStore();
+    await store.commitProcessed({ deliveryId: "x", processedAt: T0, incidents: [incident()], entries: [], effects: [] });
+    await store.commitProcessed({
+      deliveryId: "y",
+      processedAt: T1,
+      incidents: [incident({ status: "acknowledged", updatedAt: T1 }), incident({ id: "inc-2", pagerdutyId: "PD2", triggeredAt: T1 })],
+      entries: [],
+      effects: [],
+    });
+    expect((await store.listIncidents()).map((i) => [i.id, i.status])).toEqual([
+      ["inc-2", "triggered"],
+      ["inc-1", "acknowledged"],
+    ]);
+    await store.setIncidentChannel("inc-1", { id: "C1", name: "inc-1-disk-full" }, T1);
+    expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C1", name: "inc-1-disk-full" });
+  });
+
+  it("tracks an effect's attempts and outcome", async () => {
+    const store = await harness.freshStore();
+    await store.commitProcessed({
+      deliveryId: "x",
+      processedAt: T0,
+      incidents: [incident()],
+      entries: [],
+      effects: [{ key: "k1", incidentId: "inc-1", payload: { kind: "create_channel", name: "n" } }],
+    });
+    await store.startEffect("k1", T0);
+    expect((await store.openEffects(10)).map((e) => [e.status, e.attempts])).toEqual([["in_flight", 1]]);
+    await store.finishEffect("k1", { status: "pending", error: "HTTP 500", nextAttemptAt: T1 }, T0);
+    expect(await store.openEffects(10)).toMatchObject([{ status: "pending", attempts: 1, lastError: "HTTP 500", nextAttemptAt: T1 }]);
+    await store.startEffect("k1", T1);
+    await store.finishEffect("k1", { status: "done", result: { id: "C1", name: "n" } }, T1);
+    expect(await store.openEffects(10)).toEqual([]);
+    expect(await store.effectsFor("inc-1")).toMatchObject([{ status: "done", attempts: 2, lastError: null, result: { id: "C1", name: "n" } }]);
+  });
+
+  it("hands the pipeline lease to one holder at a time, and to another once it expires", async () => {
+    const store = await harness.freshStore();
+    expect(await store.acquireLease("pipeline", "a", T0, T1)).toBe(true);
+    expect(await store.acquireLease("pipeline", "b", T0, T1)).toBe(false);
+    expect(await store.acquireLease("pipeline", "a", T0, T1)).toBe(true);
+    expect(await store.acquireLease("pipeline", "b", "2026-11-27T10:06:00.000Z", "2026-11-27T10:07:00.000Z")).toBe(true);
+    await store.releaseLease("pipeline", "a");
+    expect(await store.acquireLease("pipeline", "a", T1, T1)).toBe(false);
+    await store.releaseLease("pipeline", "b");
+    expect(await store.acquireLease("pipeline", "a", T1, T1)).toBe(true);
+  });
+
+  it("keeps the local chat's channels and messages, one message per idempotency key", async () => {
+    const store = await harness.freshStore();
+    const channel = await store.createLocalChannel("inc-1-disk-full", T0);
+    expect(channel).not.toBe("name_taken");
+    expect(await store.createLocalChannel("inc-1-disk-full", T0)).toBe("name_taken");
+    const { id } = channel as { id: string };
+    expect(await store.findLocalChannel("inc-1-disk-full")).toEqual({ id, name: "inc-1-disk-full" });
+    expect(await store.findLocalChannel(id)).toEqual({ id, name: "inc-1-disk-full" });
+    const message = { id: "m1", channelId: id, channelName: "inc-1-disk-full", idempotencyKey: "k1", text: "hello", postedAt: T0 };
+    await store.saveLocalMessage(message);
+    await store.saveLocalMessage({ ...message, id: "m2" });
+    expect(await store.localMessages([id])).toEqual([message]);
+    expect(await store.findLocalMessage("k1")).toEqual(message);
+    expect(await store.localMessages([])).toEqual([]);
+    await store.ping();
+  });
+});
