@@ -25,6 +25,8 @@ export interface HeraldOptions {
   print: (line: string) => void;
   /** Without an API token: tells whether a request comes from this machine (Node only). */
   isLoopback?: (c: Context) => boolean;
+  /** Who holds the pipeline lease; a Node process keeps one across restarts (default: new each time). */
+  leaseHolder?: string;
 }
 
 export interface Herald {
@@ -49,7 +51,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const chat = options.settings.slack
     ? createSlackChat({ token: options.settings.slack.botToken, apiUrl: options.settings.slack.apiUrl })
     : createLocalChat(options.store, options.clock, options.print);
-  const holder = crypto.randomUUID();
+  const holder = options.leaseHolder ?? crypto.randomUUID();
 
   return {
     config,

@@ -45,8 +45,8 @@ export async function runEffects(deps: EffectDeps, limit = 100): Promise<number>
 }
 
 async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
-  // An effect found in flight was interrupted (a crash, a timeout): it may have landed already.
-  const interrupted = effect.status === "in_flight";
+  // Any earlier attempt may have landed even if it looked failed (a crash, a timeout, a lost answer).
+  const triedBefore = effect.attempts > 0;
   await deps.store.startEffect(effect.key, deps.clock.now().toISOString());
   const attempts = effect.attempts + 1;
   try {
@@ -54,7 +54,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
       case "create_channel":
         return await createChannel(effect, effect.payload.name, deps);
       case "post_message":
-        return await postMessage(effect, effect.payload.to, effect.payload.text, interrupted, deps);
+        return await postMessage(effect, effect.payload.to, effect.payload.text, triedBefore, deps);
     }
   } catch (error) {
     const failure =
@@ -85,7 +85,7 @@ async function postMessage(
   effect: Effect,
   to: "incident" | { channel: string },
   text: string,
-  interrupted: boolean,
+  triedBefore: boolean,
   deps: EffectDeps,
 ): Promise<EffectOutcome> {
   let channel: string;
@@ -99,7 +99,7 @@ async function postMessage(
   } else {
     channel = to.channel;
   }
-  if (interrupted) {
+  if (triedBefore) {
     const landed = await deps.chat.findPosted(channel, effect.key);
     if (landed) return { status: "done", result: landed };
   }

@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors.js";
@@ -36,6 +37,9 @@ function main(): void {
     log,
     print: (line) => console.log(line),
     isLoopback: isLoopbackRequest,
+    // One Node process owns its SQLite file: after a crash the restarted process takes its lease
+    // back at once instead of waiting for it to expire.
+    leaseHolder: `node:${hostname()}:${dbPath}`,
   });
   const background = createInProcessBackground(() => herald.pipeline(), log);
   const app = herald.app(background);

@@ -1,3 +1,4 @@
+import { ConfigError } from "../errors.js";
 import { defaultConfigText } from "../generated/default-config.js";
 import { createHerald, type Herald } from "../herald.js";
 import type { Background } from "../ports/background.js";
@@ -43,7 +44,14 @@ function background(env: Env, ctx: ExecutionContext, herald: Herald): Background
 
 export default {
   async fetch(request, env, ctx) {
-    const herald = heraldFor(env);
+    let herald: Herald;
+    try {
+      herald = heraldFor(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      log(`configuration error: ${error.message}`);
+      return Response.json({ error: { code: "config_error", message: error.message } }, { status: 500 });
+    }
     return herald.app(background(env, ctx, herald)).fetch(request, env, ctx);
   },
 

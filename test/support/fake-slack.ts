@@ -7,6 +7,8 @@ export interface SlackCall {
 }
 
 interface Fault {
+  /** Take the call (a post lands) but never answer, as a call does when the caller dies mid-way. */
+  hang?: boolean;
   status?: number;
   retryAfter?: number;
   error?: string;
@@ -29,7 +31,10 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
   let faults: Record<string, Fault[]> = {};
   let channels = new Map<string, { id: string; name: string; messages: PostedMessage[] }>();
   let counter = 0;
+  let hung: (() => void)[] = [];
   const reset = () => {
+    hung.forEach((release) => release());
+    hung = [];
     calls = [];
     faults = {};
     counter = 0;
@@ -80,6 +85,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         }
         const ts = `${1_700_000_000 + ++counter}.000100`;
         channel.messages.push({ ts, text: String(body.text ?? ""), metadata });
+        if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         return c.json({ ok: true, channel: channel.id, ts, message: { text: body.text, ts } });
       }
       case "conversations.history": {

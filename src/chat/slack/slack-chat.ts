@@ -6,6 +6,7 @@ export interface SlackChatOptions {
   token: string;
   /** Base URL of the Web API, ending in `/api/`; tests point it at a fake server. */
   apiUrl?: string;
+  timeoutMs?: number;
 }
 
 /** Metadata event type that marks Herald's own posts, so a retry can find one that already landed. */
@@ -37,6 +38,8 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter {
     // Herald's outbox retries with backoff and honours Retry-After itself; retries here would hide failures.
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    // A hung call must not hold up the pipeline; a retry first checks whether the post landed.
+    timeout: options.timeoutMs ?? 10_000,
     logLevel: LogLevel.ERROR,
     // workerd rejects `redirect: "error"`, which the client sets (see DESIGN.md).
     fetch: (url, init) =>

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { createHerald } from "../../src/herald.js";
+import { createInProcessBackground } from "../../src/node/in-process-background.js";
+import { isLoopbackRequest } from "../../src/node/loopback.js";
+import { systemClock } from "../../src/ports/clock.js";
+import type { Store } from "../../src/ports/store.js";
+import { readSettings } from "../../src/settings.js";
+import { createSqliteStore } from "../../src/store/sqlite-store.js";
+import { readFileSync } from "node:fs";
+
+function nodeHerald(env: Record<string, string>, store: Store = createSqliteStore(":memory:", "migrations")) {
+  const herald = createHerald({
+    store,
+    configText: readFileSync("herald.yaml", "utf8"),
+    configSource: "herald.yaml",
+    env,
+    settings: readSettings(env),
+    clock: systemClock,
+    log: () => {},
+    print: () => {},
+    isLoopback: isLoopbackRequest,
+  });
+  return herald.app({ schedule: () => {} });
+}
+
+/** What @hono/node-server hands the app: the incoming request, whose socket has the peer address. */
+const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress, remotePort: 50000, remoteFamily: "IPv4" } } });
+
+describe("the API on Node without HERALD_API_TOKEN", () => {
+  it("answers loopback clients and refuses others with 403", async () => {
+    const app = nodeHerald({});
+    for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) {
+      expect((await app.request("/api/incidents", {}, from(address))).status, address).toBe(200);
+    }
+    const refused = await app.request("/api/incidents", {}, from("192.0.2.10"));
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      error: { code: "forbidden", message: "without HERALD_API_TOKEN the API answers loopback clients only" },
+    });
+  });
+
+  it("with a token, wants the token even from loopback", async () => {
+    const app = nodeHerald({ HERALD_API_TOKEN: "s3cret" });
+    expect((await app.request("/api/incidents", {}, from("127.0.0.1"))).status).toBe(401);
+    const ok = await app.request("/api/incidents", { headers: { authorization: "Bearer s3cret" } }, from("192.0.2.10"));
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe("/healthz", () => {
+  it("answers 503 when storage cannot be read", async () => {
+    const store = createSqliteStore(":memory:", "migrations");
+    const app = nodeHerald({}, store);
+    store.close();
+    const response = await app.request("/healthz");
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: "unavailable", storage: "failing" });
+  });
+});
+
+describe("unknown routes", () => {
+  it("answer 404 in JSON", async () => {
+    const response = await nodeHerald({}).request("/nope");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: "not_found", message: "no route for GET /nope" } });
+  });
+});
+
+describe("the in-process background runner", () => {
+  it("folds asks that arrive during a run into one more run", async () => {
+    let runs = 0;
+    let release: () => void = () => {};
+    const background = createInProcessBackground(async () => {
+      runs++;
+      if (runs === 1) await new Promise<void>((r) => (release = r));
+    }, () => {});
+    background.schedule("a");
+    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 10; i++) background.schedule("burst");
+    release();
+    await background.idle();
+    expect(runs).toBe(2);
+  });
+
+  it("logs a failed run and keeps going", async () => {
+    const lines: string[] = [];
+    let runs = 0;
+    const background = createInProcessBackground(async () => {
+      if (++runs === 1) throw new Error("database is locked");
+    }, (line) => lines.push(line));
+    background.schedule("a");
+    await background.idle();
+    background.schedule("b");
+    await background.idle();
+    expect(runs).toBe(2);
+    expect(lines).toEqual(["background run failed (will be retried by the next sweep): database is locked"]);
+  });
+});

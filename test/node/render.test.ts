@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { templates } from "../../src/generated/templates.js";
+import { escapeMarkdown, escapeMrkdwn } from "../../src/render/escape.js";
+import { formatChannel, formatElapsed, formatTime } from "../../src/render/helpers.js";
+import { createRenderer } from "../../src/render/renderer.js";
+
+const renderer = createRenderer(templates, { timeZone: "Europe/London" });
+
+const view = {
+  incident: {
+    title: "<!channel> <https://evil.example|click here> & co",
+    priority: "P1",
+    priorityDescription: "The whole platform is down or unavailable, all user applications are unavailable",
+    service: "Networking <b>",
+    status: "triggered",
+    assignees: "Ada & Grace",
+    url: "https://example.pagerduty.com/incidents/Q1?a=1&b=2",
+    number: 7,
+    triggeredAt: "2026-11-27T09:00:00.000Z",
+    resolvedAt: "2026-11-27T10:35:00.000Z",
+  },
+  channels: { team: "C0TEAM0001", ask: "ask-team", update: "C0UPDATE01" },
+};
+
+describe("templates", () => {
+  it("are all precompiled, one per file in templates/", () => {
+    expect(renderer.names).toEqual(["incident-summary", "resolution-announcement", "user-announcement"]);
+  });
+
+  it("escape user text for Slack mrkdwn so it pings nobody and links nowhere", () => {
+    for (const name of renderer.names) {
+      const text = renderer.render(name, view);
+      expect(text, name).toContain("&lt;!channel&gt; &lt;https://evil.example|click here&gt; &amp; co");
+      expect(text, name).not.toContain("<!channel>");
+      expect(text, name).not.toMatch(/&#x27;|&quot;/);
+    }
+    expect(renderer.render("incident-summary", view)).toContain("*Assigned in PagerDuty:* Ada &amp; Grace");
+    expect(renderer.render("incident-summary", view)).toContain(
+      "*PagerDuty:* <https://example.pagerduty.com/incidents/Q1?a=1&amp;b=2|incident #7>",
+    );
+  });
+
+  it("show times in the configured zone and durations in words", () => {
+    const resolution = renderer.render("resolution-announcement", view);
+    expect(resolution).toContain("Resolved 27 Nov 2026 10:35 GMT, 1 hour 35 minutes after it began.");
+    expect(resolution).toContain("questions are welcome in #ask-team.");
+    const summer = createRenderer(templates, { timeZone: "Europe/London" }).render("user-announcement", {
+      ...view,
+      incident: { ...view.incident, triggeredAt: "2026-07-01T12:00:00.000Z" },
+    });
+    expect(summer).toContain("*Since:* 1 Jul 2026 13:00 BST");
+    const tokyo = createRenderer(templates, { timeZone: "Asia/Tokyo" }).render("user-announcement", view);
+    expect(tokyo).toContain("*Since:* 27 Nov 2026 18:00 GMT+9");
+  });
+
+  it("leave out what the incident does not have", () => {
+    const bare = renderer.render("incident-summary", {
+      incident: { title: "t", status: "triggered", triggeredAt: "2026-11-27T09:00:00.000Z", assignees: "" },
+      channels: view.channels,
+    });
+    expect(bare).toBe(
+      [
+        ":rotating_light: *incident: t*",
+        "*Service:* not set",
+        "*Status:* triggered · triggered 27 Nov 2026 09:00 GMT",
+        "*Assigned in PagerDuty:* nobody",
+        "This channel is where we manage the incident. Every incident needs an *Incident Lead* and a *Scribe*: please volunteer (`/incident lead me`, `/incident scribe me`).",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("helpers", () => {
+  it("escape only what each target needs", () => {
+    expect(escapeMrkdwn("a & b < c > d * _ ~ `")).toBe("a &amp; b &lt; c &gt; d * _ ~ `");
+    expect(escapeMarkdown("[x](y) *b* <i>")).toBe("\\[x\\]\\(y\\) \\*b\\* \\<i\\>");
+  });
+
+  it("format times, durations and channels", () => {
+    expect(formatTime("2026-11-27T09:00:00.000Z", "Europe/London")).toBe("27 Nov 2026 09:00 GMT");
+    expect(formatTime("not a time", "Europe/London")).toBe("unknown time");
+    expect(formatElapsed("2026-11-27T09:00:00Z", "2026-11-27T09:00:30Z")).toBe("less than a minute");
+    expect(formatElapsed("2026-11-25T09:00:00Z", "2026-11-27T10:01:00Z")).toBe("2 days 1 hour 1 minute");
+    expect(formatElapsed(null, "2026-11-27T10:01:00Z")).toBe("an unknown time");
+    expect(formatChannel("C0ASK00001")).toBe("<#C0ASK00001>");
+    expect(formatChannel("#ask-team")).toBe("#ask-team");
+  });
+});

@@ -1,0 +1,90 @@
+import { serve } from "@hono/node-server";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createFakeSlack } from "../support/fake-slack.js";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { SLACK_TEST_TOKEN, TEAM_CHANNELS, testEnv } from "../support/test-config.js";
+
+const fake = createFakeSlack({ token: SLACK_TEST_TOKEN, channels: Object.values(TEAM_CHANNELS) });
+const server = serve({ fetch: fake.app.fetch, port: 0, hostname: "127.0.0.1" });
+const slackUrl = await new Promise<string>((resolve) =>
+  server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+);
+const dir = mkdtempSync(join(tmpdir(), "herald-restart-"));
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  children.forEach((child) => child.kill("SIGKILL"));
+  fake.reset();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, seconds = 30): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts `src/node/main.ts` as a user would, on a free port, against the fake Slack. */
+async function startHerald(port: number): Promise<ChildProcess> {
+  const env = testEnv(readFileSync("herald.yaml", "utf8"), slackUrl);
+  const configPath = join(dir, "herald.yaml");
+  writeFileSync(configPath, env.HERALD_CONFIG_YAML!);
+  const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts"], {
+    env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: configPath },
+    stdio: "ignore",
+  });
+  children.push(child);
+  await until("Herald to answer /healthz", async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    return response?.ok || undefined;
+  });
+  return child;
+}
+
+async function freePort(): Promise<number> {
+  const probe = serve({ fetch: () => new Response(), port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => probe.once("listening", () => resolve()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe("a Node process killed mid-way", () => {
+  it("posts the missing messages after restart, and none twice", async () => {
+    const port = await freePort();
+    let herald = await startHerald(port);
+    // The summary post reaches Slack, but Herald dies before it hears back.
+    await fetch(`${slackUrl}/__fault/chat.postMessage`, { method: "POST", body: JSON.stringify({ hang: true }) });
+    const [triggered] = lifecycle(deliveries);
+    const response = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, await signedDelivery(triggered!.body));
+    expect(response.status).toBe(202);
+    await until("the summary post", () => fake.calls().some((c) => c.method === "chat.postMessage") || undefined);
+    herald.kill("SIGKILL");
+    await new Promise((resolve) => herald.once("exit", resolve));
+
+    herald = await startHerald(port);
+    await until("the announcement after restart", () =>
+      fake.calls().some((c) => c.method === "chat.postMessage" && c.body.channel === TEAM_CHANNELS.update) || undefined,
+    );
+    herald.kill("SIGTERM");
+
+    expect(fake.calls().map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
+      ["conversations.create", "inc-9-test-incident-3"],
+      ["chat.postMessage", "C00000001"],
+      // After the restart: did the summary land? It did, so it is not posted again.
+      ["conversations.history", "C00000001"],
+      ["chat.postMessage", TEAM_CHANNELS.update],
+    ]);
+  }, 60_000);
+});

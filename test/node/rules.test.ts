@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load-config.js";
+import { incidentChannelName, toChannelName, withSuffix } from "../../src/domain/channel-name.js";
+import type { Incident } from "../../src/domain/incident.js";
+import type { IncidentEvent } from "../../src/domain/incident-event.js";
+import { projectIncident } from "../../src/domain/project-incident.js";
+import { evaluateRules } from "../../src/domain/rules.js";
+
+const config = loadConfig(readFileSync("herald.yaml", "utf8"), {
+  source: "herald.yaml",
+  env: {},
+  templateNames: ["incident-summary", "user-announcement", "resolution-announcement"],
+});
+
+const snapshot = {
+  pagerdutyId: "PD1",
+  number: 42,
+  title: "VPC peering is down",
+  url: null,
+  service: { id: "S1", name: "Networking - Modernisation Platform" },
+  priority: "P1" as string | null,
+  status: "triggered" as const,
+  urgency: "high",
+  assignees: [{ id: "U1", name: "Ada" }],
+  createdAt: "2026-11-27T09:59:00.000Z",
+};
+
+function changed(type: string, overrides: Partial<typeof snapshot> | Record<string, unknown> = {}, at = "2026-11-27T10:00:00.000Z"): IncidentEvent {
+  return {
+    kind: "incident_changed",
+    id: `pagerduty:${type}`,
+    type,
+    occurredAt: at,
+    author: { id: "U1", name: "Ada" },
+    source: "pagerduty",
+    pagerdutyIncidentId: "PD1",
+    snapshot: { ...snapshot, ...overrides } as typeof snapshot,
+  };
+}
+
+function project(events: IncidentEvent[]): Incident {
+  let incident: Incident | null = null;
+  for (const event of events) incident = projectIncident(incident, event, "inc-1").incident;
+  return incident!;
+}
+
+describe("evaluateRules with the shipped rules", () => {
+  it("on a triggered P1 or P2: create the channel, post the summary there and announce in the update channel", () => {
+    for (const priority of ["P1", "P2"]) {
+      const event = changed("incident.triggered", { priority });
+      expect(evaluateRules(event, project([event]), config)).toEqual([
+        { kind: "create_channel", key: "pagerduty:incident.triggered:rule0:do0" },
+        { kind: "post", key: "pagerduty:incident.triggered:rule0:do1", to: "incident", template: "incident-summary" },
+        { kind: "post", key: "pagerduty:incident.triggered:rule0:do2", to: "update", template: "user-announcement" },
+      ]);
+    }
+  });
+
+  it("on a triggered P3 or unprioritised incident: the incident channel only", () => {
+    for (const priority of ["P3", null]) {
+      const event = changed("incident.triggered", { priority });
+      expect(evaluateRules(event, project([event]), config).map((a) => a.kind === "post" ? a.to : a.kind)).toEqual([
+        "create_channel",
+        "incident",
+      ]);
+    }
+  });
+
+  it("on resolve: the resolution in the incident channel, and for P1/P2 in the update channel", () => {
+    const p2 = changed("incident.resolved", { priority: "P2", status: "resolved" });
+    expect(evaluateRules(p2, project([changed("incident.triggered"), p2]), config).map((a) => a.kind === "post" && [a.to, a.template])).toEqual([
+      ["incident", "resolution-announcement"],
+      ["update", "resolution-announcement"],
+    ]);
+    const p3 = changed("incident.resolved", { priority: "P3", status: "resolved" });
+    expect(evaluateRules(p3, project([p3]), config).map((a) => a.kind === "post" && a.to)).toEqual(["incident"]);
+  });
+
+  it("does nothing on events no rule names, and never asks for a second channel", () => {
+    const ack = changed("incident.acknowledged", { status: "acknowledged" });
+    expect(evaluateRules(ack, project([ack]), config)).toEqual([]);
+    const triggered = changed("incident.triggered");
+    const withChannel = { ...project([triggered]), channel: { id: "C1", name: "inc-42" } };
+    expect(evaluateRules(triggered, withChannel, config).map((a) => a.kind)).toEqual(["post", "post"]);
+  });
+});
+
+describe("projectIncident", () => {
+  it("keeps times of acknowledgement and resolution, and clears resolution on reopen", () => {
+    const incident = project([
+      changed("incident.triggered", {}, "2026-11-27T10:00:00.000Z"),
+      changed("incident.acknowledged", { status: "acknowledged" }, "2026-11-27T10:04:00.000Z"),
+      changed("incident.priority_updated", { status: "acknowledged", priority: "P2" }, "2026-11-27T10:05:00.000Z"),
+      changed("incident.resolved", { status: "resolved", priority: "P2" }, "2026-11-27T10:30:00.000Z"),
+    ]);
+    expect(incident).toMatchObject({
+      status: "resolved",
+      priority: "P2",
+      triggeredAt: "2026-11-27T09:59:00.000Z",
+      acknowledgedAt: "2026-11-27T10:04:00.000Z",
+      resolvedAt: "2026-11-27T10:30:00.000Z",
+    });
+    const reopened = projectIncident(incident, changed("incident.reopened", { status: "triggered" }, "2026-11-27T11:00:00.000Z"), "x");
+    expect(reopened.incident).toMatchObject({ status: "triggered", resolvedAt: null, id: "inc-1" });
+    expect(reopened.entry.text).toBe("Reopened by Ada");
+  });
+
+  it("describes each change on the timeline", () => {
+    const start = project([changed("incident.triggered")]);
+    const text = (event: IncidentEvent) => projectIncident(start, event, "x").entry.text;
+    expect(text(changed("incident.priority_updated", { priority: "P2" }))).toBe("Priority changed from P1 to P2 by Ada");
+    expect(text(changed("incident.reassigned", { assignees: [{ id: "U2", name: "Grace" }] }))).toBe("Reassigned to Grace by Ada");
+    expect(text(changed("incident.escalated", { assignees: [] }))).toBe("Escalated to nobody");
+    expect(text(changed("incident.unacknowledged"))).toBe("Unacknowledged: the acknowledgement timed out");
+  });
+});
+
+describe("incident channel names", () => {
+  const incident = project([changed("incident.triggered", { title: "Ünïcode & <Spaces>  -- and a very long title that goes on and on and on beyond what Slack allows" })]);
+
+  it("follow Slack's rules: lowercase letters, digits, - and _, at most 80 characters", () => {
+    const name = incidentChannelName("inc-{number}-{title}", incident);
+    expect(name).toMatch(/^[a-z0-9_-]{1,80}$/);
+    expect(name.startsWith("inc-42-unicode-spaces-and-a-very-long-title")).toBe(true);
+    expect(name.length).toBeLessThanOrEqual(80);
+    expect(incidentChannelName("{date}_{priority}_{service}", incident)).toBe("2026-11-27_p1_networking-modernisation-platform");
+    expect(toChannelName("***")).toBe("incident");
+  });
+
+  it("take a suffix that still fits when the name is taken", () => {
+    const long = "a".repeat(80);
+    expect(withSuffix(long, 1)).toBe(long);
+    expect(withSuffix(long, 2)).toBe(`${"a".repeat(78)}-2`);
+    expect(withSuffix("inc-1", 12)).toBe("inc-1-12");
+  });
+});
