@@ -55,7 +55,7 @@ export default {
     return herald.app(background(env, ctx, herald)).fetch(request, env, ctx);
   },
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const run = await heraldFor(env).pipeline();
     // Another runner holds the lease: try these messages again shortly so nothing waits for the cron.
     if (run.ran) batch.ackAll();
