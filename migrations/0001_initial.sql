@@ -25,10 +25,10 @@ CREATE INDEX incidents_triggered_at ON incidents (triggered_at);
 
 -- The scribe's log: one row per event, note or change.
 CREATE TABLE timeline_entries (
-  id TEXT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
   incident_id TEXT NOT NULL REFERENCES incidents (id),
   at TEXT NOT NULL,
-  seq INTEGER NOT NULL,
   author_id TEXT,
   author_name TEXT,
   source TEXT NOT NULL,
@@ -40,8 +40,8 @@ CREATE INDEX timeline_entries_incident ON timeline_entries (incident_id, at, seq
 
 -- The outbox: every outbound call, keyed for idempotency, with its attempts and result.
 CREATE TABLE effects (
-  key TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
   incident_id TEXT NOT NULL,
   kind TEXT NOT NULL,
   payload TEXT NOT NULL,
@@ -53,7 +53,7 @@ CREATE TABLE effects (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
-CREATE INDEX effects_due ON effects (status, seq);
+CREATE INDEX effects_open ON effects (status) WHERE status IN ('pending', 'in_flight');
 CREATE INDEX effects_incident ON effects (incident_id, seq);
 
 -- One background pipeline at a time, across processes, isolates and the cron sweep.
@@ -71,12 +71,12 @@ CREATE TABLE local_channels (
 );
 
 CREATE TABLE local_messages (
-  id TEXT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
   channel_id TEXT NOT NULL,
   channel_name TEXT NOT NULL,
   idempotency_key TEXT UNIQUE,
   text TEXT NOT NULL,
-  posted_at TEXT NOT NULL,
-  seq INTEGER NOT NULL
+  posted_at TEXT NOT NULL
 );
 CREATE INDEX local_messages_channel ON local_messages (channel_id, seq);

@@ -5,7 +5,7 @@ import { createSlackChat } from "./chat/slack/slack-chat.js";
 import { loadConfig } from "./config/load-config.js";
 import type { Config } from "./config/schema.js";
 import { templates } from "./generated/templates.js";
-import { runPipeline, type PipelineRun } from "./pipeline/run-pipeline.js";
+import { runPipeline, type PipelineOptions, type PipelineRun } from "./pipeline/run-pipeline.js";
 import type { Background } from "./ports/background.js";
 import type { ChatAdapter } from "./ports/chat.js";
 import type { Clock } from "./ports/clock.js";
@@ -36,7 +36,7 @@ export interface Herald {
   /** The HTTP app, with the runtime's way of starting background work. */
   app(background: Background): ReturnType<typeof createApp>;
   /** One pass of the background pipeline. */
-  pipeline(): Promise<PipelineRun>;
+  pipeline(options?: PipelineOptions): Promise<PipelineRun>;
 }
 
 /** Wires Herald from a store, the configuration text and the environment; shared by both runtimes. */
@@ -66,7 +66,7 @@ export function createHerald(options: HeraldOptions): Herald {
         apiAccess: { token: options.settings.apiToken, isLoopback: options.isLoopback },
         log: options.log,
       }),
-    pipeline: () =>
+    pipeline: (pipelineOptions) =>
       runPipeline({
         store: options.store,
         config,
@@ -76,6 +76,6 @@ export function createHerald(options: HeraldOptions): Herald {
         log: options.log,
         newId: () => crypto.randomUUID(),
         holder,
-      }),
+      }, pipelineOptions),
   };
 }

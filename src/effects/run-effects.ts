@@ -18,19 +18,28 @@ const MAX_NAME_SUFFIX = 20;
 /**
  * Carries out the due effects in order. Effects of one incident run one after another (its channel
  * exists before anything is posted in it); one that must wait holds back the rest of its incident.
- * Returns how many effects finished in this pass.
+ * Says how many effects finished in this pass, and whether due work may be left (it stopped at
+ * `until`, or at a full page of `limit` effects).
  */
-export async function runEffects(deps: EffectDeps, limit = 100): Promise<number> {
+export async function runEffects(
+  deps: EffectDeps,
+  options: { limit?: number; until?: number } = {},
+): Promise<{ finished: number; more: boolean }> {
+  const limit = options.limit ?? 100;
+  const until = options.until ?? Infinity;
   const open = await deps.store.openEffects(limit);
   const held = new Set<string>();
   let finished = 0;
+  let attempted = 0;
   for (const effect of open) {
     if (held.has(effect.incidentId)) continue;
     const now = deps.clock.now();
+    if (now.getTime() >= until) return { finished, more: true };
     if (effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime()) {
       held.add(effect.incidentId);
       continue;
     }
+    attempted++;
     const outcome = await attempt(effect, deps);
     await deps.store.finishEffect(effect.key, outcome, deps.clock.now().toISOString());
     if (outcome.status === "pending") {
@@ -41,7 +50,8 @@ export async function runEffects(deps: EffectDeps, limit = 100): Promise<number>
       if (outcome.status === "failed") deps.log(`effect ${effect.key} failed: ${outcome.error}`);
     }
   }
-  return finished;
+  // A full page may hide due effects behind it; a page with nothing due cannot make progress.
+  return { finished, more: open.length === limit && attempted > 0 };
 }
 
 async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {

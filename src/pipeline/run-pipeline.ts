@@ -12,6 +12,13 @@ export interface PipelineRun {
   ran: boolean;
   deliveries: number;
   effects: number;
+  /** True when the run stopped at its time budget with work left. */
+  more: boolean;
+}
+
+export interface PipelineOptions {
+  /** Stop after about this long and report `more`, so a busy process can serve requests in between. */
+  budgetMs?: number;
 }
 
 /**
@@ -19,21 +26,33 @@ export interface PipelineRun {
  * out due effects. One runner at a time (a lease in the store), so every runtime can call it freely
  * from a queue, a timer or after a request.
  */
-export async function runPipeline(deps: PipelineDeps): Promise<PipelineRun> {
-  const run: PipelineRun = { ran: false, deliveries: 0, effects: 0 };
+export async function runPipeline(deps: PipelineDeps, options: PipelineOptions = {}): Promise<PipelineRun> {
+  const run: PipelineRun = { ran: false, deliveries: 0, effects: 0, more: false };
+  const until = options.budgetMs === undefined ? Infinity : deps.clock.now().getTime() + options.budgetMs;
+  const outOfTime = () => deps.clock.now().getTime() >= until;
   if (!(await renewLease(deps))) return run;
   run.ran = true;
   try {
+    // Deliveries and effects take turns, so a flood of deliveries cannot hold back the chat calls
+    // of the incidents already on the record (and the reverse).
     for (;;) {
       const pending = await deps.store.pendingDeliveries(BATCH);
+      let processed = 0;
       for (const delivery of pending) {
+        if (outOfTime()) break;
         await processDelivery(delivery, deps, deps.clock.now().toISOString());
-        run.deliveries++;
+        processed++;
       }
-      if (pending.length < BATCH) break;
+      run.deliveries += processed;
+      const effects = await runEffects(deps, { until });
+      run.effects += effects.finished;
+      if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
+      if (outOfTime()) {
+        run.more = true;
+        return run;
+      }
       if (!(await renewLease(deps))) return run;
     }
-    run.effects = await runEffects(deps);
   } finally {
     await deps.store.releaseLease(LEASE, deps.holder);
   }

@@ -1,12 +1,23 @@
 import { TZDate } from "@date-fns/tz";
 import { format, formatDuration, intervalToDuration } from "date-fns";
 
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
+
+function zoneNameFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = zoneNames.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", { timeZone, timeZoneName: "short" });
+    zoneNames.set(timeZone, format);
+  }
+  return format;
+}
+
 /** Formats an ISO time in the configured time zone, e.g. `27 Nov 2026 14:03 GMT`. */
 export function formatTime(iso: unknown, timeZone: string): string {
   if (typeof iso !== "string" || Number.isNaN(Date.parse(iso))) return "unknown time";
   const zoned = new TZDate(Date.parse(iso), timeZone);
   const zoneName =
-    new Intl.DateTimeFormat("en-GB", { timeZone, timeZoneName: "short" })
+    zoneNameFormat(timeZone)
       .formatToParts(zoned)
       .find((part) => part.type === "timeZoneName")?.value ?? timeZone;
   return `${format(zoned, "d MMM yyyy HH:mm")} ${zoneName}`;

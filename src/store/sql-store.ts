@@ -77,8 +77,8 @@ export function createSqlStore(db: SqlDatabase): Store {
         ...result.incidents.map(upsertIncident),
         ...result.entries.map(insertEntry),
         ...result.effects.map((effect) => ({
-          sql: `INSERT OR IGNORE INTO effects (key, seq, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at)
-                VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM effects), ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+          sql: `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
           params: [
             effect.key,
             effect.incidentId,
@@ -194,8 +194,8 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async saveLocalMessage(message: LocalMessage) {
       await db.run(
-        `INSERT OR IGNORE INTO local_messages (id, channel_id, channel_name, idempotency_key, text, posted_at, seq)
-         VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM local_messages))`,
+        `INSERT OR IGNORE INTO local_messages (id, channel_id, channel_name, idempotency_key, text, posted_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
         [message.id, message.channelId, message.channelName, message.idempotencyKey, message.text, message.postedAt],
       );
     },
@@ -233,8 +233,8 @@ function upsertIncident(incident: Incident): SqlStatement {
 
 function insertEntry(entry: TimelineEntry): SqlStatement {
   return {
-    sql: `INSERT OR IGNORE INTO timeline_entries (id, incident_id, at, seq, author_id, author_name, source, category, kind, text)
-          VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM timeline_entries), ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT OR IGNORE INTO timeline_entries (id, incident_id, at, author_id, author_name, source, category, kind, text)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     params: [
       entry.id,
       entry.incidentId,

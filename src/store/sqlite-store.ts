@@ -22,6 +22,49 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
     }
     return statement;
   };
+  // Group commit: writes that arrive in the same turn of the event loop (concurrent webhook
+  // deliveries, typically) share one transaction, each in its own savepoint so one failure stays its
+  // own. A caller's promise settles after the commit, so an acknowledged delivery is on disk.
+  type Job = { run: () => number[]; resolve: (changes: number[]) => void; reject: (error: unknown) => void };
+  let queue: Job[] = [];
+  const savepoint = db.prepare("SAVEPOINT write_job");
+  const release = db.prepare("RELEASE write_job");
+  const rollback = db.prepare("ROLLBACK TO write_job");
+  const flush = db.transaction((jobs: Job[]) =>
+    jobs.map((job): { changes: number[] } | { error: unknown } => {
+      savepoint.run();
+      try {
+        const changes = job.run();
+        release.run();
+        return { changes };
+      } catch (error) {
+        rollback.run();
+        release.run();
+        return { error };
+      }
+    }),
+  );
+  const write = (run: () => number[]) =>
+    new Promise<number[]>((resolve, reject) => {
+      if (queue.length === 0) {
+        setImmediate(() => {
+          const jobs = queue;
+          queue = [];
+          let outcomes: ({ changes: number[] } | { error: unknown })[];
+          try {
+            outcomes = flush(jobs);
+          } catch (error) {
+            // The commit itself failed: nothing of this group is on disk.
+            jobs.forEach((job) => job.reject(error));
+            return;
+          }
+          outcomes.forEach((outcome, i) =>
+            "changes" in outcome ? jobs[i]!.resolve(outcome.changes) : jobs[i]!.reject(outcome.error),
+          );
+        });
+      }
+      queue.push({ run, resolve, reject });
+    });
   const sql: SqlDatabase = {
     async all<T>(text: string, params: unknown[] = []) {
       return prepare(text).all(...params) as T[];
@@ -30,10 +73,11 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
       return (prepare(text).get(...params) as T | undefined) ?? null;
     },
     async run(text, params = []) {
-      return prepare(text).run(...params).changes;
+      const [changes = 0] = await write(() => [prepare(text).run(...params).changes]);
+      return changes;
     },
     async batch(list) {
-      return db.transaction(() => list.map((s) => prepare(s.sql).run(...s.params).changes))();
+      return write(() => list.map((s) => prepare(s.sql).run(...s.params).changes));
     },
   };
   return { db, sql };

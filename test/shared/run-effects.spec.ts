@@ -86,14 +86,14 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat();
     const clock = manualClock();
-    expect(await runEffects({ store, chat, clock, log: () => {} })).toBe(3);
+    expect(await runEffects({ store, chat, clock, log: () => {} })).toEqual({ finished: 3, more: false });
     expect(chat.created).toEqual(["inc-7-disk-full"]);
     expect(chat.posts.map((p) => [p.channel, p.text, p.idempotencyKey])).toEqual([
       ["C-inc-7-disk-full", "summary", "k-summary"],
       ["C-UPDATE", "announce", "k-update"],
     ]);
     expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C-inc-7-disk-full", name: "inc-7-disk-full" });
-    expect(await runEffects({ store, chat, clock, log: () => {} })).toBe(0);
+    expect(await runEffects({ store, chat, clock, log: () => {} })).toEqual({ finished: 0, more: false });
     expect(chat.posts).toHaveLength(2);
   });
 
@@ -173,7 +173,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat();
     const clock = manualClock();
-    await runEffects({ store, chat, clock, log: () => {} }, 1);
+    await runEffects({ store, chat, clock, log: () => {} }, { limit: 1 });
     // The process posted the summary, then died before recording it.
     await store.startEffect("k-summary", clock.now().toISOString());
     await chat.postMessage({ channel: "C-inc-7-disk-full", text: "summary", idempotencyKey: "k-summary" });

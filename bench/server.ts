@@ -1,0 +1,69 @@
+// One server under benchmark, in its own process so its CPU time is its own. Modes:
+//   bare    a Hono handler that only answers 202
+//   verify  a Hono handler that verifies the PagerDuty signature and parses the JSON, then answers 202
+//   herald  Herald itself (startNodeServer: SQLite file, background work in-process, Slack effects)
+// It answers IPC messages: {cmd: "cpu"} → process.cpuUsage(); {cmd: "drain"} → waits for Herald's backlog.
+import { serve } from "@hono/node-server";
+import Database from "better-sqlite3";
+import { Hono } from "hono";
+import type { AddressInfo } from "node:net";
+import { startNodeServer } from "../src/node/start-server.js";
+import { verifyPagerDutySignature } from "../src/pagerduty/verify.js";
+
+const mode = process.argv[2];
+const secret = process.env.PAGERDUTY_WEBHOOK_SECRETS!;
+let drain: () => Promise<unknown> = async () => ({});
+let port: number;
+
+if (mode === "herald") {
+  const node = await startNodeServer({ ...process.env, PORT: "0" }, () => {});
+  port = node.port;
+  const counts = new Database(process.env.HERALD_DB!, { readonly: true });
+  const count = (sql: string) => (counts.prepare(sql).get() as { n: number }).n;
+  // After the load: how long the background takes to work off the backlog, up to DRAIN_SECONDS.
+  drain = async () => {
+    const started = Date.now();
+    const limit = Number(process.env.DRAIN_SECONDS ?? 30) * 1000;
+    const left = () => count(`SELECT COUNT(*) AS n FROM deliveries WHERE processed_at IS NULL`) +
+      count(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('pending', 'in_flight')`);
+    while (left() > 0 && Date.now() - started < limit) {
+      node.background.schedule("drain");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return {
+      seconds: (Date.now() - started) / 1000,
+      deliveries: count(`SELECT COUNT(*) AS n FROM deliveries`),
+      deliveriesLeft: count(`SELECT COUNT(*) AS n FROM deliveries WHERE processed_at IS NULL`),
+      effectsDone: count(`SELECT COUNT(*) AS n FROM effects WHERE status = 'done'`),
+      effectsLeft: count(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('pending', 'in_flight')`),
+      effectsFailed: count(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('failed', 'skipped')`),
+    };
+  };
+} else {
+  const app = new Hono();
+  if (mode === "bare") {
+    app.post("/webhooks/pagerduty", (c) => c.json({ status: "accepted" }, 202));
+  } else if (mode === "verify") {
+    app.post("/webhooks/pagerduty", async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      try {
+        await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), [secret]);
+        JSON.parse(new TextDecoder().decode(body));
+      } catch {
+        return c.json({ error: "bad request" }, 400);
+      }
+      return c.json({ status: "accepted" }, 202);
+    });
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  port = (server.address() as AddressInfo).port;
+}
+
+process.on("message", async (message: { cmd: string }) => {
+  if (message.cmd === "cpu") process.send!({ cpu: process.cpuUsage() });
+  if (message.cmd === "drain") process.send!({ drain: await drain() });
+});
+process.send!({ ready: port });
