@@ -5,7 +5,7 @@ import type { Background } from "./ports/background.js";
 import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
 import { apiRoutes, type ApiAccess } from "./routes/api.js";
-import { pagerDutyWebhookRoute } from "./routes/pagerduty-webhook.js";
+import { pagerDutyWebhookHandler } from "./routes/pagerduty-webhook.js";
 
 export interface AppDeps {
   store: Store;
@@ -30,9 +30,9 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
-  app.route(
+  app.post(
     "/webhooks/pagerduty",
-    pagerDutyWebhookRoute({
+    pagerDutyWebhookHandler({
       store: deps.store,
       clock: deps.clock,
       background: deps.background,

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import type { ZodIssue } from "zod";
+import type { core } from "zod";
 import { ConfigError } from "../errors.js";
 import { configSchema, type Config } from "./schema.js";
 
@@ -24,7 +24,8 @@ export function loadConfig(text: string, options: LoadConfigOptions): Config {
     throw new ConfigError(`${options.source}: not valid YAML: ${(error as Error).message}`);
   }
   const interpolated = interpolate(raw ?? {}, options, []);
-  const result = configSchema.safeParse(interpolated);
+  // Inputs are reported only to tell a missing key from a wrong one; they are never printed.
+  const result = configSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => describeIssue(options.source, issue)).join("\n"));
   }
@@ -85,11 +86,23 @@ function checkReferences(config: Config, options: LoadConfigOptions): void {
   }
 }
 
-function describeIssue(source: string, issue: ZodIssue): string {
-  return `${source}: ${formatPath(issue.path)}: ${issue.message}`;
+function describeIssue(source: string, issue: core.$ZodIssue): string {
+  const where = `${source}: ${formatPath(issue.path)}`;
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? `${where}: is required` : `${where}: must be ${article(issue.expected)}`;
+    case "unrecognized_keys":
+      return `${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+    default:
+      return `${where}: ${issue.message}`;
+  }
 }
 
-function formatPath(path: (string | number)[]): string {
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "(top level)";
-  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join("");
 }

@@ -21,7 +21,9 @@ const postSchema = z
   })
   .strict();
 
-const actionSchema = z.union([z.literal("create_channel"), postSchema]);
+const actionSchema = z.union([z.literal("create_channel"), postSchema], {
+  error: "must be create_channel or post: {to, template}",
+});
 
 const ruleSchema = z
   .object({

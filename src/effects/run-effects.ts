@@ -34,7 +34,7 @@ export async function runEffects(
   for (const effect of open) {
     if (held.has(effect.incidentId)) continue;
     const now = deps.clock.now();
-    if (now.getTime() >= until) return { finished, more: true };
+    if (attempted > 0 && now.getTime() >= until) return { finished, more: true };
     if (effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime()) {
       held.add(effect.incidentId);
       continue;

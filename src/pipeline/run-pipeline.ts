@@ -22,13 +22,16 @@ export interface PipelineOptions {
 }
 
 /**
- * The background work: puts stored deliveries on the record in the order they arrived, then carries
+ * The background work: puts stored deliveries on the record in the order they arrived, and carries
  * out due effects. One runner at a time (a lease in the store), so every runtime can call it freely
  * from a queue, a timer or after a request.
  */
 export async function runPipeline(deps: PipelineDeps, options: PipelineOptions = {}): Promise<PipelineRun> {
   const run: PipelineRun = { ran: false, deliveries: 0, effects: 0, more: false };
-  const until = options.budgetMs === undefined ? Infinity : deps.clock.now().getTime() + options.budgetMs;
+  const start = deps.clock.now().getTime();
+  const until = options.budgetMs === undefined ? Infinity : start + options.budgetMs;
+  // Within a budget, deliveries get the first half of each turn and effects the rest.
+  const deliveriesUntil = options.budgetMs === undefined ? Infinity : start + options.budgetMs / 2;
   const outOfTime = () => deps.clock.now().getTime() >= until;
   if (!(await renewLease(deps))) return run;
   run.ran = true;
@@ -39,7 +42,8 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
       const pending = await deps.store.pendingDeliveries(BATCH);
       let processed = 0;
       for (const delivery of pending) {
-        if (outOfTime()) break;
+        // At least one per turn, however short the budget, so every turn makes progress.
+        if (processed > 0 && deps.clock.now().getTime() >= deliveriesUntil) break;
         await processDelivery(delivery, deps, deps.clock.now().toISOString());
         processed++;
       }

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { Handler } from "hono";
 import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
 import { verifyPagerDutySignature } from "../pagerduty/verify.js";
 import type { Background } from "../ports/background.js";
@@ -21,9 +21,8 @@ const decoder = new TextDecoder();
  * POST /webhooks/pagerduty: verify, parse, store once, answer 202; the pipeline does the rest in the
  * background. A redelivery (same event id or X-Webhook-Id) is acknowledged and not stored again.
  */
-export function pagerDutyWebhookRoute(deps: PagerDutyWebhookDeps): Hono {
-  const route = new Hono();
-  route.post("/", async (c) => {
+export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
+  return async (c) => {
     const body = await readBody(c, { mediaType: "application/json", limitBytes: LIMIT_BYTES });
     await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), deps.secrets);
     const text = decoder.decode(body);
@@ -40,6 +39,5 @@ export function pagerDutyWebhookRoute(deps: PagerDutyWebhookDeps): Hono {
     });
     if (stored) deps.background.schedule("pagerduty delivery");
     return c.json({ status: stored ? "accepted" : "duplicate" }, 202);
-  });
-  return route;
+  };
 }

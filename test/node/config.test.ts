@@ -45,11 +45,17 @@ describe("loadConfig", () => {
     expect(errorOf(shipped.replace("if: { priority: [P1, P2] }", "if: { priority: [P1, P7] }"))).toBe(
       "herald.yaml: rules[0].if.priority[1]: unknown priority 'P7' (known: P1, P2, P3, none)",
     );
-    expect(errorOf(shipped.replace("if: { priority: [P1, P2] }", "if: { severity: [P1] }"))).toMatch(
-      /^herald\.yaml: rules\[0\]\.if: Unrecognized key\(s\) in object: 'severity'/,
+    expect(errorOf(shipped.replace("if: { priority: [P1, P2] }", "if: { severity: [P1] }"))).toBe(
+      "herald.yaml: rules[0].if: unknown key 'severity'",
     );
     expect(errorOf(shipped.replace("  update: modernisation-platform-update\n", ""))).toBe(
-      "herald.yaml: channels.update: Required",
+      "herald.yaml: channels.update: is required",
+    );
+    expect(errorOf(shipped.replace("  update: modernisation-platform-update\n", "  update: 12\n"))).toBe(
+      "herald.yaml: channels.update: must be a string",
+    );
+    expect(errorOf(shipped.replace("      - create_channel\n", "      - open_channel\n"))).toBe(
+      "herald.yaml: rules[0].do[0]: must be create_channel or post: {to, template}",
     );
     expect(errorOf(shipped.replace("to: update", "to: general"))).toMatch(
       /^herald\.yaml: rules\[0\]\.do\[2\]\.post\.to: 'general' is neither one of incident, team, ask, update nor a chat channel id/,

@@ -77,6 +77,6 @@ describe("the Worker entry", () => {
     expect(response.status).toBe(500);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("config_error");
-    expect(body.error.message).toContain("HERALD_CONFIG_YAML: channels: Required");
+    expect(body.error.message).toContain("HERALD_CONFIG_YAML: channels: is required");
   });
 });

@@ -1,0 +1,102 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load-config.js";
+import { templates } from "../../src/generated/templates.js";
+import { runPipeline } from "../../src/pipeline/run-pipeline.js";
+import type { ChatAdapter } from "../../src/ports/chat.js";
+import { EffectError } from "../../src/ports/chat.js";
+import { createRenderer } from "../../src/render/renderer.js";
+import heraldYaml from "../../herald.yaml?raw";
+import { deliveries } from "../support/fixtures.js";
+
+const renderer = createRenderer(templates, { timeZone: "Europe/London" });
+const config = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: renderer.names });
+
+function countingClock(stepMs: number) {
+  let now = Date.parse("2026-11-27T10:00:00.000Z");
+  return { now: () => new Date((now += stepMs)) };
+}
+
+function chat(fail = false): ChatAdapter & { posts: number } {
+  const adapter = {
+    platform: "local" as const,
+    posts: 0,
+    async createChannel(name: string) {
+      if (fail) throw new EffectError("conversations.create: HTTP 503", true);
+      return { id: `C-${name}`, name };
+    },
+    async postMessage(message: { channel: string }) {
+      adapter.posts++;
+      return { channel: message.channel, id: String(adapter.posts) };
+    },
+    async findPosted() {
+      return null;
+    },
+  };
+  return adapter;
+}
+
+async function storeWith(count: number) {
+  const store = await harness.freshStore();
+  const template = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+  template.event.data.priority = { id: "P", type: "priority_reference", summary: "P1" };
+  for (let i = 0; i < count; i++) {
+    template.event.id = `E${i}`;
+    template.event.data.id = `P${i}`;
+    template.event.data.number = i;
+    await store.recordDelivery({ id: `pagerduty:E${i}`, source: "pagerduty", webhookId: null, receivedAt: `2026-11-27T09:00:${String(i).padStart(2, "0")}.000Z`, body: JSON.stringify(template) });
+  }
+  return store;
+}
+
+describe(`runPipeline (${harness.runtime})`, () => {
+  it("stops at its time budget and says there is more; turns later finish the work", async () => {
+    const store = await storeWith(3);
+    const slack = chat();
+    const deps = { store, config, renderer, chat: slack, clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), holder: "test" };
+    const first = await runPipeline(deps, { budgetMs: 3 });
+    expect(first).toMatchObject({ ran: true, more: true });
+    expect(first.deliveries).toBeLessThan(3);
+    let turns = 1;
+    let last = first;
+    while (last.more && turns < 100) {
+      last = await runPipeline(deps, { budgetMs: 3 });
+      turns++;
+    }
+    expect(last.more).toBe(false);
+    expect(await store.pendingDeliveries(10)).toEqual([]);
+    expect(await store.openEffects(100)).toEqual([]);
+    expect(slack.posts).toBe(6);
+    expect((await store.listIncidents()).every((i) => i.channel !== null)).toBe(true);
+  });
+
+  it("returns when every open effect waits for a retry, instead of spinning", async () => {
+    const store = await storeWith(3);
+    const deps = { store, config, renderer, chat: chat(true), clock: countingClock(0), log: () => {}, newId: () => crypto.randomUUID(), holder: "test" };
+    const run = await runPipeline(deps);
+    expect(run).toMatchObject({ ran: true, more: false, deliveries: 3, effects: 0 });
+    expect((await store.openEffects(100)).map((e) => [e.payload.kind, e.status, e.attempts])).toEqual(
+      Array.from({ length: 3 }, () => [
+        ["create_channel", "pending", 1],
+        ["post_message", "pending", 0],
+        ["post_message", "pending", 0],
+      ]).flat(),
+    );
+  });
+
+  it("leaves the work to the runner that holds the lease", async () => {
+    const store = await storeWith(1);
+    await store.acquireLease("pipeline", "someone-else", new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
+    const deps = { store, config, renderer, chat: chat(), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), holder: "test" };
+    expect(await runPipeline(deps)).toEqual({ ran: false, deliveries: 0, effects: 0, more: false });
+    expect(await store.pendingDeliveries(10)).toHaveLength(1);
+  });
+
+  it("marks a delivery that cannot be processed as handled and goes on", async () => {
+    const store = await harness.freshStore();
+    await store.recordDelivery({ id: "pagerduty:bad", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{" });
+    const deps = { store, config, renderer, chat: chat(), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), holder: "test" };
+    expect(await runPipeline(deps)).toMatchObject({ ran: true, deliveries: 1 });
+    expect(await store.pendingDeliveries(10)).toEqual([]);
+  });
+});
