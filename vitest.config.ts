@@ -10,6 +10,9 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Specs in test/shared/ run in both, each against its runtime's harness (`#harness`).
 export default defineConfig({
   test: {
+    // In CI, also write a JSON summary that .ci/run reads for its closing line.
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: ".ci/test-results.json" },
     projects: [
       {
         resolve: { alias: { "#harness": here("./test/node/harness.ts") } },

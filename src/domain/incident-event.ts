@@ -21,6 +21,8 @@ interface EventBase {
   author: Person | null;
   source: "pagerduty";
   pagerdutyIncidentId: string;
+  /** The incident's title as the event names it, for an incident Herald has not seen yet. */
+  incidentTitle: string | null;
 }
 
 /** A change to the incident itself: status, priority, assignment, service. */

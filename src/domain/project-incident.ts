@@ -32,7 +32,7 @@ function startIncident(event: IncidentEvent, id: string): Incident {
     id,
     pagerdutyId: event.pagerdutyIncidentId,
     number: snapshot?.number ?? null,
-    title: snapshot?.title ?? "(untitled incident)",
+    title: snapshot?.title ?? event.incidentTitle ?? "(untitled incident)",
     url: snapshot?.url ?? null,
     service: snapshot?.service ?? null,
     priority: snapshot?.priority ?? null,

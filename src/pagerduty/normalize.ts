@@ -18,6 +18,7 @@ export function toIncidentEvents(webhook: PagerDutyWebhook): IncidentEvent[] {
           kind: "incident_changed",
           type: webhook.eventType,
           pagerdutyIncidentId: webhook.data.id,
+          incidentTitle: webhook.data.title,
           snapshot: snapshotOf(webhook.data),
         },
       ];
@@ -29,6 +30,7 @@ export function toIncidentEvents(webhook: PagerDutyWebhook): IncidentEvent[] {
           kind: "note_added",
           type: "incident.annotated",
           pagerdutyIncidentId: webhook.data.incident.id,
+          incidentTitle: webhook.data.incident.summary ?? null,
           noteId: webhook.data.id,
           category,
           text,
@@ -42,6 +44,7 @@ export function toIncidentEvents(webhook: PagerDutyWebhook): IncidentEvent[] {
           kind: "activity",
           type: webhook.eventType,
           pagerdutyIncidentId: webhook.data.incident.id,
+          incidentTitle: webhook.data.incident.summary ?? null,
           text: describeActivity(webhook.eventType, webhook.data as Record<string, unknown>),
         },
       ];

@@ -6,6 +6,9 @@ export type PipelineDeps = ProcessDeps & EffectDeps & { holder: string };
 const LEASE = "pipeline";
 const LEASE_SECONDS = 60;
 const BATCH = 50;
+// A run ends within its budget plus one outbound call's timeout (10 s), well inside the lease, and
+// inside the 30 s a Worker's ctx.waitUntil keeps running.
+const DEFAULT_BUDGET_MS = 20_000;
 
 export interface PipelineRun {
   /** False when another runner held the lease; its own run covers the work. */
@@ -17,7 +20,7 @@ export interface PipelineRun {
 }
 
 export interface PipelineOptions {
-  /** Stop after about this long and report `more`, so a busy process can serve requests in between. */
+  /** Stop after about this long and report `more` (default 20 s); Node runs short slices between requests. */
   budgetMs?: number;
 }
 
@@ -28,10 +31,11 @@ export interface PipelineOptions {
  */
 export async function runPipeline(deps: PipelineDeps, options: PipelineOptions = {}): Promise<PipelineRun> {
   const run: PipelineRun = { ran: false, deliveries: 0, effects: 0, more: false };
+  const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const start = deps.clock.now().getTime();
-  const until = options.budgetMs === undefined ? Infinity : start + options.budgetMs;
-  // Within a budget, deliveries get the first half of each turn and effects the rest.
-  const deliveriesUntil = options.budgetMs === undefined ? Infinity : start + options.budgetMs / 2;
+  const until = start + budget;
+  // Deliveries get the first half of the budget and effects the rest.
+  const deliveriesUntil = start + budget / 2;
   const outOfTime = () => deps.clock.now().getTime() >= until;
   if (!(await renewLease(deps))) return run;
   run.ran = true;

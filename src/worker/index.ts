@@ -63,6 +63,10 @@ export default {
   },
 
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(heraldFor(env).pipeline());
+    ctx.waitUntil(
+      Promise.resolve()
+        .then(() => heraldFor(env).pipeline())
+        .catch((error: Error) => log(`cron sweep failed: ${error.message}`)),
+    );
   },
 } satisfies ExportedHandler<Env, PipelineMessage>;

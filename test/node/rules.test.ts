@@ -35,6 +35,7 @@ function changed(type: string, overrides: Partial<typeof snapshot> | Record<stri
     author: { id: "U1", name: "Ada" },
     source: "pagerduty",
     pagerdutyIncidentId: "PD1",
+    incidentTitle: snapshot.title,
     snapshot: { ...snapshot, ...overrides } as typeof snapshot,
   };
 }

@@ -66,6 +66,7 @@ describe("parsePagerDutyWebhook", () => {
     const [event] = toIncidentEvents(parsePagerDutyWebhook(deliveries["zulip_annotated_v3.json"]!));
     expect(event).toMatchObject({
       kind: "note_added",
+      incidentTitle: "Critical: Checkout API High Latency",
       category: "event",
       text: "Running KILL on long-running queries from the reporting-service.",
     });
