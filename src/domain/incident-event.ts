@@ -1,18 +1,13 @@
-import type { IncidentStatus, Person, TimelineCategory } from "./incident.js";
+import type { Incident, Person, TimelineCategory } from "./incident.js";
 
 /** What a vendor said about an incident's state, as far as Herald cares. */
-export interface IncidentSnapshot {
+export type IncidentSnapshot = Pick<
+  Incident,
+  "number" | "title" | "url" | "service" | "priority" | "status" | "urgency" | "assignees"
+> & {
   pagerdutyId: string;
-  number: number | null;
-  title: string;
-  url: string | null;
-  service: { id: string; name: string } | null;
-  priority: string | null;
-  status: IncidentStatus;
-  urgency: string | null;
-  assignees: Person[];
   createdAt: string | null;
-}
+};
 
 interface EventBase {
   /** Unique per delivery from the source; timeline entries and effects are keyed on it. */

@@ -2,12 +2,10 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { afterAll } from "vitest";
-import { createHerald } from "../../src/herald.js";
-import { systemClock } from "../../src/ports/clock.js";
-import { readSettings } from "../../src/settings.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
 import { createFakeSlack } from "../support/fake-slack.js";
 import { hasWork, type Harness } from "../support/harness.js";
+import { nodeHerald } from "./node-herald.js";
 import { SLACK_TEST_TOKEN, TEAM_CHANNELS, testEnv } from "../support/test-config.js";
 
 const heraldYaml = readFileSync("herald.yaml", "utf8");
@@ -26,18 +24,7 @@ export const harness: Harness = {
   },
   async start() {
     fakeSlack.reset();
-    const store = await this.freshStore();
-    const env = testEnv(heraldYaml, slackUrl);
-    const herald = createHerald({
-      store,
-      configText: env.HERALD_CONFIG_YAML!,
-      configSource: "herald.yaml",
-      env,
-      settings: readSettings(env),
-      clock: systemClock,
-      log: () => {},
-      print: () => {},
-    });
+    const { herald, store } = nodeHerald({ env: testEnv(heraldYaml, slackUrl), store: await this.freshStore() });
     const app = herald.app({ schedule: () => {} });
     return {
       store,

@@ -1,26 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createHerald } from "../../src/herald.js";
 import { createInProcessBackground } from "../../src/node/in-process-background.js";
 import { isLoopbackRequest } from "../../src/node/loopback.js";
-import { systemClock } from "../../src/ports/clock.js";
+import { nodeHerald } from "./node-herald.js";
 import type { Store } from "../../src/ports/store.js";
-import { readSettings } from "../../src/settings.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
-import { readFileSync } from "node:fs";
 
-function nodeHerald(env: Record<string, string>, store: Store = createSqliteStore(":memory:", "migrations")) {
-  const herald = createHerald({
-    store,
-    configText: readFileSync("herald.yaml", "utf8"),
-    configSource: "herald.yaml",
-    env,
-    settings: readSettings(env),
-    clock: systemClock,
-    log: () => {},
-    print: () => {},
-    isLoopback: isLoopbackRequest,
-  });
-  return herald.app({ schedule: () => {} });
+function appWith(env: Record<string, string>, store?: Store) {
+  return nodeHerald({ env, store, isLoopback: isLoopbackRequest }).herald.app({ schedule: () => {} });
 }
 
 /** What @hono/node-server hands the app: the incoming request, whose socket has the peer address. */
@@ -28,7 +14,7 @@ const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress, 
 
 describe("the API on Node without HERALD_API_TOKEN", () => {
   it("answers loopback clients and refuses others with 403", async () => {
-    const app = nodeHerald({});
+    const app = appWith({});
     for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) {
       expect((await app.request("/api/incidents", {}, from(address))).status, address).toBe(200);
     }
@@ -40,7 +26,7 @@ describe("the API on Node without HERALD_API_TOKEN", () => {
   });
 
   it("with a token, wants the token even from loopback", async () => {
-    const app = nodeHerald({ HERALD_API_TOKEN: "s3cret" });
+    const app = appWith({ HERALD_API_TOKEN: "s3cret" });
     expect((await app.request("/api/incidents", {}, from("127.0.0.1"))).status).toBe(401);
     const ok = await app.request("/api/incidents", { headers: { authorization: "Bearer s3cret" } }, from("192.0.2.10"));
     expect(ok.status).toBe(200);
@@ -50,7 +36,7 @@ describe("the API on Node without HERALD_API_TOKEN", () => {
 describe("/healthz", () => {
   it("answers 503 when storage cannot be read", async () => {
     const store = createSqliteStore(":memory:", "migrations");
-    const app = nodeHerald({}, store);
+    const app = appWith({}, store);
     store.close();
     const response = await app.request("/healthz");
     expect(response.status).toBe(503);
@@ -60,7 +46,7 @@ describe("/healthz", () => {
 
 describe("unknown routes", () => {
   it("answer 404 in JSON", async () => {
-    const response = await nodeHerald({}).request("/nope");
+    const response = await appWith({}).request("/nope");
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: "not_found", message: "no route for GET /nope" } });
   });
