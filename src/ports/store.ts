@@ -87,7 +87,8 @@ export interface Store {
   createLocalChannel(name: string, at: string): Promise<ChatChannel | "name_taken">;
   findLocalMessage(idempotencyKey: string): Promise<LocalMessage | null>;
   saveLocalMessage(message: LocalMessage): Promise<void>;
-  localMessages(channelIds: string[]): Promise<LocalMessage[]>;
+  /** Local messages in the channel, or posted with one of the idempotency keys, oldest first. */
+  localMessagesFor(channelId: string | null, idempotencyKeys: string[]): Promise<LocalMessage[]>;
   /** A local channel by id or by name. */
   findLocalChannel(idOrName: string): Promise<ChatChannel | null>;
 

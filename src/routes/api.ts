@@ -57,32 +57,12 @@ export function apiRoutes(deps: { store: Store; access: ApiAccess }): Hono {
       deps.store.timeline(incident.id),
       deps.store.effectsFor(incident.id),
     ]);
-    const channelIds = [
-      ...new Set(
-        effects.flatMap((e) => {
-          const result = e.result as { channel?: unknown; id?: unknown } | null;
-          if (e.payload.kind === "create_channel") return typeof result?.id === "string" ? [result.id] : [];
-          return typeof result?.channel === "string" ? [result.channel] : [];
-        }),
-      ),
-    ];
-    const messages = (await deps.store.localMessages(channelIds)).filter((m) =>
-      effects.some((e) => e.key === m.idempotencyKey) || m.channelId === incident.channel?.id,
-    );
+    // The local chat's messages of this incident: its own posts anywhere, and all of its channel.
+    const messages = await deps.store.localMessagesFor(incident.channel?.id ?? null, effects.map((e) => e.key));
     return c.json({
       incident,
       timeline,
-      effects: effects.map(({ key, payload, status, attempts, lastError, result, createdAt, updatedAt }) => ({
-        key,
-        kind: payload.kind,
-        payload,
-        status,
-        attempts,
-        lastError,
-        result,
-        createdAt,
-        updatedAt,
-      })),
+      effects: effects.map(({ seq: _seq, incidentId: _incident, ...effect }) => ({ ...effect, kind: effect.payload.kind })),
       messages,
     });
   });

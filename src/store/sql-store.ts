@@ -200,13 +200,18 @@ export function createSqlStore(db: SqlDatabase): Store {
       );
     },
 
-    async localMessages(channelIds) {
-      if (channelIds.length === 0) return [];
-      const rows = await db.all<LocalMessageRow>(
-        `SELECT * FROM local_messages WHERE channel_id IN (${channelIds.map(() => "?").join(", ")}) ORDER BY seq`,
-        channelIds,
-      );
-      return rows.map(toLocalMessage);
+    async localMessagesFor(channelId, keys) {
+      // Keys are checked in chunks: SQLite and D1 cap the number of bound parameters.
+      const found = new Map<string, LocalMessageRow & { seq: number }>();
+      const chunks = keys.length === 0 ? [[]] : Array.from({ length: Math.ceil(keys.length / 50) }, (_, i) => keys.slice(i * 50, i * 50 + 50));
+      for (const chunk of chunks) {
+        const rows = await db.all<LocalMessageRow & { seq: number }>(
+          `SELECT * FROM local_messages WHERE channel_id = ? OR idempotency_key IN (${chunk.map(() => "?").join(", ")})`,
+          [channelId, ...chunk],
+        );
+        rows.forEach((row) => found.set(row.id, row));
+      }
+      return [...found.values()].sort((a, b) => a.seq - b.seq).map(toLocalMessage);
     },
 
     async ping() {

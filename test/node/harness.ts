@@ -22,9 +22,12 @@ export const harness: Harness = {
   async freshStore() {
     return createSqliteStore(":memory:", "migrations");
   },
-  async start() {
+  async start(options = {}) {
     fakeSlack.reset();
-    const { herald, store } = nodeHerald({ env: testEnv(heraldYaml, slackUrl), store: await this.freshStore() });
+    const env = testEnv(heraldYaml, slackUrl);
+    if (options.chat === "local") delete env.SLACK_BOT_TOKEN;
+    const printed: string[] = [];
+    const { herald, store } = nodeHerald({ env, store: await this.freshStore(), print: (line) => printed.push(line) });
     const app = herald.app({ schedule: () => {} });
     return {
       store,
@@ -33,6 +36,7 @@ export const harness: Harness = {
         for (let i = 0; i < 100 && (await hasWork(store)); i++) await herald.pipeline();
       },
       slackCalls: async () => structuredClone(fakeSlack.calls()),
+      printed: () => printed,
       async failSlack(method, fault) {
         await fetch(`${slackUrl}/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });
       },

@@ -11,6 +11,7 @@ export function nodeHerald(options: {
   env: Record<string, string>;
   store?: Store;
   isLoopback?: (c: Context) => boolean;
+  print?: (line: string) => void;
 }) {
   const store = options.store ?? createSqliteStore(":memory:", "migrations");
   const herald = createHerald({
@@ -21,7 +22,7 @@ export function nodeHerald(options: {
     settings: readSettings(options.env),
     clock: systemClock,
     log: () => {},
-    print: () => {},
+    print: options.print ?? (() => {}),
     isLoopback: options.isLoopback,
   });
   return { herald, store };

@@ -149,9 +149,14 @@ describe(`store contract (${harness.runtime})`, () => {
     const message = { id: "m1", channelId: id, channelName: "inc-1-disk-full", idempotencyKey: "k1", text: "hello", postedAt: T0 };
     await store.saveLocalMessage(message);
     await store.saveLocalMessage({ ...message, id: "m2" });
-    expect(await store.localMessages([id])).toEqual([message]);
+    const elsewhere = { id: "m3", channelId: "LOTHER", channelName: "update", idempotencyKey: "k2", text: "announce", postedAt: T1 };
+    await store.saveLocalMessage(elsewhere);
+    await store.saveLocalMessage({ ...elsewhere, id: "m4", idempotencyKey: "k-other-incident" });
+    expect(await store.localMessagesFor(id, [])).toEqual([message]);
+    expect(await store.localMessagesFor(id, ["k2"])).toEqual([message, elsewhere]);
+    const manyKeys = [...Array.from({ length: 120 }, (_, i) => `unknown-${i}`), "k2"];
+    expect(await store.localMessagesFor(null, manyKeys)).toEqual([elsewhere]);
     expect(await store.findLocalMessage("k1")).toEqual(message);
-    expect(await store.localMessages([])).toEqual([]);
     await store.ping();
   });
 });

@@ -6,8 +6,8 @@ export interface Harness {
   runtime: "node" | "workers";
   /** A fresh, empty store with the migrations applied. */
   freshStore(): Promise<Store>;
-  /** Herald on a fresh store, with Slack pointed at the fake Slack (reset). */
-  start(): Promise<RunningHerald>;
+  /** Herald on a fresh store, with Slack pointed at the fake Slack (reset), or with the local chat. */
+  start(options?: { chat?: "slack" | "local" }): Promise<RunningHerald>;
 }
 
 export interface RunningHerald {
@@ -16,6 +16,8 @@ export interface RunningHerald {
   /** Runs background work until no delivery is waiting and no effect is due. */
   settle(): Promise<void>;
   slackCalls(): Promise<SlackCall[]>;
+  /** What the local chat adapter printed. */
+  printed(): string[];
   /** Makes the fake Slack fail the next call of `method` this way. */
   failSlack(method: string, fault: { status?: number; retryAfter?: number; error?: string }): Promise<void>;
 }

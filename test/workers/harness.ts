@@ -21,16 +21,35 @@ export const harness: Harness = {
     await env.DB.batch(TABLES.map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
     return createD1Store(env.DB);
   },
-  async start() {
+  async start(options = {}) {
     await fetch(`${slackUrl}/__reset`, { method: "POST" });
     const store = await this.freshStore();
+    const printed: string[] = [];
+    // The local chat: no Slack token, and no Queue either, so that Miniflare's own consumer (which
+    // sees the configured bindings, Slack included) stays out; the pipeline runs in ctx.waitUntil.
+    const runEnv =
+      options.chat === "local"
+        ? ({ ...workerEnv, SLACK_BOT_TOKEN: undefined, PIPELINE_QUEUE: undefined } as typeof workerEnv)
+        : workerEnv;
+    // The Worker's local chat prints with console.log; keep what it prints during our calls.
+    const capturing = async <T>(work: () => Promise<T>): Promise<T> => {
+      const log = console.log;
+      console.log = (line: string) => printed.push(line);
+      try {
+        return await work();
+      } finally {
+        console.log = log;
+      }
+    };
     return {
       store,
       async request(path, init) {
         const ctx = createExecutionContext();
-        const response = await worker.fetch(new Request(`http://herald.test${path}`, init) as any, workerEnv, ctx);
-        await waitOnExecutionContext(ctx);
-        return response as unknown as Response;
+        return capturing(async () => {
+          const response = await worker.fetch(new Request(`http://herald.test${path}`, init) as any, runEnv, ctx);
+          await waitOnExecutionContext(ctx);
+          return response as unknown as Response;
+        });
       },
       async settle() {
         for (let i = 0; i < 100 && (await hasWork(store)); i++) {
@@ -38,12 +57,13 @@ export const harness: Harness = {
             { id: `settle-${i}`, timestamp: new Date(), attempts: 1, body: { reason: "test" } },
           ]);
           const ctx = createExecutionContext();
-          await worker.queue(batch as any, workerEnv, ctx);
+          await capturing(() => worker.queue(batch as any, runEnv, ctx));
           const result = await getQueueResult(batch, ctx);
           // Miniflare's own consumer may hold the lease; then the batch is retried and we wait a moment.
           if (result.retryBatch.retry) await new Promise((r) => setTimeout(r, 50));
         }
       },
+      printed: () => printed,
       async slackCalls() {
         return (await (await fetch(`${slackUrl}/__calls`)).json()) as SlackCall[];
       },

@@ -1,0 +1,36 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { API_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
+
+describe(`the local chat adapter (${harness.runtime})`, () => {
+  it("keeps the incident's messages, shows them in the API and prints them, calling no chat platform", async () => {
+    const herald = await harness.start({ chat: "local" });
+    for (const step of lifecycle(deliveries)) {
+      await herald.request("/webhooks/pagerduty", await signedDelivery(step.body));
+      await herald.settle();
+    }
+    expect(await herald.slackCalls()).toEqual([]);
+
+    const response = await herald.request("/api/incidents/PFQZPSY", { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    const detail = (await response.json()) as Record<string, any>;
+    const channel = detail.incident.channel;
+    expect(channel.name).toBe("inc-9-test-incident-3");
+    expect(detail.messages.map((m: any) => [m.channelName, m.text.split("\n")[0]])).toEqual([
+      ["inc-9-test-incident-3", ":rotating_light: *P1 incident: Test Incident 3*"],
+      [TEAM_CHANNELS.update, ":warning: *We are investigating an incident: Test Incident 3*"],
+      ["inc-9-test-incident-3", ":white_check_mark: *Resolved: Test Incident 3*"],
+      [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
+    ]);
+    expect(detail.messages[0].channelId).toBe(channel.id);
+    expect(detail.effects.every((e: any) => e.status === "done")).toBe(true);
+    expect(herald.printed()).toEqual([
+      "[local chat] created #inc-9-test-incident-3",
+      `[local chat] #inc-9-test-incident-3: ${detail.messages[0].text}`,
+      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[1].text}`,
+      `[local chat] #inc-9-test-incident-3: ${detail.messages[2].text}`,
+      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[3].text}`,
+    ]);
+  });
+});
