@@ -41,11 +41,10 @@ export interface Herald {
 
 /** Wires Herald from a store, the configuration text and the environment; shared by both runtimes. */
 export function createHerald(options: HeraldOptions): Herald {
-  const probe = createRenderer(templates, { timeZone: "UTC" });
   const config = loadConfig(options.configText, {
     source: options.configSource,
     env: Object.fromEntries(Object.entries(options.env).filter(([, v]) => typeof v === "string")) as Record<string, string>,
-    templateNames: probe.names,
+    templateNames: Object.keys(templates),
   });
   const renderer = createRenderer(templates, { timeZone: config.timezone });
   const chat = options.settings.slack
