@@ -1,0 +1,176 @@
+import type { TimelineCategory } from "./incident.js";
+import { TIMELINE_CATEGORIES } from "./incident.js";
+
+/** Someone named in a command: a chat user id when the platform resolved it, else the typed name. */
+export type UserRef = { kind: "me" } | { kind: "user"; id: string; name: string | null } | { kind: "name"; name: string };
+
+/** One command of Herald's chat grammar (the same on every chat platform). */
+export type ChatCommand =
+  | { name: "help" }
+  | { name: "declare"; quick: null }
+  | { name: "declare"; quick: { priority: string; service: string; title: string } }
+  | { name: "triage" }
+  | { name: "not-incident"; reason: string }
+  | { name: "assign"; role: string; who: UserRef }
+  | { name: "checkin"; everyMinutes: number | null }
+  | { name: "note"; category: TimelineCategory; text: string }
+  | { name: "ticket"; thirdParty: string; caseId: string; url: string | null }
+  | { name: "status"; action: "draft" | "publish" }
+  | { name: "announce"; to: "ask" | "update" }
+  | { name: "resolve"; temporary: boolean; note: string }
+  | { name: "postmortem-schedule"; when: string }
+  | { name: "postmortem" }
+  | { name: "runbook" };
+
+/** What the grammar checks names against, from the configuration. */
+export interface GrammarContext {
+  priorities: readonly string[];
+  /** Service keys (e.g. networking). */
+  services: readonly string[];
+  /** Roles besides lead and scribe that may be filled (e.g. comms). */
+  roles: readonly string[];
+  /** Third parties with an escalation route (e.g. aws). */
+  thirdParties: readonly string[];
+}
+
+export type ParsedCommand = { ok: true; command: ChatCommand } | { ok: false; error: string };
+
+/** Usage lines, one per command, with the words a user types. */
+export const GRAMMAR: readonly { usage: string; what: string; example: string }[] = [
+  { usage: "declare", what: "open the declare form", example: "declare" },
+  { usage: "declare <priority> <service> <title>", what: "declare without the form", example: "declare P2 networking VPC peering is down" },
+  { usage: "triage", what: "check whether this is an incident", example: "triage" },
+  { usage: "not-incident <reason>", what: "record it and raise a GitHub issue instead", example: "not-incident planned maintenance overran" },
+  { usage: "lead @user | lead me", what: "assign or volunteer as Incident Lead", example: "lead me" },
+  { usage: "scribe @user | scribe me", what: "assign or volunteer as Scribe", example: "scribe @ada" },
+  { usage: "role <role> @user", what: "fill a further role", example: "role comms @grace" },
+  { usage: "checkin every <minutes> | checkin off", what: "regular team check-in reminders", example: "checkin every 30" },
+  { usage: "note [event|discussion|decision|action|result]: <text>", what: "add to the scribe's log", example: "note decision: roll back the route table change" },
+  { usage: "ticket <third party> <case-id> [url]", what: "record a support case and its escalation route", example: "ticket aws 1234567890" },
+  { usage: "status draft | status publish", what: "draft or publish the status-page update", example: "status draft" },
+  { usage: "announce ask|update", what: "post the announcement now", example: "announce update" },
+  { usage: "resolve [--temporary] <resolution note>", what: "resolve the incident", example: "resolve --temporary restarted the NAT gateway" },
+  { usage: "postmortem schedule <when>", what: "schedule the blameless post-mortem", example: "postmortem schedule 2026-12-01 14:00" },
+  { usage: "postmortem | runbook", what: "generate and publish the document", example: "postmortem" },
+  { usage: "help", what: "this list", example: "help" },
+];
+
+/** The help text: every command with what it does. `prefix` is how the platform invokes Herald. */
+export function helpText(prefix: string): string {
+  return GRAMMAR.map((line) => `\`${prefix} ${line.usage}\` — ${line.what}`).join("\n");
+}
+
+/**
+ * Parses the words after `/incident` (or `@Herald incident`). A malformed command gives an error that
+ * says what is wrong, with the command's usage and an example.
+ */
+export function parseChatCommand(text: string, context: GrammarContext): ParsedCommand {
+  const trimmed = text.trim();
+  const [word = "", ...rest] = trimmed.split(/\s+/);
+  const args = trimmed.slice(word.length).trim();
+  const verb = word.toLowerCase();
+  const fail = (problem: string, usageOf = verb): ParsedCommand => {
+    const lines = GRAMMAR.filter((g) => g.usage.split(" ")[0] === usageOf);
+    const usage = lines.length
+      ? lines.map((g) => `Usage: \`${g.usage}\`, for example \`${g.example}\``).join("\n")
+      : "Try `help` for the list of commands.";
+    return { ok: false, error: `${problem}\n${usage}` };
+  };
+  const ok = (command: ChatCommand): ParsedCommand => ({ ok: true, command });
+
+  switch (verb) {
+    case "":
+    case "help":
+      return ok({ name: "help" });
+    case "declare": {
+      if (!args) return ok({ name: "declare", quick: null });
+      const [priority = "", service = "", ...title] = rest;
+      const knownPriority = context.priorities.find((p) => p.toLowerCase() === priority.toLowerCase());
+      if (!knownPriority) return fail(`'${priority}' is not a priority (${context.priorities.join(", ")}).`);
+      const knownService = context.services.find((s) => s.toLowerCase() === service.toLowerCase());
+      if (!knownService) return fail(`'${service || "(none)"}' is not a service (${context.services.join(", ")}).`);
+      if (title.length === 0) return fail("The incident needs a title.");
+      return ok({ name: "declare", quick: { priority: knownPriority, service: knownService, title: title.join(" ") } });
+    }
+    case "triage":
+      return args ? fail("`triage` takes no arguments.") : ok({ name: "triage" });
+    case "not-incident":
+      return args ? ok({ name: "not-incident", reason: args }) : fail("Say why this is not an incident.");
+    case "lead":
+    case "scribe": {
+      const who = parseUser(args);
+      return who && rest.length === 1 ? ok({ name: "assign", role: verb, who }) : fail(`Name one person, or say \`${verb} me\`.`);
+    }
+    case "role": {
+      const [role = "", person = "", ...extra] = rest;
+      const known = context.roles.find((r) => r.toLowerCase() === role.toLowerCase());
+      if (!known) {
+        return fail(`'${role || "(none)"}' is not a role (${context.roles.length ? context.roles.join(", ") : "none are configured"}; lead and scribe have their own commands).`);
+      }
+      const who = parseUser(person);
+      return who && extra.length === 0 ? ok({ name: "assign", role: known, who }) : fail("Name one person.");
+    }
+    case "checkin": {
+      if (args.toLowerCase() === "off") return ok({ name: "checkin", everyMinutes: null });
+      const match = /^every\s+(\d+)(?:\s*(?:m|min|mins|minutes))?$/i.exec(args);
+      const minutes = match ? Number(match[1]) : NaN;
+      if (!(minutes >= 5 && minutes <= 1440)) return fail("Give the cadence in minutes, from 5 to 1440, or `off`.");
+      return ok({ name: "checkin", everyMinutes: minutes });
+    }
+    case "note":
+    case "note:": {
+      const body = (verb === "note:" ? args : args.replace(/^:\s*/, "")).trim();
+      const labelled = /^([a-z]+)\s*:(?!\/\/)\s*([\s\S]*)$/i.exec(body);
+      let category: TimelineCategory = "event";
+      let note = body;
+      if (labelled) {
+        const label = labelled[1]!.toLowerCase() as TimelineCategory;
+        if (!TIMELINE_CATEGORIES.includes(label)) {
+          return fail(`'${labelled[1]}' is not a category (${TIMELINE_CATEGORIES.join(", ")}).`, "note");
+        }
+        category = label;
+        note = labelled[2]!.trim();
+      }
+      return note ? ok({ name: "note", category, text: note }) : fail("The note is empty.", "note");
+    }
+    case "ticket": {
+      const [party = "", caseId = "", url, ...extra] = rest;
+      const known = context.thirdParties.find((t) => t.toLowerCase() === party.toLowerCase());
+      if (!known) return fail(`'${party || "(none)"}' has no escalation route (${context.thirdParties.join(", ") || "none configured"}).`);
+      if (!caseId) return fail("Give the support case id.");
+      if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) return fail(`'${url}' is not a link.`);
+      if (extra.length) return fail("Too many words.");
+      return ok({ name: "ticket", thirdParty: known, caseId, url: url ?? null });
+    }
+    case "status":
+      return args === "draft" || args === "publish" ? ok({ name: "status", action: args }) : fail("Say `status draft` or `status publish`.");
+    case "announce":
+      return args === "ask" || args === "update" ? ok({ name: "announce", to: args }) : fail("Say where: `announce ask` or `announce update`.");
+    case "resolve": {
+      const temporary = /^--temporary\b/.test(args);
+      const note = (temporary ? args.slice("--temporary".length) : args).trim();
+      if (/^--/.test(note)) return fail(`Unknown option ${note.split(/\s/)[0]}.`);
+      return note ? ok({ name: "resolve", temporary, note }) : fail("Add a note on how it was resolved.");
+    }
+    case "postmortem": {
+      if (!args) return ok({ name: "postmortem" });
+      const [sub, ...when] = rest;
+      if (sub?.toLowerCase() === "schedule" && when.length) return ok({ name: "postmortem-schedule", when: when.join(" ") });
+      return fail(sub?.toLowerCase() === "schedule" ? "Say when." : `Unknown: postmortem ${sub}.`);
+    }
+    case "runbook":
+      return args ? fail("`runbook` takes no arguments.") : ok({ name: "runbook" });
+    default:
+      return fail(`Unknown command '${word}'.`, "help");
+  }
+}
+
+/** `me`, a Slack mention as sent with escaped users (`<@U123|name>`, `<@U123>`), or a plain `@name`. */
+export function parseUser(text: string): UserRef | null {
+  const value = text.trim();
+  if (value.toLowerCase() === "me") return { kind: "me" };
+  const mention = /^<@([A-Z0-9]+)(?:\|([^>]+))?>$/.exec(value);
+  if (mention) return { kind: "user", id: mention[1]!, name: mention[2] ?? null };
+  const plain = /^@([\w.\-]+)$/.exec(value);
+  return plain ? { kind: "name", name: plain[1]! } : null;
+}
