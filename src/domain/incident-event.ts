@@ -14,8 +14,10 @@ interface EventBase {
   id: string;
   occurredAt: string;
   author: Person | null;
-  source: "pagerduty";
-  pagerdutyIncidentId: string;
+  source: "pagerduty" | "slack";
+  /** PagerDuty's id of the incident; events from chat name Herald's own id instead. */
+  pagerdutyIncidentId: string | null;
+  incidentId?: string;
   /** The incident's title as the event names it, for an incident Herald has not seen yet. */
   incidentTitle: string | null;
 }
@@ -30,10 +32,20 @@ export interface IncidentChanged extends EventBase {
 /** A note added on the incident (the scribe's log, written from PagerDuty). */
 export interface NoteAdded extends EventBase {
   kind: "note_added";
-  type: "incident.annotated";
+  type: "incident.annotated" | "note.added";
   noteId: string;
   category: TimelineCategory;
   text: string;
+}
+
+/** Someone took a role, or was given it. */
+export interface RoleAssigned extends EventBase {
+  kind: "role_assigned";
+  type: "role.assigned";
+  role: string;
+  /** The role as the process names it, e.g. Incident Lead. */
+  roleName: string;
+  person: Person;
 }
 
 /** Anything else worth a line on the timeline: responders, status updates, bridges, workflows. */
@@ -43,4 +55,4 @@ export interface IncidentActivity extends EventBase {
   text: string;
 }
 
-export type IncidentEvent = IncidentChanged | NoteAdded | IncidentActivity;
+export type IncidentEvent = IncidentChanged | NoteAdded | RoleAssigned | IncidentActivity;

@@ -39,6 +39,8 @@ export interface Incident {
   resolvedAt: string | null;
   updatedAt: string;
   channel: ChatChannel | null;
+  /** Who holds each role now, by role key (lead, scribe, and the further roles from config). */
+  roles: Record<string, Person>;
 }
 
 /** One entry of the scribe's log: every event, note and change, with time, author, source and category. */

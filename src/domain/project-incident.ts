@@ -12,7 +12,12 @@ export interface Projection {
  */
 export function projectIncident(current: Incident | null, event: IncidentEvent, newId: string): Projection {
   const base = current ?? startIncident(event, newId);
-  const incident = event.kind === "incident_changed" ? applySnapshot(base, event.snapshot, event) : base;
+  const incident =
+    event.kind === "incident_changed"
+      ? applySnapshot(base, event.snapshot, event)
+      : event.kind === "role_assigned"
+        ? { ...base, roles: { ...base.roles, [event.role]: event.person } }
+        : base;
   const entry: TimelineEntry = {
     id: event.id,
     incidentId: incident.id,
@@ -44,6 +49,7 @@ function startIncident(event: IncidentEvent, id: string): Incident {
     resolvedAt: null,
     updatedAt: event.occurredAt,
     channel: null,
+    roles: {},
   };
 }
 
@@ -68,6 +74,11 @@ function applySnapshot(incident: Incident, snapshot: IncidentSnapshot, event: In
 }
 
 function describe(before: Incident | null, after: Incident, event: IncidentEvent): string {
+  if (event.kind === "role_assigned") {
+    const previous = before?.roles[event.role];
+    if (previous?.id === event.person.id) return `${event.person.name} stays ${event.roleName}`;
+    return `${event.person.name} is now ${event.roleName}${previous ? ` (taking over from ${previous.name})` : ""}`;
+  }
   if (event.kind !== "incident_changed") return event.text;
   const by = event.author ? ` by ${event.author.name}` : "";
   const people = after.assignees.map((a) => a.name).join(", ") || "nobody";

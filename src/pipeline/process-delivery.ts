@@ -26,10 +26,12 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
     const events = toIncidentEvents(parsePagerDutyWebhook(delivery.body));
     const touched = new Map<string, Incident>();
     for (const event of events) {
-      const current =
-        touched.get(event.pagerdutyIncidentId) ?? (await deps.store.getIncident(event.pagerdutyIncidentId));
+      const key = event.incidentId ?? event.pagerdutyIncidentId;
+      if (!key) throw new Error(`${event.type} names no incident`);
+      const current = touched.get(key) ?? (await deps.store.getIncident(key));
+      if (!current && event.incidentId) throw new Error(`incident ${event.incidentId} does not exist`);
       const { incident, entry } = projectIncident(current, event, current?.id ?? deps.newId());
-      touched.set(event.pagerdutyIncidentId, incident);
+      touched.set(key, incident);
       result.entries.push(entry);
       result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), incident, deps));
     }

@@ -2,7 +2,7 @@ import type { ChatChannel, Incident, TimelineEntry } from "../domain/incident.js
 
 export interface Delivery {
   id: string;
-  source: "pagerduty";
+  source: "pagerduty" | "slack";
   webhookId: string | null;
   receivedAt: string;
   body: string;
@@ -70,6 +70,8 @@ export interface Store {
 
   getIncident(idOrPagerDutyId: string): Promise<Incident | null>;
   listIncidents(): Promise<Incident[]>;
+  /** The incident whose dedicated channel this is. */
+  findIncidentByChannel(channelId: string): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   setIncidentChannel(incidentId: string, channel: ChatChannel, at: string): Promise<void>;
 

@@ -11,7 +11,7 @@ import type { SqlDatabase, SqlStatement } from "./sql-database.js";
 
 interface DeliveryRow {
   id: string;
-  source: "pagerduty";
+  source: Delivery["source"];
   webhook_id: string | null;
   received_at: string;
   body: string;
@@ -102,12 +102,17 @@ export function createSqlStore(db: SqlDatabase): Store {
         `SELECT record FROM incidents WHERE id = ? OR pagerduty_id = ? LIMIT 1`,
         [id, id],
       );
-      return row ? (JSON.parse(row.record) as Incident) : null;
+      return row ? toIncident(row.record) : null;
+    },
+
+    async findIncidentByChannel(channelId) {
+      const row = await db.first<{ record: string }>(`SELECT record FROM incidents WHERE channel_id = ? LIMIT 1`, [channelId]);
+      return row ? toIncident(row.record) : null;
     },
 
     async listIncidents() {
       const rows = await db.all<{ record: string }>(`SELECT record FROM incidents ORDER BY triggered_at DESC, id`);
-      return rows.map((row) => JSON.parse(row.record) as Incident);
+      return rows.map((row) => toIncident(row.record));
     },
 
     async timeline(incidentId) {
@@ -222,9 +227,10 @@ export function createSqlStore(db: SqlDatabase): Store {
 
 function upsertIncident(incident: Incident): SqlStatement {
   return {
-    sql: `INSERT INTO incidents (id, pagerduty_id, record, status, triggered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    sql: `INSERT INTO incidents (id, pagerduty_id, record, status, triggered_at, updated_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET pagerduty_id = excluded.pagerduty_id, record = excluded.record,
-            status = excluded.status, triggered_at = excluded.triggered_at, updated_at = excluded.updated_at`,
+            status = excluded.status, triggered_at = excluded.triggered_at, updated_at = excluded.updated_at,
+            channel_id = excluded.channel_id`,
     params: [
       incident.id,
       incident.pagerdutyId,
@@ -232,8 +238,15 @@ function upsertIncident(incident: Incident): SqlStatement {
       incident.status,
       incident.triggeredAt,
       incident.updatedAt,
+      incident.channel?.id ?? null,
     ],
   };
+}
+
+function toIncident(record: string): Incident {
+  // Records written before roles existed have none.
+  const incident = JSON.parse(record) as Omit<Incident, "roles"> & { roles?: Incident["roles"] };
+  return { ...incident, roles: incident.roles ?? {} };
 }
 
 function insertEntry(entry: TimelineEntry): SqlStatement {

@@ -63,6 +63,7 @@ const incident: Incident = {
   resolvedAt: null,
   updatedAt: new Date(T0).toISOString(),
   channel: null,
+  roles: {},
 };
 
 const effects: NewEffect[] = [

@@ -22,6 +22,7 @@ function incident(overrides: Partial<Incident> = {}): Incident {
     resolvedAt: null,
     updatedAt: T0,
     channel: null,
+    roles: {},
     ...overrides,
   };
 }
@@ -103,8 +104,10 @@ describe(`store contract (${harness.runtime})`, () => {
       ["inc-2", "triggered"],
       ["inc-1", "acknowledged"],
     ]);
+    expect(await store.findIncidentByChannel("C1")).toBeNull();
     await store.setIncidentChannel("inc-1", { id: "C1", name: "inc-1-disk-full" }, T1);
     expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C1", name: "inc-1-disk-full" });
+    expect((await store.findIncidentByChannel("C1"))!.id).toBe("inc-1");
   });
 
   it("tracks an effect's attempts and outcome", async () => {
