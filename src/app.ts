@@ -6,9 +6,14 @@ import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
 import { apiRoutes, type ApiAccess } from "./routes/api.js";
 import { pagerDutyWebhookHandler } from "./routes/pagerduty-webhook.js";
+import { slackCommandHandler } from "./routes/slack-commands.js";
+import { slackEventsHandler } from "./routes/slack-events.js";
+import type { Config } from "./config/schema.js";
 
 export interface AppDeps {
   store: Store;
+  config: Config;
+  slackSigningSecret: string | null;
   clock: Clock;
   background: Background;
   pagerdutyWebhookSecrets: readonly string[];
@@ -39,6 +44,17 @@ export function createApp(deps: AppDeps): Hono {
       secrets: deps.pagerdutyWebhookSecrets,
     }),
   );
+  app.post(
+    "/slack/commands",
+    slackCommandHandler({
+      store: deps.store,
+      clock: deps.clock,
+      background: deps.background,
+      config: deps.config,
+      signingSecret: deps.slackSigningSecret,
+    }),
+  );
+  app.post("/slack/events", slackEventsHandler({ clock: deps.clock, signingSecret: deps.slackSigningSecret }));
   app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess }));
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

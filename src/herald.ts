@@ -59,6 +59,8 @@ export function createHerald(options: HeraldOptions): Herald {
     app: (background) =>
       createApp({
         store: options.store,
+        config,
+        slackSigningSecret: options.settings.slackSigningSecret,
         clock: options.clock,
         background,
         pagerdutyWebhookSecrets: options.settings.pagerdutyWebhookSecrets,

@@ -5,6 +5,7 @@ export interface Settings {
   pagerdutyWebhookSecrets: string[];
   apiToken: string | null;
   slack: { botToken: string; apiUrl: string | undefined } | null;
+  slackSigningSecret: string | null;
 }
 
 export type EnvVars = Record<string, unknown>;
@@ -29,5 +30,6 @@ export function readSettings(env: EnvVars): Settings {
     pagerdutyWebhookSecrets: secrets,
     apiToken: text(env, "HERALD_API_TOKEN") ?? null,
     slack: botToken ? { botToken, apiUrl: slackApiUrl } : null,
+    slackSigningSecret: text(env, "SLACK_SIGNING_SECRET") ?? null,
   };
 }

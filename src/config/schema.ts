@@ -27,7 +27,7 @@ const actionSchema = z.union([z.literal("create_channel"), postSchema], {
 
 const ruleSchema = z
   .object({
-    on: z.string().regex(/^incident\.[a-z_.]+$/, "must be an event type such as incident.triggered"),
+    on: z.string().regex(/^(incident|role|note)\.[a-z_.]+$/, "must be an event type such as incident.triggered"),
     if: conditionSchema.optional(),
     do: z.array(actionSchema).min(1),
   })
@@ -46,6 +46,13 @@ const prioritySchema = z
     name: z.string().regex(/^P[0-9]$/, "must look like P1"),
     description: z.string().min(1),
     pagerduty_priority_id: z.string().min(1).optional(),
+  })
+  .strict();
+
+const roleSchema = z
+  .object({
+    key: z.string().regex(/^[a-z0-9_-]+$/, "use lowercase letters, digits, - and _"),
+    name: z.string().min(1),
   })
   .strict();
 
@@ -75,6 +82,8 @@ export const configSchema = z
       .default({ pattern: "inc-{number}-{title}" }),
     services: z.array(serviceSchema).default([]),
     priorities: z.array(prioritySchema).min(1),
+    /** Roles besides Incident Lead and Scribe that the lead may fill. */
+    roles: z.array(roleSchema).default([]),
     escalation: z.record(z.string(), escalationSchema).default({}),
     status_page: z.object({ id: z.string().min(1).nullable().default(null) }).strict().default({ id: null }),
     github: z

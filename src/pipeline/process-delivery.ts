@@ -6,7 +6,8 @@ import { evaluateRules, type Action } from "../domain/rules.js";
 import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
 import { toIncidentEvents } from "../pagerduty/normalize.js";
 import type { Delivery, NewEffect, ProcessedDelivery, Store } from "../ports/store.js";
-import { incidentView } from "../render/incident-view.js";
+import { eventView, incidentView } from "../render/incident-view.js";
+import { slackCommandEvents } from "../chat/slack/command-delivery.js";
 import type { Renderer } from "../render/renderer.js";
 
 export interface ProcessDeps {
@@ -23,7 +24,10 @@ export interface ProcessDeps {
 export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now: string): Promise<void> {
   const result: ProcessedDelivery = { deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [] };
   try {
-    const events = toIncidentEvents(parsePagerDutyWebhook(delivery.body));
+    const events =
+      delivery.source === "slack"
+        ? await slackCommandEvents(delivery, deps.store, deps.config)
+        : toIncidentEvents(parsePagerDutyWebhook(delivery.body));
     const touched = new Map<string, Incident>();
     for (const event of events) {
       const key = event.incidentId ?? event.pagerdutyIncidentId;
@@ -33,7 +37,8 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       const { incident, entry } = projectIncident(current, event, current?.id ?? deps.newId());
       touched.set(key, incident);
       result.entries.push(entry);
-      result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), incident, deps));
+      const view = { ...incidentView(incident, deps.config), event: eventView(event, current, incident) };
+      result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), incident, view, deps));
     }
     result.incidents = [...touched.values()];
   } catch (error) {
@@ -44,8 +49,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
   await deps.store.commitProcessed(result);
 }
 
-function toEffects(actions: Action[], incident: Incident, deps: ProcessDeps): NewEffect[] {
-  const view = incidentView(incident, deps.config);
+function toEffects(actions: Action[], incident: Incident, view: Record<string, unknown>, deps: ProcessDeps): NewEffect[] {
   return actions.map((action): NewEffect => {
     if (action.kind === "create_channel") {
       return {

@@ -34,6 +34,14 @@ export function formatElapsed(from: unknown, to: unknown): string {
   return formatDuration(duration, { format: ["years", "months", "days", "hours", "minutes"] });
 }
 
+/** A person: a Slack user id becomes a mention, anyone else is named. */
+export function formatMention(person: unknown): string {
+  if (!person || typeof person !== "object") return "someone";
+  const { id, name } = person as { id?: unknown; name?: unknown };
+  if (typeof id === "string" && /^[UW][A-Z0-9]{6,}$/.test(id)) return `<@${id}>`;
+  return typeof name === "string" && name ? name : "someone";
+}
+
 /** A chat channel reference: a Slack id becomes a link, a name gets its `#`. */
 export function formatChannel(channel: unknown): string {
   if (typeof channel !== "string" || channel === "") return "the team channel";

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { Incident } from "../domain/incident.js";
+import type { IncidentEvent } from "../domain/incident-event.js";
 
 /** The data every incident template sees: the incident in display form, the team's channels. */
 export function incidentView(incident: Incident, config: Config): Record<string, unknown> {
@@ -24,4 +25,27 @@ export function incidentView(incident: Incident, config: Config): Record<string,
     },
     channels: config.channels,
   };
+}
+
+/** What a template needs to know about the event that triggered it. */
+export function eventView(event: IncidentEvent, before: Incident | null, after: Incident): Record<string, unknown> {
+  const base = { type: event.type, at: event.occurredAt, author: event.author };
+  switch (event.kind) {
+    case "role_assigned": {
+      const previous = before?.roles[event.role];
+      const lead = after.roles.lead;
+      const scribe = after.roles.scribe;
+      return {
+        ...base,
+        role: event.roleName,
+        person: event.person,
+        previous: previous && previous.id !== event.person.id ? previous : null,
+        sameLeadAndScribe: Boolean(lead && scribe && lead.id === scribe.id),
+      };
+    }
+    case "note_added":
+      return { ...base, category: event.category, text: event.text };
+    default:
+      return base;
+  }
 }

@@ -1,7 +1,7 @@
 import Handlebars from "handlebars/runtime";
 import type { RenderTarget } from "./escape.js";
 import { escapeDeep } from "./escape.js";
-import { formatChannel, formatElapsed, formatTime } from "./helpers.js";
+import { formatChannel, formatElapsed, formatMention, formatTime } from "./helpers.js";
 
 export interface PrecompiledTemplate {
   target: RenderTarget;
@@ -22,6 +22,7 @@ export function createRenderer(templates: PrecompiledTemplates, options: { timeZ
   handlebars.registerHelper("time", (iso: unknown) => formatTime(iso, options.timeZone));
   handlebars.registerHelper("duration", (from: unknown, to: unknown) => formatElapsed(from, to));
   handlebars.registerHelper("channel", (channel: unknown) => formatChannel(channel));
+  handlebars.registerHelper("mention", (person: unknown) => formatMention(person));
 
   const compiled = new Map(
     Object.entries(templates).map(([name, template]) => [

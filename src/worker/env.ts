@@ -5,6 +5,7 @@ export interface Env {
   PAGERDUTY_WEBHOOK_SECRETS?: string;
   HERALD_API_TOKEN?: string;
   SLACK_BOT_TOKEN?: string;
+  SLACK_SIGNING_SECRET?: string;
   SLACK_API_URL?: string;
   /** herald.yaml's text, to override the one bundled at build time. */
   HERALD_CONFIG_YAML?: string;

@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { ConfigError } from "../../src/errors.js";
 
 const shipped = readFileSync("herald.yaml", "utf8");
-const options = { source: "herald.yaml", env: {}, templateNames: ["incident-summary", "user-announcement", "resolution-announcement"] };
+const options = { source: "herald.yaml", env: {}, templateNames: ["incident-summary", "user-announcement", "resolution-announcement", "role-change"] };
 
 function errorOf(text: string, env: Record<string, string> = {}): string {
   try {
@@ -32,7 +32,14 @@ describe("loadConfig", () => {
     ]);
     expect(config.priorities.map((p) => p.name)).toEqual(["P1", "P2", "P3"]);
     expect(config.escalation.aws?.channel).toBe("ext-awssupport");
-    expect(config.rules).toHaveLength(4);
+    expect(config.roles).toEqual([{ key: "comms", name: "Communications Lead" }]);
+    expect(config.rules.map((r) => r.on)).toEqual([
+      "incident.triggered",
+      "incident.triggered",
+      "incident.resolved",
+      "incident.resolved",
+      "role.assigned",
+    ]);
   });
 
   it("names the key when a value is wrong", () => {
@@ -40,7 +47,7 @@ describe("loadConfig", () => {
       "herald.yaml: timezone: 'Mars/Olympus' is not an IANA time zone such as Europe/London",
     );
     expect(errorOf(shipped.replace("template: user-announcement", "template: user-anouncement"))).toBe(
-      "herald.yaml: rules[0].do[2].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement)",
+      "herald.yaml: rules[0].do[2].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement, role-change)",
     );
     expect(errorOf(shipped.replace("if: { priority: [P1, P2] }", "if: { priority: [P1, P7] }"))).toBe(
       "herald.yaml: rules[0].if.priority[1]: unknown priority 'P7' (known: P1, P2, P3, none)",

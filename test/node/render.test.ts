@@ -24,11 +24,11 @@ const view = {
 
 describe("templates", () => {
   it("are all precompiled, one per file in templates/", () => {
-    expect(renderer.names).toEqual(["incident-summary", "resolution-announcement", "user-announcement"]);
+    expect(renderer.names).toEqual(["incident-summary", "resolution-announcement", "role-change", "user-announcement"]);
   });
 
   it("escape user text for Slack mrkdwn so it pings nobody and links nowhere", () => {
-    for (const name of renderer.names) {
+    for (const name of ["incident-summary", "resolution-announcement", "user-announcement"]) {
       const text = renderer.render(name, view);
       expect(text, name).toContain("&lt;!channel&gt; &lt;https://evil.example|click here&gt; &amp; co");
       expect(text, name).not.toContain("<!channel>");
@@ -38,6 +38,16 @@ describe("templates", () => {
     expect(renderer.render("incident-summary", view)).toContain(
       "*PagerDuty:* <https://example.pagerduty.com/incidents/Q1?a=1&amp;b=2|incident #7>",
     );
+  });
+
+  it("mention Slack users and escape anyone else's name", () => {
+    const role = (person: unknown, previous: unknown = null, sameLeadAndScribe = false) =>
+      renderer.render("role-change", { ...view, event: { role: "Incident Lead", person, previous, sameLeadAndScribe } });
+    expect(role({ id: "U0ADA0001", name: "ada" })).toBe(":bust_in_silhouette: <@U0ADA0001> is now the *Incident Lead*.");
+    expect(role({ id: "@x", name: "<!channel>" }, { id: "W0GRACE01", name: "grace" })).toBe(
+      ":bust_in_silhouette: &lt;!channel&gt; is now the *Incident Lead*, taking over from <@W0GRACE01>.",
+    );
+    expect(role({ id: "U0ADA0001", name: "ada" }, null, true)).toContain(":warning: <@U0ADA0001> is both Incident Lead and Scribe.");
   });
 
   it("show times in the configured zone and durations in words", () => {

@@ -12,6 +12,7 @@ export function toTestConfig(heraldYaml: string): string {
 export const SLACK_TEST_TOKEN = "test-bot-token";
 export const WEBHOOK_SECRET = "herald-test-webhook-secret";
 export const API_TOKEN = "herald-test-api-token";
+export const SLACK_SIGNING_SECRET = "herald-test-slack-signing-secret";
 
 /** The environment both runtimes' tests give Herald (Slack pointed at the fake at `slackUrl`). */
 export function testEnv(heraldYaml: string, slackUrl: string): Record<string, string> {
@@ -20,6 +21,7 @@ export function testEnv(heraldYaml: string, slackUrl: string): Record<string, st
     PAGERDUTY_WEBHOOK_SECRETS: `old-rotated-secret,${WEBHOOK_SECRET}`,
     HERALD_API_TOKEN: API_TOKEN,
     SLACK_BOT_TOKEN: SLACK_TEST_TOKEN,
+    SLACK_SIGNING_SECRET,
     SLACK_API_URL: `${slackUrl}/api/`,
   };
 }

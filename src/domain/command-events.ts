@@ -1,0 +1,63 @@
+import type { ChatCommand } from "./chat-command.js";
+import type { Incident, Person } from "./incident.js";
+import type { IncidentEvent } from "./incident-event.js";
+
+/** Built-in roles of the process, by key; further roles come from the configuration. */
+export const BUILT_IN_ROLES: Record<string, string> = { lead: "Incident Lead", scribe: "Scribe" };
+
+export interface CommandContext {
+  /** Unique per command invocation; the events' ids derive from it. */
+  id: string;
+  at: string;
+  source: "slack";
+  actor: Person;
+  incident: Incident;
+  /** Role names by key: the built-in ones and the configured ones. */
+  roleNames: Record<string, string>;
+}
+
+/** Commands that change the incident's record, and so are stored and processed in the background. */
+export function isRecordCommand(command: ChatCommand): boolean {
+  return command.name === "assign" || command.name === "note";
+}
+
+/**
+ * The incident events a chat command stands for. Pure: a command that changes nothing on the record
+ * gives none.
+ */
+export function commandEvents(command: ChatCommand, context: CommandContext): IncidentEvent[] {
+  const base = {
+    id: context.id,
+    occurredAt: context.at,
+    author: context.actor,
+    source: context.source,
+    pagerdutyIncidentId: context.incident.pagerdutyId,
+    incidentId: context.incident.id,
+    incidentTitle: context.incident.title,
+  };
+  switch (command.name) {
+    case "assign": {
+      const who = command.who;
+      const person: Person =
+        who.kind === "me"
+          ? context.actor
+          : who.kind === "user"
+            ? { id: who.id, name: who.name ?? who.id }
+            : { id: `@${who.name}`, name: who.name };
+      return [
+        {
+          ...base,
+          kind: "role_assigned",
+          type: "role.assigned",
+          role: command.role,
+          roleName: context.roleNames[command.role] ?? command.role,
+          person,
+        },
+      ];
+    }
+    case "note":
+      return [{ ...base, kind: "note_added", type: "note.added", noteId: context.id, category: command.category, text: command.text }];
+    default:
+      return [];
+  }
+}

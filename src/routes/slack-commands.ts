@@ -1,0 +1,97 @@
+import type { Handler } from "hono";
+import { verifySlackRequest } from "../chat/slack/verify.js";
+import { parseSlashCommand } from "../chat/slack/parse.js";
+import { grammarContext, roleNames } from "../config/grammar-context.js";
+import type { Config } from "../config/schema.js";
+import { helpText, parseChatCommand, type ChatCommand } from "../domain/chat-command.js";
+import { isRecordCommand } from "../domain/command-events.js";
+import { NotConfiguredError } from "../errors.js";
+import type { Background } from "../ports/background.js";
+import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
+import { escapeMrkdwn } from "../render/escape.js";
+import { readBody } from "./read-body.js";
+
+export interface SlackCommandDeps {
+  store: Store;
+  clock: Clock;
+  background: Background;
+  config: Config;
+  signingSecret: string | null;
+}
+
+const LIMIT_BYTES = 64 * 1024;
+const decoder = new TextDecoder();
+const PREFIX = "/incident";
+
+// Commands that act on the incident of the channel they are typed in.
+const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "triage", "not-incident"]);
+
+/**
+ * POST /slack/commands: `/incident …`. Answers within Slack's 3 seconds, always: help and mistakes
+ * at once (only the sender sees them), record changes stored and done in the background.
+ */
+export function slackCommandHandler(deps: SlackCommandDeps): Handler {
+  return async (c) => {
+    if (!deps.signingSecret) throw new NotConfiguredError("Slack is not configured: set SLACK_SIGNING_SECRET");
+    const body = await readBody(c, { mediaType: "application/x-www-form-urlencoded", limitBytes: LIMIT_BYTES });
+    await verifySlackRequest({
+      body,
+      signature: c.req.header("x-slack-signature"),
+      timestamp: c.req.header("x-slack-request-timestamp"),
+      signingSecret: deps.signingSecret,
+      clock: deps.clock,
+    });
+    const text = decoder.decode(body);
+    const request = parseSlashCommand(text);
+    if (request.kind === "ssl_check") return c.body(null, 200);
+    const { command } = request;
+    const reply = (message: string) => c.json({ response_type: "ephemeral", text: message });
+
+    const parsed = parseChatCommand(command.text, grammarContext(deps.config));
+    if (!parsed.ok) return reply(`${parsed.error}\nSee \`${PREFIX} help\` for every command.`);
+    const chat = parsed.command;
+    if (chat.name === "help") return reply(`*Herald's commands*\n${helpText(PREFIX)}`);
+
+    const incident = await deps.store.findIncidentByChannel(command.channel_id);
+    if (!incident && !NO_INCIDENT_NEEDED.has(chat.name)) {
+      const open = (await deps.store.listIncidents()).filter((i) => i.channel && i.status !== "resolved");
+      const where = open.length
+        ? `Incident channels now: ${open.map((i) => `<#${i.channel!.id}>`).join(", ")}.`
+        : "No incident is open.";
+      return reply(`\`${PREFIX} ${command.text.split(/\s+/)[0]}\` works in an incident's channel. ${where}`);
+    }
+    if (!incident || !isRecordCommand(chat)) {
+      return reply(`\`${PREFIX} ${chat.name}\` is not available in this version of Herald yet.`);
+    }
+
+    const stored = await deps.store.recordDelivery({
+      id: `slack:${command.trigger_id ?? (await digest(text))}`,
+      source: "slack",
+      webhookId: null,
+      receivedAt: deps.clock.now().toISOString(),
+      body: text,
+    });
+    if (stored) deps.background.schedule("slack command");
+    return reply(acknowledgement(chat, roleNames(deps.config)));
+  };
+}
+
+function acknowledgement(command: ChatCommand, names: Record<string, string>): string {
+  switch (command.name) {
+    case "assign": {
+      const who = command.who;
+      const person = who.kind === "me" ? "You are" : who.kind === "user" ? `<@${who.id}> is` : `${escapeMrkdwn(who.name)} is`;
+      return `${person} now the ${names[command.role] ?? command.role}; Herald will say so in the channel.`;
+    }
+    case "note":
+      return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
+    default:
+      return "Done.";
+  }
+}
+
+async function digest(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,152 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { events } from "../support/slack-fixtures.js";
+import { signed, slashCommand } from "../support/slack-requests.js";
+
+const auth = { headers: { authorization: "Bearer herald-test-api-token" } };
+
+async function withIncident() {
+  const herald = await harness.start();
+  const [triggered] = lifecycle(deliveries);
+  await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+  await herald.settle();
+  return herald;
+}
+
+async function ephemeral(response: Response): Promise<string> {
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { response_type: string; text: string };
+  expect(body.response_type).toBe("ephemeral");
+  return body.text;
+}
+
+async function timeline(herald: Awaited<ReturnType<typeof harness.start>>) {
+  const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { timeline: any[] };
+  return detail.timeline.map((e) => [e.kind, e.category, e.source, e.author?.name, e.text]);
+}
+
+describe(`/incident in Slack (${harness.runtime})`, () => {
+  it("volunteers, a lead who also scribes is warned, a transfer names both, notes go on the log", async () => {
+    const herald = await withIncident();
+    const before = (await herald.slackCalls()).length;
+
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("lead me")))).toBe(
+      "You are now the Incident Lead; Herald will say so in the channel.",
+    );
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("scribe me"));
+    await herald.settle();
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("scribe <@U0GRACE01|grace>")))).toBe(
+      "<@U0GRACE01> is now the Scribe; Herald will say so in the channel.",
+    );
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("role comms @linus"));
+    await herald.settle();
+    for (const note of ["note discussion: ada suggested the disk might be full", "note decision: roll back", "note action: grace to check the NAT gateway", "note result: the NAT gateway was saturated", "note paged the network team"]) {
+      expect(await ephemeral(await herald.request("/slack/commands", await slashCommand(note, { user: "U0GRACE01", userName: "grace" })))).toMatch(/^Added to the incident log as an? (discussion|decision|action|result|event)\.$/);
+    }
+    await herald.settle();
+
+    const posts = (await herald.slackCalls()).slice(before).map((c) => [c.method, c.body.channel, c.body.text]);
+    expect(posts).toEqual([
+      ["chat.postMessage", "C00000001", ":bust_in_silhouette: <@U0ADA0001> is now the *Incident Lead*."],
+      [
+        "chat.postMessage",
+        "C00000001",
+        ":bust_in_silhouette: <@U0ADA0001> is now the *Scribe*.\n:warning: <@U0ADA0001> is both Incident Lead and Scribe. That is allowed, but it usually leads to poor record keeping: please ask someone else to scribe.",
+      ],
+      ["chat.postMessage", "C00000001", ":bust_in_silhouette: <@U0GRACE01> is now the *Scribe*, taking over from <@U0ADA0001>."],
+      ["chat.postMessage", "C00000001", ":bust_in_silhouette: linus is now the *Communications Lead*."],
+    ]);
+    expect((await timeline(herald)).slice(1)).toEqual([
+      ["role.assigned", "event", "slack", "ada", "ada is now Incident Lead"],
+      ["role.assigned", "event", "slack", "ada", "ada is now Scribe"],
+      ["role.assigned", "event", "slack", "ada", "grace is now Scribe (taking over from ada)"],
+      ["role.assigned", "event", "slack", "ada", "linus is now Communications Lead"],
+      ["note.added", "discussion", "slack", "grace", "ada suggested the disk might be full"],
+      ["note.added", "decision", "slack", "grace", "roll back"],
+      ["note.added", "action", "slack", "grace", "grace to check the NAT gateway"],
+      ["note.added", "result", "slack", "grace", "the NAT gateway was saturated"],
+      ["note.added", "event", "slack", "grace", "paged the network team"],
+    ]);
+    const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { incident: any };
+    expect(detail.incident.roles).toEqual({
+      lead: { id: "U0ADA0001", name: "ada" },
+      scribe: { id: "U0GRACE01", name: "grace" },
+      comms: { id: "@linus", name: "linus" },
+    });
+  });
+
+  it("answers help, and every malformed command with its usage, storing and sending nothing", async () => {
+    const herald = await withIncident();
+    const callsBefore = (await herald.slackCalls()).length;
+    const timelineBefore = await timeline(herald);
+    const help = await ephemeral(await herald.request("/slack/commands", await slashCommand("help")));
+    expect(help).toContain("`/incident lead @user | lead me` — assign or volunteer as Incident Lead");
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("")))).toBe(help);
+    const cases: [string, RegExp][] = [
+      ["lead", /^Name one person, or say `lead me`\.\nUsage: `lead @user \| lead me`, for example `lead me`\nSee `\/incident help` for every command\.$/],
+      ["scribe ada", /^Name one person/],
+      ["role pilot @ada", /^'pilot' is not a role \(comms;/],
+      ["note decison: typo", /^'decison' is not a category/],
+      ["note", /^The note is empty\./],
+      ["checkin every 1", /^Give the cadence in minutes/],
+      ["ticket gcp 1", /^'gcp' has no escalation route \(aws\)\./],
+      ["resolve", /^Add a note on how it was resolved\./],
+      ["declare P9 networking x", /^'P9' is not a priority \(P1, P2, P3\)\./],
+      ["frobnicate", /^Unknown command 'frobnicate'\./],
+    ];
+    for (const [text, expected] of cases) {
+      expect(await ephemeral(await herald.request("/slack/commands", await slashCommand(text))), text).toMatch(expected);
+    }
+    await herald.settle();
+    expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+    expect(await timeline(herald)).toEqual(timelineBefore);
+    expect((await herald.slackCalls()).length).toBe(callsBefore);
+  });
+
+  it("outside an incident channel, says which incident channels exist", async () => {
+    const herald = await withIncident();
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("lead me", { channel: "C0TEAM0001" })))).toBe(
+      "`/incident lead` works in an incident's channel. Incident channels now: <#C00000001>.",
+    );
+    expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+  });
+
+  it("says plainly which commands this version cannot do yet", async () => {
+    const herald = await withIncident();
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("resolve fixed it")))).toBe(
+      "`/incident resolve` is not available in this version of Herald yet.",
+    );
+  });
+
+  it("refuses a bad signature or a stale timestamp with 401, and answers Slack's ssl_check", async () => {
+    const herald = await withIncident();
+    const wrong = await herald.request("/slack/commands", await slashCommand("lead me", { secret: "not-the-secret" }));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: { code: "invalid_signature", message: "X-Slack-Signature does not match the signing secret" } });
+    const stale = await herald.request("/slack/commands", await slashCommand("lead me", { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }));
+    expect(stale.status).toBe(401);
+    expect(await stale.json()).toEqual({ error: { code: "invalid_signature", message: "X-Slack-Request-Timestamp is more than 5 minutes away" } });
+    const probe = await herald.request("/slack/commands", await signed("ssl_check=1&token=x", "application/x-www-form-urlencoded"));
+    expect(probe.status).toBe(200);
+    expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+  });
+
+  it("answers the Events API URL check and acknowledges events, asking Slack not to retry", async () => {
+    const herald = await harness.start();
+    const check = await herald.request("/slack/events", await signed(events["url_verification.python-slack-events-api.json"]!, "application/json"));
+    expect(check.status).toBe(200);
+    expect(await check.json()).toEqual({ challenge: "valid_challenge_token" });
+    for (let retry = 0; retry < 2; retry++) {
+      const init = await signed(events["event_callback_reaction_added.python-slack-events-api.json"]!, "application/json");
+      (init.headers as Record<string, string>)["x-slack-retry-num"] = String(retry);
+      const response = await herald.request("/slack/events", init);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-slack-no-retry")).toBe("1");
+    }
+    expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+  });
+});
