@@ -29,7 +29,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
-                ...testEnv(readFileSync(here("./herald.yaml"), "utf8"), inject("fakeSlackUrl")),
+                ...testEnv(readFileSync(here("./herald.yaml"), "utf8"), inject("fakeVendorsUrl")),
                 TEST_MIGRATIONS: await readD1Migrations(here("./migrations")),
               },
             },

@@ -5,6 +5,7 @@ import { createSlackChat } from "./chat/slack/slack-chat.js";
 import { loadConfig } from "./config/load-config.js";
 import type { Config } from "./config/schema.js";
 import { templates } from "./generated/templates.js";
+import { createDraftPaging, createPagerDutyPaging } from "./pagerduty/pagerduty-paging.js";
 import { runPipeline, type PipelineOptions, type PipelineRun } from "./pipeline/run-pipeline.js";
 import type { Background } from "./ports/background.js";
 import type { ChatAdapter } from "./ports/chat.js";
@@ -50,6 +51,7 @@ export function createHerald(options: HeraldOptions): Herald {
   const chat = options.settings.slack
     ? createSlackChat({ token: options.settings.slack.botToken, apiUrl: options.settings.slack.apiUrl })
     : createLocalChat(options.store, options.clock, options.print);
+  const paging = options.settings.pagerduty ? createPagerDutyPaging(options.settings.pagerduty) : createDraftPaging();
   const holder = options.leaseHolder ?? crypto.randomUUID();
 
   return {
@@ -73,6 +75,7 @@ export function createHerald(options: HeraldOptions): Herald {
         config,
         renderer,
         chat,
+        paging,
         clock: options.clock,
         log: options.log,
         newId: () => crypto.randomUUID(),

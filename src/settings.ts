@@ -6,6 +6,7 @@ export interface Settings {
   apiToken: string | null;
   slack: { botToken: string; apiUrl: string | undefined } | null;
   slackSigningSecret: string | null;
+  pagerduty: { token: string; from: string; apiUrl: string | undefined } | null;
 }
 
 export type EnvVars = Record<string, unknown>;
@@ -26,10 +27,20 @@ export function readSettings(env: EnvVars): Settings {
     throw new ConfigError("SLACK_API_URL: must be an http(s) URL ending in /, such as https://slack.com/api/");
   }
   const botToken = text(env, "SLACK_BOT_TOKEN");
+  const pagerdutyToken = text(env, "PAGERDUTY_TOKEN");
+  const pagerdutyFrom = text(env, "PAGERDUTY_FROM");
+  if (pagerdutyToken && !pagerdutyFrom) {
+    throw new ConfigError("PAGERDUTY_FROM: set it to the email of a PagerDuty user; PagerDuty requires it with PAGERDUTY_TOKEN");
+  }
+  const pagerdutyApiUrl = text(env, "PAGERDUTY_API_URL");
+  if (pagerdutyApiUrl && !/^https?:\/\/[^\s]+$/.test(pagerdutyApiUrl)) {
+    throw new ConfigError("PAGERDUTY_API_URL: must be an http(s) URL such as https://api.pagerduty.com");
+  }
   return {
     pagerdutyWebhookSecrets: secrets,
     apiToken: text(env, "HERALD_API_TOKEN") ?? null,
     slack: botToken ? { botToken, apiUrl: slackApiUrl } : null,
     slackSigningSecret: text(env, "SLACK_SIGNING_SECRET") ?? null,
+    pagerduty: pagerdutyToken && pagerdutyFrom ? { token: pagerdutyToken, from: pagerdutyFrom, apiUrl: pagerdutyApiUrl } : null,
   };
 }

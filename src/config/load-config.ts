@@ -65,7 +65,7 @@ function checkReferences(config: Config, options: LoadConfigOptions): void {
       }
     });
     rule.do.forEach((action, a) => {
-      if (action === "create_channel") return;
+      if (typeof action === "string") return;
       const { to, template } = action.post;
       if (!options.templateNames.includes(template)) {
         throw new ConfigError(

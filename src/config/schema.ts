@@ -21,13 +21,13 @@ const postSchema = z
   })
   .strict();
 
-const actionSchema = z.union([z.literal("create_channel"), postSchema], {
-  error: "must be create_channel or post: {to, template}",
+const actionSchema = z.union([z.literal("create_channel"), z.literal("add_pagerduty_note"), postSchema], {
+  error: "must be create_channel, add_pagerduty_note or post: {to, template}",
 });
 
 const ruleSchema = z
   .object({
-    on: z.string().regex(/^(incident|role|note)\.[a-z_.]+$/, "must be an event type such as incident.triggered"),
+    on: z.string().regex(/^(incident|role|note|ticket)\.[a-z_.]+$/, "must be an event type such as incident.triggered"),
     if: conditionSchema.optional(),
     do: z.array(actionSchema).min(1),
   })

@@ -18,7 +18,7 @@ export interface CommandContext {
 
 /** Commands that change the incident's record, and so are stored and processed in the background. */
 export function isRecordCommand(command: ChatCommand): boolean {
-  return command.name === "assign" || command.name === "note";
+  return command.name === "assign" || command.name === "note" || command.name === "ticket";
 }
 
 /**
@@ -57,6 +57,10 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
     }
     case "note":
       return [{ ...base, kind: "note_added", type: "note.added", noteId: context.id, category: command.category, text: command.text }];
+    case "ticket":
+      return [
+        { ...base, kind: "ticket_recorded", type: "ticket.recorded", thirdParty: command.thirdParty, caseId: command.caseId, url: command.url },
+      ];
     default:
       return [];
   }

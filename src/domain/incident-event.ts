@@ -48,6 +48,15 @@ export interface RoleAssigned extends EventBase {
   person: Person;
 }
 
+/** A support case logged with a third party (AWS, say). */
+export interface TicketRecorded extends EventBase {
+  kind: "ticket_recorded";
+  type: "ticket.recorded";
+  thirdParty: string;
+  caseId: string;
+  url: string | null;
+}
+
 /** Anything else worth a line on the timeline: responders, status updates, bridges, workflows. */
 export interface IncidentActivity extends EventBase {
   kind: "activity";
@@ -55,4 +64,4 @@ export interface IncidentActivity extends EventBase {
   text: string;
 }
 
-export type IncidentEvent = IncidentChanged | NoteAdded | RoleAssigned | IncidentActivity;
+export type IncidentEvent = IncidentChanged | NoteAdded | RoleAssigned | TicketRecorded | IncidentActivity;

@@ -24,7 +24,7 @@ export function projectIncident(current: Incident | null, event: IncidentEvent, 
     at: event.occurredAt,
     author: event.author,
     source: event.source,
-    category: event.kind === "note_added" ? event.category : "event",
+    category: event.kind === "note_added" ? event.category : event.kind === "ticket_recorded" ? "action" : "event",
     kind: event.type,
     text: describe(current, incident, event),
   };
@@ -78,6 +78,9 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
     const previous = before?.roles[event.role];
     if (previous?.id === event.person.id) return `${event.person.name} stays ${event.roleName}`;
     return `${event.person.name} is now ${event.roleName}${previous ? ` (taking over from ${previous.name})` : ""}`;
+  }
+  if (event.kind === "ticket_recorded") {
+    return `Support case ${event.caseId} logged with ${event.thirdParty.toUpperCase()}${event.url ? ` (${event.url})` : ""}`;
   }
   if (event.kind !== "incident_changed") return event.text;
   const by = event.author ? ` by ${event.author.name}` : "";

@@ -5,6 +5,7 @@ import type { IncidentEvent } from "./incident-event.js";
 /** What a rule asks for; effects carry it out later, each at most once. */
 export type Action =
   | { kind: "create_channel"; key: string }
+  | { kind: "add_pagerduty_note"; key: string }
   | { kind: "post"; key: string; to: string; template: string };
 
 /**
@@ -19,6 +20,8 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
       const key = `${event.id}:rule${r}:do${a}`;
       if (step === "create_channel") {
         if (!incident.channel) actions.push({ kind: "create_channel", key });
+      } else if (step === "add_pagerduty_note") {
+        if (event.kind === "note_added" && incident.pagerdutyId) actions.push({ kind: "add_pagerduty_note", key });
       } else {
         actions.push({ kind: "post", key, to: step.post.to, template: step.post.template });
       }

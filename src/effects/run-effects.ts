@@ -2,12 +2,14 @@ import { withSuffix } from "../domain/channel-name.js";
 import type { ChatAdapter } from "../ports/chat.js";
 import { EffectError } from "../ports/chat.js";
 import type { Clock } from "../ports/clock.js";
+import type { PagingService } from "../ports/paging.js";
 import type { Effect, EffectOutcome, Store } from "../ports/store.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 
 export interface EffectDeps {
   store: Store;
   chat: ChatAdapter;
+  paging: PagingService;
   clock: Clock;
   log: (line: string) => void;
 }
@@ -65,6 +67,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await createChannel(effect, effect.payload.name, deps);
       case "post_message":
         return await postMessage(effect, effect.payload.to, effect.payload.text, triedBefore, deps);
+      case "pagerduty_note":
+        return await addPagerDutyNote(effect, effect.payload.content, deps);
     }
   } catch (error) {
     const failure =
@@ -115,4 +119,16 @@ async function postMessage(
   }
   const posted = await deps.chat.postMessage({ channel, text, idempotencyKey: effect.key });
   return { status: "done", result: posted };
+}
+
+async function addPagerDutyNote(effect: Effect, content: string, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (!incident?.pagerdutyId) return { status: "skipped", error: "the incident is not in PagerDuty" };
+  // PagerDuty has no idempotency key for notes: a retry after a lost answer may add the note twice.
+  const note = await deps.paging.addNote(incident.pagerdutyId, content);
+  await deps.store.rememberExternal("pagerduty_note", note.id, deps.clock.now().toISOString());
+  return {
+    status: "done",
+    result: deps.paging.platform === "draft" ? { draft: true, note: { content } } : { noteId: note.id },
+  };
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import type { Incident } from "../domain/incident.js";
+import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import { evaluateRules, type Action } from "../domain/rules.js";
 import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
@@ -30,6 +31,10 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
         : toIncidentEvents(parsePagerDutyWebhook(delivery.body));
     const touched = new Map<string, Incident>();
     for (const event of events) {
+      // A note Herald itself added in PagerDuty comes back as incident.annotated: it is on the log already.
+      if (event.kind === "note_added" && event.source === "pagerduty" && (await deps.store.isKnownExternal("pagerduty_note", event.noteId))) {
+        continue;
+      }
       const key = event.incidentId ?? event.pagerdutyIncidentId;
       if (!key) throw new Error(`${event.type} names no incident`);
       const current = touched.get(key) ?? (await deps.store.getIncident(key));
@@ -37,8 +42,8 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       const { incident, entry } = projectIncident(current, event, current?.id ?? deps.newId());
       touched.set(key, incident);
       result.entries.push(entry);
-      const view = { ...incidentView(incident, deps.config), event: eventView(event, current, incident) };
-      result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), incident, view, deps));
+      const view = { ...incidentView(incident, deps.config), event: eventView(event, current, incident, deps.config) };
+      result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), event, incident, view, deps));
     }
     result.incidents = [...touched.values()];
   } catch (error) {
@@ -49,8 +54,19 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
   await deps.store.commitProcessed(result);
 }
 
-function toEffects(actions: Action[], incident: Incident, view: Record<string, unknown>, deps: ProcessDeps): NewEffect[] {
+function toEffects(
+  actions: Action[],
+  event: IncidentEvent,
+  incident: Incident,
+  view: Record<string, unknown>,
+  deps: ProcessDeps,
+): NewEffect[] {
   return actions.map((action): NewEffect => {
+    if (action.kind === "add_pagerduty_note") {
+      // The category goes first, as PagerDuty notes that Herald reads back are filed by it.
+      const content = event.kind === "note_added" ? `${event.category}: ${event.text}` : "";
+      return { key: action.key, incidentId: incident.id, payload: { kind: "pagerduty_note", content } };
+    }
     if (action.kind === "create_channel") {
       return {
         key: action.key,

@@ -13,7 +13,8 @@ export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skippe
 
 export type EffectPayload =
   | { kind: "create_channel"; name: string }
-  | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string };
+  | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string }
+  | { kind: "pagerduty_note"; content: string };
 
 export interface Effect {
   key: string;
@@ -81,6 +82,10 @@ export interface Store {
   /** Marks an effect as being attempted now and counts the attempt. */
   startEffect(key: string, at: string): Promise<void>;
   finishEffect(key: string, outcome: EffectOutcome, at: string): Promise<void>;
+
+  /** Remembers something Herald made elsewhere (kind, id), so its echo can be recognised. */
+  rememberExternal(kind: string, ref: string, at: string): Promise<void>;
+  isKnownExternal(kind: string, ref: string): Promise<boolean>;
 
   /** Takes or renews a named lease; false while someone else holds it. */
   acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;

@@ -28,7 +28,7 @@ export function incidentView(incident: Incident, config: Config): Record<string,
 }
 
 /** What a template needs to know about the event that triggered it. */
-export function eventView(event: IncidentEvent, before: Incident | null, after: Incident): Record<string, unknown> {
+export function eventView(event: IncidentEvent, before: Incident | null, after: Incident, config: Config): Record<string, unknown> {
   const base = { type: event.type, at: event.occurredAt, author: event.author };
   switch (event.kind) {
     case "role_assigned": {
@@ -44,7 +44,11 @@ export function eventView(event: IncidentEvent, before: Incident | null, after: 
       };
     }
     case "note_added":
-      return { ...base, category: event.category, text: event.text };
+      return { ...base, category: event.category, categoryLabel: event.category !== "event", text: event.text };
+    case "ticket_recorded": {
+      const escalation = config.escalation[event.thirdParty];
+      return { ...base, thirdParty: event.thirdParty, caseId: event.caseId, url: event.url, how: escalation?.how, route: escalation?.route, channel: escalation?.channel };
+    }
     default:
       return base;
   }

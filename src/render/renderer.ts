@@ -23,6 +23,7 @@ export function createRenderer(templates: PrecompiledTemplates, options: { timeZ
   handlebars.registerHelper("duration", (from: unknown, to: unknown) => formatElapsed(from, to));
   handlebars.registerHelper("channel", (channel: unknown) => formatChannel(channel));
   handlebars.registerHelper("mention", (person: unknown) => formatMention(person));
+  handlebars.registerHelper("upper", (text: unknown) => (typeof text === "string" ? text.toUpperCase() : ""));
 
   const compiled = new Map(
     Object.entries(templates).map(([name, template]) => [

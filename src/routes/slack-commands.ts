@@ -86,6 +86,8 @@ function acknowledgement(command: ChatCommand, names: Record<string, string>): s
     }
     case "note":
       return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
+    case "ticket":
+      return `Support case ${escapeMrkdwn(command.caseId)} recorded; Herald will post how to escalate it.`;
     default:
       return "Done.";
   }

@@ -163,6 +163,14 @@ export function createSqlStore(db: SqlDatabase): Store {
       );
     },
 
+    async rememberExternal(kind, ref, at) {
+      await db.run(`INSERT OR IGNORE INTO external_refs (kind, ref, created_at) VALUES (?, ?, ?)`, [kind, ref, at]);
+    },
+
+    async isKnownExternal(kind, ref) {
+      return (await db.first(`SELECT 1 AS known FROM external_refs WHERE kind = ? AND ref = ?`, [kind, ref])) !== null;
+    },
+
     async acquireLease(name, holder, now, until) {
       const [inserted = 0, updated = 0] = await db.batch([
         { sql: `INSERT OR IGNORE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)`, params: [name, holder, until] },

@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { ConfigError } from "../../src/errors.js";
 
 const shipped = readFileSync("herald.yaml", "utf8");
-const options = { source: "herald.yaml", env: {}, templateNames: ["incident-summary", "user-announcement", "resolution-announcement", "role-change"] };
+const options = { source: "herald.yaml", env: {}, templateNames: ["incident-summary", "user-announcement", "resolution-announcement", "role-change", "ticket-escalation", "pagerduty-note"] };
 
 function errorOf(text: string, env: Record<string, string> = {}): string {
   try {
@@ -31,7 +31,11 @@ describe("loadConfig", () => {
       "Security - Modernisation Platform",
     ]);
     expect(config.priorities.map((p) => p.name)).toEqual(["P1", "P2", "P3"]);
-    expect(config.escalation.aws?.channel).toBe("ext-awssupport");
+    expect(config.escalation.aws).toEqual({
+      how: "Create a support case in the affected AWS account",
+      route: "On the case, or post in #ext-awssupport",
+      channel: "ext-awssupport",
+    });
     expect(config.roles).toEqual([{ key: "comms", name: "Communications Lead" }]);
     expect(config.rules.map((r) => r.on)).toEqual([
       "incident.triggered",
@@ -39,6 +43,9 @@ describe("loadConfig", () => {
       "incident.resolved",
       "incident.resolved",
       "role.assigned",
+      "ticket.recorded",
+      "note.added",
+      "incident.annotated",
     ]);
   });
 
@@ -47,7 +54,7 @@ describe("loadConfig", () => {
       "herald.yaml: timezone: 'Mars/Olympus' is not an IANA time zone such as Europe/London",
     );
     expect(errorOf(shipped.replace("template: user-announcement", "template: user-anouncement"))).toBe(
-      "herald.yaml: rules[0].do[2].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement, role-change)",
+      "herald.yaml: rules[0].do[2].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement, role-change, ticket-escalation, pagerduty-note)",
     );
     expect(errorOf(shipped.replace("if: { priority: [P1, P2] }", "if: { priority: [P1, P7] }"))).toBe(
       "herald.yaml: rules[0].if.priority[1]: unknown priority 'P7' (known: P1, P2, P3, none)",
@@ -62,7 +69,7 @@ describe("loadConfig", () => {
       "herald.yaml: channels.update: must be a string",
     );
     expect(errorOf(shipped.replace("      - create_channel\n", "      - open_channel\n"))).toBe(
-      "herald.yaml: rules[0].do[0]: must be create_channel or post: {to, template}",
+      "herald.yaml: rules[0].do[0]: must be create_channel, add_pagerduty_note or post: {to, template}",
     );
     expect(errorOf(shipped.replace("to: update", "to: general"))).toMatch(
       /^herald\.yaml: rules\[0\]\.do\[2\]\.post\.to: 'general' is neither one of incident, team, ask, update nor a chat channel id/,

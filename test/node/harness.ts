@@ -3,15 +3,15 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { afterAll } from "vitest";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
-import { createFakeSlack } from "../support/fake-slack.js";
+import { createFakeVendors } from "../support/fake-vendors.js";
 import { hasWork, type Harness } from "../support/harness.js";
 import { nodeHerald } from "./node-herald.js";
-import { SLACK_TEST_TOKEN, TEAM_CHANNELS, testEnv } from "../support/test-config.js";
+import { testEnv } from "../support/test-config.js";
 
 const heraldYaml = readFileSync("herald.yaml", "utf8");
-const fakeSlack = createFakeSlack({ token: SLACK_TEST_TOKEN, channels: Object.values(TEAM_CHANNELS) });
-const server = serve({ fetch: fakeSlack.app.fetch, port: 0, hostname: "127.0.0.1" });
-const slackUrl = await new Promise<string>((resolve) =>
+const vendors = createFakeVendors();
+const server = serve({ fetch: vendors.app.fetch, port: 0, hostname: "127.0.0.1" });
+const vendorsUrl = await new Promise<string>((resolve) =>
   server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
 );
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -23,8 +23,8 @@ export const harness: Harness = {
     return createSqliteStore(":memory:", "migrations");
   },
   async start(options = {}) {
-    fakeSlack.reset();
-    const env = testEnv(heraldYaml, slackUrl);
+    vendors.reset();
+    const env = testEnv(heraldYaml, vendorsUrl);
     if (options.chat === "local") delete env.SLACK_BOT_TOKEN;
     const printed: string[] = [];
     const { herald, store } = nodeHerald({ env, store: await this.freshStore(), print: (line) => printed.push(line) });
@@ -35,10 +35,11 @@ export const harness: Harness = {
       async settle() {
         for (let i = 0; i < 100 && (await hasWork(store)); i++) await herald.pipeline();
       },
-      slackCalls: async () => structuredClone(fakeSlack.calls()),
+      slackCalls: async () => structuredClone(vendors.slack.calls()),
+      pagerdutyCalls: async () => structuredClone(vendors.pagerduty.calls()),
       printed: () => printed,
       async failSlack(method, fault) {
-        await fetch(`${slackUrl}/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });
+        await fetch(`${vendorsUrl}/slack/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });
       },
     };
   },

@@ -24,7 +24,14 @@ const view = {
 
 describe("templates", () => {
   it("are all precompiled, one per file in templates/", () => {
-    expect(renderer.names).toEqual(["incident-summary", "resolution-announcement", "role-change", "user-announcement"]);
+    expect(renderer.names).toEqual([
+      "incident-summary",
+      "pagerduty-note",
+      "resolution-announcement",
+      "role-change",
+      "ticket-escalation",
+      "user-announcement",
+    ]);
   });
 
   it("escape user text for Slack mrkdwn so it pings nobody and links nowhere", () => {

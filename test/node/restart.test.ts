@@ -5,14 +5,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createFakeSlack } from "../support/fake-slack.js";
+import { createFakeVendors } from "../support/fake-vendors.js";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
-import { SLACK_TEST_TOKEN, TEAM_CHANNELS, testEnv } from "../support/test-config.js";
+import { TEAM_CHANNELS, testEnv } from "../support/test-config.js";
 
-const fake = createFakeSlack({ token: SLACK_TEST_TOKEN, channels: Object.values(TEAM_CHANNELS) });
-const server = serve({ fetch: fake.app.fetch, port: 0, hostname: "127.0.0.1" });
-const slackUrl = await new Promise<string>((resolve) =>
+const vendors = createFakeVendors();
+const fake = vendors.slack;
+const server = serve({ fetch: vendors.app.fetch, port: 0, hostname: "127.0.0.1" });
+const vendorsUrl = await new Promise<string>((resolve) =>
   server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
 );
 const dir = mkdtempSync(join(tmpdir(), "herald-restart-"));
@@ -20,7 +21,7 @@ const children: ChildProcess[] = [];
 
 afterAll(() => {
   children.forEach((child) => child.kill("SIGKILL"));
-  fake.reset();
+  vendors.reset();
   server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -37,7 +38,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 /** Starts `src/node/main.ts` as a user would, on a free port, against the fake Slack. */
 async function startHerald(port: number): Promise<ChildProcess> {
-  const env = testEnv(readFileSync("herald.yaml", "utf8"), slackUrl);
+  const env = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
   const configPath = join(dir, "herald.yaml");
   writeFileSync(configPath, env.HERALD_CONFIG_YAML!);
   const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts"], {
@@ -65,7 +66,7 @@ describe("a Node process killed mid-way", () => {
     const port = await freePort();
     let herald = await startHerald(port);
     // The summary post reaches Slack, but Herald dies before it hears back.
-    await fetch(`${slackUrl}/__fault/chat.postMessage`, { method: "POST", body: JSON.stringify({ hang: true }) });
+    await fetch(`${vendorsUrl}/slack/__fault/chat.postMessage`, { method: "POST", body: JSON.stringify({ hang: true }) });
     const [triggered] = lifecycle(deliveries);
     const response = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, await signedDelivery(triggered!.body));
     expect(response.status).toBe(202);

@@ -10,7 +10,7 @@ import { evaluateRules } from "../../src/domain/rules.js";
 const config = loadConfig(readFileSync("herald.yaml", "utf8"), {
   source: "herald.yaml",
   env: {},
-  templateNames: ["incident-summary", "user-announcement", "resolution-announcement", "role-change"],
+  templateNames: ["incident-summary", "user-announcement", "resolution-announcement", "role-change", "ticket-escalation", "pagerduty-note"],
 });
 
 const snapshot = {

@@ -26,9 +26,11 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["chat.postMessage", "C00000001"],
       ["chat.postMessage", TEAM_CHANNELS.update],
       ["chat.postMessage", "C00000001"],
+      ["chat.postMessage", "C00000001"],
       ["chat.postMessage", TEAM_CHANNELS.update],
     ]);
-    const [, summary, announcement, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
+    const [, summary, announcement, note, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
+    expect(note).toBe(":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service.");
     expect(summary).toContain(":rotating_light: *P1 incident: Test Incident 3*");
     expect(summary).toContain("_The whole platform is down or unavailable, all user applications are unavailable_");
     expect(summary).toContain("*Service:* pig208");
@@ -73,7 +75,10 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["post_message", "done", 1],
       ["post_message", "done", 1],
       ["post_message", "done", 1],
+      ["post_message", "done", 1],
     ]);
+    // Notes from PagerDuty go to chat, never back to PagerDuty.
+    expect(await herald.pagerdutyCalls()).toEqual([]);
   });
 
   it("a P3 incident gets its channel and summary but no announcement", async () => {

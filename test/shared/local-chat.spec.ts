@@ -20,6 +20,7 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
     expect(detail.messages.map((m: any) => [m.channelName, m.text.split("\n")[0]])).toEqual([
       ["inc-9-test-incident-3", ":rotating_light: *P1 incident: Test Incident 3*"],
       [TEAM_CHANNELS.update, ":warning: *We are investigating an incident: Test Incident 3*"],
+      ["inc-9-test-incident-3", ":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service."],
       ["inc-9-test-incident-3", ":white_check_mark: *Resolved: Test Incident 3*"],
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
     ]);
@@ -30,7 +31,8 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       `[local chat] #inc-9-test-incident-3: ${detail.messages[0].text}`,
       `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[1].text}`,
       `[local chat] #inc-9-test-incident-3: ${detail.messages[2].text}`,
-      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[3].text}`,
+      `[local chat] #inc-9-test-incident-3: ${detail.messages[3].text}`,
+      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[4].text}`,
     ]);
   });
 });

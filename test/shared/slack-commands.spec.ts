@@ -79,6 +79,49 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     });
   });
 
+  it("keeps the log in PagerDuty too, without echoing notes back and forth; records support cases", async () => {
+    const herald = await withIncident();
+    const slackBefore = (await herald.slackCalls()).length;
+    await herald.request("/slack/commands", await slashCommand("note decision: roll back the route table change"));
+    await herald.settle();
+    expect(await herald.pagerdutyCalls()).toEqual([
+      {
+        method: "POST",
+        path: "/pagerduty/incidents/PFQZPSY/notes",
+        from: "herald@example.com",
+        body: { note: { content: "decision: roll back the route table change" } },
+      },
+    ]);
+
+    // PagerDuty tells Herald about every note, its own included.
+    const annotated = (noteId: string, content: string, eventId: string) => {
+      const envelope = JSON.parse(deliveries["zulip_annotated_v3.json"]!);
+      envelope.event.id = eventId;
+      envelope.event.data.id = noteId;
+      envelope.event.data.incident.id = "PFQZPSY";
+      envelope.event.data.content = content;
+      envelope.event.occurred_at = new Date().toISOString();
+      return JSON.stringify(envelope);
+    };
+    await herald.request("/webhooks/pagerduty", await signedDelivery(annotated("PNOTE001", "decision: roll back the route table change", "E-ECHO")));
+    await herald.request("/webhooks/pagerduty", await signedDelivery(annotated("PTHEIRS1", "result: route table restored", "E-THEIRS")));
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("ticket aws 1234567890 https://support.example/case/1234567890"));
+    await herald.settle();
+
+    const posts = (await herald.slackCalls()).slice(slackBefore).map((c) => c.body.text);
+    expect(posts).toEqual([
+      ":memo: *Note from PagerDuty* by Harsh Santwani (result): route table restored",
+      ":ticket: Support case *1234567890* logged with AWS (<https://support.example/case/1234567890|open the case>).\n*How to escalate:* On the case, or post in #ext-awssupport",
+    ]);
+    expect((await timeline(herald)).slice(1)).toEqual([
+      ["note.added", "decision", "slack", "ada", "roll back the route table change"],
+      ["incident.annotated", "result", "pagerduty", "Harsh Santwani", "route table restored"],
+      ["ticket.recorded", "action", "slack", "ada", "Support case 1234567890 logged with AWS (https://support.example/case/1234567890)"],
+    ]);
+    expect(await herald.pagerdutyCalls()).toHaveLength(1);
+  });
+
   it("answers help, and every malformed command with its usage, storing and sending nothing", async () => {
     const herald = await withIncident();
     const callsBefore = (await herald.slackCalls()).length;

@@ -1,5 +1,6 @@
 import type { Store } from "../../src/ports/store.js";
 import type { SlackCall } from "./fake-slack.js";
+import type { PagerDutyCall } from "./fake-pagerduty.js";
 
 /** What a shared spec needs from a runtime: Node (SQLite) or workerd (D1 and the Queue). */
 export interface Harness {
@@ -16,6 +17,7 @@ export interface RunningHerald {
   /** Runs background work until no delivery is waiting and no effect is due. */
   settle(): Promise<void>;
   slackCalls(): Promise<SlackCall[]>;
+  pagerdutyCalls(): Promise<PagerDutyCall[]>;
   /** What the local chat adapter printed. */
   printed(): string[];
   /** Makes the fake Slack fail the next call of `method` this way. */

@@ -13,15 +13,20 @@ export const SLACK_TEST_TOKEN = "test-bot-token";
 export const WEBHOOK_SECRET = "herald-test-webhook-secret";
 export const API_TOKEN = "herald-test-api-token";
 export const SLACK_SIGNING_SECRET = "herald-test-slack-signing-secret";
+export const PAGERDUTY_TOKEN = "herald-test-pagerduty-token";
+export const PAGERDUTY_FROM = "herald@example.com";
 
-/** The environment both runtimes' tests give Herald (Slack pointed at the fake at `slackUrl`). */
-export function testEnv(heraldYaml: string, slackUrl: string): Record<string, string> {
+/** The environment both runtimes' tests give Herald (Slack and PagerDuty pointed at the fakes at `vendorsUrl`). */
+export function testEnv(heraldYaml: string, vendorsUrl: string): Record<string, string> {
   return {
     HERALD_CONFIG_YAML: toTestConfig(heraldYaml),
     PAGERDUTY_WEBHOOK_SECRETS: `old-rotated-secret,${WEBHOOK_SECRET}`,
     HERALD_API_TOKEN: API_TOKEN,
     SLACK_BOT_TOKEN: SLACK_TEST_TOKEN,
     SLACK_SIGNING_SECRET,
-    SLACK_API_URL: `${slackUrl}/api/`,
+    SLACK_API_URL: `${vendorsUrl}/slack/api/`,
+    PAGERDUTY_TOKEN,
+    PAGERDUTY_FROM,
+    PAGERDUTY_API_URL: `${vendorsUrl}/pagerduty`,
   };
 }

@@ -8,10 +8,11 @@ import {
 import { createD1Store } from "../../src/store/d1-store.js";
 import worker from "../../src/worker/index.js";
 import type { SlackCall } from "../support/fake-slack.js";
+import type { PagerDutyCall } from "../support/fake-pagerduty.js";
 import { hasWork, type Harness } from "../support/harness.js";
 
 const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages"];
-const slackUrl = String((env as unknown as Record<string, string>).SLACK_API_URL).replace(/\/api\/$/, "");
+const vendorsUrl = String((env as unknown as Record<string, string>).SLACK_API_URL).replace(/\/slack\/api\/$/, "");
 const workerEnv = env as unknown as Parameters<typeof worker.fetch>[1];
 
 /** workerd: the real Worker entry with D1 and the Queue; background work runs through `queue()`. */
@@ -22,7 +23,8 @@ export const harness: Harness = {
     return createD1Store(env.DB);
   },
   async start(options = {}) {
-    await fetch(`${slackUrl}/__reset`, { method: "POST" });
+    await fetch(`${vendorsUrl}/slack/__reset`, { method: "POST" });
+    await fetch(`${vendorsUrl}/pagerduty/__reset`, { method: "POST" });
     const store = await this.freshStore();
     const printed: string[] = [];
     // The local chat: no Slack token, and no Queue either, so that Miniflare's own consumer (which
@@ -65,10 +67,13 @@ export const harness: Harness = {
       },
       printed: () => printed,
       async slackCalls() {
-        return (await (await fetch(`${slackUrl}/__calls`)).json()) as SlackCall[];
+        return (await (await fetch(`${vendorsUrl}/slack/__calls`)).json()) as SlackCall[];
+      },
+      async pagerdutyCalls() {
+        return (await (await fetch(`${vendorsUrl}/pagerduty/__calls`)).json()) as PagerDutyCall[];
       },
       async failSlack(method, fault) {
-        await fetch(`${slackUrl}/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });
+        await fetch(`${vendorsUrl}/slack/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });
       },
     };
   },

@@ -1,0 +1,7 @@
+/** The paging service (PagerDuty) as the incident process uses it. */
+export interface PagingService {
+  /** "draft": no credentials; calls are recorded on the effect instead of made. */
+  readonly platform: "pagerduty" | "draft";
+  /** Adds a note to the incident; returns the note's id. */
+  addNote(pagerdutyIncidentId: string, content: string): Promise<{ id: string }>;
+}

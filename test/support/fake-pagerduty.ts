@@ -1,0 +1,51 @@
+import { Hono, type Context } from "hono";
+
+/** One call the fake PagerDuty REST API received. */
+export interface PagerDutyCall {
+  method: string;
+  path: string;
+  from: string | null;
+  body: unknown;
+}
+
+/**
+ * A fake PagerDuty REST API that refuses what PagerDuty would (PagerDuty/api-schema, openapiv3):
+ * a wrong token or Accept header, a missing From header where the operation requires one, a body
+ * without the required fields. `/__calls` lists the calls.
+ */
+export function createFakePagerDuty(options: { token: string; from: string }) {
+  let calls: PagerDutyCall[] = [];
+  let counter = 0;
+  const reset = () => {
+    calls = [];
+    counter = 0;
+  };
+  const problem = (c: Context, status: 400 | 401 | 404 | 406, message: string) =>
+    c.json({ error: { message, code: status === 401 ? 2006 : 2001 } }, status);
+
+  const app = new Hono();
+  app.get("/__calls", (c) => c.json(calls));
+  app.post("/__reset", (c) => {
+    reset();
+    return c.json({ ok: true });
+  });
+
+  app.use("/incidents/*", async (c, next) => {
+    if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
+    if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
+    if (c.req.header("content-type") !== "application/json") return problem(c, 400, "Content-Type must be application/json");
+    await next();
+  });
+
+  // createIncidentNote: From required; body {note: {content}} with content required.
+  app.post("/incidents/:id/notes", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { note?: { content?: unknown } } | null;
+    calls.push({ method: "POST", path: c.req.path, from: c.req.header("from") ?? null, body });
+    if (c.req.header("from") !== options.from) return problem(c, 400, "Requester User Not Found (From header)");
+    if (typeof body?.note?.content !== "string" || body.note.content === "") return problem(c, 400, "note.content is required");
+    const id = `PNOTE${String(++counter).padStart(3, "0")}`;
+    return c.json({ note: { id, content: body.note.content, created_at: new Date().toISOString() } });
+  });
+
+  return { app, calls: () => calls, reset };
+}
