@@ -21,9 +21,10 @@ const postSchema = z
   })
   .strict();
 
-const actionSchema = z.union([z.literal("create_channel"), z.literal("add_pagerduty_note"), postSchema], {
-  error: "must be create_channel, add_pagerduty_note or post: {to, template}",
-});
+const actionSchema = z.union(
+  [z.literal("create_channel"), z.literal("add_pagerduty_note"), z.literal("resolve_in_pagerduty"), postSchema],
+  { error: "must be create_channel, add_pagerduty_note, resolve_in_pagerduty or post: {to, template}" },
+);
 
 const ruleSchema = z
   .object({
@@ -82,6 +83,8 @@ export const configSchema = z
       .default({ pattern: "inc-{number}-{title}" }),
     services: z.array(serviceSchema).default([]),
     priorities: z.array(prioritySchema).min(1),
+    /** Who may resolve from chat: the Incident Lead only (the process), or anyone. */
+    resolve_by: z.enum(["lead", "anyone"]).default("lead"),
     /** Roles besides Incident Lead and Scribe that the lead may fill. */
     roles: z.array(roleSchema).default([]),
     escalation: z.record(z.string(), escalationSchema).default({}),

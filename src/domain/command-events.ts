@@ -18,7 +18,7 @@ export interface CommandContext {
 
 /** Commands that change the incident's record, and so are stored and processed in the background. */
 export function isRecordCommand(command: ChatCommand): boolean {
-  return command.name === "assign" || command.name === "note" || command.name === "ticket";
+  return command.name === "assign" || command.name === "note" || command.name === "ticket" || command.name === "resolve";
 }
 
 /**
@@ -57,6 +57,8 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
     }
     case "note":
       return [{ ...base, kind: "note_added", type: "note.added", noteId: context.id, category: command.category, text: command.text }];
+    case "resolve":
+      return [{ ...base, kind: "resolution_recorded", type: "incident.resolved", note: command.note, temporary: command.temporary }];
     case "ticket":
       return [
         { ...base, kind: "ticket_recorded", type: "ticket.recorded", thirdParty: command.thirdParty, caseId: command.caseId, url: command.url },

@@ -48,6 +48,15 @@ export interface RoleAssigned extends EventBase {
   person: Person;
 }
 
+/** The incident was resolved from chat, with a note on how. */
+export interface ResolutionRecorded extends EventBase {
+  kind: "resolution_recorded";
+  type: "incident.resolved";
+  note: string;
+  /** A temporary fix: the permanent one becomes a follow-up. */
+  temporary: boolean;
+}
+
 /** A support case logged with a third party (AWS, say). */
 export interface TicketRecorded extends EventBase {
   kind: "ticket_recorded";
@@ -64,4 +73,10 @@ export interface IncidentActivity extends EventBase {
   text: string;
 }
 
-export type IncidentEvent = IncidentChanged | NoteAdded | RoleAssigned | TicketRecorded | IncidentActivity;
+export type IncidentEvent =
+  | IncidentChanged
+  | NoteAdded
+  | RoleAssigned
+  | ResolutionRecorded
+  | TicketRecorded
+  | IncidentActivity;

@@ -41,6 +41,8 @@ export interface Incident {
   channel: ChatChannel | null;
   /** Who holds each role now, by role key (lead, scribe, and the further roles from config). */
   roles: Record<string, Person>;
+  /** How it was resolved, when resolved from chat. */
+  resolution?: { note: string; temporary: boolean; by: Person | null } | null;
 }
 
 /** One entry of the scribe's log: every event, note and change, with time, author, source and category. */

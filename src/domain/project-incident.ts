@@ -17,14 +17,21 @@ export function projectIncident(current: Incident | null, event: IncidentEvent, 
       ? applySnapshot(base, event.snapshot, event)
       : event.kind === "role_assigned"
         ? { ...base, roles: { ...base.roles, [event.role]: event.person } }
-        : base;
+        : event.kind === "resolution_recorded"
+          ? {
+              ...base,
+              status: "resolved" as const,
+              resolvedAt: base.status === "resolved" ? base.resolvedAt : event.occurredAt,
+              resolution: { note: event.note, temporary: event.temporary, by: event.author },
+            }
+          : base;
   const entry: TimelineEntry = {
     id: event.id,
     incidentId: incident.id,
     at: event.occurredAt,
     author: event.author,
     source: event.source,
-    category: event.kind === "note_added" ? event.category : event.kind === "ticket_recorded" ? "action" : "event",
+    category: categoryOf(event),
     kind: event.type,
     text: describe(current, incident, event),
   };
@@ -79,6 +86,9 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
     if (previous?.id === event.person.id) return `${event.person.name} stays ${event.roleName}`;
     return `${event.person.name} is now ${event.roleName}${previous ? ` (taking over from ${previous.name})` : ""}`;
   }
+  if (event.kind === "resolution_recorded") {
+    return `Resolved${event.temporary ? " with a temporary fix" : ""}: ${event.note}`;
+  }
   if (event.kind === "ticket_recorded") {
     return `Support case ${event.caseId} logged with ${event.thirdParty.toUpperCase()}${event.url ? ` (${event.url})` : ""}`;
   }
@@ -113,6 +123,13 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
     default:
       return `${event.type}${by}`;
   }
+}
+
+function categoryOf(event: IncidentEvent): TimelineEntry["category"] {
+  if (event.kind === "note_added") return event.category;
+  if (event.kind === "ticket_recorded") return "action";
+  if (event.kind === "resolution_recorded") return "result";
+  return "event";
 }
 
 function laterOf(a: string, b: string): string {

@@ -6,6 +6,7 @@ import type { IncidentEvent } from "./incident-event.js";
 export type Action =
   | { kind: "create_channel"; key: string }
   | { kind: "add_pagerduty_note"; key: string }
+  | { kind: "resolve_in_pagerduty"; key: string }
   | { kind: "post"; key: string; to: string; template: string };
 
 /**
@@ -22,6 +23,9 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
         if (!incident.channel) actions.push({ kind: "create_channel", key });
       } else if (step === "add_pagerduty_note") {
         if (event.kind === "note_added" && incident.pagerdutyId) actions.push({ kind: "add_pagerduty_note", key });
+      } else if (step === "resolve_in_pagerduty") {
+        // Only a resolve from chat goes to PagerDuty; PagerDuty's own resolve is already there.
+        if (event.kind === "resolution_recorded" && incident.pagerdutyId) actions.push({ kind: "resolve_in_pagerduty", key });
       } else {
         actions.push({ kind: "post", key, to: step.post.to, template: step.post.template });
       }

@@ -69,6 +69,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await postMessage(effect, effect.payload.to, effect.payload.text, triedBefore, deps);
       case "pagerduty_note":
         return await addPagerDutyNote(effect, effect.payload.content, deps);
+      case "pagerduty_resolve":
+        return await resolveInPagerDuty(effect, effect.payload.resolution, deps);
     }
   } catch (error) {
     const failure =
@@ -131,4 +133,11 @@ async function addPagerDutyNote(effect: Effect, content: string, deps: EffectDep
     status: "done",
     result: deps.paging.platform === "draft" ? { draft: true, note: { content } } : { noteId: note.id },
   };
+}
+
+async function resolveInPagerDuty(effect: Effect, resolution: string, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (!incident?.pagerdutyId) return { status: "skipped", error: "the incident is not in PagerDuty" };
+  await deps.paging.resolve(incident.pagerdutyId, resolution);
+  return { status: "done", result: deps.paging.platform === "draft" ? { draft: true, resolution } : { resolved: true } };
 }

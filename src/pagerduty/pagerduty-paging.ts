@@ -56,6 +56,11 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
       if (typeof id !== "string") throw new EffectError("PagerDuty createIncidentNote answered without a note id", false);
       return { id };
     },
+    async resolve(incidentId, resolution) {
+      await call("PUT", `/incidents/${encodeURIComponent(incidentId)}`, {
+        incident: { type: "incident_reference", status: "resolved", resolution },
+      });
+    },
   };
 }
 
@@ -66,5 +71,6 @@ export function createDraftPaging(): PagingService {
     async addNote() {
       return { id: `draft-${crypto.randomUUID()}` };
     },
+    async resolve() {},
   };
 }

@@ -11,6 +11,8 @@ import { eventView, incidentView } from "../render/incident-view.js";
 import { slackCommandEvents } from "../chat/slack/command-delivery.js";
 import type { Renderer } from "../render/renderer.js";
 
+const STATUS_EVENTS = new Set(["incident.triggered", "incident.acknowledged", "incident.resolved"]);
+
 export interface ProcessDeps {
   store: Store;
   config: Config;
@@ -42,6 +44,9 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       const { incident, entry } = projectIncident(current, event, current?.id ?? deps.newId());
       touched.set(key, incident);
       result.entries.push(entry);
+      // PagerDuty confirming what Herald already knows (its resolved after a resolve from chat, say)
+      // goes on the log but sets off no rule a second time.
+      if (event.kind === "incident_changed" && current?.status === incident.status && STATUS_EVENTS.has(event.type)) continue;
       const view = { ...incidentView(incident, deps.config), event: eventView(event, current, incident, deps.config) };
       result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), event, incident, view, deps));
     }
@@ -62,6 +67,10 @@ function toEffects(
   deps: ProcessDeps,
 ): NewEffect[] {
   return actions.map((action): NewEffect => {
+    if (action.kind === "resolve_in_pagerduty") {
+      const resolution = event.kind === "resolution_recorded" ? event.note : "";
+      return { key: action.key, incidentId: incident.id, payload: { kind: "pagerduty_resolve", resolution } };
+    }
     if (action.kind === "add_pagerduty_note") {
       // The category goes first, as PagerDuty notes that Herald reads back are filed by it.
       const content = event.kind === "note_added" ? `${event.category}: ${event.text}` : "";

@@ -4,4 +4,6 @@ export interface PagingService {
   readonly platform: "pagerduty" | "draft";
   /** Adds a note to the incident; returns the note's id. */
   addNote(pagerdutyIncidentId: string, content: string): Promise<{ id: string }>;
+  /** Resolves the incident, with the resolution note. */
+  resolve(pagerdutyIncidentId: string, resolution: string): Promise<void>;
 }

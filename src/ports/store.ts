@@ -14,7 +14,8 @@ export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skippe
 export type EffectPayload =
   | { kind: "create_channel"; name: string }
   | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string }
-  | { kind: "pagerduty_note"; content: string };
+  | { kind: "pagerduty_note"; content: string }
+  | { kind: "pagerduty_resolve"; resolution: string };
 
 export interface Effect {
   key: string;

@@ -22,6 +22,8 @@ export function incidentView(incident: Incident, config: Config): Record<string,
       acknowledgedAt: incident.acknowledgedAt,
       resolvedAt: incident.resolvedAt,
       channel: incident.channel?.name ?? null,
+      resolution: incident.resolution ?? null,
+      roles: incident.roles,
     },
     channels: config.channels,
   };

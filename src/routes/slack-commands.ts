@@ -64,6 +64,17 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
     if (!incident || !isRecordCommand(chat)) {
       return reply(`\`${PREFIX} ${chat.name}\` is not available in this version of Herald yet.`);
     }
+    if (chat.name === "resolve") {
+      if (incident.status === "resolved") return reply("This incident is resolved already.");
+      const lead = incident.roles.lead;
+      if (deps.config.resolve_by === "lead" && lead?.id !== command.user_id) {
+        return reply(
+          lead
+            ? `Only the Incident Lead (<@${lead.id}>) can resolve this incident.`
+            : `Only the Incident Lead can resolve this incident, and nobody is lead yet: \`${PREFIX} lead me\` first.`,
+        );
+      }
+    }
 
     const stored = await deps.store.recordDelivery({
       id: `slack:${command.trigger_id ?? (await digest(text))}`,
@@ -86,6 +97,8 @@ function acknowledgement(command: ChatCommand, names: Record<string, string>): s
     }
     case "note":
       return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
+    case "resolve":
+      return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
     case "ticket":
       return `Support case ${escapeMrkdwn(command.caseId)} recorded; Herald will post how to escalate it.`;
     default:

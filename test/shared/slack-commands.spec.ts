@@ -122,6 +122,54 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     expect(await herald.pagerdutyCalls()).toHaveLength(1);
   });
 
+  it("lets only the Incident Lead resolve; resolves in PagerDuty with the note and announces it once", async () => {
+    const herald = await withIncident();
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("resolve fixed it")))).toBe(
+      "Only the Incident Lead can resolve this incident, and nobody is lead yet: `/incident lead me` first.",
+    );
+    await herald.request("/slack/commands", await slashCommand("lead me"));
+    await herald.settle();
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("resolve fixed it", { user: "U0GRACE01", userName: "grace" })))).toBe(
+      "Only the Incident Lead (<@U0ADA0001>) can resolve this incident.",
+    );
+    expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+    const slackBefore = (await herald.slackCalls()).length;
+
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("resolve --temporary restarted the NAT gateway")))).toBe(
+      "Resolving with a temporary fix; Herald will post the resolution.",
+    );
+    await herald.settle();
+    // PagerDuty then confirms the resolve with its own webhook: on the log, but no second announcement.
+    const resolved = lifecycle(deliveries)[3]!;
+    await herald.request("/webhooks/pagerduty", await signedDelivery(resolved.body.replace("2021-06-04T14:20:29.781Z", new Date(Date.now() + 1000).toISOString())));
+    await herald.settle();
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("resolve again")))).toBe("This incident is resolved already.");
+
+    expect(await herald.pagerdutyCalls()).toEqual([
+      {
+        method: "PUT",
+        path: "/pagerduty/incidents/PFQZPSY",
+        from: "herald@example.com",
+        body: { incident: { type: "incident_reference", status: "resolved", resolution: "restarted the NAT gateway" } },
+      },
+    ]);
+    const posts = (await herald.slackCalls()).slice(slackBefore).map((c) => [c.body.channel, String(c.body.text).split("\n").slice(0, 3)]);
+    const announcement = [
+      ":white_check_mark: *Resolved: Test Incident 3*",
+      expect.stringMatching(/^Resolved \d+ \w+ \d{4} \d\d:\d\d GMT, .+ after it began\.$/),
+      "*Resolution:* restarted the NAT gateway (a temporary fix; the permanent one will follow)",
+    ];
+    expect(posts).toEqual([
+      ["C00000001", announcement],
+      ["C0UPDATE01", announcement],
+    ]);
+    const log = await timeline(herald);
+    expect(log.slice(-2)).toEqual([
+      ["incident.resolved", "result", "slack", "ada", "Resolved with a temporary fix: restarted the NAT gateway"],
+      ["incident.resolved", "event", "pagerduty", "PIG 208", "Resolved by PIG 208"],
+    ]);
+  });
+
   it("answers help, and every malformed command with its usage, storing and sending nothing", async () => {
     const herald = await withIncident();
     const callsBefore = (await herald.slackCalls()).length;
@@ -160,8 +208,8 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
 
   it("says plainly which commands this version cannot do yet", async () => {
     const herald = await withIncident();
-    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("resolve fixed it")))).toBe(
-      "`/incident resolve` is not available in this version of Herald yet.",
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("status draft")))).toBe(
+      "`/incident status` is not available in this version of Herald yet.",
     );
   });
 

@@ -47,5 +47,18 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     return c.json({ note: { id, content: body.note.content, created_at: new Date().toISOString() } });
   });
 
+  // updateIncident: From required; body {incident: {type, status?, resolution?}} with the documented enums.
+  app.put("/incidents/:id", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { incident?: { type?: unknown; status?: unknown } } | null;
+    calls.push({ method: "PUT", path: c.req.path, from: c.req.header("from") ?? null, body });
+    if (c.req.header("from") !== options.from) return problem(c, 400, "Requester User Not Found (From header)");
+    const incident = body?.incident;
+    if (!incident || !["incident", "incident_reference"].includes(String(incident.type))) return problem(c, 400, "incident.type is invalid");
+    if (incident.status !== undefined && !["resolved", "acknowledged", "triggered"].includes(String(incident.status))) {
+      return problem(c, 400, "incident.status is invalid");
+    }
+    return c.json({ incident: { id: c.req.param("id"), type: "incident", status: incident.status ?? "triggered" } });
+  });
+
   return { app, calls: () => calls, reset };
 }
