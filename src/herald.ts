@@ -6,6 +6,7 @@ import { loadConfig } from "./config/load-config.js";
 import type { Config } from "./config/schema.js";
 import { templates } from "./generated/templates.js";
 import { createDraftPaging, createPagerDutyPaging } from "./pagerduty/pagerduty-paging.js";
+import { createDraftIssues, createGitHubIssues } from "./github/github-issues.js";
 import { runPipeline, type PipelineOptions, type PipelineRun } from "./pipeline/run-pipeline.js";
 import type { Background } from "./ports/background.js";
 import type { ChatAdapter } from "./ports/chat.js";
@@ -52,6 +53,11 @@ export function createHerald(options: HeraldOptions): Herald {
     ? createSlackChat({ token: options.settings.slack.botToken, apiUrl: options.settings.slack.apiUrl })
     : createLocalChat(options.store, options.clock, options.print);
   const paging = options.settings.pagerduty ? createPagerDutyPaging(options.settings.pagerduty) : createDraftPaging();
+  const githubRepo = options.settings.github?.repo ?? config.github.repo;
+  const issues =
+    options.settings.github && githubRepo
+      ? createGitHubIssues({ token: options.settings.github.token, repo: githubRepo, apiUrl: options.settings.github.apiUrl })
+      : createDraftIssues();
   const holder = options.leaseHolder ?? crypto.randomUUID();
 
   return {
@@ -76,6 +82,7 @@ export function createHerald(options: HeraldOptions): Herald {
         renderer,
         chat,
         paging,
+        issues,
         clock: options.clock,
         log: options.log,
         newId: () => crypto.randomUUID(),

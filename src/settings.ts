@@ -7,6 +7,7 @@ export interface Settings {
   slack: { botToken: string; apiUrl: string | undefined } | null;
   slackSigningSecret: string | null;
   pagerduty: { token: string; from: string; apiUrl: string | undefined } | null;
+  github: { token: string; repo: string | undefined; apiUrl: string | undefined } | null;
 }
 
 export type EnvVars = Record<string, unknown>;
@@ -33,6 +34,9 @@ export function readSettings(env: EnvVars): Settings {
     throw new ConfigError("PAGERDUTY_FROM: set it to the email of a PagerDuty user; PagerDuty requires it with PAGERDUTY_TOKEN");
   }
   const pagerdutyApiUrl = text(env, "PAGERDUTY_API_URL");
+  const githubToken = text(env, "GITHUB_TOKEN");
+  const githubRepo = text(env, "GITHUB_REPO");
+  if (githubRepo && !/^[^/\s]+\/[^/\s]+$/.test(githubRepo)) throw new ConfigError("GITHUB_REPO: must be owner/name");
   if (pagerdutyApiUrl && !/^https?:\/\/[^\s]+$/.test(pagerdutyApiUrl)) {
     throw new ConfigError("PAGERDUTY_API_URL: must be an http(s) URL such as https://api.pagerduty.com");
   }
@@ -41,6 +45,7 @@ export function readSettings(env: EnvVars): Settings {
     apiToken: text(env, "HERALD_API_TOKEN") ?? null,
     slack: botToken ? { botToken, apiUrl: slackApiUrl } : null,
     slackSigningSecret: text(env, "SLACK_SIGNING_SECRET") ?? null,
+    github: githubToken ? { token: githubToken, repo: githubRepo, apiUrl: text(env, "GITHUB_API_URL") } : null,
     pagerduty: pagerdutyToken && pagerdutyFrom ? { token: pagerdutyToken, from: pagerdutyFrom, apiUrl: pagerdutyApiUrl } : null,
   };
 }

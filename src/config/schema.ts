@@ -22,8 +22,14 @@ const postSchema = z
   .strict();
 
 const actionSchema = z.union(
-  [z.literal("create_channel"), z.literal("add_pagerduty_note"), z.literal("resolve_in_pagerduty"), postSchema],
-  { error: "must be create_channel, add_pagerduty_note, resolve_in_pagerduty or post: {to, template}" },
+  [
+    z.literal("create_channel"),
+    z.literal("add_pagerduty_note"),
+    z.literal("resolve_in_pagerduty"),
+    z.literal("raise_follow_up"),
+    postSchema,
+  ],
+  { error: "must be create_channel, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}" },
 );
 
 const ruleSchema = z

@@ -43,6 +43,15 @@ export interface Incident {
   roles: Record<string, Person>;
   /** How it was resolved, when resolved from chat. */
   resolution?: { note: string; temporary: boolean; by: Person | null } | null;
+  /** Issues raised for what is left to do (the permanent fix, say). */
+  followUps?: FollowUp[];
+}
+
+export interface FollowUp {
+  title: string;
+  /** Null when no issue tracker is configured: the follow-up is kept here only. */
+  url: string | null;
+  number: number | null;
 }
 
 /** One entry of the scribe's log: every event, note and change, with time, author, source and category. */

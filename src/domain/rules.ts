@@ -7,6 +7,7 @@ export type Action =
   | { kind: "create_channel"; key: string }
   | { kind: "add_pagerduty_note"; key: string }
   | { kind: "resolve_in_pagerduty"; key: string }
+  | { kind: "raise_follow_up"; key: string }
   | { kind: "post"; key: string; to: string; template: string };
 
 /**
@@ -23,6 +24,9 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
         if (!incident.channel) actions.push({ kind: "create_channel", key });
       } else if (step === "add_pagerduty_note") {
         if (event.kind === "note_added" && incident.pagerdutyId) actions.push({ kind: "add_pagerduty_note", key });
+      } else if (step === "raise_follow_up") {
+        // A temporary fix leaves the permanent one to do (incident process, step 5).
+        if (event.kind === "resolution_recorded" && event.temporary) actions.push({ kind: "raise_follow_up", key });
       } else if (step === "resolve_in_pagerduty") {
         // Only a resolve from chat goes to PagerDuty; PagerDuty's own resolve is already there.
         if (event.kind === "resolution_recorded" && incident.pagerdutyId) actions.push({ kind: "resolve_in_pagerduty", key });

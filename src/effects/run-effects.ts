@@ -2,7 +2,9 @@ import { withSuffix } from "../domain/channel-name.js";
 import type { ChatAdapter } from "../ports/chat.js";
 import { EffectError } from "../ports/chat.js";
 import type { Clock } from "../ports/clock.js";
+import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
+import type { Renderer } from "../render/renderer.js";
 import type { Effect, EffectOutcome, Store } from "../ports/store.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 
@@ -10,6 +12,8 @@ export interface EffectDeps {
   store: Store;
   chat: ChatAdapter;
   paging: PagingService;
+  issues: IssueTracker;
+  renderer: Renderer;
   clock: Clock;
   log: (line: string) => void;
 }
@@ -33,6 +37,7 @@ export async function runEffects(
   const held = new Set<string>();
   let finished = 0;
   let attempted = 0;
+  let queued = 0;
   for (const effect of open) {
     if (held.has(effect.incidentId)) continue;
     const now = deps.clock.now();
@@ -44,6 +49,7 @@ export async function runEffects(
     attempted++;
     const outcome = await attempt(effect, deps);
     await deps.store.finishEffect(effect.key, outcome, deps.clock.now().toISOString());
+    queued += outcome.then?.length ?? 0;
     if (outcome.status === "pending") {
       held.add(effect.incidentId);
       deps.log(`effect ${effect.key} will be retried at ${outcome.nextAttemptAt}: ${outcome.error}`);
@@ -53,7 +59,7 @@ export async function runEffects(
     }
   }
   // A full page may hide due effects behind it; a page with nothing due cannot make progress.
-  return { finished, more: open.length === limit && attempted > 0 };
+  return { finished, more: (open.length === limit && attempted > 0) || queued > 0 };
 }
 
 async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
@@ -71,6 +77,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await addPagerDutyNote(effect, effect.payload.content, deps);
       case "pagerduty_resolve":
         return await resolveInPagerDuty(effect, effect.payload.resolution, deps);
+      case "github_issue":
+        return await raiseFollowUp(effect, effect.payload, deps);
     }
   } catch (error) {
     const failure =
@@ -140,4 +148,27 @@ async function resolveInPagerDuty(effect: Effect, resolution: string, deps: Effe
   if (!incident?.pagerdutyId) return { status: "skipped", error: "the incident is not in PagerDuty" };
   await deps.paging.resolve(incident.pagerdutyId, resolution);
   return { status: "done", result: deps.paging.platform === "draft" ? { draft: true, resolution } : { resolved: true } };
+}
+
+async function raiseFollowUp(
+  effect: Effect,
+  issue: { title: string; body: string; labels: string[] },
+  deps: EffectDeps,
+): Promise<EffectOutcome> {
+  // GitHub has no idempotency key for issues: a retry after a lost answer may file the issue twice.
+  const filed = await deps.issues.createIssue(issue);
+  const followUp = { title: issue.title, url: filed.url, number: filed.number };
+  await deps.store.addFollowUp(effect.incidentId, followUp, deps.clock.now().toISOString());
+  const text = deps.renderer.render("follow-up", { followUp });
+  return {
+    status: "done",
+    result: deps.issues.platform === "draft" ? { draft: true, issue } : followUp,
+    then: [
+      {
+        key: `${effect.key}:link`,
+        incidentId: effect.incidentId,
+        payload: { kind: "post_message", to: "incident", template: "follow-up", text },
+      },
+    ],
+  };
 }

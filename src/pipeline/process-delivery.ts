@@ -67,6 +67,18 @@ function toEffects(
   deps: ProcessDeps,
 ): NewEffect[] {
   return actions.map((action): NewEffect => {
+    if (action.kind === "raise_follow_up") {
+      return {
+        key: action.key,
+        incidentId: incident.id,
+        payload: {
+          kind: "github_issue",
+          title: `Permanent fix for: ${incident.title}`,
+          body: deps.renderer.render("follow-up-issue", view),
+          labels: ["incident-follow-up"],
+        },
+      };
+    }
     if (action.kind === "resolve_in_pagerduty") {
       const resolution = event.kind === "resolution_recorded" ? event.note : "";
       return { key: action.key, incidentId: incident.id, payload: { kind: "pagerduty_resolve", resolution } };

@@ -1,4 +1,4 @@
-import type { ChatChannel, Incident, TimelineEntry } from "../domain/incident.js";
+import type { ChatChannel, FollowUp, Incident, TimelineEntry } from "../domain/incident.js";
 
 export interface Delivery {
   id: string;
@@ -15,7 +15,8 @@ export type EffectPayload =
   | { kind: "create_channel"; name: string }
   | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string }
   | { kind: "pagerduty_note"; content: string }
-  | { kind: "pagerduty_resolve"; resolution: string };
+  | { kind: "pagerduty_resolve"; resolution: string }
+  | { kind: "github_issue"; title: string; body: string; labels: string[] };
 
 export interface Effect {
   key: string;
@@ -42,6 +43,8 @@ export interface EffectOutcome {
   result?: unknown;
   error?: string;
   nextAttemptAt?: string;
+  /** Effects that this one's result makes necessary, queued with its outcome. */
+  then?: NewEffect[];
 }
 
 export interface LocalMessage {
@@ -76,6 +79,7 @@ export interface Store {
   findIncidentByChannel(channelId: string): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   setIncidentChannel(incidentId: string, channel: ChatChannel, at: string): Promise<void>;
+  addFollowUp(incidentId: string, followUp: FollowUp, at: string): Promise<void>;
 
   /** Effects not yet finished (pending or in flight), oldest first. */
   openEffects(limit: number): Promise<Effect[]>;

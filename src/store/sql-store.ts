@@ -4,6 +4,7 @@ import type {
   Effect,
   EffectOutcome,
   LocalMessage,
+  NewEffect,
   ProcessedDelivery,
   Store,
 } from "../ports/store.js";
@@ -76,19 +77,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       const statements: SqlStatement[] = [
         ...result.incidents.map(upsertIncident),
         ...result.entries.map(insertEntry),
-        ...result.effects.map((effect) => ({
-          sql: `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-          params: [
-            effect.key,
-            effect.incidentId,
-            effect.payload.kind,
-            JSON.stringify(effect.payload),
-            result.processedAt,
-            result.processedAt,
-            result.processedAt,
-          ],
-        })),
+        ...result.effects.map((effect) => insertEffect(effect, result.processedAt)),
         {
           sql: `UPDATE deliveries SET processed_at = ?, error = ? WHERE id = ?`,
           params: [result.processedAt, result.error ?? null, result.deliveryId],
@@ -150,17 +139,26 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async finishEffect(key, outcome: EffectOutcome, at) {
-      await db.run(
-        `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
-        [
-          outcome.status,
-          outcome.result === undefined ? null : JSON.stringify(outcome.result),
-          outcome.error ?? null,
-          outcome.nextAttemptAt ?? null,
-          at,
-          key,
-        ],
-      );
+      await db.batch([
+        {
+          sql: `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
+          params: [
+            outcome.status,
+            outcome.result === undefined ? null : JSON.stringify(outcome.result),
+            outcome.error ?? null,
+            outcome.nextAttemptAt ?? null,
+            at,
+            key,
+          ],
+        },
+        ...(outcome.then ?? []).map((effect) => insertEffect(effect, at)),
+      ]);
+    },
+
+    async addFollowUp(incidentId, followUp, at) {
+      const incident = await this.getIncident(incidentId);
+      if (!incident) return;
+      await db.batch([upsertIncident({ ...incident, followUps: [...(incident.followUps ?? []), followUp], updatedAt: at })]);
     },
 
     async rememberExternal(kind, ref, at) {
@@ -248,6 +246,14 @@ function upsertIncident(incident: Incident): SqlStatement {
       incident.updatedAt,
       incident.channel?.id ?? null,
     ],
+  };
+}
+
+function insertEffect(effect: NewEffect, at: string): SqlStatement {
+  return {
+    sql: `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at)
+          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    params: [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at],
   };
 }
 

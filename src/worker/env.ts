@@ -7,6 +7,9 @@ export interface Env {
   SLACK_BOT_TOKEN?: string;
   SLACK_SIGNING_SECRET?: string;
   SLACK_API_URL?: string;
+  GITHUB_TOKEN?: string;
+  GITHUB_REPO?: string;
+  GITHUB_API_URL?: string;
   PAGERDUTY_TOKEN?: string;
   PAGERDUTY_FROM?: string;
   PAGERDUTY_API_URL?: string;

@@ -37,6 +37,7 @@ export const harness: Harness = {
       },
       slackCalls: async () => structuredClone(vendors.slack.calls()),
       pagerdutyCalls: async () => structuredClone(vendors.pagerduty.calls()),
+      githubCalls: async () => structuredClone(vendors.github.calls()),
       printed: () => printed,
       async failSlack(method, fault) {
         await fetch(`${vendorsUrl}/slack/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { templates } from "../../src/generated/templates.js";
 import { escapeMarkdown, escapeMrkdwn } from "../../src/render/escape.js";
@@ -24,14 +25,9 @@ const view = {
 
 describe("templates", () => {
   it("are all precompiled, one per file in templates/", () => {
-    expect(renderer.names).toEqual([
-      "incident-summary",
-      "pagerduty-note",
-      "resolution-announcement",
-      "role-change",
-      "ticket-escalation",
-      "user-announcement",
-    ]);
+    const files = readdirSync("templates").filter((f) => f.endsWith(".hbs")).map((f) => f.split(".")[0]);
+    expect(renderer.names).toEqual(files.sort());
+    expect(renderer.names).toContain("incident-summary");
   });
 
   it("escape user text for Slack mrkdwn so it pings nobody and links nowhere", () => {

@@ -6,8 +6,16 @@ import { runEffects } from "../../src/effects/run-effects.js";
 import { EffectError, type ChatAdapter, type OutgoingMessage } from "../../src/ports/chat.js";
 import type { NewEffect, Store } from "../../src/ports/store.js";
 import { createDraftPaging } from "../../src/pagerduty/pagerduty-paging.js";
+import { createDraftIssues } from "../../src/github/github-issues.js";
+import { templates } from "../../src/generated/templates.js";
+import { createRenderer } from "../../src/render/renderer.js";
 
-const paging = createDraftPaging();
+// The vendors these tests do not exercise.
+const others = {
+  paging: createDraftPaging(),
+  issues: createDraftIssues(),
+  renderer: createRenderer(templates, { timeZone: "Europe/London" }),
+};
 
 const T0 = Date.parse("2026-11-27T10:00:00.000Z");
 
@@ -90,14 +98,14 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat();
     const clock = manualClock();
-    expect(await runEffects({ store, chat, clock, log: () => {}, paging })).toEqual({ finished: 3, more: false });
+    expect(await runEffects({ store, chat, clock, log: () => {}, ...others })).toEqual({ finished: 3, more: false });
     expect(chat.created).toEqual(["inc-7-disk-full"]);
     expect(chat.posts.map((p) => [p.channel, p.text, p.idempotencyKey])).toEqual([
       ["C-inc-7-disk-full", "summary", "k-summary"],
       ["C-UPDATE", "announce", "k-update"],
     ]);
     expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C-inc-7-disk-full", name: "inc-7-disk-full" });
-    expect(await runEffects({ store, chat, clock, log: () => {}, paging })).toEqual({ finished: 0, more: false });
+    expect(await runEffects({ store, chat, clock, log: () => {}, ...others })).toEqual({ finished: 0, more: false });
     expect(chat.posts).toHaveLength(2);
   });
 
@@ -106,7 +114,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     const chat = scriptedChat();
     chat.taken.add("inc-7-disk-full");
     chat.taken.add("inc-7-disk-full-2");
-    await runEffects({ store, chat, clock: manualClock(), log: () => {}, paging });
+    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
     expect(chat.created).toEqual(["inc-7-disk-full-3"]);
     expect(chat.posts[0]!.channel).toBe("C-inc-7-disk-full-3");
   });
@@ -115,7 +123,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat([null, new EffectError("chat.postMessage: rate limited", true, 30)]);
     const clock = manualClock();
-    const deps = { store, chat, clock, log: () => {}, paging };
+    const deps = { store, chat, clock, log: () => {}, ...others };
     await runEffects(deps);
     expect(await statuses(store)).toEqual([
       ["k-create", "done", 1],
@@ -146,7 +154,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     const clock = manualClock();
     const waits: number[] = [];
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      await runEffects({ store, chat, clock, log: () => {}, paging });
+      await runEffects({ store, chat, clock, log: () => {}, ...others });
       const [create] = await store.effectsFor("inc-1");
       if (create!.status !== "pending") break;
       const wait = (Date.parse(create!.nextAttemptAt) - clock.now().getTime()) / 1000;
@@ -165,7 +173,7 @@ describe(`runEffects (${harness.runtime})`, () => {
   it("fails at once on an error another attempt cannot fix", async () => {
     const store = await seeded();
     const chat = scriptedChat([null, new EffectError("chat.postMessage: not_in_channel", false)]);
-    await runEffects({ store, chat, clock: manualClock(), log: () => {}, paging });
+    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
     expect(await statuses(store)).toEqual([
       ["k-create", "done", 1],
       ["k-summary", "failed", 1],
@@ -177,14 +185,14 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat();
     const clock = manualClock();
-    await runEffects({ store, chat, clock, log: () => {}, paging }, { limit: 1 });
+    await runEffects({ store, chat, clock, log: () => {}, ...others }, { limit: 1 });
     // The process posted the summary, then died before recording it.
     await store.startEffect("k-summary", clock.now().toISOString());
     await chat.postMessage({ channel: "C-inc-7-disk-full", text: "summary", idempotencyKey: "k-summary" });
     // …and died before the update post landed.
     await store.startEffect("k-update", clock.now().toISOString());
 
-    await runEffects({ store, chat, clock, log: () => {}, paging });
+    await runEffects({ store, chat, clock, log: () => {}, ...others });
     expect(chat.posts.map((p) => p.idempotencyKey)).toEqual(["k-summary", "k-update"]);
     expect(chat.lookups).toBe(2);
     expect(await statuses(store)).toEqual([

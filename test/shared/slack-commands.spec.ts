@@ -162,6 +162,19 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     expect(posts).toEqual([
       ["C00000001", announcement],
       ["C0UPDATE01", announcement],
+      ["C00000001", [":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: Test Incident 3>"]],
+    ]);
+    const [issue, ...moreIssues] = await herald.githubCalls();
+    expect(moreIssues).toEqual([]);
+    expect(issue).toMatchObject({
+      method: "POST",
+      path: "/github/repos/platform/incidents/issues",
+      body: { title: "Permanent fix for: Test Incident 3", labels: ["incident-follow-up"] },
+    });
+    expect((issue!.body as { body: string }).body).toContain("**Temporary fix:** restarted the NAT gateway");
+    const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { incident: any };
+    expect(detail.incident.followUps).toEqual([
+      { title: "Permanent fix for: Test Incident 3", url: "https://github.com/platform/incidents/issues/1", number: 1 },
     ]);
     const log = await timeline(herald);
     expect(log.slice(-2)).toEqual([

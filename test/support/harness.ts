@@ -1,6 +1,7 @@
 import type { Store } from "../../src/ports/store.js";
 import type { SlackCall } from "./fake-slack.js";
 import type { PagerDutyCall } from "./fake-pagerduty.js";
+import type { GitHubCall } from "./fake-github.js";
 
 /** What a shared spec needs from a runtime: Node (SQLite) or workerd (D1 and the Queue). */
 export interface Harness {
@@ -18,6 +19,7 @@ export interface RunningHerald {
   settle(): Promise<void>;
   slackCalls(): Promise<SlackCall[]>;
   pagerdutyCalls(): Promise<PagerDutyCall[]>;
+  githubCalls(): Promise<GitHubCall[]>;
   /** What the local chat adapter printed. */
   printed(): string[];
   /** Makes the fake Slack fail the next call of `method` this way. */

@@ -15,6 +15,8 @@ export const API_TOKEN = "herald-test-api-token";
 export const SLACK_SIGNING_SECRET = "herald-test-slack-signing-secret";
 export const PAGERDUTY_TOKEN = "herald-test-pagerduty-token";
 export const PAGERDUTY_FROM = "herald@example.com";
+export const GITHUB_TOKEN = "herald-test-github-token";
+export const GITHUB_REPO = "platform/incidents";
 
 /** The environment both runtimes' tests give Herald (Slack and PagerDuty pointed at the fakes at `vendorsUrl`). */
 export function testEnv(heraldYaml: string, vendorsUrl: string): Record<string, string> {
@@ -28,5 +30,8 @@ export function testEnv(heraldYaml: string, vendorsUrl: string): Record<string, 
     PAGERDUTY_TOKEN,
     PAGERDUTY_FROM,
     PAGERDUTY_API_URL: `${vendorsUrl}/pagerduty`,
+    GITHUB_TOKEN,
+    GITHUB_REPO,
+    GITHUB_API_URL: `${vendorsUrl}/github`,
   };
 }

@@ -9,6 +9,7 @@ import { createD1Store } from "../../src/store/d1-store.js";
 import worker from "../../src/worker/index.js";
 import type { SlackCall } from "../support/fake-slack.js";
 import type { PagerDutyCall } from "../support/fake-pagerduty.js";
+import type { GitHubCall } from "../support/fake-github.js";
 import { hasWork, type Harness } from "../support/harness.js";
 
 const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages"];
@@ -25,6 +26,7 @@ export const harness: Harness = {
   async start(options = {}) {
     await fetch(`${vendorsUrl}/slack/__reset`, { method: "POST" });
     await fetch(`${vendorsUrl}/pagerduty/__reset`, { method: "POST" });
+    await fetch(`${vendorsUrl}/github/__reset`, { method: "POST" });
     const store = await this.freshStore();
     const printed: string[] = [];
     // The local chat: no Slack token, and no Queue either, so that Miniflare's own consumer (which
@@ -68,6 +70,9 @@ export const harness: Harness = {
       printed: () => printed,
       async slackCalls() {
         return (await (await fetch(`${vendorsUrl}/slack/__calls`)).json()) as SlackCall[];
+      },
+      async githubCalls() {
+        return (await (await fetch(`${vendorsUrl}/github/__calls`)).json()) as GitHubCall[];
       },
       async pagerdutyCalls() {
         return (await (await fetch(`${vendorsUrl}/pagerduty/__calls`)).json()) as PagerDutyCall[];
