@@ -26,7 +26,7 @@ const view = {
 describe("templates", () => {
   it("are all precompiled, one per file in templates/", () => {
     const files = readdirSync("templates").filter((f) => f.endsWith(".hbs")).map((f) => f.split(".")[0]);
-    expect(renderer.names).toEqual(files.sort());
+    expect([...renderer.names].sort()).toEqual(files.sort());
     expect(renderer.names).toContain("incident-summary");
   });
 
