@@ -27,7 +27,7 @@ export interface HeraldOptions {
   print: (line: string) => void;
   /** Without an API token: tells whether a request comes from this machine (Node only). */
   isLoopback?: (c: Context) => boolean;
-  /** Who holds the pipeline lease; a Node process keeps one across restarts (default: new each time). */
+  /** Names this process's pipeline runs in the lease; Node keeps one across restarts (default: random). */
   leaseHolder?: string;
 }
 

@@ -11,14 +11,23 @@ export interface CommandContext {
   at: string;
   source: "slack";
   actor: Person;
-  incident: Incident;
+  /** The incident of the channel; null outside one (declare). */
+  incident: Incident | null;
+  /** Impacted services from the configuration, by key. */
+  services: Record<string, string>;
   /** Role names by key: the built-in ones and the configured ones. */
   roleNames: Record<string, string>;
 }
 
 /** Commands that change the incident's record, and so are stored and processed in the background. */
 export function isRecordCommand(command: ChatCommand): boolean {
-  return command.name === "assign" || command.name === "note" || command.name === "ticket" || command.name === "resolve";
+  return (
+    command.name === "assign" ||
+    command.name === "note" ||
+    command.name === "ticket" ||
+    command.name === "resolve" ||
+    (command.name === "declare" && command.quick !== null)
+  );
 }
 
 /**
@@ -26,14 +35,37 @@ export function isRecordCommand(command: ChatCommand): boolean {
  * gives none.
  */
 export function commandEvents(command: ChatCommand, context: CommandContext): IncidentEvent[] {
+  if (command.name === "declare") {
+    if (!command.quick) return [];
+    const { priority, service, title } = command.quick;
+    return [
+      {
+        id: context.id,
+        occurredAt: context.at,
+        author: context.actor,
+        source: context.source,
+        pagerdutyIncidentId: null,
+        // Derived from the command's own id, so processing it again finds the same incident.
+        incidentId: `declared-${context.id.replace(/[^A-Za-z0-9]+/g, "-")}`,
+        incidentTitle: title,
+        kind: "incident_declared",
+        type: "incident.triggered",
+        title,
+        priority,
+        service: { id: service, name: context.services[service] ?? service },
+      },
+    ];
+  }
+  const incident = context.incident;
+  if (!incident) return [];
   const base = {
     id: context.id,
     occurredAt: context.at,
     author: context.actor,
     source: context.source,
-    pagerdutyIncidentId: context.incident.pagerdutyId,
-    incidentId: context.incident.id,
-    incidentTitle: context.incident.title,
+    pagerdutyIncidentId: incident.pagerdutyId,
+    incidentId: incident.id,
+    incidentTitle: incident.title,
   };
   switch (command.name) {
     case "assign": {

@@ -48,6 +48,17 @@ export interface RoleAssigned extends EventBase {
   person: Person;
 }
 
+/** Someone declared an incident in chat (not from a PagerDuty alarm). */
+export interface IncidentDeclared extends EventBase {
+  kind: "incident_declared";
+  /** The same type as an alarm's, so the same rules open its channel and announce it. */
+  type: "incident.triggered";
+  incidentId: string;
+  title: string;
+  priority: string;
+  service: { id: string; name: string };
+}
+
 /** The incident was resolved from chat, with a note on how. */
 export interface ResolutionRecorded extends EventBase {
   kind: "resolution_recorded";
@@ -75,6 +86,7 @@ export interface IncidentActivity extends EventBase {
 
 export type IncidentEvent =
   | IncidentChanged
+  | IncidentDeclared
   | NoteAdded
   | RoleAssigned
   | ResolutionRecorded

@@ -43,6 +43,8 @@ export interface Incident {
   roles: Record<string, Person>;
   /** How it was resolved, when resolved from chat. */
   resolution?: { note: string; temporary: boolean; by: Person | null } | null;
+  /** Who declared it in chat; null for an incident that came from a PagerDuty alarm. */
+  declaredBy?: Person | null;
   /** Issues raised for what is left to do (the permanent fix, say). */
   followUps?: FollowUp[];
 }

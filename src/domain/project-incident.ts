@@ -39,6 +39,27 @@ export function projectIncident(current: Incident | null, event: IncidentEvent, 
 }
 
 function startIncident(event: IncidentEvent, id: string): Incident {
+  if (event.kind === "incident_declared") {
+    return {
+      id,
+      pagerdutyId: null,
+      number: null,
+      title: event.title,
+      url: null,
+      service: event.service,
+      priority: event.priority,
+      status: "triggered",
+      urgency: null,
+      assignees: [],
+      triggeredAt: event.occurredAt,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      updatedAt: event.occurredAt,
+      channel: null,
+      roles: {},
+      declaredBy: event.author,
+    };
+  }
   const snapshot = event.kind === "incident_changed" ? event.snapshot : null;
   return {
     id,
@@ -85,6 +106,9 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
     const previous = before?.roles[event.role];
     if (previous?.id === event.person.id) return `${event.person.name} stays ${event.roleName}`;
     return `${event.person.name} is now ${event.roleName}${previous ? ` (taking over from ${previous.name})` : ""}`;
+  }
+  if (event.kind === "incident_declared") {
+    return `Declared by ${event.author?.name ?? "someone"}: ${event.title} (${event.priority}, ${event.service.name})`;
   }
   if (event.kind === "resolution_recorded") {
     return `Resolved${event.temporary ? " with a temporary fix" : ""}: ${event.note}`;

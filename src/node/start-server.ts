@@ -39,6 +39,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string
     log(`PAGERDUTY_WEBHOOK_SECRETS is not set: PagerDuty webhooks are checked against the local secret in ${secretPath}`);
   }
   const store = createSqliteStore(dbPath, join(root, "migrations"));
+  const leaseHolder = `node:${hostname()}:${dbPath}`;
   const herald = createHerald({
     store,
     configText: readFileSync(configPath, "utf8"),
@@ -49,10 +50,11 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string
     log,
     print: (line) => console.log(line),
     isLoopback: isLoopbackRequest,
-    // One Node process owns its SQLite file: after a crash the restarted process takes its lease
-    // back at once instead of waiting for it to expire.
-    leaseHolder: `node:${hostname()}:${dbPath}`,
+    leaseHolder,
   });
+  // One Node process owns its SQLite file: after a crash the restarted process takes its lease
+  // back at once instead of waiting for it to expire.
+  await store.releaseLeasesOf(leaseHolder);
   const background = createInProcessBackground((options) => herald.pipeline(options), log);
   const app = herald.app(background);
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {

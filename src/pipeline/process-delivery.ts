@@ -40,8 +40,10 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       const key = event.incidentId ?? event.pagerdutyIncidentId;
       if (!key) throw new Error(`${event.type} names no incident`);
       const current = touched.get(key) ?? (await deps.store.getIncident(key));
-      if (!current && event.incidentId) throw new Error(`incident ${event.incidentId} does not exist`);
-      const { incident, entry } = projectIncident(current, event, current?.id ?? deps.newId());
+      if (!current && event.incidentId && event.kind !== "incident_declared") {
+        throw new Error(`incident ${event.incidentId} does not exist`);
+      }
+      const { incident, entry } = projectIncident(current, event, current?.id ?? event.incidentId ?? deps.newId());
       touched.set(key, incident);
       result.entries.push(entry);
       // PagerDuty confirming what Herald already knows (its resolved after a resolve from chat, say)

@@ -1,7 +1,10 @@
 import { runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
 
-export type PipelineDeps = ProcessDeps & EffectDeps & { holder: string };
+export type PipelineDeps = ProcessDeps & EffectDeps & {
+  /** Names this runner; each run adds its own id, so two runs of one isolate never share the lease. */
+  holder: string;
+};
 
 const LEASE = "pipeline";
 const LEASE_SECONDS = 60;
@@ -37,7 +40,8 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
   // Deliveries get the first half of the budget and effects the rest.
   const deliveriesUntil = start + budget / 2;
   const outOfTime = () => deps.clock.now().getTime() >= until;
-  if (!(await renewLease(deps))) return run;
+  const holder = `${deps.holder}/${crypto.randomUUID()}`;
+  if (!(await renewLease(deps, holder))) return run;
   run.ran = true;
   try {
     // Deliveries and effects take turns, so a flood of deliveries cannot hold back the chat calls
@@ -59,19 +63,19 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
         run.more = true;
         return run;
       }
-      if (!(await renewLease(deps))) return run;
+      if (!(await renewLease(deps, holder))) return run;
     }
   } finally {
-    await deps.store.releaseLease(LEASE, deps.holder);
+    await deps.store.releaseLease(LEASE, holder);
   }
   return run;
 }
 
-async function renewLease(deps: PipelineDeps): Promise<boolean> {
+async function renewLease(deps: PipelineDeps, holder: string): Promise<boolean> {
   const now = deps.clock.now();
   return deps.store.acquireLease(
     LEASE,
-    deps.holder,
+    holder,
     now.toISOString(),
     new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString(),
   );

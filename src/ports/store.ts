@@ -95,6 +95,8 @@ export interface Store {
   /** Takes or renews a named lease; false while someone else holds it. */
   acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
+  /** Drops the leases of every holder whose name starts with `prefix/` (a process that died). */
+  releaseLeasesOf(prefix: string): Promise<void>;
 
   createLocalChannel(name: string, at: string): Promise<ChatChannel | "name_taken">;
   findLocalMessage(idempotencyKey: string): Promise<LocalMessage | null>;

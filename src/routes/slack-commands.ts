@@ -61,10 +61,15 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
         : "No incident is open.";
       return reply(`\`${PREFIX} ${command.text.split(/\s+/)[0]}\` works in an incident's channel. ${where}`);
     }
-    if (!incident || !isRecordCommand(chat)) {
+    if (!isRecordCommand(chat)) {
       return reply(`\`${PREFIX} ${chat.name}\` is not available in this version of Herald yet.`);
     }
-    if (chat.name === "resolve") {
+    if (chat.name === "declare" && incident) {
+      return reply(
+        `This channel is the incident's already: ${escapeMrkdwn(incident.title)}${incident.pagerdutyId ? " (from PagerDuty)" : ""}. Declare a new one from the team channel.`,
+      );
+    }
+    if (chat.name === "resolve" && incident) {
       if (incident.status === "resolved") return reply("This incident is resolved already.");
       const lead = incident.roles.lead;
       if (deps.config.resolve_by === "lead" && lead?.id !== command.user_id) {
@@ -97,6 +102,10 @@ function acknowledgement(command: ChatCommand, names: Record<string, string>): s
     }
     case "note":
       return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
+    case "declare":
+      return command.quick
+        ? `Declaring *${escapeMrkdwn(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.`
+        : "Done.";
     case "resolve":
       return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
     case "ticket":

@@ -184,6 +184,10 @@ export function createSqlStore(db: SqlDatabase): Store {
       await db.run(`DELETE FROM leases WHERE name = ? AND holder = ?`, [name, holder]);
     },
 
+    async releaseLeasesOf(prefix) {
+      await db.run(`DELETE FROM leases WHERE substr(holder, 1, ?) = ?`, [prefix.length + 1, `${prefix}/`]);
+    },
+
     async createLocalChannel(name, at) {
       const id = `L${crypto.randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`;
       const changes = await db.run(`INSERT OR IGNORE INTO local_channels (id, name, created_at) VALUES (?, ?, ?)`, [

@@ -183,6 +183,35 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     ]);
   });
 
+  it("declares an incident from the team channel: its channel, summary and announcement, once", async () => {
+    const herald = await harness.start();
+    const declare = await slashCommand("declare P2 networking VPC peering to the shared account is down", { channel: "C0TEAM0001" });
+    expect(await ephemeral(await herald.request("/slack/commands", declare))).toBe(
+      "Declaring *VPC peering to the shared account is down* (P2, networking): Herald is opening its channel.",
+    );
+    await herald.settle();
+    const calls = (await herald.slackCalls()).map((c) => [c.method, c.body.channel ?? c.body.name, String(c.body.text ?? c.body.users ?? "").split("\n")[0]]);
+    expect(calls.slice(0, 3)).toEqual([
+      ["conversations.create", expect.stringMatching(/^inc-[0-9a-z]{8}-vpc-peering-to-the-shared-account-is-down$/), ""],
+      ["chat.postMessage", "C00000001", ":rotating_light: *P2 incident: VPC peering to the shared account is down*"],
+      ["chat.postMessage", "C0UPDATE01", ":warning: *We are investigating an incident: VPC peering to the shared account is down*"],
+    ]);
+    const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] };
+    expect(list.incidents).toHaveLength(1);
+    expect(list.incidents[0]).toMatchObject({
+      title: "VPC peering to the shared account is down",
+      priority: "P2",
+      service: { id: "networking", name: "Networking - Modernisation Platform" },
+      status: "triggered",
+      declaredBy: { id: "U0ADA0001", name: "ada" },
+      channel: { id: "C00000001" },
+    });
+    // In the incident's own channel, declare says so instead of opening another.
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("declare P1 networking again")))).toBe(
+      "This channel is the incident's already: VPC peering to the shared account is down. Declare a new one from the team channel.",
+    );
+  });
+
   it("answers help, and every malformed command with its usage, storing and sending nothing", async () => {
     const herald = await withIncident();
     const callsBefore = (await herald.slackCalls()).length;

@@ -139,6 +139,14 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(await store.acquireLease("pipeline", "a", T1, T1)).toBe(false);
     await store.releaseLease("pipeline", "b");
     expect(await store.acquireLease("pipeline", "a", T1, T1)).toBe(true);
+    await store.releaseLeasesOf("node:host");
+    expect(await store.acquireLease("pipeline", "node:host/1", T1, "2026-11-27T11:00:00.000Z")).toBe(false);
+    await store.releaseLease("pipeline", "a");
+    expect(await store.acquireLease("pipeline", "node:host/1", T1, "2026-11-27T11:00:00.000Z")).toBe(true);
+    await store.releaseLeasesOf("node:hos");
+    expect(await store.acquireLease("pipeline", "b", T1, T1)).toBe(false);
+    await store.releaseLeasesOf("node:host");
+    expect(await store.acquireLease("pipeline", "b", T1, T1)).toBe(true);
   });
 
   it("keeps the local chat's channels and messages, one message per idempotency key", async () => {

@@ -14,7 +14,7 @@ export async function slackCommandEvents(delivery: Delivery, store: Store, confi
   const parsed = parseChatCommand(command.text, grammarContext(config));
   if (!parsed.ok) throw new Error(`stored command no longer parses: ${parsed.error.split("\n")[0]}`);
   const incident = await store.findIncidentByChannel(command.channel_id);
-  if (!incident) throw new Error(`no incident has channel ${command.channel_id}`);
+  if (!incident && parsed.command.name !== "declare") throw new Error(`no incident has channel ${command.channel_id}`);
   return commandEvents(parsed.command, {
     id: delivery.id,
     at: delivery.receivedAt,
@@ -22,5 +22,6 @@ export async function slackCommandEvents(delivery: Delivery, store: Store, confi
     actor: { id: command.user_id, name: command.user_name ?? command.user_id },
     incident,
     roleNames: roleNames(config),
+    services: Object.fromEntries(config.services.map((s) => [s.key, s.name])),
   });
 }
