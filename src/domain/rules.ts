@@ -8,6 +8,7 @@ export type Action =
   | { kind: "add_pagerduty_note"; key: string }
   | { kind: "resolve_in_pagerduty"; key: string }
   | { kind: "raise_follow_up"; key: string }
+  | { kind: "open_in_pagerduty"; key: string }
   | { kind: "post"; key: string; to: string; template: string };
 
 /**
@@ -24,6 +25,9 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
         if (!incident.channel) actions.push({ kind: "create_channel", key });
       } else if (step === "add_pagerduty_note") {
         if (event.kind === "note_added" && incident.pagerdutyId) actions.push({ kind: "add_pagerduty_note", key });
+      } else if (step === "open_in_pagerduty") {
+        // An alarm's incident is in PagerDuty already; one declared in chat is opened there.
+        if (event.kind === "incident_declared" && !incident.pagerdutyId) actions.push({ kind: "open_in_pagerduty", key });
       } else if (step === "raise_follow_up") {
         // A temporary fix leaves the permanent one to do (incident process, step 5).
         if (event.kind === "resolution_recorded" && event.temporary) actions.push({ kind: "raise_follow_up", key });

@@ -79,6 +79,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await resolveInPagerDuty(effect, effect.payload.resolution, deps);
       case "github_issue":
         return await raiseFollowUp(effect, effect.payload, deps);
+      case "pagerduty_create":
+        return await openInPagerDuty(effect, effect.payload, deps);
     }
   } catch (error) {
     const failure =
@@ -171,4 +173,19 @@ async function raiseFollowUp(
       },
     ],
   };
+}
+
+async function openInPagerDuty(
+  effect: Effect,
+  incident: { title: string; serviceId: string | null; priorityId: string | null; details: string },
+  deps: EffectDeps,
+): Promise<EffectOutcome> {
+  if (!incident.serviceId) {
+    return { status: "skipped", error: "the service has no pagerduty_service_id in herald.yaml" };
+  }
+  if (deps.paging.platform === "draft") return { status: "done", result: { draft: true, incident } };
+  // The incident key is Herald's id: a retry after a lost answer opens no second incident.
+  const opened = await deps.paging.createIncident({ ...incident, serviceId: incident.serviceId, incidentKey: effect.incidentId });
+  await deps.store.linkPagerDuty(effect.incidentId, { pagerdutyId: opened.id, url: opened.url, number: opened.number }, deps.clock.now().toISOString());
+  return { status: "done", result: opened };
 }

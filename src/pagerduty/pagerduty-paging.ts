@@ -56,6 +56,25 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
       if (typeof id !== "string") throw new EffectError("PagerDuty createIncidentNote answered without a note id", false);
       return { id };
     },
+    async createIncident(incident) {
+      const result = await call("POST", "/incidents", {
+        incident: {
+          type: "incident",
+          title: incident.title,
+          service: { id: incident.serviceId, type: "service_reference" },
+          ...(incident.priorityId ? { priority: { id: incident.priorityId, type: "priority_reference" } } : {}),
+          incident_key: incident.incidentKey,
+          body: { type: "incident_body", details: incident.details },
+        },
+      });
+      const created = result.incident as { id?: unknown; html_url?: unknown; incident_number?: unknown } | undefined;
+      if (typeof created?.id !== "string") throw new EffectError("PagerDuty createIncident answered without an id", false);
+      return {
+        id: created.id,
+        url: typeof created.html_url === "string" ? created.html_url : null,
+        number: typeof created.incident_number === "number" ? created.incident_number : null,
+      };
+    },
     async resolve(incidentId, resolution) {
       await call("PUT", `/incidents/${encodeURIComponent(incidentId)}`, {
         incident: { type: "incident_reference", status: "resolved", resolution },
@@ -70,6 +89,9 @@ export function createDraftPaging(): PagingService {
     platform: "draft",
     async addNote() {
       return { id: `draft-${crypto.randomUUID()}` };
+    },
+    async createIncident() {
+      return { id: "", url: null, number: null };
     },
     async resolve() {},
   };

@@ -69,6 +69,21 @@ function toEffects(
   deps: ProcessDeps,
 ): NewEffect[] {
   return actions.map((action): NewEffect => {
+    if (action.kind === "open_in_pagerduty") {
+      const service = deps.config.services.find((s) => s.key === incident.service?.id);
+      const priority = deps.config.priorities.find((p) => p.name === incident.priority);
+      return {
+        key: action.key,
+        incidentId: incident.id,
+        payload: {
+          kind: "pagerduty_create",
+          title: incident.title,
+          serviceId: service?.pagerduty_service_id ?? null,
+          priorityId: priority?.pagerduty_priority_id ?? null,
+          details: `Declared in chat by ${incident.declaredBy?.name ?? "someone"}.`,
+        },
+      };
+    }
     if (action.kind === "raise_follow_up") {
       return {
         key: action.key,

@@ -4,6 +4,14 @@ export interface PagingService {
   readonly platform: "pagerduty" | "draft";
   /** Adds a note to the incident; returns the note's id. */
   addNote(pagerdutyIncidentId: string, content: string): Promise<{ id: string }>;
+  /** Opens an incident (one declared in chat); `incidentKey` makes a repeat open the same one. */
+  createIncident(incident: {
+    title: string;
+    serviceId: string;
+    priorityId: string | null;
+    incidentKey: string;
+    details: string;
+  }): Promise<{ id: string; url: string | null; number: number | null }>;
   /** Resolves the incident, with the resolution note. */
   resolve(pagerdutyIncidentId: string, resolution: string): Promise<void>;
 }

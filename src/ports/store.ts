@@ -16,7 +16,8 @@ export type EffectPayload =
   | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
-  | { kind: "github_issue"; title: string; body: string; labels: string[] };
+  | { kind: "github_issue"; title: string; body: string; labels: string[] }
+  | { kind: "pagerduty_create"; title: string; serviceId: string | null; priorityId: string | null; details: string };
 
 export interface Effect {
   key: string;
@@ -80,6 +81,8 @@ export interface Store {
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   setIncidentChannel(incidentId: string, channel: ChatChannel, at: string): Promise<void>;
   addFollowUp(incidentId: string, followUp: FollowUp, at: string): Promise<void>;
+  /** Links an incident declared in chat to the PagerDuty incident opened for it. */
+  linkPagerDuty(incidentId: string, link: { pagerdutyId: string; url: string | null; number: number | null }, at: string): Promise<void>;
 
   /** Effects not yet finished (pending or in flight), oldest first. */
   openEffects(limit: number): Promise<Effect[]>;

@@ -155,6 +155,14 @@ export function createSqlStore(db: SqlDatabase): Store {
       ]);
     },
 
+    async linkPagerDuty(incidentId, link, at) {
+      const incident = await this.getIncident(incidentId);
+      if (!incident) return;
+      await db.batch([
+        upsertIncident({ ...incident, pagerdutyId: link.pagerdutyId, url: link.url ?? incident.url, number: link.number ?? incident.number, updatedAt: at }),
+      ]);
+    },
+
     async addFollowUp(incidentId, followUp, at) {
       const incident = await this.getIncident(incidentId);
       if (!incident) return;

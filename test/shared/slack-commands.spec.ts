@@ -199,6 +199,7 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] };
     expect(list.incidents).toHaveLength(1);
     expect(list.incidents[0]).toMatchObject({
+      pagerdutyId: "PDECL001",
       title: "VPC peering to the shared account is down",
       priority: "P2",
       service: { id: "networking", name: "Networking - Modernisation Platform" },
@@ -206,9 +207,37 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
       declaredBy: { id: "U0ADA0001", name: "ada" },
       channel: { id: "C00000001" },
     });
+    const [opened, ...others] = await herald.pagerdutyCalls();
+    expect(others).toEqual([]);
+    expect(opened).toEqual({
+      method: "POST",
+      path: "/pagerduty/incidents",
+      from: "herald@example.com",
+      body: {
+        incident: {
+          type: "incident",
+          title: "VPC peering to the shared account is down",
+          service: { id: "PNETWRK", type: "service_reference" },
+          priority: { id: "PPRIOP2", type: "priority_reference" },
+          incident_key: list.incidents[0].id,
+          body: { type: "incident_body", details: "Declared in chat by ada." },
+        },
+      },
+    });
+    // PagerDuty then says the incident it opened was triggered: the same incident, not a second one.
+    const triggered = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+    triggered.event.data.id = "PDECL001";
+    triggered.event.data.title = "VPC peering to the shared account is down";
+    triggered.event.occurred_at = new Date().toISOString();
+    await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(triggered)));
+    await herald.settle();
+    const after = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] };
+    expect(after.incidents.map((i) => [i.id, i.pagerdutyId])).toEqual([[list.incidents[0].id, "PDECL001"]]);
+    expect((await herald.slackCalls()).filter((c) => c.method === "conversations.create")).toHaveLength(1);
+
     // In the incident's own channel, declare says so instead of opening another.
     expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("declare P1 networking again")))).toBe(
-      "This channel is the incident's already: VPC peering to the shared account is down. Declare a new one from the team channel.",
+      "This channel is the incident's already: VPC peering to the shared account is down (from PagerDuty). Declare a new one from the team channel.",
     );
   });
 

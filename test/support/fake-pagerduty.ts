@@ -47,6 +47,23 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     return c.json({ note: { id, content: body.note.content, created_at: new Date().toISOString() } });
   });
 
+  // createIncident: From required; incident.type, title and service (a service_reference) required.
+  app.post("/incidents", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { incident?: Record<string, any> } | null;
+    calls.push({ method: "POST", path: c.req.path, from: c.req.header("from") ?? null, body });
+    if (c.req.header("from") !== options.from) return problem(c, 400, "Requester User Not Found (From header)");
+    const incident = body?.incident;
+    if (incident?.type !== "incident") return problem(c, 400, "incident.type must be incident");
+    if (typeof incident.title !== "string" || !incident.title) return problem(c, 400, "incident.title is required");
+    if (incident.service?.type !== "service_reference" || typeof incident.service?.id !== "string") return problem(c, 400, "incident.service is invalid");
+    if (incident.priority && incident.priority.type !== "priority_reference") return problem(c, 400, "incident.priority is invalid");
+    const number = ++counter;
+    return c.json(
+      { incident: { id: `PDECL${String(number).padStart(3, "0")}`, type: "incident", title: incident.title, incident_number: number, status: "triggered", html_url: `https://example.pagerduty.com/incidents/PDECL${String(number).padStart(3, "0")}`, incident_key: incident.incident_key } },
+      201,
+    );
+  });
+
   // updateIncident: From required; body {incident: {type, status?, resolution?}} with the documented enums.
   app.put("/incidents/:id", async (c) => {
     const body = (await c.req.json().catch(() => null)) as { incident?: { type?: unknown; status?: unknown } } | null;

@@ -6,7 +6,9 @@ export function toTestConfig(heraldYaml: string): string {
   return heraldYaml
     .replace("team: modernisation-platform", `team: ${TEAM_CHANNELS.team}`)
     .replace("ask: ask-modernisation-platform", `ask: ${TEAM_CHANNELS.ask}`)
-    .replace("update: modernisation-platform-update", `update: ${TEAM_CHANNELS.update}`);
+    .replace("update: modernisation-platform-update", `update: ${TEAM_CHANNELS.update}`)
+    .replace("    name: Networking - Modernisation Platform\n", "    name: Networking - Modernisation Platform\n    pagerduty_service_id: PNETWRK\n")
+    .replace("  - name: P2\n", "  - name: P2\n    pagerduty_priority_id: PPRIOP2\n");
 }
 
 export const SLACK_TEST_TOKEN = "test-bot-token";
