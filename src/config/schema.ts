@@ -28,9 +28,10 @@ const actionSchema = z.union(
     z.literal("resolve_in_pagerduty"),
     z.literal("raise_follow_up"),
     z.literal("open_in_pagerduty"),
+    z.literal("invite_declarer"),
     postSchema,
   ],
-  { error: "must be create_channel, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}" },
+  { error: "must be create_channel, invite_declarer, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}" },
 );
 
 const ruleSchema = z

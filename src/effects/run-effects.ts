@@ -79,6 +79,12 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await resolveInPagerDuty(effect, effect.payload.resolution, deps);
       case "github_issue":
         return await raiseFollowUp(effect, effect.payload, deps);
+      case "invite": {
+        const incident = await deps.store.getIncident(effect.incidentId);
+        if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
+        await deps.chat.invite(incident.channel.id, effect.payload.userIds);
+        return { status: "done", result: { invited: effect.payload.userIds } };
+      }
       case "pagerduty_create":
         return await openInPagerDuty(effect, effect.payload, deps);
     }

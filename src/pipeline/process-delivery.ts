@@ -69,6 +69,9 @@ function toEffects(
   deps: ProcessDeps,
 ): NewEffect[] {
   return actions.map((action): NewEffect => {
+    if (action.kind === "invite_declarer") {
+      return { key: action.key, incidentId: incident.id, payload: { kind: "invite", userIds: [action.userId] } };
+    }
     if (action.kind === "open_in_pagerduty") {
       const service = deps.config.services.find((s) => s.key === incident.service?.id);
       const priority = deps.config.priorities.find((p) => p.name === incident.priority);

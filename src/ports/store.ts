@@ -17,6 +17,7 @@ export type EffectPayload =
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
   | { kind: "github_issue"; title: string; body: string; labels: string[] }
+  | { kind: "invite"; userIds: string[] }
   | { kind: "pagerduty_create"; title: string; serviceId: string | null; priorityId: string | null; details: string };
 
 export interface Effect {

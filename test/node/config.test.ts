@@ -56,7 +56,7 @@ describe("loadConfig", () => {
       "herald.yaml: timezone: 'Mars/Olympus' is not an IANA time zone such as Europe/London",
     );
     expect(errorOf(shipped.replace("template: user-announcement", "template: user-anouncement"))).toBe(
-      "herald.yaml: rules[0].do[2].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement, role-change, ticket-escalation, pagerduty-note)",
+      "herald.yaml: rules[0].do[3].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement, role-change, ticket-escalation, pagerduty-note)",
     );
     expect(errorOf(shipped.replace("if: { priority: [P1, P2] }", "if: { priority: [P1, P7] }"))).toBe(
       "herald.yaml: rules[0].if.priority[1]: unknown priority 'P7' (known: P1, P2, P3, none)",
@@ -71,10 +71,10 @@ describe("loadConfig", () => {
       "herald.yaml: channels.update: must be a string",
     );
     expect(errorOf(shipped.replace("      - create_channel\n", "      - open_channel\n"))).toBe(
-      "herald.yaml: rules[0].do[0]: must be create_channel, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}",
+      "herald.yaml: rules[0].do[0]: must be create_channel, invite_declarer, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}",
     );
     expect(errorOf(shipped.replace("to: update", "to: general"))).toMatch(
-      /^herald\.yaml: rules\[0\]\.do\[2\]\.post\.to: 'general' is neither one of incident, team, ask, update nor a chat channel id/,
+      /^herald\.yaml: rules\[0\]\.do\[3\]\.post\.to: 'general' is neither one of incident, team, ask, update nor a chat channel id/,
     );
     expect(errorOf("channels: [")).toMatch(/^herald\.yaml: not valid YAML/);
   });

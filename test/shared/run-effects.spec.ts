@@ -49,6 +49,7 @@ function scriptedChat(failures: (Error | null)[] = []) {
       posts.push(message);
       return { channel: message.channel, id: `ts-${posts.length}` };
     },
+    async invite() {},
     async findPosted(channel, key) {
       chat.lookups++;
       const found = posts.findIndex((p) => p.idempotencyKey === key && p.channel === channel);

@@ -34,6 +34,7 @@ function chat(fail = false): ChatAdapter & { posts: number } {
     async findPosted() {
       return null;
     },
+    async invite() {},
   };
   return adapter;
 }

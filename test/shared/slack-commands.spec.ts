@@ -191,8 +191,9 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     );
     await herald.settle();
     const calls = (await herald.slackCalls()).map((c) => [c.method, c.body.channel ?? c.body.name, String(c.body.text ?? c.body.users ?? "").split("\n")[0]]);
-    expect(calls.slice(0, 3)).toEqual([
+    expect(calls.slice(0, 4)).toEqual([
       ["conversations.create", expect.stringMatching(/^inc-[0-9a-z]{8}-vpc-peering-to-the-shared-account-is-down$/), ""],
+      ["conversations.invite", "C00000001", "U0ADA0001"],
       ["chat.postMessage", "C00000001", ":rotating_light: *P2 incident: VPC peering to the shared account is down*"],
       ["chat.postMessage", "C0UPDATE01", ":warning: *We are investigating an incident: VPC peering to the shared account is down*"],
     ]);

@@ -88,6 +88,14 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         return c.json({ ok: true, channel: channel.id, ts, message: { text: body.text, ts } });
       }
+      case "conversations.invite": {
+        const channel = channels.get(String(body.channel ?? ""));
+        if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+        const users = String(body.users ?? "").split(",").filter(Boolean);
+        if (users.length === 0) return c.json({ ok: false, error: "no_user" });
+        if (users.some((u) => !/^[UW][A-Z0-9]+$/.test(u))) return c.json({ ok: false, error: "user_not_found" });
+        return c.json({ ok: true, channel: { id: channel.id } });
+      }
       case "conversations.history": {
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });

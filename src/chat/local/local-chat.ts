@@ -40,6 +40,10 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
       return { channel: target.id, id };
     },
 
+    async invite(channel, userIds) {
+      print(`[local chat] invited ${userIds.join(", ")} to ${channel}`);
+    },
+
     async findPosted(_channel, idempotencyKey) {
       const found = await store.findLocalMessage(idempotencyKey);
       return found ? { channel: found.channelId, id: found.id } : null;

@@ -75,6 +75,16 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter {
       }
     },
 
+    async invite(channel, userIds) {
+      try {
+        await client.conversations.invite({ channel, users: userIds.join(",") });
+      } catch (error) {
+        // Being there already is what was wanted.
+        if (slackErrorCode(error) === "already_in_channel") return;
+        throw toEffectError("conversations.invite", error);
+      }
+    },
+
     async findPosted(channel, idempotencyKey) {
       try {
         const history = await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
