@@ -8,6 +8,7 @@ import { apiRoutes, type ApiAccess } from "./routes/api.js";
 import { pagerDutyWebhookHandler } from "./routes/pagerduty-webhook.js";
 import { slackCommandHandler } from "./routes/slack-commands.js";
 import { slackEventsHandler } from "./routes/slack-events.js";
+import { slackInteractionsHandler } from "./routes/slack-interactions.js";
 import type { Config } from "./config/schema.js";
 
 export interface AppDeps {
@@ -55,6 +56,15 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.post("/slack/events", slackEventsHandler({ clock: deps.clock, signingSecret: deps.slackSigningSecret }));
+  app.post(
+    "/slack/interactions",
+    slackInteractionsHandler({
+      store: deps.store,
+      clock: deps.clock,
+      background: deps.background,
+      signingSecret: deps.slackSigningSecret,
+    }),
+  );
   app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess }));
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

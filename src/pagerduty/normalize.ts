@@ -1,6 +1,6 @@
-import type { Person, TimelineCategory } from "../domain/incident.js";
+import type { Person } from "../domain/incident.js";
 import type { IncidentEvent, IncidentSnapshot } from "../domain/incident-event.js";
-import { TIMELINE_CATEGORIES } from "../domain/incident.js";
+import { splitCategory } from "../domain/note-category.js";
 import type { IncidentData, PagerDutyWebhook } from "./types.js";
 
 /** Turns a parsed PagerDuty delivery into Herald's incident events; unsupported deliveries give none. */
@@ -64,16 +64,6 @@ function snapshotOf(data: IncidentData): IncidentSnapshot {
     assignees: (data.assignees ?? []).map((a) => ({ id: a.id, name: a.summary ?? a.id })),
     createdAt: data.created_at ?? null,
   };
-}
-
-/** A note may start with its scribe-log category, as Herald's own notes do: `decision: roll back`. */
-export function splitCategory(content: string): { category: TimelineCategory; text: string } {
-  const match = /^\s*(event|discussion|decision|action|result)\s*:\s*/i.exec(content);
-  if (!match) return { category: "event", text: content };
-  const category = match[1]!.toLowerCase() as TimelineCategory;
-  return TIMELINE_CATEGORIES.includes(category)
-    ? { category, text: content.slice(match[0].length) }
-    : { category: "event", text: content };
 }
 
 function summaryOf(value: unknown): string | null {

@@ -2,7 +2,7 @@ import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
-import { events } from "../support/slack-fixtures.js";
+import { events, interactions } from "../support/slack-fixtures.js";
 import { signed, slashCommand } from "../support/slack-requests.js";
 
 const auth = { headers: { authorization: "Bearer herald-test-api-token" } };
@@ -240,6 +240,28 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("declare P1 networking again")))).toBe(
       "This channel is the incident's already: VPC peering to the shared account is down (from PagerDuty). Declare a new one from the team channel.",
     );
+  });
+
+  it("files a message in the log with the “Add to incident log” shortcut, and leaves other interactions alone", async () => {
+    const herald = await withIncident();
+    const shortcut = (channel: string, text: string) => {
+      const payload = JSON.parse(interactions["interactivity_message_action.java-slack-sdk.json"]!);
+      payload.callback_id = "add_to_incident_log";
+      payload.channel.id = channel;
+      payload.message.text = text;
+      payload.trigger_id = `${channel}.${Date.now()}`;
+      return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
+    };
+    const filed = await herald.request("/slack/interactions", await shortcut("C00000001", "decision: fail over to eu-west-2"));
+    expect(filed.status).toBe(200);
+    const elsewhere = await herald.request("/slack/interactions", await shortcut("C0TEAM0001", "not in an incident"));
+    expect(elsewhere.status).toBe(200);
+    const other = interactions["interactivity_block_actions_docs-example.java-slack-sdk.json"]!;
+    const ignored = await herald.request("/slack/interactions", await signed(`payload=${encodeURIComponent(other)}`, "application/x-www-form-urlencoded"));
+    expect(ignored.status).toBe(200);
+    await herald.settle();
+    expect((await timeline(herald)).slice(1)).toEqual([["note.added", "decision", "slack", "test-test", "fail over to eu-west-2"]]);
+    expect((await herald.pagerdutyCalls()).map((c) => c.body)).toEqual([{ note: { content: "decision: fail over to eu-west-2" } }]);
   });
 
   it("answers help, and every malformed command with its usage, storing and sending nothing", async () => {
