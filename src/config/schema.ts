@@ -91,6 +91,8 @@ export const configSchema = z
       .default({ pattern: "inc-{number}-{title}" }),
     services: z.array(serviceSchema).default([]),
     priorities: z.array(prioritySchema).min(1),
+    /** Where a security breach is reported too, shown when one is declared or triaged. */
+    security_report: z.string().min(1).nullable().default(null),
     /** Who may resolve from chat: the Incident Lead only (the process), or anyone. */
     resolve_by: z.enum(["lead", "anyone"]).default("lead"),
     /** Roles besides Incident Lead and Scribe that the lead may fill. */

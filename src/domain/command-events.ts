@@ -26,6 +26,7 @@ export function isRecordCommand(command: ChatCommand): boolean {
     command.name === "note" ||
     command.name === "ticket" ||
     command.name === "resolve" ||
+    command.name === "not-incident" ||
     (command.name === "declare" && command.quick !== null)
   );
 }

@@ -160,14 +160,15 @@ async function resolveInPagerDuty(effect: Effect, resolution: string, deps: Effe
 
 async function raiseFollowUp(
   effect: Effect,
-  issue: { title: string; body: string; labels: string[] },
+  { announce, ...issue }: Extract<Effect["payload"], { kind: "github_issue" }>,
   deps: EffectDeps,
 ): Promise<EffectOutcome> {
   // GitHub has no idempotency key for issues: a retry after a lost answer may file the issue twice.
-  const filed = await deps.issues.createIssue(issue);
+  const filed = await deps.issues.createIssue({ title: issue.title, body: issue.body, labels: issue.labels });
   const followUp = { title: issue.title, url: filed.url, number: filed.number };
-  await deps.store.addFollowUp(effect.incidentId, followUp, deps.clock.now().toISOString());
-  const text = deps.renderer.render("follow-up", { followUp });
+  if (!announce) await deps.store.addFollowUp(effect.incidentId, followUp, deps.clock.now().toISOString());
+  const template = announce?.template ?? "follow-up";
+  const text = deps.renderer.render(template, { ...announce?.data, followUp });
   return {
     status: "done",
     result: deps.issues.platform === "draft" ? { draft: true, issue } : followUp,
@@ -175,7 +176,7 @@ async function raiseFollowUp(
       {
         key: `${effect.key}:link`,
         incidentId: effect.incidentId,
-        payload: { kind: "post_message", to: "incident", template: "follow-up", text },
+        payload: { kind: "post_message", to: announce ? { channel: announce.channel } : "incident", template, text },
       },
     ],
   };

@@ -27,10 +27,11 @@ export interface ProcessDeps {
 export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now: string): Promise<void> {
   const result: ProcessedDelivery = { deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [] };
   try {
-    const events =
+    const { events, effects } =
       delivery.source === "slack"
-        ? await slackCommandEvents(delivery, deps.store, deps.config)
-        : toIncidentEvents(parsePagerDutyWebhook(delivery.body));
+        ? await slackCommandEvents(delivery, deps.store, deps.config, deps.renderer)
+        : { events: toIncidentEvents(parsePagerDutyWebhook(delivery.body)), effects: [] };
+    result.effects.push(...effects);
     const touched = new Map<string, Incident>();
     for (const event of events) {
       // A note Herald itself added in PagerDuty comes back as incident.annotated: it is on the log already.

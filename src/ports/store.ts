@@ -16,7 +16,14 @@ export type EffectPayload =
   | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
-  | { kind: "github_issue"; title: string; body: string; labels: string[] }
+  | {
+      kind: "github_issue";
+      title: string;
+      body: string;
+      labels: string[];
+      /** Where the link goes: by default the incident's channel, as a follow-up. */
+      announce?: { channel: string; template: string; data: Record<string, unknown> };
+    }
   | { kind: "invite"; userIds: string[] }
   | { kind: "pagerduty_create"; title: string; serviceId: string | null; priorityId: string | null; details: string };
 

@@ -52,6 +52,7 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
     if (!parsed.ok) return reply(`${parsed.error}\nSee \`${PREFIX} help\` for every command.`);
     const chat = parsed.command;
     if (chat.name === "help") return reply(`*Herald's commands*\n${helpText(PREFIX)}`);
+    if (chat.name === "triage") return reply(triageText(deps.config));
 
     const incident = await deps.store.findIncidentByChannel(command.channel_id);
     if (!incident && !NO_INCIDENT_NEEDED.has(chat.name)) {
@@ -89,11 +90,24 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
       body: text,
     });
     if (stored) deps.background.schedule("slack command");
-    return reply(acknowledgement(chat, roleNames(deps.config)));
+    return reply(acknowledgement(chat, roleNames(deps.config), deps.config.security_report));
   };
 }
 
-function acknowledgement(command: ChatCommand, names: Record<string, string>): string {
+/** Process step 1: is this an incident? The four criteria, and what to do either way. */
+function triageText(config: Config): string {
+  return [
+    "*Is this an incident?* It is if the event is *unplanned*, and it:",
+    "• impacts end users or our direct users (developers and engineers), or",
+    "• degrades user-facing services, or",
+    "• increases risk to production services.",
+    `If it is: \`${PREFIX} declare <priority> <service> <title>\` (priorities: ${config.priorities.map((p) => `${p.name} — ${escapeMrkdwn(p.description)}`).join("; ")}).`,
+    `If it is not: \`${PREFIX} not-incident <reason>\` raises an issue instead.`,
+    ...(config.security_report ? [`:lock: If this is a security breach: ${escapeMrkdwn(config.security_report)}`] : []),
+  ].join("\n");
+}
+
+function acknowledgement(command: ChatCommand, names: Record<string, string>, security: string | null): string {
   switch (command.name) {
     case "assign": {
       const who = command.who;
@@ -104,8 +118,12 @@ function acknowledgement(command: ChatCommand, names: Record<string, string>): s
       return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
     case "declare":
       return command.quick
-        ? `Declaring *${escapeMrkdwn(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.`
+        ? `Declaring *${escapeMrkdwn(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.${
+            command.quick.service === "security" && security ? `\n:lock: ${escapeMrkdwn(security)}` : ""
+          }`
         : "Done.";
+    case "not-incident":
+      return "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.";
     case "resolve":
       return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
     case "ticket":

@@ -264,6 +264,35 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     expect((await herald.pagerdutyCalls()).map((c) => c.body)).toEqual([{ note: { content: "decision: fail over to eu-west-2" } }]);
   });
 
+  it("triage shows the four criteria; not-incident raises a GitHub issue and posts its link where it was said", async () => {
+    const herald = await harness.start();
+    const triage = await ephemeral(await herald.request("/slack/commands", await slashCommand("triage", { channel: "C0TEAM0001" })));
+    expect(triage.split("\n").slice(0, 4)).toEqual([
+      "*Is this an incident?* It is if the event is *unplanned*, and it:",
+      "• impacts end users or our direct users (developers and engineers), or",
+      "• degrades user-facing services, or",
+      "• increases risk to production services.",
+    ]);
+    expect(triage).toContain("`/incident not-incident <reason>` raises an issue instead.");
+    expect(triage).toContain(":lock: If this is a security breach:");
+
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("not-incident planned maintenance overran by ten minutes", { channel: "C0TEAM0001" })))).toBe(
+      "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.",
+    );
+    await herald.settle();
+    expect((await herald.githubCalls()).map((c) => (c.body as any).title)).toEqual(["planned maintenance overran by ten minutes"]);
+    expect((await herald.githubCalls())[0]!.body).toMatchObject({ labels: ["not-an-incident"] });
+    expect(((await herald.githubCalls())[0]!.body as any).body).toContain("**Why it is not an incident:** planned maintenance overran by ten minutes");
+    expect((await herald.slackCalls()).map((c) => [c.body.channel, c.body.text])).toEqual([
+      ["C0TEAM0001", ":clipboard: Recorded as *not an incident*: planned maintenance overran by ten minutes\nRaised <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes> instead."],
+    ]);
+    const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: unknown[] };
+    expect(list.incidents).toEqual([]);
+
+    const security = await ephemeral(await herald.request("/slack/commands", await slashCommand("declare P1 security credentials leaked", { channel: "C0TEAM0001" })));
+    expect(security).toContain(":lock: Also report it to the security team");
+  });
+
   it("answers help, and every malformed command with its usage, storing and sending nothing", async () => {
     const herald = await withIncident();
     const callsBefore = (await herald.slackCalls()).length;

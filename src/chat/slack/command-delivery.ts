@@ -3,21 +3,44 @@ import type { Config } from "../../config/schema.js";
 import { parseChatCommand } from "../../domain/chat-command.js";
 import { commandEvents } from "../../domain/command-events.js";
 import type { IncidentEvent } from "../../domain/incident-event.js";
-import type { Delivery, Store } from "../../ports/store.js";
+import type { Delivery, NewEffect, Store } from "../../ports/store.js";
+import type { Renderer } from "../../render/renderer.js";
 import { splitCategory } from "../../domain/note-category.js";
 import { parseInteraction, parseSlashCommand } from "./parse.js";
 
 /** The incident events of a stored `/incident` command (the raw form body is what was stored). */
-export async function slackCommandEvents(delivery: Delivery, store: Store, config: Config): Promise<IncidentEvent[]> {
-  if (delivery.id.startsWith("slack:shortcut:")) return shortcutEvents(delivery, store);
+export async function slackCommandEvents(
+  delivery: Delivery,
+  store: Store,
+  config: Config,
+  renderer: Renderer,
+): Promise<{ events: IncidentEvent[]; effects: NewEffect[] }> {
+  if (delivery.id.startsWith("slack:shortcut:")) return { events: await shortcutEvents(delivery, store), effects: [] };
   const request = parseSlashCommand(delivery.body);
-  if (request.kind !== "command") return [];
+  if (request.kind !== "command") return { events: [], effects: [] };
   const { command } = request;
   const parsed = parseChatCommand(command.text, grammarContext(config));
   if (!parsed.ok) throw new Error(`stored command no longer parses: ${parsed.error.split("\n")[0]}`);
+  if (parsed.command.name === "not-incident") {
+    // Not an incident (process step 1): it becomes an issue in the team's repository instead.
+    const reason = parsed.command.reason;
+    const data = { reason, by: command.user_name ?? command.user_id, at: delivery.receivedAt };
+    const effect: NewEffect = {
+      key: `${delivery.id}:issue`,
+      incidentId: `not-incident:${delivery.id}`,
+      payload: {
+        kind: "github_issue",
+        title: reason.length > 80 ? `${reason.slice(0, 77)}...` : reason,
+        body: renderer.render("not-an-incident-issue", data),
+        labels: ["not-an-incident"],
+        announce: { channel: command.channel_id, template: "not-an-incident", data: { reason } },
+      },
+    };
+    return { events: [], effects: [effect] };
+  }
   const incident = await store.findIncidentByChannel(command.channel_id);
   if (!incident && parsed.command.name !== "declare") throw new Error(`no incident has channel ${command.channel_id}`);
-  return commandEvents(parsed.command, {
+  const events = commandEvents(parsed.command, {
     id: delivery.id,
     at: delivery.receivedAt,
     source: "slack",
@@ -26,6 +49,7 @@ export async function slackCommandEvents(delivery: Delivery, store: Store, confi
     roleNames: roleNames(config),
     services: Object.fromEntries(config.services.map((s) => [s.key, s.name])),
   });
+  return { events, effects: [] };
 }
 
 /** "Add to incident log" on a message: the message, filed by whoever used the shortcut. */
