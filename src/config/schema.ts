@@ -29,9 +29,10 @@ const actionSchema = z.union(
     z.literal("raise_follow_up"),
     z.literal("open_in_pagerduty"),
     z.literal("invite_declarer"),
+    z.literal("set_topic"),
     postSchema,
   ],
-  { error: "must be create_channel, invite_declarer, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}" },
+  { error: "must be create_channel, invite_declarer, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}" },
 );
 
 const ruleSchema = z

@@ -10,6 +10,7 @@ export type Action =
   | { kind: "raise_follow_up"; key: string }
   | { kind: "open_in_pagerduty"; key: string }
   | { kind: "invite_declarer"; key: string; userId: string }
+  | { kind: "set_topic"; key: string }
   | { kind: "post"; key: string; to: string; template: string };
 
 /**
@@ -26,6 +27,8 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
         if (!incident.channel) actions.push({ kind: "create_channel", key });
       } else if (step === "add_pagerduty_note") {
         if (event.kind === "note_added" && incident.pagerdutyId) actions.push({ kind: "add_pagerduty_note", key });
+      } else if (step === "set_topic") {
+        actions.push({ kind: "set_topic", key });
       } else if (step === "invite_declarer") {
         if (event.kind === "incident_declared" && event.author) actions.push({ kind: "invite_declarer", key, userId: event.author.id });
       } else if (step === "open_in_pagerduty") {

@@ -79,6 +79,12 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await resolveInPagerDuty(effect, effect.payload.resolution, deps);
       case "github_issue":
         return await raiseFollowUp(effect, effect.payload, deps);
+      case "set_topic": {
+        const incident = await deps.store.getIncident(effect.incidentId);
+        if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
+        await deps.chat.setTopic(incident.channel.id, effect.payload.topic);
+        return { status: "done", result: { topic: effect.payload.topic } };
+      }
       case "invite": {
         const incident = await deps.store.getIncident(effect.incidentId);
         if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };

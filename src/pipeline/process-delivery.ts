@@ -70,6 +70,9 @@ function toEffects(
   deps: ProcessDeps,
 ): NewEffect[] {
   return actions.map((action): NewEffect => {
+    if (action.kind === "set_topic") {
+      return { key: action.key, incidentId: incident.id, payload: { kind: "set_topic", topic: deps.renderer.render("channel-topic", view) } };
+    }
     if (action.kind === "invite_declarer") {
       return { key: action.key, incidentId: incident.id, payload: { kind: "invite", userIds: [action.userId] } };
     }

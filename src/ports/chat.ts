@@ -18,6 +18,8 @@ export interface ChatAdapter {
   readonly platform: "slack" | "local";
   createChannel(name: string): Promise<ChatChannel | "name_taken">;
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
+  /** Sets the channel's topic (Slack allows 250 characters). */
+  setTopic(channel: string, topic: string): Promise<void>;
   /** Adds people to a channel; someone already in it is fine. */
   invite(channel: string, userIds: string[]): Promise<void>;
   /** Looks for a message posted earlier with this idempotency key (after a crash mid-post). */

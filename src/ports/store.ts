@@ -25,6 +25,7 @@ export type EffectPayload =
       announce?: { channel: string; template: string; data: Record<string, unknown> };
     }
   | { kind: "invite"; userIds: string[] }
+  | { kind: "set_topic"; topic: string }
   | { kind: "pagerduty_create"; title: string; serviceId: string | null; priorityId: string | null; details: string };
 
 export interface Effect {

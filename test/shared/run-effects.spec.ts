@@ -50,6 +50,7 @@ function scriptedChat(failures: (Error | null)[] = []) {
       return { channel: message.channel, id: `ts-${posts.length}` };
     },
     async invite() {},
+    async setTopic() {},
     async findPosted(channel, key) {
       chat.lookups++;
       const found = posts.findIndex((p) => p.idempotencyKey === key && p.channel === channel);

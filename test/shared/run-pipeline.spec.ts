@@ -35,6 +35,7 @@ function chat(fail = false): ChatAdapter & { posts: number } {
       return null;
     },
     async invite() {},
+    async setTopic() {},
   };
   return adapter;
 }

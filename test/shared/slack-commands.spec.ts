@@ -49,16 +49,20 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     }
     await herald.settle();
 
-    const posts = (await herald.slackCalls()).slice(before).map((c) => [c.method, c.body.channel, c.body.text]);
+    const posts = (await herald.slackCalls()).slice(before).map((c) => [c.method, c.body.channel, c.body.text ?? c.body.topic]);
     expect(posts).toEqual([
       ["chat.postMessage", "C00000001", ":bust_in_silhouette: <@U0ADA0001> is now the *Incident Lead*."],
+      ["conversations.setTopic", "C00000001", "P1 · triggered · Lead: ada · Scribe: needed"],
       [
         "chat.postMessage",
         "C00000001",
         ":bust_in_silhouette: <@U0ADA0001> is now the *Scribe*.\n:warning: <@U0ADA0001> is both Incident Lead and Scribe. That is allowed, but it usually leads to poor record keeping: please ask someone else to scribe.",
       ],
+      ["conversations.setTopic", "C00000001", "P1 · triggered · Lead: ada · Scribe: ada"],
       ["chat.postMessage", "C00000001", ":bust_in_silhouette: <@U0GRACE01> is now the *Scribe*, taking over from <@U0ADA0001>."],
+      ["conversations.setTopic", "C00000001", "P1 · triggered · Lead: ada · Scribe: grace"],
       ["chat.postMessage", "C00000001", ":bust_in_silhouette: linus is now the *Communications Lead*."],
+      ["conversations.setTopic", "C00000001", "P1 · triggered · Lead: ada · Scribe: grace"],
     ]);
     expect((await timeline(herald)).slice(1)).toEqual([
       ["role.assigned", "event", "slack", "ada", "ada is now Incident Lead"],

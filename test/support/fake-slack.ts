@@ -88,6 +88,13 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         return c.json({ ok: true, channel: channel.id, ts, message: { text: body.text, ts } });
       }
+      case "conversations.setTopic": {
+        const channel = channels.get(String(body.channel ?? ""));
+        if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+        if (typeof body.topic !== "string") return c.json({ ok: false, error: "invalid_arguments" });
+        if (body.topic.length > 250) return c.json({ ok: false, error: "too_long" });
+        return c.json({ ok: true, channel: { id: channel.id, topic: { value: body.topic } } });
+      }
       case "conversations.invite": {
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });

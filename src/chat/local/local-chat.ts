@@ -40,6 +40,10 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
       return { channel: target.id, id };
     },
 
+    async setTopic(channel, topic) {
+      print(`[local chat] topic of ${channel}: ${topic}`);
+    },
+
     async invite(channel, userIds) {
       print(`[local chat] invited ${userIds.join(", ")} to ${channel}`);
     },

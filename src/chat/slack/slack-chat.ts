@@ -75,6 +75,14 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter {
       }
     },
 
+    async setTopic(channel, topic) {
+      try {
+        await client.conversations.setTopic({ channel, topic: topic.slice(0, 250) });
+      } catch (error) {
+        throw toEffectError("conversations.setTopic", error);
+      }
+    },
+
     async invite(channel, userIds) {
       try {
         await client.conversations.invite({ channel, users: userIds.join(",") });
