@@ -92,6 +92,8 @@ export const configSchema = z
       .default({ pattern: "inc-{number}-{title}" }),
     services: z.array(serviceSchema).default([]),
     priorities: z.array(prioritySchema).min(1),
+    /** Minutes without an Incident Lead or Scribe before the declarer is asked to appoint one. */
+    role_reminder_minutes: z.number().int().min(1).max(1440).default(5),
     /** Where a security breach is reported too, shown when one is declared or triaged. */
     security_report: z.string().min(1).nullable().default(null),
     /** Who may resolve from chat: the Incident Lead only (the process), or anyone. */

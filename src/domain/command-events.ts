@@ -27,6 +27,7 @@ export function isRecordCommand(command: ChatCommand): boolean {
     command.name === "ticket" ||
     command.name === "resolve" ||
     command.name === "not-incident" ||
+    command.name === "checkin" ||
     (command.name === "declare" && command.quick !== null)
   );
 }
@@ -90,6 +91,8 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
     }
     case "note":
       return [{ ...base, kind: "note_added", type: "note.added", noteId: context.id, category: command.category, text: command.text }];
+    case "checkin":
+      return [{ ...base, kind: "checkin_set", type: "checkin.set", everyMinutes: command.everyMinutes }];
     case "resolve":
       return [{ ...base, kind: "resolution_recorded", type: "incident.resolved", note: command.note, temporary: command.temporary }];
     case "ticket":

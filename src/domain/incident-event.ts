@@ -59,6 +59,13 @@ export interface IncidentDeclared extends EventBase {
   service: { id: string; name: string };
 }
 
+/** The lead set (or stopped) regular team check-ins. */
+export interface CheckinSet extends EventBase {
+  kind: "checkin_set";
+  type: "checkin.set";
+  everyMinutes: number | null;
+}
+
 /** The incident was resolved from chat, with a note on how. */
 export interface ResolutionRecorded extends EventBase {
   kind: "resolution_recorded";
@@ -89,6 +96,7 @@ export type IncidentEvent =
   | IncidentDeclared
   | NoteAdded
   | RoleAssigned
+  | CheckinSet
   | ResolutionRecorded
   | TicketRecorded
   | IncidentActivity;

@@ -45,6 +45,10 @@ export interface Incident {
   resolution?: { note: string; temporary: boolean; by: Person | null } | null;
   /** Who declared it in chat; null for an incident that came from a PagerDuty alarm. */
   declaredBy?: Person | null;
+  /** Regular team check-ins set by the lead: the cadence and the next one. */
+  checkin?: { everyMinutes: number; nextAt: string } | null;
+  /** Whether the missing-roles reminder went out. */
+  rolesReminded?: boolean;
   /** Issues raised for what is left to do (the permanent fix, say). */
   followUps?: FollowUp[];
 }

@@ -12,19 +12,7 @@ export interface Projection {
  */
 export function projectIncident(current: Incident | null, event: IncidentEvent, newId: string): Projection {
   const base = current ?? startIncident(event, newId);
-  const incident =
-    event.kind === "incident_changed"
-      ? applySnapshot(base, event.snapshot, event)
-      : event.kind === "role_assigned"
-        ? { ...base, roles: { ...base.roles, [event.role]: event.person } }
-        : event.kind === "resolution_recorded"
-          ? {
-              ...base,
-              status: "resolved" as const,
-              resolvedAt: base.status === "resolved" ? base.resolvedAt : event.occurredAt,
-              resolution: { note: event.note, temporary: event.temporary, by: event.author },
-            }
-          : base;
+  const incident = applyEvent(base, event);
   const entry: TimelineEntry = {
     id: event.id,
     incidentId: incident.id,
@@ -36,6 +24,29 @@ export function projectIncident(current: Incident | null, event: IncidentEvent, 
     text: describe(current, incident, event),
   };
   return { incident: { ...incident, updatedAt: laterOf(incident.updatedAt, event.occurredAt) }, entry };
+}
+
+/** What the event changes on the record itself (the timeline entry aside). */
+function applyEvent(incident: Incident, event: IncidentEvent): Incident {
+  switch (event.kind) {
+    case "incident_changed":
+      return applySnapshot(incident, event.snapshot, event);
+    case "role_assigned":
+      return { ...incident, roles: { ...incident.roles, [event.role]: event.person } };
+    case "checkin_set": {
+      const nextAt = event.everyMinutes && new Date(Date.parse(event.occurredAt) + event.everyMinutes * 60_000).toISOString();
+      return { ...incident, checkin: event.everyMinutes && nextAt ? { everyMinutes: event.everyMinutes, nextAt } : null };
+    }
+    case "resolution_recorded":
+      return {
+        ...incident,
+        status: "resolved",
+        resolvedAt: incident.status === "resolved" ? incident.resolvedAt : event.occurredAt,
+        resolution: { note: event.note, temporary: event.temporary, by: event.author },
+      };
+    default:
+      return incident;
+  }
 }
 
 function startIncident(event: IncidentEvent, id: string): Incident {
@@ -109,6 +120,9 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
   }
   if (event.kind === "incident_declared") {
     return `Declared by ${event.author?.name ?? "someone"}: ${event.title} (${event.priority}, ${event.service.name})`;
+  }
+  if (event.kind === "checkin_set") {
+    return event.everyMinutes ? `Team check-ins every ${event.everyMinutes} minutes` : "Team check-ins stopped";
   }
   if (event.kind === "resolution_recorded") {
     return `Resolved${event.temporary ? " with a temporary fix" : ""}: ${event.note}`;

@@ -23,20 +23,24 @@ const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 190 };
  * speed and its work follows (a backlog waits safely in the store).
  */
 export function createInProcessBackground(
-  run: (options: { budgetMs: number }) => Promise<PipelineRun | unknown>,
+  run: (options: { budgetMs: number; timers: boolean }) => Promise<PipelineRun | unknown>,
   log: (line: string) => void,
   slices: SliceOptions = DEFAULT_SLICES,
 ): InProcessBackground {
   let running: Promise<void> | null = null;
   let again = false;
   let asked = 0;
+  let timersDue = false;
 
   const loop = async () => {
     do {
       again = false;
       const askedBefore = asked;
       try {
-        const result = (await run({ budgetMs: slices.sliceMs })) as Partial<PipelineRun> | undefined;
+        const timers = timersDue;
+        timersDue = false;
+        const result = (await run({ budgetMs: slices.sliceMs, timers })) as Partial<PipelineRun> | undefined;
+        if (timers && result && "ran" in result && !result.ran) timersDue = true;
         if (result?.more) again = true;
       } catch (error) {
         log(`background run failed (will be retried by the next sweep): ${(error as Error).message}`);
@@ -48,8 +52,9 @@ export function createInProcessBackground(
   };
 
   return {
-    schedule() {
+    schedule(reason) {
       asked++;
+      if (reason === "sweep" || reason === "start") timersDue = true;
       if (running) {
         again = true;
         return;

@@ -1,5 +1,6 @@
 import { runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
+import { runTimers } from "./run-timers.js";
 
 export type PipelineDeps = ProcessDeps & EffectDeps & {
   /** Names this runner; each run adds its own id, so two runs of one isolate never share the lease. */
@@ -25,6 +26,8 @@ export interface PipelineRun {
 export interface PipelineOptions {
   /** Stop after about this long and report `more` (default 20 s); Node runs short slices between requests. */
   budgetMs?: number;
+  /** Run the timer tick first (reminders): on the minute's cron, or Node's sweep. */
+  timers?: boolean;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
   if (!(await renewLease(deps, holder))) return run;
   run.ran = true;
   try {
+    if (options.timers) await runTimers(deps);
     // Deliveries and effects take turns, so a flood of deliveries cannot hold back the chat calls
     // of the incidents already on the record (and the reverse).
     for (;;) {

@@ -85,6 +85,10 @@ export interface Store {
 
   getIncident(idOrPagerDutyId: string): Promise<Incident | null>;
   listIncidents(): Promise<Incident[]>;
+  /** Incidents not resolved yet. */
+  openIncidents(): Promise<Incident[]>;
+  /** Writes incidents and queues effects in one transaction (the timers' changes). */
+  saveIncidents(incidents: Incident[], effects: NewEffect[], at: string): Promise<void>;
   /** The incident whose dedicated channel this is. */
   findIncidentByChannel(channelId: string): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;

@@ -122,6 +122,10 @@ function acknowledgement(command: ChatCommand, names: Record<string, string>, se
             command.quick.service === "security" && security ? `\n:lock: ${escapeMrkdwn(security)}` : ""
           }`
         : "Done.";
+    case "checkin":
+      return command.everyMinutes
+        ? `Team check-ins every ${command.everyMinutes} minutes; Herald will remind the channel until the incident is resolved.`
+        : "Team check-ins stopped.";
     case "not-incident":
       return "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.";
     case "resolve":

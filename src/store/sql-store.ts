@@ -99,6 +99,15 @@ export function createSqlStore(db: SqlDatabase): Store {
       return row ? toIncident(row.record) : null;
     },
 
+    async openIncidents() {
+      const rows = await db.all<{ record: string }>(`SELECT record FROM incidents WHERE status != 'resolved' ORDER BY triggered_at`);
+      return rows.map((row) => toIncident(row.record));
+    },
+
+    async saveIncidents(incidents, effects, at) {
+      await db.batch([...incidents.map(upsertIncident), ...effects.map((effect) => insertEffect(effect, at))]);
+    },
+
     async listIncidents() {
       const rows = await db.all<{ record: string }>(`SELECT record FROM incidents ORDER BY triggered_at DESC, id`);
       return rows.map((row) => toIncident(row.record));

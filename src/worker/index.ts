@@ -65,7 +65,7 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(
       Promise.resolve()
-        .then(() => heraldFor(env).pipeline())
+        .then(() => heraldFor(env).pipeline({ timers: true }))
         .catch((error: Error) => log(`cron sweep failed: ${error.message}`)),
     );
   },

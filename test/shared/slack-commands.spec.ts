@@ -47,6 +47,9 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     for (const note of ["note discussion: ada suggested the disk might be full", "note decision: roll back", "note action: grace to check the NAT gateway", "note result: the NAT gateway was saturated", "note paged the network team"]) {
       expect(await ephemeral(await herald.request("/slack/commands", await slashCommand(note, { user: "U0GRACE01", userName: "grace" })))).toMatch(/^Added to the incident log as an? (discussion|decision|action|result|event)\.$/);
     }
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("checkin every 30")))).toBe(
+      "Team check-ins every 30 minutes; Herald will remind the channel until the incident is resolved.",
+    );
     await herald.settle();
 
     const posts = (await herald.slackCalls()).slice(before).map((c) => [c.method, c.body.channel, c.body.text ?? c.body.topic]);
@@ -74,6 +77,7 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
       ["note.added", "action", "slack", "grace", "grace to check the NAT gateway"],
       ["note.added", "result", "slack", "grace", "the NAT gateway was saturated"],
       ["note.added", "event", "slack", "grace", "paged the network team"],
+      ["checkin.set", "event", "slack", "ada", "Team check-ins every 30 minutes"],
     ]);
     const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { incident: any };
     expect(detail.incident.roles).toEqual({

@@ -1,0 +1,46 @@
+import type { Incident } from "./incident.js";
+
+/** A reminder that is due now: what to post in the incident channel, and how the incident changes. */
+export interface DueReminder {
+  key: string;
+  incident: Incident;
+  template: "checkin-reminder" | "roles-needed";
+  data: Record<string, unknown>;
+}
+
+/**
+ * The time-based rules of the process, pure: regular check-ins at the lead's cadence, and a nudge to
+ * the declarer (or the lead) when the Incident Lead or Scribe is still missing after a while.
+ * Each reminder's key is fixed by its slot, so a second tick in the same slot posts nothing more.
+ */
+export function dueReminders(incidents: Incident[], now: Date, options: { roleReminderMinutes: number }): DueReminder[] {
+  const due: DueReminder[] = [];
+  for (const incident of incidents) {
+    if (incident.status === "resolved" || !incident.channel) continue;
+    let next = incident;
+    const checkin = incident.checkin;
+    if (checkin && Date.parse(checkin.nextAt) <= now.getTime()) {
+      const every = checkin.everyMinutes * 60_000;
+      const missed = Math.floor((now.getTime() - Date.parse(checkin.nextAt)) / every);
+      const nextAt = new Date(Date.parse(checkin.nextAt) + (missed + 1) * every).toISOString();
+      next = { ...next, checkin: { ...checkin, nextAt } };
+      due.push({ key: `${incident.id}:checkin:${checkin.nextAt}`, incident: next, template: "checkin-reminder", data: { checkin } });
+    }
+    const missing = (["lead", "scribe"] as const).filter((role) => !incident.roles[role]);
+    const waited = now.getTime() - Date.parse(incident.triggeredAt);
+    if (missing.length && !incident.rolesReminded && waited >= options.roleReminderMinutes * 60_000) {
+      next = { ...next, rolesReminded: true };
+      due.push({
+        key: `${incident.id}:roles-needed`,
+        incident: next,
+        template: "roles-needed",
+        data: {
+          missing: missing.map((role) => (role === "lead" ? "Incident Lead" : "Scribe")).join(" and no "),
+          minutes: Math.floor(waited / 60_000),
+          appointer: incident.roles.lead ?? incident.declaredBy ?? null,
+        },
+      });
+    }
+  }
+  return due;
+}

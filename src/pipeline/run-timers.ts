@@ -1,0 +1,29 @@
+import type { Config } from "../config/schema.js";
+import type { Incident } from "../domain/incident.js";
+import { dueReminders } from "../domain/reminders.js";
+import type { Clock } from "../ports/clock.js";
+import type { NewEffect, Store } from "../ports/store.js";
+import { incidentView } from "../render/incident-view.js";
+import type { Renderer } from "../render/renderer.js";
+
+/**
+ * The timer tick: finds the reminders that are due (check-ins, missing roles) and queues their
+ * posts with the incidents' changes, in one transaction. Runs under the pipeline's lease.
+ */
+export async function runTimers(deps: { store: Store; config: Config; renderer: Renderer; clock: Clock }): Promise<number> {
+  const now = deps.clock.now();
+  const due = dueReminders(await deps.store.openIncidents(), now, { roleReminderMinutes: deps.config.role_reminder_minutes });
+  if (due.length === 0) return 0;
+  const incidents = new Map<string, Incident>();
+  const effects: NewEffect[] = due.map((reminder) => {
+    incidents.set(reminder.incident.id, reminder.incident);
+    const view = { ...incidentView(reminder.incident, deps.config), ...reminder.data };
+    return {
+      key: reminder.key,
+      incidentId: reminder.incident.id,
+      payload: { kind: "post_message", to: "incident", template: reminder.template, text: deps.renderer.render(reminder.template, view) },
+    };
+  });
+  await deps.store.saveIncidents([...incidents.values()], effects, now.toISOString());
+  return due.length;
+}

@@ -1,0 +1,76 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import heraldYaml from "../../herald.yaml?raw";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { Incident } from "../../src/domain/incident.js";
+import { templates } from "../../src/generated/templates.js";
+import { runTimers } from "../../src/pipeline/run-timers.js";
+import { createRenderer } from "../../src/render/renderer.js";
+
+const renderer = createRenderer(templates, { timeZone: "Europe/London" });
+const config = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: renderer.names });
+const T0 = Date.parse("2026-11-27T10:00:00.000Z");
+const at = (minutes: number) => ({ now: () => new Date(T0 + minutes * 60_000) });
+
+const incident: Incident = {
+  id: "inc-1",
+  pagerdutyId: null,
+  number: null,
+  title: "Disk full",
+  url: null,
+  service: null,
+  priority: "P2",
+  status: "triggered",
+  urgency: null,
+  assignees: [],
+  triggeredAt: new Date(T0).toISOString(),
+  acknowledgedAt: null,
+  resolvedAt: null,
+  updatedAt: new Date(T0).toISOString(),
+  channel: { id: "C1", name: "inc-disk-full" },
+  roles: {},
+  declaredBy: { id: "U0ADA0001", name: "ada" },
+};
+
+async function posts(store: Awaited<ReturnType<typeof harness.freshStore>>) {
+  return (await store.effectsFor("inc-1")).map((e) => (e.payload.kind === "post_message" ? [e.payload.template, e.payload.text] : []));
+}
+
+describe(`reminders (${harness.runtime})`, () => {
+  it("asks the declarer to appoint a lead and scribe once nobody volunteered in time, once", async () => {
+    const store = await harness.freshStore();
+    await store.saveIncidents([incident], [], incident.updatedAt);
+    const deps = (minutes: number) => ({ store, config, renderer, clock: at(minutes) });
+    expect(await runTimers(deps(4))).toBe(0);
+    expect(await runTimers(deps(5))).toBe(1);
+    expect(await runTimers(deps(6))).toBe(0);
+    expect(await posts(store)).toEqual([
+      [
+        "roles-needed",
+        ":raising_hand: This incident still has no Incident Lead and no Scribe after 5 minutes. <@U0ADA0001>, please appoint someone: `/incident lead @user`, `/incident scribe @user`.",
+      ],
+    ]);
+  });
+
+  it("reminds the channel at the check-in cadence, skipping missed slots, and stops on resolve", async () => {
+    const store = await harness.freshStore();
+    const withCheckins: Incident = {
+      ...incident,
+      roles: { lead: { id: "U0ADA0001", name: "ada" }, scribe: { id: "U0GRACE01", name: "grace" } },
+      checkin: { everyMinutes: 30, nextAt: new Date(T0 + 30 * 60_000).toISOString() },
+    };
+    await store.saveIncidents([withCheckins], [], incident.updatedAt);
+    const deps = (minutes: number) => ({ store, config, renderer, clock: at(minutes) });
+    expect(await runTimers(deps(29))).toBe(0);
+    expect(await runTimers(deps(30))).toBe(1);
+    expect(await runTimers(deps(31))).toBe(0);
+    expect(await runTimers(deps(95))).toBe(1);
+    expect((await store.getIncident("inc-1"))!.checkin).toEqual({ everyMinutes: 30, nextAt: new Date(T0 + 120 * 60_000).toISOString() });
+    await store.saveIncidents([{ ...(await store.getIncident("inc-1"))!, status: "resolved" }], [], incident.updatedAt);
+    expect(await runTimers(deps(121))).toBe(0);
+    expect(await posts(store)).toEqual([
+      ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001> leads it."],
+      ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001> leads it."],
+    ]);
+  });
+});
