@@ -54,7 +54,7 @@ export function createInProcessBackground(
   return {
     schedule(reason) {
       asked++;
-      if (reason === "sweep" || reason === "start") timersDue = true;
+      if (reason === "timers" || reason === "start") timersDue = true;
       if (running) {
         again = true;
         return;

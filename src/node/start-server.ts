@@ -14,6 +14,8 @@ import { isLoopbackRequest } from "./loopback.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SWEEP_MS = 5_000;
+// Reminders are minute-grained; looking for them every half minute is plenty.
+const TIMERS_MS = 30_000;
 
 export interface NodeServer {
   herald: Herald;
@@ -64,6 +66,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string
   // Work left by a crash or a restart, then due retries, are picked up here.
   background.schedule("start");
   const sweep = setInterval(() => background.schedule("sweep"), SWEEP_MS);
+  const timers = setInterval(() => background.schedule("timers"), TIMERS_MS);
 
   return {
     herald,
@@ -73,6 +76,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string
     port,
     async close() {
       clearInterval(sweep);
+      clearInterval(timers);
       const closed = new Promise<void>((done) => server.close(() => done()));
       // Keep-alive connections would hold close() open; idle ones can go now.
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
