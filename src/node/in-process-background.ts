@@ -13,8 +13,8 @@ export interface SliceOptions {
   yieldMs: number;
 }
 
-// Under a flood of deliveries the background gets about a twentieth of the CPU; idle, all of it.
-const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 190 };
+// Under a flood of deliveries the background gets about a fortieth of the CPU; idle, all of it.
+const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390 };
 
 /**
  * Node's background runner: one pipeline run at a time in this process, in short slices. Asks that
