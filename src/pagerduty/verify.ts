@@ -1,20 +1,7 @@
 import { SignatureError } from "../errors.js";
+import { hmacKey } from "../crypto/hmac-key.js";
 
 const encoder = new TextEncoder();
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret);
-  if (!key) {
-    // PagerDuty keys the HMAC with the secret's own bytes, not base64-decoded (go-pagerduty webhookv3).
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "verify",
-      "sign",
-    ]);
-    keyCache.set(secret, key);
-  }
-  return key;
-}
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[0-9a-f]{64}$/i.test(hex)) return null;
@@ -44,6 +31,7 @@ export async function verifyPagerDutySignature(
   if (signatures.length === 0) throw new SignatureError("X-PagerDuty-Signature has no v1 signature");
   if (body.byteLength === 0) throw new SignatureError("empty body");
   for (const secret of secrets) {
+    // PagerDuty keys the HMAC with the secret's own bytes, not base64-decoded (go-pagerduty webhookv3).
     const key = await hmacKey(secret);
     for (const signature of signatures) {
       if (await crypto.subtle.verify("HMAC", key, signature, body)) return;

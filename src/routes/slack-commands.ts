@@ -1,16 +1,14 @@
 import type { Handler } from "hono";
-import { verifySlackRequest } from "../chat/slack/verify.js";
 import { parseSlashCommand } from "../chat/slack/parse.js";
 import { grammarContext, roleNames } from "../config/grammar-context.js";
 import type { Config } from "../config/schema.js";
 import { helpText, parseChatCommand, type ChatCommand } from "../domain/chat-command.js";
 import { isRecordCommand } from "../domain/command-events.js";
-import { NotConfiguredError } from "../errors.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
 import { escapeMrkdwn } from "../render/escape.js";
-import { readBody } from "./read-body.js";
+import { readSlackRequest } from "./read-slack-request.js";
 
 export interface SlackCommandDeps {
   store: Store;
@@ -21,7 +19,6 @@ export interface SlackCommandDeps {
 }
 
 const LIMIT_BYTES = 64 * 1024;
-const decoder = new TextDecoder();
 const PREFIX = "/incident";
 
 // Commands that act on the incident of the channel they are typed in.
@@ -33,16 +30,12 @@ const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "tri
  */
 export function slackCommandHandler(deps: SlackCommandDeps): Handler {
   return async (c) => {
-    if (!deps.signingSecret) throw new NotConfiguredError("Slack is not configured: set SLACK_SIGNING_SECRET");
-    const body = await readBody(c, { mediaType: "application/x-www-form-urlencoded", limitBytes: LIMIT_BYTES });
-    await verifySlackRequest({
-      body,
-      signature: c.req.header("x-slack-signature"),
-      timestamp: c.req.header("x-slack-request-timestamp"),
+    const text = await readSlackRequest(c, {
       signingSecret: deps.signingSecret,
       clock: deps.clock,
+      mediaType: "application/x-www-form-urlencoded",
+      limitBytes: LIMIT_BYTES,
     });
-    const text = decoder.decode(body);
     const request = parseSlashCommand(text);
     if (request.kind === "ssl_check") return c.body(null, 200);
     const { command } = request;

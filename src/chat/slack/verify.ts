@@ -1,23 +1,12 @@
 import { SignatureError } from "../../errors.js";
+import { hmacKey } from "../../crypto/hmac-key.js";
 import type { Clock } from "../../ports/clock.js";
 
 const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
 
 /** Slack refuses requests whose timestamp is more than five minutes from now (replay window). */
 export const SLACK_MAX_SKEW_SECONDS = 5 * 60;
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
-    keys.set(secret, key);
-  }
-  return key;
-}
 
 function signedBytes(timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
   const prefix = encoder.encode(`v0:${timestamp}:`);

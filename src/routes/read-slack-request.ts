@@ -1,0 +1,24 @@
+import type { Context } from "hono";
+import { verifySlackRequest } from "../chat/slack/verify.js";
+import { NotConfiguredError } from "../errors.js";
+import type { Clock } from "../ports/clock.js";
+import { readBody } from "./read-body.js";
+
+const decoder = new TextDecoder();
+
+/** Reads a Slack request's body once its media type, size and signature check out; returns the text. */
+export async function readSlackRequest(
+  c: Context,
+  options: { signingSecret: string | null; clock: Clock; mediaType: string; limitBytes: number },
+): Promise<string> {
+  if (!options.signingSecret) throw new NotConfiguredError("Slack is not configured: set SLACK_SIGNING_SECRET");
+  const body = await readBody(c, { mediaType: options.mediaType, limitBytes: options.limitBytes });
+  await verifySlackRequest({
+    body,
+    signature: c.req.header("x-slack-signature"),
+    timestamp: c.req.header("x-slack-request-timestamp"),
+    signingSecret: options.signingSecret,
+    clock: options.clock,
+  });
+  return decoder.decode(body);
+}
