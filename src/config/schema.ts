@@ -16,6 +16,8 @@ const postSchema = z
       .object({
         to: z.string().min(1),
         template: z.string().min(1),
+        /** `volunteer`: "I'll lead" and "I'll scribe" buttons under the post. */
+        buttons: z.literal("volunteer").optional(),
       })
       .strict(),
   })

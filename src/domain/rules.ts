@@ -11,7 +11,7 @@ export type Action =
   | { kind: "open_in_pagerduty"; key: string }
   | { kind: "invite_declarer"; key: string; userId: string }
   | { kind: "set_topic"; key: string }
-  | { kind: "post"; key: string; to: string; template: string };
+  | { kind: "post"; key: string; to: string; template: string; buttons?: "volunteer" };
 
 /**
  * Evaluates the configured rules for one event on the incident as it stands after the event.
@@ -41,7 +41,8 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
         // Only a resolve from chat goes to PagerDuty; PagerDuty's own resolve is already there.
         if (event.kind === "resolution_recorded" && incident.pagerdutyId) actions.push({ kind: "resolve_in_pagerduty", key });
       } else {
-        actions.push({ kind: "post", key, to: step.post.to, template: step.post.template });
+        const { to, template, buttons } = step.post;
+        actions.push(buttons ? { kind: "post", key, to, template, buttons } : { kind: "post", key, to, template });
       }
     });
   });

@@ -72,7 +72,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
       case "create_channel":
         return await createChannel(effect, effect.payload.name, deps);
       case "post_message":
-        return await postMessage(effect, effect.payload.to, effect.payload.text, triedBefore, deps);
+        return await postMessage(effect, effect.payload, triedBefore, deps);
       case "pagerduty_note":
         return await addPagerDutyNote(effect, effect.payload.content, deps);
       case "pagerduty_resolve":
@@ -121,12 +121,12 @@ async function createChannel(effect: Effect, base: string, deps: EffectDeps): Pr
 
 async function postMessage(
   effect: Effect,
-  to: "incident" | { channel: string },
-  text: string,
+  post: Extract<Effect["payload"], { kind: "post_message" }>,
   triedBefore: boolean,
   deps: EffectDeps,
 ): Promise<EffectOutcome> {
   let channel: string;
+  const to = post.to;
   if (to === "incident") {
     const incident = await deps.store.getIncident(effect.incidentId);
     if (!incident?.channel) {
@@ -141,7 +141,7 @@ async function postMessage(
     const landed = await deps.chat.findPosted(channel, effect.key);
     if (landed) return { status: "done", result: landed };
   }
-  const posted = await deps.chat.postMessage({ channel, text, idempotencyKey: effect.key });
+  const posted = await deps.chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons });
   return { status: "done", result: posted };
 }
 

@@ -128,7 +128,16 @@ function toEffects(
         to: action.to === "incident" ? "incident" : { channel: named ?? action.to },
         template: action.template,
         text: deps.renderer.render(action.template, view),
+        ...(action.buttons === "volunteer" ? { buttons: volunteerButtons(incident.id) } : {}),
       },
     };
   });
+}
+
+/** The buttons that let people take the Incident Lead and Scribe roles with a click. */
+function volunteerButtons(incidentId: string) {
+  return [
+    { actionId: "volunteer_lead", label: "I'll lead", value: incidentId },
+    { actionId: "volunteer_scribe", label: "I'll scribe", value: incidentId },
+  ];
 }

@@ -11,6 +11,14 @@ export interface OutgoingMessage {
   text: string;
   /** Stays the same on every attempt of the same post, so a retry can find an earlier landing. */
   idempotencyKey: string;
+  /** Buttons under the message; each click comes back as an interaction with its action id. */
+  buttons?: ChatButton[];
+}
+
+export interface ChatButton {
+  actionId: string;
+  label: string;
+  value: string;
 }
 
 /** The chat platform as the incident process sees it. */

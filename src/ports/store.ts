@@ -13,7 +13,13 @@ export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skippe
 
 export type EffectPayload =
   | { kind: "create_channel"; name: string }
-  | { kind: "post_message"; to: "incident" | { channel: string }; template: string; text: string }
+  | {
+      kind: "post_message";
+      to: "incident" | { channel: string };
+      template: string;
+      text: string;
+      buttons?: { actionId: string; label: string; value: string }[];
+    }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
   | {

@@ -11,9 +11,9 @@ export const ADD_TO_LOG = "add_to_incident_log";
 const LIMIT_BYTES = 256 * 1024;
 
 /**
- * POST /slack/interactions: acknowledged at once. "Add to incident log" on a message in an incident
- * channel puts the message on the log in the background; other interactions are acknowledged and
- * left alone in this version.
+ * POST /slack/interactions: acknowledged at once. "I'll lead" / "I'll scribe" on the summary give the
+ * clicker the role, and "Add to incident log" on a message in an incident channel puts the message
+ * on the log, both in the background; other interactions are acknowledged and left alone.
  */
 export function slackInteractionsHandler(deps: {
   store: Store;
@@ -29,6 +29,20 @@ export function slackInteractionsHandler(deps: {
       limitBytes: LIMIT_BYTES,
     });
     const interaction = parseInteraction(text);
+    if (interaction.kind === "block_actions") {
+      const { channel, actions, trigger_id: trigger } = interaction.payload;
+      const volunteer = actions.find((a) => a.action_id === "volunteer_lead" || a.action_id === "volunteer_scribe");
+      if (volunteer && channel && (await deps.store.findIncidentByChannel(channel.id))) {
+        const stored = await deps.store.recordDelivery({
+          id: `slack:action:${trigger ?? `${channel.id}:${interaction.payload.user.id}:${volunteer.action_id}`}`,
+          source: "slack",
+          webhookId: null,
+          receivedAt: deps.clock.now().toISOString(),
+          body: text,
+        });
+        if (stored) deps.background.schedule("slack button");
+      }
+    }
     if (interaction.kind === "message_action" && interaction.payload.callback_id === ADD_TO_LOG) {
       const { channel, message, trigger_id: trigger } = interaction.payload;
       if (await deps.store.findIncidentByChannel(channel.id)) {

@@ -52,7 +52,7 @@ describe("evaluateRules with the shipped rules", () => {
       const event = changed("incident.triggered", { priority });
       expect(evaluateRules(event, project([event]), config)).toEqual([
         { kind: "create_channel", key: "pagerduty:incident.triggered:rule0:do0" },
-        { kind: "post", key: "pagerduty:incident.triggered:rule0:do2", to: "incident", template: "incident-summary" },
+        { kind: "post", key: "pagerduty:incident.triggered:rule0:do2", to: "incident", template: "incident-summary", buttons: "volunteer" },
         { kind: "post", key: "pagerduty:incident.triggered:rule0:do3", to: "update", template: "user-announcement" },
       ]);
     }

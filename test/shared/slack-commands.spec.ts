@@ -250,6 +250,31 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     );
   });
 
+  it("gives the role to whoever clicks “I'll lead” or “I'll scribe” under the summary", async () => {
+    const herald = await withIncident();
+    const summary = (await herald.slackCalls()).find((c) => String(c.body.text).startsWith(":rotating_light:"))!;
+    const blocks = JSON.parse(String(summary.body.blocks));
+    expect(blocks[1].elements.map((e: any) => [e.action_id, e.text.text])).toEqual([
+      ["volunteer_lead", "I'll lead"],
+      ["volunteer_scribe", "I'll scribe"],
+    ]);
+    const click = (actionId: string, user: string, name: string) => {
+      const payload = JSON.parse(interactions["interactivity_block_actions_docs-example.java-slack-sdk.json"]!);
+      payload.channel = { id: "C00000001", name: "inc" };
+      payload.user = { id: user, username: name, team_id: "T0TEAM" };
+      payload.trigger_id = `${actionId}.${user}`;
+      payload.actions = [{ action_id: actionId, block_id: "volunteer", value: blocks[1].elements[0].value, type: "button" }];
+      return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
+    };
+    expect((await herald.request("/slack/interactions", await click("volunteer_lead", "U0GRACE01", "grace"))).status).toBe(200);
+    expect((await herald.request("/slack/interactions", await click("volunteer_scribe", "U0ADA0001", "ada"))).status).toBe(200);
+    await herald.settle();
+    expect((await timeline(herald)).slice(1)).toEqual([
+      ["role.assigned", "event", "slack", "grace", "grace is now Incident Lead"],
+      ["role.assigned", "event", "slack", "ada", "ada is now Scribe"],
+    ]);
+  });
+
   it("files a message in the log with the “Add to incident log” shortcut, and leaves other interactions alone", async () => {
     const herald = await withIncident();
     const shortcut = (channel: string, text: string) => {

@@ -79,6 +79,21 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
         if (typeof body.text !== "string" && body.blocks === undefined) return c.json({ ok: false, error: "no_text" });
+        if (body.blocks !== undefined) {
+          // Block Kit limits: 50 blocks, 3,000 characters a section, 25 elements and 75-character labels an actions block.
+          const blocks = parseJson(body.blocks) as { type?: string; text?: { text?: string }; elements?: { text?: { text?: string }; action_id?: string }[] }[] | undefined;
+          const valid =
+            Array.isArray(blocks) &&
+            blocks.length <= 50 &&
+            blocks.every((b) =>
+              b.type === "section"
+                ? typeof b.text?.text === "string" && b.text.text.length <= 3000
+                : b.type === "actions"
+                  ? Array.isArray(b.elements) && b.elements.length <= 25 && b.elements.every((e) => (e.text?.text?.length ?? 0) <= 75 && !!e.action_id)
+                  : true,
+            );
+          if (!valid) return c.json({ ok: false, error: "invalid_blocks" });
+        }
         const metadata = parseJson(body.metadata) as PostedMessage["metadata"];
         if (metadata && (typeof metadata.event_type !== "string" || typeof metadata.event_payload !== "object")) {
           return c.json({ ok: false, error: "invalid_metadata_format" });

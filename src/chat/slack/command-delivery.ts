@@ -16,6 +16,7 @@ export async function slackCommandEvents(
   renderer: Renderer,
 ): Promise<{ events: IncidentEvent[]; effects: NewEffect[] }> {
   if (delivery.id.startsWith("slack:shortcut:")) return { events: await shortcutEvents(delivery, store), effects: [] };
+  if (delivery.id.startsWith("slack:action:")) return { events: await buttonEvents(delivery, store, config), effects: [] };
   const request = parseSlashCommand(delivery.body);
   if (request.kind !== "command") return { events: [], effects: [] };
   const { command } = request;
@@ -76,4 +77,20 @@ async function shortcutEvents(delivery: Delivery, store: Store): Promise<Inciden
       text,
     },
   ];
+}
+
+/** "I'll lead" / "I'll scribe": the person who clicked takes the role. */
+async function buttonEvents(delivery: Delivery, store: Store, config: Config): Promise<IncidentEvent[]> {
+  const interaction = parseInteraction(delivery.body);
+  if (interaction.kind !== "block_actions" || !interaction.payload.channel) return [];
+  const action = interaction.payload.actions.find((a) => a.action_id === "volunteer_lead" || a.action_id === "volunteer_scribe");
+  if (!action) return [];
+  const incident = await store.findIncidentByChannel(interaction.payload.channel.id);
+  if (!incident) throw new Error(`no incident has channel ${interaction.payload.channel.id}`);
+  const { user } = interaction.payload;
+  const actor = { id: user.id, name: user.username ?? user.name ?? user.id };
+  return commandEvents(
+    { name: "assign", role: action.action_id === "volunteer_lead" ? "lead" : "scribe", who: { kind: "me" } },
+    { id: delivery.id, at: delivery.receivedAt, source: "slack", actor, incident, roleNames: roleNames(config), services: {} },
+  );
 }

@@ -61,11 +61,28 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter {
       }
     },
 
-    async postMessage({ channel, text, idempotencyKey }) {
+    async postMessage({ channel, text, idempotencyKey, buttons }) {
       try {
         const result = await client.chat.postMessage({
           channel,
           text,
+          ...(buttons?.length
+            ? {
+                blocks: [
+                  // A section's text may hold 3,000 characters; the full text stays in `text`.
+                  { type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } },
+                  {
+                    type: "actions",
+                    elements: buttons.map((b) => ({
+                      type: "button",
+                      action_id: b.actionId,
+                      value: b.value,
+                      text: { type: "plain_text", text: b.label },
+                    })),
+                  },
+                ],
+              }
+            : {}),
           unfurl_links: false,
           metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: idempotencyKey } },
         });
