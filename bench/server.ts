@@ -2,6 +2,7 @@
 //   bare    a Hono handler that only answers 202
 //   verify  a Hono handler that verifies the PagerDuty signature and parses the JSON, then answers 202
 //   herald  Herald itself (startNodeServer: SQLite file, background work in-process, Slack effects)
+//   bolt    @slack/bolt 5 acking a slash command with its default HTTP receiver
 // It answers IPC messages: {cmd: "cpu"} → process.cpuUsage(); {cmd: "drain"} → waits for Herald's backlog.
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
@@ -39,6 +40,21 @@ if (mode === "herald") {
       effectsFailed: count(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('failed', 'skipped')`),
     };
   };
+} else if (mode === "bolt") {
+  // @slack/bolt 5 with its default HTTP receiver; botId/botUserId spare it an auth.test per request.
+  const { App, LogLevel } = await import("@slack/bolt");
+  const bolt = new App({
+    signingSecret: process.env.SLACK_SIGNING_SECRET!,
+    token: "bench-bot-token",
+    botId: "B0HERALD",
+    botUserId: "U0HERALD",
+    logLevel: LogLevel.ERROR,
+  });
+  bolt.command("/incident", async ({ ack }) => {
+    await ack();
+  });
+  const server = (await bolt.start(0)) as unknown as { address(): AddressInfo };
+  port = server.address().port;
 } else {
   const app = new Hono();
   if (mode === "bare") {

@@ -1,0 +1,97 @@
+// Shared by the benchmarks: each server under test runs in its own process (bench/server.ts), so
+// process.cpuUsage there is its own; autocannon drives it on loopback from this process.
+import autocannon from "autocannon";
+import { fork, type ChildProcess } from "node:child_process";
+
+export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+
+export interface Row {
+  name: string;
+  rps: number;
+  p99: number;
+  cpuUsPerRequest: number;
+  non2xx: number;
+  extra?: string;
+}
+
+/** One request shape, built fresh for every request (new ids, new signature). */
+export type NextRequest = () => { path: string; body: string; headers: Record<string, string> };
+
+function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (message: Record<string, unknown>) => {
+      if (key in message) {
+        child.off("message", listener);
+        resolve(message[key] as T);
+      }
+    };
+    child.on("message", listener);
+    child.send({ cmd });
+  });
+}
+
+async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork("bench/server.ts", [mode], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve) => child.on("message", (m: { ready?: number }) => m.ready && resolve(m.ready)));
+  return { child, port };
+}
+
+function load(port: number, seconds: number, next: NextRequest): Promise<autocannon.Result> {
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (request) => {
+          const { path, body, headers } = next();
+          return { ...request, path, body, headers };
+        },
+      },
+    ],
+  });
+}
+
+/** Warms a server up for 2 s, then measures it for DURATION; `drain` reports on its backlog after. */
+export async function measure(
+  name: string,
+  mode: string,
+  env: Record<string, string>,
+  next: NextRequest,
+  describeDrain?: (drain: Record<string, number>) => string,
+): Promise<Row> {
+  const { child, port } = await startServer(mode, env);
+  await load(port, 2, next);
+  const before = await ask<NodeJS.CpuUsage>(child, "cpu", "cpu");
+  const result = await load(port, DURATION, next);
+  const after = await ask<NodeJS.CpuUsage>(child, "cpu", "cpu");
+  const extra = describeDrain ? describeDrain(await ask<Record<string, number>>(child, "drain", "drain")) : undefined;
+  child.kill();
+  const cpuUs = after.user - before.user + (after.system - before.system);
+  return {
+    name,
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    cpuUsPerRequest: cpuUs / Math.max(result.requests.total, 1),
+    non2xx: result.non2xx + result.errors,
+    extra,
+  };
+}
+
+/** Prints the rows as a table, with each one's rate against `baseline`. */
+export function printTable(rows: Row[], baseline: Row, ratioLabel: string): void {
+  console.log(`| server | requests/s | p99 ms | server CPU µs/request | non-2xx | ${ratioLabel} |`);
+  console.log("|---|---|---|---|---|---|");
+  for (const row of rows) {
+    console.log(
+      `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p99} | ${row.cpuUsPerRequest.toFixed(0)} | ${row.non2xx} | ${(row.rps / baseline.rps).toFixed(2)} |`,
+    );
+  }
+  for (const row of rows) if (row.extra) console.log(`\n${row.name}: ${row.extra}`);
+}
