@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
 import { startNodeServer } from "../src/node/start-server.js";
 import { verifyPagerDutySignature } from "../src/pagerduty/verify.js";
+import { nodeHmac } from "../src/node/node-hmac.js";
 
 const mode = process.argv[2];
 const secret = process.env.PAGERDUTY_WEBHOOK_SECRETS!;
@@ -63,7 +64,8 @@ if (mode === "herald") {
     app.post("/webhooks/pagerduty", async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer());
       try {
-        await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), [secret]);
+        // The same check, with the same HMAC, as Herald's on Node.
+        await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), [secret], nodeHmac);
         JSON.parse(new TextDecoder().decode(body));
       } catch {
         return c.json({ error: "bad request" }, 400);

@@ -10,6 +10,7 @@ import { slackCommandHandler } from "./routes/slack-commands.js";
 import { slackEventsHandler } from "./routes/slack-events.js";
 import { slackInteractionsHandler } from "./routes/slack-interactions.js";
 import type { Config } from "./config/schema.js";
+import type { HmacSha256 } from "./crypto/hmac.js";
 
 export interface AppDeps {
   store: Store;
@@ -20,6 +21,8 @@ export interface AppDeps {
   pagerdutyWebhookSecrets: readonly string[];
   apiAccess: ApiAccess;
   log: (line: string) => void;
+  /** The runtime's HMAC for signatures (Web Crypto when not given). */
+  hmac?: HmacSha256;
 }
 
 /** Builds Herald's HTTP app from its dependencies; the Node and Worker entries only supply them. */
@@ -43,6 +46,7 @@ export function createApp(deps: AppDeps): Hono {
       clock: deps.clock,
       background: deps.background,
       secrets: deps.pagerdutyWebhookSecrets,
+      hmac: deps.hmac,
     }),
   );
   app.post(
@@ -53,9 +57,10 @@ export function createApp(deps: AppDeps): Hono {
       background: deps.background,
       config: deps.config,
       signingSecret: deps.slackSigningSecret,
+      hmac: deps.hmac,
     }),
   );
-  app.post("/slack/events", slackEventsHandler({ clock: deps.clock, signingSecret: deps.slackSigningSecret }));
+  app.post("/slack/events", slackEventsHandler({ clock: deps.clock, signingSecret: deps.slackSigningSecret, hmac: deps.hmac }));
   app.post(
     "/slack/interactions",
     slackInteractionsHandler({
@@ -63,6 +68,7 @@ export function createApp(deps: AppDeps): Hono {
       clock: deps.clock,
       background: deps.background,
       signingSecret: deps.slackSigningSecret,
+      hmac: deps.hmac,
     }),
   );
   app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess }));

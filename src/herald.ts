@@ -12,6 +12,7 @@ import type { Background } from "./ports/background.js";
 import type { ChatAdapter } from "./ports/chat.js";
 import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
+import type { HmacSha256 } from "./crypto/hmac.js";
 import { createRenderer, type Renderer } from "./render/renderer.js";
 import type { EnvVars, Settings } from "./settings.js";
 
@@ -29,6 +30,8 @@ export interface HeraldOptions {
   isLoopback?: (c: Context) => boolean;
   /** Names this process's pipeline runs in the lease; Node keeps one across restarts (default: random). */
   leaseHolder?: string;
+  /** The runtime's HMAC for webhook signatures (default: Web Crypto). */
+  hmac?: HmacSha256;
 }
 
 export interface Herald {
@@ -74,6 +77,7 @@ export function createHerald(options: HeraldOptions): Herald {
         pagerdutyWebhookSecrets: options.settings.pagerdutyWebhookSecrets,
         apiAccess: { token: options.settings.apiToken, isLoopback: options.isLoopback },
         log: options.log,
+        hmac: options.hmac,
       }),
     pipeline: (pipelineOptions) =>
       runPipeline({

@@ -11,6 +11,7 @@ import { createSqliteStore } from "../store/sqlite-store.js";
 import { createInProcessBackground, type InProcessBackground } from "./in-process-background.js";
 import { localWebhookSecret } from "./local-webhook-secret.js";
 import { isLoopbackRequest } from "./loopback.js";
+import { nodeHmac } from "./node-hmac.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SWEEP_MS = 5_000;
@@ -53,6 +54,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string
     print: (line) => console.log(line),
     isLoopback: isLoopbackRequest,
     leaseHolder,
+    hmac: nodeHmac,
   });
   // One Node process owns its SQLite file: after a crash the restarted process takes its lease
   // back at once instead of waiting for it to expire.

@@ -1,6 +1,7 @@
 import type { Handler } from "hono";
 import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
 import { verifyPagerDutySignature } from "../pagerduty/verify.js";
+import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
@@ -11,6 +12,7 @@ export interface PagerDutyWebhookDeps {
   clock: Clock;
   background: Background;
   secrets: readonly string[];
+  hmac?: HmacSha256;
 }
 
 // PagerDuty drops payloads over 256 KB itself; anything larger is not from it.
@@ -24,7 +26,7 @@ const decoder = new TextDecoder();
 export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
   return async (c) => {
     const body = await readBody(c, { mediaType: "application/json", limitBytes: LIMIT_BYTES });
-    await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), deps.secrets);
+    await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), deps.secrets, deps.hmac);
     const text = decoder.decode(body);
     const webhook = parsePagerDutyWebhook(text);
     if (webhook.kind === "unsupported") {

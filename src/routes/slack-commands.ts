@@ -6,6 +6,7 @@ import { helpText, parseChatCommand, type ChatCommand } from "../domain/chat-com
 import { isRecordCommand } from "../domain/command-events.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
+import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Store } from "../ports/store.js";
 import { escapeMrkdwn } from "../render/escape.js";
 import { readSlackRequest } from "./read-slack-request.js";
@@ -16,6 +17,7 @@ export interface SlackCommandDeps {
   background: Background;
   config: Config;
   signingSecret: string | null;
+  hmac?: HmacSha256;
 }
 
 const LIMIT_BYTES = 64 * 1024;
@@ -33,6 +35,7 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
     const text = await readSlackRequest(c, {
       signingSecret: deps.signingSecret,
       clock: deps.clock,
+      hmac: deps.hmac,
       mediaType: "application/x-www-form-urlencoded",
       limitBytes: LIMIT_BYTES,
     });

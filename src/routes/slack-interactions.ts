@@ -2,6 +2,7 @@ import type { Handler } from "hono";
 import { parseInteraction } from "../chat/slack/parse.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
+import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Store } from "../ports/store.js";
 import { readSlackRequest } from "./read-slack-request.js";
 
@@ -20,11 +21,13 @@ export function slackInteractionsHandler(deps: {
   clock: Clock;
   background: Background;
   signingSecret: string | null;
+  hmac?: HmacSha256;
 }): Handler {
   return async (c) => {
     const text = await readSlackRequest(c, {
       signingSecret: deps.signingSecret,
       clock: deps.clock,
+      hmac: deps.hmac,
       mediaType: "application/x-www-form-urlencoded",
       limitBytes: LIMIT_BYTES,
     });

@@ -1,5 +1,5 @@
 import { SignatureError } from "../../errors.js";
-import { hmacKey } from "../../crypto/hmac-key.js";
+import { sameBytes, webCryptoHmac, type HmacSha256 } from "../../crypto/hmac.js";
 import type { Clock } from "../../ports/clock.js";
 
 const encoder = new TextEncoder();
@@ -26,6 +26,8 @@ export async function verifySlackRequest(options: {
   timestamp: string | null | undefined;
   signingSecret: string;
   clock: Clock;
+  /** The runtime's HMAC (Web Crypto by default). */
+  hmac?: HmacSha256;
 }): Promise<void> {
   const { signature, timestamp } = options;
   if (!options.signingSecret) throw new SignatureError("no Slack signing secret is configured");
@@ -38,12 +40,12 @@ export async function verifySlackRequest(options: {
   if (!match) throw new SignatureError("X-Slack-Signature is not a v0 signature");
   const mac = new Uint8Array(32);
   for (let i = 0; i < 32; i++) mac[i] = parseInt(match[1]!.slice(i * 2, i * 2 + 2), 16);
-  const valid = await crypto.subtle.verify("HMAC", await hmacKey(options.signingSecret), mac, signedBytes(timestamp, options.body));
-  if (!valid) throw new SignatureError("X-Slack-Signature does not match the signing secret");
+  const expected = await (options.hmac ?? webCryptoHmac)(options.signingSecret, signedBytes(timestamp, options.body));
+  if (!sameBytes(expected, mac)) throw new SignatureError("X-Slack-Signature does not match the signing secret");
 }
 
 /** Signs a request body as Slack does; used by the tests and the benchmark. */
 export async function signSlackBody(body: string, timestamp: string, signingSecret: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(signingSecret), signedBytes(timestamp, encoder.encode(body)));
+  const mac = await webCryptoHmac(signingSecret, signedBytes(timestamp, encoder.encode(body)));
   return `v0=${Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
