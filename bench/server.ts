@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { startNodeServer } from "../src/node/start-server.js";
 import { verifyPagerDutySignature } from "../src/pagerduty/verify.js";
 import { nodeHmac } from "../src/node/node-hmac.js";
+import { readBody } from "../src/routes/read-body.js";
 
 const mode = process.argv[2];
 const secret = process.env.PAGERDUTY_WEBHOOK_SECRETS!;
@@ -62,9 +63,9 @@ if (mode === "herald") {
     app.post("/webhooks/pagerduty", (c) => c.json({ status: "accepted" }, 202));
   } else if (mode === "verify") {
     app.post("/webhooks/pagerduty", async (c) => {
-      const body = new Uint8Array(await c.req.arrayBuffer());
+      // The same body reading, check and HMAC as Herald's route on Node.
+      const body = await readBody(c, { mediaType: "application/json", limitBytes: 256 * 1024 });
       try {
-        // The same check, with the same HMAC, as Herald's on Node.
         await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), [secret], nodeHmac);
         JSON.parse(new TextDecoder().decode(body));
       } catch {

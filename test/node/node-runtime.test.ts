@@ -1,4 +1,8 @@
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { signedDelivery } from "../support/signed.js";
 import { createInProcessBackground } from "../../src/node/in-process-background.js";
 import { isLoopbackRequest } from "../../src/node/loopback.js";
 import { nodeHerald } from "./node-herald.js";
@@ -80,5 +84,36 @@ describe("the in-process background runner", () => {
     await background.idle();
     expect(runs).toBe(2);
     expect(lines).toEqual(["background run failed (will be retried by the next sweep): database is locked"]);
+  });
+});
+
+describe("request bodies on a real Node server", () => {
+  it("are read straight from the connection: a signed delivery is accepted, an oversized chunked one refused", async () => {
+    const app = appWith({ PAGERDUTY_WEBHOOK_SECRETS: "s3cret" });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/pagerduty`;
+    try {
+      const body = deliveries["zulip_triggered_v3.json"]!;
+      const ok = await fetch(url, { ...(await signedDelivery(body, { secret: "s3cret" })) });
+      expect(ok.status).toBe(202);
+      // No Content-Length: the size is only known while reading.
+      const chunks = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 300; i++) controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
+          controller.close();
+        },
+      });
+      const big = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-pagerduty-signature": "v1=00" },
+        body: chunks,
+        duplex: "half",
+      } as RequestInit);
+      expect(big.status).toBe(413);
+      expect(await big.json()).toEqual({ error: { code: "payload_too_large", message: "body is larger than 262144 bytes" } });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
