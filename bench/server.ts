@@ -1,6 +1,7 @@
 // One server under benchmark, in its own process so its CPU time is its own. Modes:
 //   bare    a Hono handler that only answers 202
 //   verify  a Hono handler that verifies the PagerDuty signature and parses the JSON, then answers 202
+//   verify-raw  the same, reading the body as Herald does on Node (straight from the connection)
 //   herald  Herald itself (startNodeServer: SQLite file, background work in-process, Slack effects)
 //   bolt    @slack/bolt 5 acking a slash command with its default HTTP receiver
 // It answers IPC messages: {cmd: "cpu"} → process.cpuUsage(); {cmd: "drain"} → waits for Herald's backlog.
@@ -61,10 +62,14 @@ if (mode === "herald") {
   const app = new Hono();
   if (mode === "bare") {
     app.post("/webhooks/pagerduty", (c) => c.json({ status: "accepted" }, 202));
-  } else if (mode === "verify") {
+  } else if (mode === "verify" || mode === "verify-raw") {
     app.post("/webhooks/pagerduty", async (c) => {
-      // The same body reading, check and HMAC as Herald's route on Node.
-      const body = await readBody(c, { mediaType: "application/json", limitBytes: 256 * 1024 });
+      // verify: a plain Hono handler reads the body through the Request; verify-raw reads it as
+      // Herald's route does on Node (straight from the connection). Both check it like Herald.
+      const body =
+        mode === "verify"
+          ? new Uint8Array(await c.req.arrayBuffer())
+          : await readBody(c, { mediaType: "application/json", limitBytes: 256 * 1024 });
       try {
         await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), [secret], nodeHmac);
         JSON.parse(new TextDecoder().decode(body));
@@ -81,6 +86,7 @@ if (mode === "herald") {
   port = (server.address() as AddressInfo).port;
 }
 
+process.on("SIGINT", () => process.exit(0));
 process.on("message", async (message: { cmd: string }) => {
   if (message.cmd === "cpu") process.send!({ cpu: process.cpuUsage() });
   if (message.cmd === "drain") process.send!({ drain: await drain() });

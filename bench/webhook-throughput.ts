@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   console.log(`${DURATION}s per server, ${CONNECTIONS} connections, signed incident.triggered (P1) deliveries\n`);
   const rows = [
     await measure("bare Hono, 202 only", "bare", secrets, next),
-    await measure("verify + parse, 202", "verify", secrets, next),
+    await measure("verify + parse, 202 (plain Hono handler)", "verify", secrets, next),
+    await measure("verify + parse, 202, Herald's body reading", "verify-raw", secrets, next),
     await measure(
       "Herald (stored durably)",
       "herald",
@@ -73,9 +74,12 @@ async function main(): Promise<void> {
   slack.close();
   rmSync(dir, { recursive: true, force: true });
 
-  printTable(rows, rows[1]!, "× verify-only rate");
-  const ratio = rows[2]!.rps / rows[1]!.rps;
-  console.log(`\nTarget: Herald ≥ 0.75× the verify-only rate. Measured: ${ratio.toFixed(2)}× (${ratio >= 0.75 ? "met" : "NOT met"}).`);
+  printTable(rows, rows[1]!, "× plain verify-only rate");
+  const herald = rows[3]!;
+  const ratio = herald.rps / rows[1]!.rps;
+  const strict = herald.rps / rows[2]!.rps;
+  console.log(`\nTarget: Herald ≥ 0.75× the verify-only handler's rate. Against the plain Hono handler: ${ratio.toFixed(2)}× (${ratio >= 0.75 ? "met" : "NOT met"}).`);
+  console.log(`Against a handler that reads bodies as fast as Herald does (the cost of durability alone): ${strict.toFixed(2)}× (${strict >= 0.75 ? "met" : "NOT met"}).`);
   process.exit(0);
 }
 

@@ -25,13 +25,27 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
   // Group commit: writes that arrive in the same turn of the event loop (concurrent webhook
   // deliveries, typically) share one transaction, each in its own savepoint so one failure stays its
   // own. A caller's promise settles after the commit, so an acknowledged delivery is on disk.
-  type Job = { run: () => number[]; resolve: (changes: number[]) => void; reject: (error: unknown) => void };
+  type Job = {
+    run: () => number[];
+    /** More than one statement: needs its own savepoint to fail alone. */
+    several: boolean;
+    resolve: (changes: number[]) => void;
+    reject: (error: unknown) => void;
+  };
   let queue: Job[] = [];
   const savepoint = db.prepare("SAVEPOINT write_job");
   const release = db.prepare("RELEASE write_job");
   const rollback = db.prepare("ROLLBACK TO write_job");
   const flush = db.transaction((jobs: Job[]) =>
     jobs.map((job): { changes: number[] } | { error: unknown } => {
+      // A single failing statement undoes only itself in SQLite; a batch needs a savepoint.
+      if (!job.several) {
+        try {
+          return { changes: job.run() };
+        } catch (error) {
+          return { error };
+        }
+      }
       savepoint.run();
       try {
         const changes = job.run();
@@ -44,7 +58,7 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
       }
     }),
   );
-  const write = (run: () => number[]) =>
+  const write = (run: () => number[], several: boolean) =>
     new Promise<number[]>((resolve, reject) => {
       if (queue.length === 0) {
         setImmediate(() => {
@@ -63,7 +77,7 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
           );
         });
       }
-      queue.push({ run, resolve, reject });
+      queue.push({ run, several, resolve, reject });
     });
   const sql: SqlDatabase = {
     async all<T>(text: string, params: unknown[] = []) {
@@ -73,11 +87,11 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
       return (prepare(text).get(...params) as T | undefined) ?? null;
     },
     async run(text, params = []) {
-      const [changes = 0] = await write(() => [prepare(text).run(...params).changes]);
+      const [changes = 0] = await write(() => [prepare(text).run(...params).changes], false);
       return changes;
     },
     async batch(list) {
-      return write(() => list.map((s) => prepare(s.sql).run(...s.params).changes));
+      return write(() => list.map((s) => prepare(s.sql).run(...s.params).changes), list.length > 1);
     },
   };
   return { db, sql };
