@@ -15,6 +15,7 @@ export async function readBody(c: Context, options: { mediaType: string; limitBy
 }
 
 interface IncomingLike {
+  readableEnded?: boolean;
   on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
   on(event: "end" | "error", listener: (error?: Error) => void): unknown;
 }
@@ -25,7 +26,10 @@ interface IncomingLike {
  */
 async function readIncoming(c: Context, limitBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const incoming = (c.env as { incoming?: IncomingLike } | undefined)?.incoming;
-  if (!incoming || typeof incoming.on !== "function") return new Uint8Array(await c.req.arrayBuffer());
+  // A stream someone already read would never end again: then the Request is the way.
+  if (!incoming || typeof incoming.on !== "function" || incoming.readableEnded) {
+    return new Uint8Array(await c.req.arrayBuffer());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
