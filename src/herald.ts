@@ -3,7 +3,6 @@ import { createApp } from "./app.js";
 import { createLocalChat } from "./chat/local/local-chat.js";
 import { createSlackChat } from "./chat/slack/slack-chat.js";
 import { loadConfig } from "./config/load-config.js";
-import type { Config } from "./config/schema.js";
 import { templates } from "./generated/templates.js";
 import { createDraftPaging, createPagerDutyPaging } from "./pagerduty/pagerduty-paging.js";
 import { createDraftIssues, createGitHubIssues } from "./github/github-issues.js";
@@ -13,7 +12,7 @@ import type { ChatAdapter } from "./ports/chat.js";
 import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
 import type { HmacSha256 } from "./crypto/hmac.js";
-import { createRenderer, type Renderer } from "./render/renderer.js";
+import { createRenderer } from "./render/renderer.js";
 import type { EnvVars, Settings } from "./settings.js";
 
 export interface HeraldOptions {
@@ -35,8 +34,6 @@ export interface HeraldOptions {
 }
 
 export interface Herald {
-  config: Config;
-  renderer: Renderer;
   chat: ChatAdapter;
   /** The HTTP app, with the runtime's way of starting background work. */
   app(background: Background): ReturnType<typeof createApp>;
@@ -64,8 +61,6 @@ export function createHerald(options: HeraldOptions): Herald {
   const holder = options.leaseHolder ?? crypto.randomUUID();
 
   return {
-    config,
-    renderer,
     chat,
     app: (background) =>
       createApp({

@@ -5,6 +5,17 @@ import type { IncidentEvent } from "./incident-event.js";
 /** Built-in roles of the process, by key; further roles come from the configuration. */
 export const BUILT_IN_ROLES: Record<string, string> = { lead: "Incident Lead", scribe: "Scribe" };
 
+/** The buttons under an incident's summary, by action id: the role a click takes. */
+export const VOLUNTEER_BUTTONS: Record<string, { role: string; label: string }> = {
+  volunteer_lead: { role: "lead", label: "I'll lead" },
+  volunteer_scribe: { role: "scribe", label: "I'll scribe" },
+};
+
+/** The role a volunteer button gives, or null for any other action. */
+export function volunteerRole(actionId: string): string | null {
+  return VOLUNTEER_BUTTONS[actionId]?.role ?? null;
+}
+
 export interface CommandContext {
   /** Unique per command invocation; the events' ids derive from it. */
   id: string;

@@ -4,6 +4,7 @@ import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import { evaluateRules, type Action } from "../domain/rules.js";
+import { VOLUNTEER_BUTTONS } from "../domain/command-events.js";
 import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
 import { toIncidentEvents } from "../pagerduty/normalize.js";
 import type { Delivery, NewEffect, ProcessedDelivery, Store } from "../ports/store.js";
@@ -136,8 +137,5 @@ function toEffects(
 
 /** The buttons that let people take the Incident Lead and Scribe roles with a click. */
 function volunteerButtons(incidentId: string) {
-  return [
-    { actionId: "volunteer_lead", label: "I'll lead", value: incidentId },
-    { actionId: "volunteer_scribe", label: "I'll scribe", value: incidentId },
-  ];
+  return Object.entries(VOLUNTEER_BUTTONS).map(([actionId, { label }]) => ({ actionId, label, value: incidentId }));
 }

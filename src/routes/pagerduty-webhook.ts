@@ -5,6 +5,7 @@ import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
+import { acceptDelivery } from "./accept-delivery.js";
 import { readBody } from "./read-body.js";
 
 export interface PagerDutyWebhookDeps {
@@ -32,14 +33,12 @@ export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
     if (webhook.kind === "unsupported") {
       return c.json({ status: "ignored", event_type: webhook.eventType }, 202);
     }
-    const stored = await deps.store.recordDelivery({
+    const stored = await acceptDelivery(deps, {
       id: `pagerduty:${webhook.envelope.event.id}`,
       source: "pagerduty",
       webhookId: c.req.header("x-webhook-id") ?? null,
-      receivedAt: deps.clock.now().toISOString(),
       body: text,
     });
-    if (stored) deps.background.schedule("pagerduty delivery");
     return c.json({ status: stored ? "accepted" : "duplicate" }, 202);
   };
 }

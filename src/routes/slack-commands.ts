@@ -9,6 +9,7 @@ import type { Clock } from "../ports/clock.js";
 import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Store } from "../ports/store.js";
 import { escapeMrkdwn } from "../render/escape.js";
+import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 
 export interface SlackCommandDeps {
@@ -78,14 +79,7 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
       }
     }
 
-    const stored = await deps.store.recordDelivery({
-      id: `slack:${command.trigger_id ?? (await digest(text))}`,
-      source: "slack",
-      webhookId: null,
-      receivedAt: deps.clock.now().toISOString(),
-      body: text,
-    });
-    if (stored) deps.background.schedule("slack command");
+    await acceptDelivery(deps, { id: `slack:${command.trigger_id ?? (await digest(text))}`, source: "slack", body: text });
     return reply(acknowledgement(chat, roleNames(deps.config), deps.config.security_report));
   };
 }

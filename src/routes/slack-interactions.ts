@@ -4,6 +4,8 @@ import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Store } from "../ports/store.js";
+import { volunteerRole } from "../domain/command-events.js";
+import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 
 /** The message shortcut that files a message in the incident's log (see slack-app-manifest.yaml). */
@@ -34,29 +36,16 @@ export function slackInteractionsHandler(deps: {
     const interaction = parseInteraction(text);
     if (interaction.kind === "block_actions") {
       const { channel, actions, trigger_id: trigger } = interaction.payload;
-      const volunteer = actions.find((a) => a.action_id === "volunteer_lead" || a.action_id === "volunteer_scribe");
+      const volunteer = actions.find((a) => volunteerRole(a.action_id));
       if (volunteer && channel && (await deps.store.findIncidentByChannel(channel.id))) {
-        const stored = await deps.store.recordDelivery({
-          id: `slack:action:${trigger ?? `${channel.id}:${interaction.payload.user.id}:${volunteer.action_id}`}`,
-          source: "slack",
-          webhookId: null,
-          receivedAt: deps.clock.now().toISOString(),
-          body: text,
-        });
-        if (stored) deps.background.schedule("slack button");
+        const id = `slack:action:${trigger ?? `${channel.id}:${interaction.payload.user.id}:${volunteer.action_id}`}`;
+        await acceptDelivery(deps, { id, source: "slack", body: text });
       }
     }
     if (interaction.kind === "message_action" && interaction.payload.callback_id === ADD_TO_LOG) {
       const { channel, message, trigger_id: trigger } = interaction.payload;
       if (await deps.store.findIncidentByChannel(channel.id)) {
-        const stored = await deps.store.recordDelivery({
-          id: `slack:shortcut:${trigger ?? `${channel.id}:${message.ts}`}`,
-          source: "slack",
-          webhookId: null,
-          receivedAt: deps.clock.now().toISOString(),
-          body: text,
-        });
-        if (stored) deps.background.schedule("slack shortcut");
+        await acceptDelivery(deps, { id: `slack:shortcut:${trigger ?? `${channel.id}:${message.ts}`}`, source: "slack", body: text });
       }
     }
     return c.body(null, 200);

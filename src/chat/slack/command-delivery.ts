@@ -1,7 +1,7 @@
 import { grammarContext, roleNames } from "../../config/grammar-context.js";
 import type { Config } from "../../config/schema.js";
 import { parseChatCommand } from "../../domain/chat-command.js";
-import { commandEvents } from "../../domain/command-events.js";
+import { commandEvents, volunteerRole } from "../../domain/command-events.js";
 import type { IncidentEvent } from "../../domain/incident-event.js";
 import type { Delivery, NewEffect, Store } from "../../ports/store.js";
 import type { Renderer } from "../../render/renderer.js";
@@ -83,14 +83,14 @@ async function shortcutEvents(delivery: Delivery, store: Store): Promise<Inciden
 async function buttonEvents(delivery: Delivery, store: Store, config: Config): Promise<IncidentEvent[]> {
   const interaction = parseInteraction(delivery.body);
   if (interaction.kind !== "block_actions" || !interaction.payload.channel) return [];
-  const action = interaction.payload.actions.find((a) => a.action_id === "volunteer_lead" || a.action_id === "volunteer_scribe");
-  if (!action) return [];
+  const role = interaction.payload.actions.map((a) => volunteerRole(a.action_id)).find((r) => r !== null);
+  if (!role) return [];
   const incident = await store.findIncidentByChannel(interaction.payload.channel.id);
   if (!incident) throw new Error(`no incident has channel ${interaction.payload.channel.id}`);
   const { user } = interaction.payload;
   const actor = { id: user.id, name: user.username ?? user.name ?? user.id };
   return commandEvents(
-    { name: "assign", role: action.action_id === "volunteer_lead" ? "lead" : "scribe", who: { kind: "me" } },
+    { name: "assign", role, who: { kind: "me" } },
     { id: delivery.id, at: delivery.receivedAt, source: "slack", actor, incident, roleNames: roleNames(config), services: {} },
   );
 }

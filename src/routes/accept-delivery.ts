@@ -1,0 +1,22 @@
+import type { Background } from "../ports/background.js";
+import type { Clock } from "../ports/clock.js";
+import type { Delivery, Store } from "../ports/store.js";
+
+/**
+ * Stores a verified delivery once and asks for a background run; false when it was stored before
+ * (a redelivery), in which case nothing more happens.
+ */
+export async function acceptDelivery(
+  deps: { store: Store; clock: Clock; background: Background },
+  delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null },
+): Promise<boolean> {
+  const stored = await deps.store.recordDelivery({
+    id: delivery.id,
+    source: delivery.source,
+    webhookId: delivery.webhookId ?? null,
+    receivedAt: deps.clock.now().toISOString(),
+    body: delivery.body,
+  });
+  if (stored) deps.background.schedule(`${delivery.source} delivery`);
+  return stored;
+}
