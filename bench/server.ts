@@ -4,6 +4,7 @@
 //   verify-raw  the same, reading the body as Herald does on Node (straight from the connection)
 //   herald  Herald itself (startNodeServer: SQLite file, background work in-process, Slack effects)
 //   bolt    @slack/bolt 5 acking a slash command with its default HTTP receiver
+//   help-ceiling  a Hono handler that reads a slash command's body and answers Herald's help text, checking nothing
 // It answers IPC messages: {cmd: "cpu"} → process.cpuUsage(); {cmd: "drain"} → waits for Herald's backlog.
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
@@ -60,7 +61,14 @@ if (mode === "herald") {
   port = server.address().port;
 } else {
   const app = new Hono();
-  if (mode === "bare") {
+  if (mode === "help-ceiling") {
+    const { helpReply } = await import("../src/chat/slack/command-replies.js");
+    const reply = JSON.stringify({ response_type: "ephemeral", text: helpReply("/incident") });
+    app.post("/slack/commands", async (c) => {
+      await readBody(c, { mediaType: "application/x-www-form-urlencoded", limitBytes: 64 * 1024 });
+      return c.body(reply, 200, { "content-type": "application/json" });
+    });
+  } else if (mode === "bare") {
     app.post("/webhooks/pagerduty", (c) => c.json({ status: "accepted" }, 202));
   } else if (mode === "verify" || mode === "verify-raw") {
     app.post("/webhooks/pagerduty", async (c) => {

@@ -11,6 +11,7 @@ import { slackEventsHandler } from "./routes/slack-events.js";
 import { slackInteractionsHandler } from "./routes/slack-interactions.js";
 import type { Config } from "./config/schema.js";
 import type { HmacSha256 } from "./crypto/hmac.js";
+import type { SlackViews } from "./chat/slack/slack-chat.js";
 
 export interface AppDeps {
   store: Store;
@@ -21,6 +22,8 @@ export interface AppDeps {
   pagerdutyWebhookSecrets: readonly string[];
   apiAccess: ApiAccess;
   log: (line: string) => void;
+  /** Opens Slack forms (modals); null without a Slack bot token. */
+  slackViews: SlackViews | null;
   /** The runtime's HMAC for signatures (Web Crypto when not given). */
   hmac?: HmacSha256;
 }
@@ -57,17 +60,31 @@ export function createApp(deps: AppDeps): Hono {
       background: deps.background,
       config: deps.config,
       signingSecret: deps.slackSigningSecret,
+      views: deps.slackViews,
+      log: deps.log,
       hmac: deps.hmac,
     }),
   );
-  app.post("/slack/events", slackEventsHandler({ clock: deps.clock, signingSecret: deps.slackSigningSecret, hmac: deps.hmac }));
+  app.post(
+    "/slack/events",
+    slackEventsHandler({
+      store: deps.store,
+      clock: deps.clock,
+      background: deps.background,
+      signingSecret: deps.slackSigningSecret,
+      hmac: deps.hmac,
+    }),
+  );
   app.post(
     "/slack/interactions",
     slackInteractionsHandler({
       store: deps.store,
       clock: deps.clock,
       background: deps.background,
+      config: deps.config,
       signingSecret: deps.slackSigningSecret,
+      views: deps.slackViews,
+      log: deps.log,
       hmac: deps.hmac,
     }),
   );

@@ -49,9 +49,10 @@ export function createHerald(options: HeraldOptions): Herald {
     templateNames: Object.keys(templates),
   });
   const renderer = createRenderer(templates, { timeZone: config.timezone });
-  const chat = options.settings.slack
+  const slack = options.settings.slack
     ? createSlackChat({ token: options.settings.slack.botToken, apiUrl: options.settings.slack.apiUrl })
-    : createLocalChat(options.store, options.clock, options.print);
+    : null;
+  const chat = slack ?? createLocalChat(options.store, options.clock, options.print);
   const paging = options.settings.pagerduty ? createPagerDutyPaging(options.settings.pagerduty) : createDraftPaging();
   const githubRepo = options.settings.github?.repo ?? config.github.repo;
   const issues =
@@ -73,6 +74,7 @@ export function createHerald(options: HeraldOptions): Herald {
         apiAccess: { token: options.settings.apiToken, isLoopback: options.isLoopback },
         log: options.log,
         hmac: options.hmac,
+        slackViews: slack,
       }),
     pipeline: (pipelineOptions) =>
       runPipeline({

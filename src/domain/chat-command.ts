@@ -8,7 +8,7 @@ export type UserRef = { kind: "me" } | { kind: "user"; id: string; name: string 
 export type ChatCommand =
   | { name: "help" }
   | { name: "declare"; quick: null }
-  | { name: "declare"; quick: { priority: string; service: string; title: string } }
+  | { name: "declare"; quick: DeclareDetails }
   | { name: "triage" }
   | { name: "not-incident"; reason: string }
   | { name: "assign"; role: string; who: UserRef }
@@ -21,6 +21,18 @@ export type ChatCommand =
   | { name: "postmortem-schedule"; when: string }
   | { name: "postmortem" }
   | { name: "runbook" };
+
+/** Where the declarer may ask for the users' announcement to go at once (process step 2). */
+export type NotifyTarget = "ask" | "update";
+
+/** An incident as declared: from the quick form of the command, or from the declare form. */
+export interface DeclareDetails {
+  priority: string;
+  service: string;
+  title: string;
+  description?: string | null;
+  notify?: NotifyTarget[];
+}
 
 /** What the grammar checks names against, from the configuration. */
 export interface GrammarContext {

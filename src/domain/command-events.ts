@@ -50,7 +50,7 @@ export function isRecordCommand(command: ChatCommand): boolean {
 export function commandEvents(command: ChatCommand, context: CommandContext): IncidentEvent[] {
   if (command.name === "declare") {
     if (!command.quick) return [];
-    const { priority, service, title } = command.quick;
+    const { priority, service, title, description = null, notify = [] } = command.quick;
     return [
       {
         id: context.id,
@@ -66,6 +66,8 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
         title,
         priority,
         service: { id: service, name: context.services[service] ?? service },
+        description: description || null,
+        notify,
       },
     ];
   }

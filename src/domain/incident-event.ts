@@ -57,6 +57,10 @@ export interface IncidentDeclared extends EventBase {
   title: string;
   priority: string;
   service: { id: string; name: string };
+  /** What the declarer wrote about it, if anything. */
+  description: string | null;
+  /** Channels the declarer asked to tell users in at once. */
+  notify: ("ask" | "update")[];
 }
 
 /** The lead set (or stopped) regular team check-ins. */

@@ -43,6 +43,8 @@ export interface Incident {
   roles: Record<string, Person>;
   /** How it was resolved, when resolved from chat. */
   resolution?: { note: string; temporary: boolean; by: Person | null } | null;
+  /** What the declarer wrote about it when declaring in chat. */
+  description?: string | null;
   /** Who declared it in chat; null for an incident that came from a PagerDuty alarm. */
   declaredBy?: Person | null;
   /** Regular team check-ins set by the lead: the cadence and the next one. */

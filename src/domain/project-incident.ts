@@ -69,6 +69,7 @@ function startIncident(event: IncidentEvent, id: string): Incident {
       channel: null,
       roles: {},
       declaredBy: event.author,
+      description: event.description,
     };
   }
   const snapshot = event.kind === "incident_changed" ? event.snapshot : null;

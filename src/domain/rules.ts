@@ -46,8 +46,19 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
       }
     });
   });
+  // "Notify users now" on the declare form: the users' announcement where the declarer chose, unless
+  // a rule posts it there already.
+  if (event.kind === "incident_declared") {
+    for (const to of event.notify) {
+      if (!actions.some((a) => a.kind === "post" && a.to === to && a.template === USER_ANNOUNCEMENT)) {
+        actions.push({ kind: "post", key: `${event.id}:notify:${to}`, to, template: USER_ANNOUNCEMENT });
+      }
+    }
+  }
   return actions;
 }
+
+const USER_ANNOUNCEMENT = "user-announcement";
 
 function matches(condition: RuleCondition | undefined, incident: Incident): boolean {
   if (!condition) return true;

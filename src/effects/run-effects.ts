@@ -127,6 +127,12 @@ async function postMessage(
 ): Promise<EffectOutcome> {
   let channel: string;
   const to = post.to;
+  if (to !== "incident" && "replyUrl" in to) {
+    // A reply link cannot be searched afterwards; Slack's take a few posts, so a rare retry after a
+    // lost answer may show the reply twice.
+    await deps.chat.respond(to.replyUrl, to.channel, post.text, to.visibility);
+    return { status: "done", result: { replied: to.channel } };
+  }
   if (to === "incident") {
     const incident = await deps.store.getIncident(effect.incidentId);
     if (!incident?.channel) {
@@ -141,7 +147,8 @@ async function postMessage(
     const landed = await deps.chat.findPosted(channel, effect.key);
     if (landed) return { status: "done", result: landed };
   }
-  const posted = await deps.chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons });
+  const threadId = to !== "incident" ? to.threadId : undefined;
+  const posted = await deps.chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId });
   return { status: "done", result: posted };
 }
 
@@ -182,7 +189,16 @@ async function raiseFollowUp(
       {
         key: `${effect.key}:link`,
         incidentId: effect.incidentId,
-        payload: { kind: "post_message", to: announce ? { channel: announce.channel } : "incident", template, text },
+        payload: {
+          kind: "post_message",
+          to: !announce
+            ? "incident"
+            : announce.replyUrl
+              ? { replyUrl: announce.replyUrl, channel: announce.channel, visibility: "channel" }
+              : { channel: announce.channel },
+          template,
+          text,
+        },
       },
     ],
   };

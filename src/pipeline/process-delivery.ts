@@ -9,7 +9,7 @@ import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
 import { toIncidentEvents } from "../pagerduty/normalize.js";
 import type { Delivery, NewEffect, ProcessedDelivery, Store } from "../ports/store.js";
 import { eventView, incidentView } from "../render/incident-view.js";
-import { slackCommandEvents } from "../chat/slack/command-delivery.js";
+import { slackDeliveryEvents } from "../chat/slack/command-delivery.js";
 import type { Renderer } from "../render/renderer.js";
 
 const STATUS_EVENTS = new Set(["incident.triggered", "incident.acknowledged", "incident.resolved"]);
@@ -30,7 +30,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
   try {
     const { events, effects } =
       delivery.source === "slack"
-        ? await slackCommandEvents(delivery, deps.store, deps.config, deps.renderer)
+        ? await slackDeliveryEvents(delivery, deps)
         : { events: toIncidentEvents(parsePagerDutyWebhook(delivery.body)), effects: [] };
     result.effects.push(...effects);
     const touched = new Map<string, Incident>();

@@ -13,7 +13,12 @@ export interface OutgoingMessage {
   idempotencyKey: string;
   /** Buttons under the message; each click comes back as an interaction with its action id. */
   buttons?: ChatButton[];
+  /** Posts in the thread of this message (its platform id) instead of the channel itself. */
+  threadId?: string;
 }
+
+/** Who sees a reply to someone's request: everyone in the channel, or only the person who asked. */
+export type ReplyVisibility = "channel" | "requester";
 
 export interface ChatButton {
   actionId: string;
@@ -32,6 +37,11 @@ export interface ChatAdapter {
   invite(channel: string, userIds: string[]): Promise<void>;
   /** Looks for a message posted earlier with this idempotency key (after a crash mid-post). */
   findPosted(channel: string, idempotencyKey: string): Promise<PostedMessage | null>;
+  /**
+   * Answers a request through the reply link the platform gave with it (Slack's response_url), which
+   * works in channels Herald is not a member of; `channel` is where the request came from.
+   */
+  respond(replyUrl: string, channel: string, text: string, visibility: ReplyVisibility): Promise<void>;
 }
 
 /** A failed outbound call: says whether trying again can help, and when. */

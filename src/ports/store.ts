@@ -15,7 +15,8 @@ export type EffectPayload =
   | { kind: "create_channel"; name: string }
   | {
       kind: "post_message";
-      to: "incident" | { channel: string };
+      /** The incident's channel, a channel (in a thread, perhaps), or a reply to whoever asked. */
+      to: "incident" | { channel: string; threadId?: string } | ReplyTo;
       template: string;
       text: string;
       buttons?: { actionId: string; label: string; value: string }[];
@@ -28,11 +29,18 @@ export type EffectPayload =
       body: string;
       labels: string[];
       /** Where the link goes: by default the incident's channel, as a follow-up. */
-      announce?: { channel: string; template: string; data: Record<string, unknown> };
+      announce?: { channel: string; replyUrl?: string | null; template: string; data: Record<string, unknown> };
     }
   | { kind: "invite"; userIds: string[] }
   | { kind: "set_topic"; topic: string }
   | { kind: "pagerduty_create"; title: string; serviceId: string | null; priorityId: string | null; details: string };
+
+/** A reply through the reply link that came with a request (see ChatAdapter.respond). */
+export interface ReplyTo {
+  replyUrl: string;
+  channel: string;
+  visibility: "channel" | "requester";
+}
 
 export interface Effect {
   key: string;

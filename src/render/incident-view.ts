@@ -11,6 +11,7 @@ export function incidentView(incident: Incident, config: Config): Record<string,
       pagerdutyId: incident.pagerdutyId,
       number: incident.number,
       title: incident.title,
+      description: incident.description ?? null,
       url: incident.url,
       status: incident.status,
       priority: incident.priority,
@@ -26,6 +27,8 @@ export function incidentView(incident: Incident, config: Config): Record<string,
       roles: incident.roles,
     },
     channels: config.channels,
+    // A security incident must also be reported where the team's security process says.
+    securityReport: incident.service?.id === "security" ? config.security_report : null,
   };
 }
 

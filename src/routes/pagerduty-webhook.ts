@@ -6,7 +6,7 @@ import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
 import { acceptDelivery } from "./accept-delivery.js";
-import { readBody } from "./read-body.js";
+import { readBody, requestHeader } from "./read-body.js";
 
 export interface PagerDutyWebhookDeps {
   store: Store;
@@ -27,7 +27,7 @@ const decoder = new TextDecoder();
 export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
   return async (c) => {
     const body = await readBody(c, { mediaType: "application/json", limitBytes: LIMIT_BYTES });
-    await verifyPagerDutySignature(body, c.req.header("x-pagerduty-signature"), deps.secrets, deps.hmac);
+    await verifyPagerDutySignature(body, requestHeader(c, "x-pagerduty-signature"), deps.secrets, deps.hmac);
     const text = decoder.decode(body);
     const webhook = parsePagerDutyWebhook(text);
     if (webhook.kind === "unsupported") {
@@ -36,7 +36,7 @@ export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
     const stored = await acceptDelivery(deps, {
       id: `pagerduty:${webhook.envelope.event.id}`,
       source: "pagerduty",
-      webhookId: c.req.header("x-webhook-id") ?? null,
+      webhookId: requestHeader(c, "x-webhook-id") ?? null,
       body: text,
     });
     return c.json({ status: stored ? "accepted" : "duplicate" }, 202);

@@ -3,15 +3,28 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../errors.js";
 
 /** Reads the raw body after checking its media type and size; the raw bytes are what signatures cover. */
 export async function readBody(c: Context, options: { mediaType: string; limitBytes: number }): Promise<Uint8Array<ArrayBuffer>> {
-  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const type = (requestHeader(c, "content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== options.mediaType) {
     throw new UnsupportedMediaTypeError(`expected Content-Type ${options.mediaType}, got ${type || "none"}`);
   }
-  const declared = Number(c.req.header("content-length") ?? "0");
+  const declared = Number(requestHeader(c, "content-length") ?? "0");
   if (declared > options.limitBytes) throw new PayloadTooLargeError(options.limitBytes);
   const body = await readIncoming(c, options.limitBytes);
   if (body.byteLength > options.limitBytes) throw new PayloadTooLargeError(options.limitBytes);
   return body;
+}
+
+/**
+ * A request header (lowercase name). On Node, read from the IncomingMessage's own parsed headers:
+ * asking the Web Request builds a Headers object of all of them first, a noticeable part of an ack.
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const incoming = (c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming;
+  if (incoming?.headers && typeof incoming.headers === "object") {
+    const value = incoming.headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+  return c.req.header(name);
 }
 
 interface IncomingLike {

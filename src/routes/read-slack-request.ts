@@ -3,7 +3,7 @@ import { verifySlackRequest } from "../chat/slack/verify.js";
 import { NotConfiguredError } from "../errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { HmacSha256 } from "../crypto/hmac.js";
-import { readBody } from "./read-body.js";
+import { readBody, requestHeader } from "./read-body.js";
 
 const decoder = new TextDecoder();
 
@@ -16,8 +16,8 @@ export async function readSlackRequest(
   const body = await readBody(c, { mediaType: options.mediaType, limitBytes: options.limitBytes });
   await verifySlackRequest({
     body,
-    signature: c.req.header("x-slack-signature"),
-    timestamp: c.req.header("x-slack-request-timestamp"),
+    signature: requestHeader(c, "x-slack-signature"),
+    timestamp: requestHeader(c, "x-slack-request-timestamp"),
     signingSecret: options.signingSecret,
     clock: options.clock,
     hmac: options.hmac,

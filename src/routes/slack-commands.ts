@@ -1,14 +1,15 @@
 import type { Handler } from "hono";
+import { acknowledgement, helpReply, mistakeReply, refusal, triageBlocks, triageText } from "../chat/slack/command-replies.js";
+import { declareFormView } from "../chat/slack/declare-form.js";
 import { parseSlashCommand } from "../chat/slack/parse.js";
-import { grammarContext, roleNames } from "../config/grammar-context.js";
+import type { SlackViews } from "../chat/slack/slack-chat.js";
+import { grammarContext } from "../config/grammar-context.js";
 import type { Config } from "../config/schema.js";
-import { helpText, parseChatCommand, type ChatCommand } from "../domain/chat-command.js";
-import { isRecordCommand } from "../domain/command-events.js";
+import { parseChatCommand } from "../domain/chat-command.js";
+import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
-import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Store } from "../ports/store.js";
-import { escapeMrkdwn } from "../render/escape.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 
@@ -18,20 +19,28 @@ export interface SlackCommandDeps {
   background: Background;
   config: Config;
   signingSecret: string | null;
+  /** Opens the declare form; null without a Slack bot token. */
+  views: SlackViews | null;
+  log: (line: string) => void;
   hmac?: HmacSha256;
 }
 
 const LIMIT_BYTES = 64 * 1024;
 const PREFIX = "/incident";
-
-// Commands that act on the incident of the channel they are typed in.
-const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "triage", "not-incident"]);
+// Slack waits 3 s for the answer, and a trigger id is good for 3 s: the form must open well before.
+const OPEN_FORM_TIMEOUT_MS = 2_000;
 
 /**
  * POST /slack/commands: `/incident …`. Answers within Slack's 3 seconds, always: help and mistakes
  * at once (only the sender sees them), record changes stored and done in the background.
  */
 export function slackCommandHandler(deps: SlackCommandDeps): Handler {
+  const grammar = grammarContext(deps.config);
+  // The answers that never change, made once.
+  const ephemeral = (text: string) => JSON.stringify({ response_type: "ephemeral", text });
+  const help = ephemeral(helpReply(PREFIX));
+  const triage = JSON.stringify({ response_type: "ephemeral", text: triageText(deps.config, PREFIX), blocks: triageBlocks(deps.config, PREFIX) });
+
   return async (c) => {
     const text = await readSlackRequest(c, {
       signingSecret: deps.signingSecret,
@@ -43,87 +52,59 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
     const request = parseSlashCommand(text);
     if (request.kind === "ssl_check") return c.body(null, 200);
     const { command } = request;
-    const reply = (message: string) => c.json({ response_type: "ephemeral", text: message });
+    // (Hono keeps the headers object it is given, so each answer gets its own.)
+    const answer = (body: string) => c.body(body, 200, { "content-type": "application/json" });
+    const reply = (message: string) => answer(ephemeral(message));
 
-    const parsed = parseChatCommand(command.text, grammarContext(deps.config));
-    if (!parsed.ok) return reply(`${parsed.error}\nSee \`${PREFIX} help\` for every command.`);
+    const parsed = parseChatCommand(command.text, grammar);
+    if (!parsed.ok) return reply(mistakeReply(parsed.error, PREFIX));
     const chat = parsed.command;
-    if (chat.name === "help") return reply(`*Herald's commands*\n${helpText(PREFIX)}`);
-    if (chat.name === "triage") return reply(triageText(deps.config));
+    if (chat.name === "help") return answer(help);
+    if (chat.name === "triage") return answer(triage);
 
     const incident = await deps.store.findIncidentByChannel(command.channel_id);
-    if (!incident && !NO_INCIDENT_NEEDED.has(chat.name)) {
-      const open = (await deps.store.listIncidents()).filter((i) => i.channel && i.status !== "resolved");
-      const where = open.length
-        ? `Incident channels now: ${open.map((i) => `<#${i.channel!.id}>`).join(", ")}.`
-        : "No incident is open.";
-      return reply(`\`${PREFIX} ${command.text.split(/\s+/)[0]}\` works in an incident's channel. ${where}`);
-    }
-    if (!isRecordCommand(chat)) {
-      return reply(`\`${PREFIX} ${chat.name}\` is not available in this version of Herald yet.`);
-    }
-    if (chat.name === "declare" && incident) {
-      return reply(
-        `This channel is the incident's already: ${escapeMrkdwn(incident.title)}${incident.pagerdutyId ? " (from PagerDuty)" : ""}. Declare a new one from the team channel.`,
-      );
-    }
-    if (chat.name === "resolve" && incident) {
-      if (incident.status === "resolved") return reply("This incident is resolved already.");
-      const lead = incident.roles.lead;
-      if (deps.config.resolve_by === "lead" && lead?.id !== command.user_id) {
-        return reply(
-          lead
-            ? `Only the Incident Lead (<@${lead.id}>) can resolve this incident.`
-            : `Only the Incident Lead can resolve this incident, and nobody is lead yet: \`${PREFIX} lead me\` first.`,
-        );
-      }
+    const refused = await refusal({
+      command: chat,
+      word: command.text.trim().split(/\s+/)[0] ?? "",
+      incident,
+      userId: command.user_id,
+      config: deps.config,
+      prefix: PREFIX,
+      openIncidents: () => deps.store.listIncidents(),
+    });
+    if (refused) return reply(refused);
+    if (chat.name === "declare" && !chat.quick) {
+      const problem = await openForm(deps, command.trigger_id, declareFormView(deps.config, command.channel_id));
+      return problem ? reply(`${problem} Declare without it: \`${PREFIX} declare <priority> <service> <title>\`.`) : c.body(null, 200);
     }
 
     await acceptDelivery(deps, { id: `slack:${command.trigger_id ?? (await digest(text))}`, source: "slack", body: text });
-    return reply(acknowledgement(chat, roleNames(deps.config), deps.config.security_report));
+    return reply(acknowledgement(chat, deps.config));
   };
 }
 
-/** Process step 1: is this an incident? The four criteria, and what to do either way. */
-function triageText(config: Config): string {
-  return [
-    "*Is this an incident?* It is if the event is *unplanned*, and it:",
-    "• impacts end users or our direct users (developers and engineers), or",
-    "• degrades user-facing services, or",
-    "• increases risk to production services.",
-    `If it is: \`${PREFIX} declare <priority> <service> <title>\` (priorities: ${config.priorities.map((p) => `${p.name} — ${escapeMrkdwn(p.description)}`).join("; ")}).`,
-    `If it is not: \`${PREFIX} not-incident <reason>\` raises an issue instead.`,
-    ...(config.security_report ? [`:lock: If this is a security breach: ${escapeMrkdwn(config.security_report)}`] : []),
-  ].join("\n");
-}
-
-function acknowledgement(command: ChatCommand, names: Record<string, string>, security: string | null): string {
-  switch (command.name) {
-    case "assign": {
-      const who = command.who;
-      const person = who.kind === "me" ? "You are" : who.kind === "user" ? `<@${who.id}> is` : `${escapeMrkdwn(who.name)} is`;
-      return `${person} now the ${names[command.role] ?? command.role}; Herald will say so in the channel.`;
-    }
-    case "note":
-      return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
-    case "declare":
-      return command.quick
-        ? `Declaring *${escapeMrkdwn(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.${
-            command.quick.service === "security" && security ? `\n:lock: ${escapeMrkdwn(security)}` : ""
-          }`
-        : "Done.";
-    case "checkin":
-      return command.everyMinutes
-        ? `Team check-ins every ${command.everyMinutes} minutes; Herald will remind the channel until the incident is resolved.`
-        : "Team check-ins stopped.";
-    case "not-incident":
-      return "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.";
-    case "resolve":
-      return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
-    case "ticket":
-      return `Support case ${escapeMrkdwn(command.caseId)} recorded; Herald will post how to escalate it.`;
-    default:
-      return "Done.";
+/** Opens a modal in time for Slack; says what went wrong for the user when it could not. */
+export async function openForm(
+  deps: { views: SlackViews | null; log: (line: string) => void },
+  triggerId: string | undefined,
+  view: Record<string, unknown>,
+): Promise<string | null> {
+  if (!deps.views) return "The form needs Herald's Slack bot token (SLACK_BOT_TOKEN), which is not set.";
+  if (!triggerId) return "Slack sent no trigger id, so the form cannot open.";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      deps.views.openView(triggerId, view),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("Slack did not answer in time")), OPEN_FORM_TIMEOUT_MS);
+      }),
+    ]);
+    return null;
+  } catch (error) {
+    deps.log(`opening a Slack form failed: ${(error as Error).message}`);
+    return `The form did not open (${(error as Error).message}).`;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,16 +1,26 @@
 import type { Handler } from "hono";
 import { parseSlackEvent } from "../chat/slack/parse.js";
-import type { Clock } from "../ports/clock.js";
 import type { HmacSha256 } from "../crypto/hmac.js";
+import type { Background } from "../ports/background.js";
+import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
+import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 
 const LIMIT_BYTES = 256 * 1024;
 
 /**
- * POST /slack/events: the Events API. Answers the URL check with its challenge and acknowledges
- * every event at once; this version acts on none yet, so Slack's retries are told to stop.
+ * POST /slack/events: the Events API. Answers the URL check with its challenge; an `@Herald …`
+ * mention is stored (once per event id, so Slack's retries change nothing) and answered in its
+ * thread from the background; every other event is acknowledged and left alone.
  */
-export function slackEventsHandler(deps: { clock: Clock; signingSecret: string | null; hmac?: HmacSha256 }): Handler {
+export function slackEventsHandler(deps: {
+  store: Store;
+  clock: Clock;
+  background: Background;
+  signingSecret: string | null;
+  hmac?: HmacSha256;
+}): Handler {
   return async (c) => {
     const text = await readSlackRequest(c, {
       signingSecret: deps.signingSecret,
@@ -21,6 +31,11 @@ export function slackEventsHandler(deps: { clock: Clock; signingSecret: string |
     });
     const event = parseSlackEvent(text);
     if (event.kind === "url_verification") return c.json({ challenge: event.challenge });
+    // Bots (Herald among them) mentioning Herald are not taking part in the incident.
+    if (event.kind === "app_mention" && !event.event.bot_id) {
+      const id = `slack:event:${event.eventId ?? `${event.event.channel}:${event.event.ts}`}`;
+      await acceptDelivery(deps, { id, source: "slack", body: text });
+    }
     c.header("X-Slack-No-Retry", "1");
     return c.body(null, 200);
   };

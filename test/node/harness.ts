@@ -19,6 +19,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 /** Node: SQLite in memory, the fake Slack on loopback, background work run by `settle`. */
 export const harness: Harness = {
   runtime: "node",
+  vendorsUrl,
   async freshStore() {
     return createSqliteStore(":memory:", "migrations");
   },

@@ -6,6 +6,8 @@ import { signedDelivery } from "../support/signed.js";
 import { createInProcessBackground } from "../../src/node/in-process-background.js";
 import { isLoopbackRequest } from "../../src/node/loopback.js";
 import { nodeHerald } from "./node-herald.js";
+import { slashCommand } from "../support/slack-requests.js";
+import { SLACK_SIGNING_SECRET } from "../support/test-config.js";
 import type { Store } from "../../src/ports/store.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
 
@@ -112,6 +114,25 @@ describe("request bodies on a real Node server", () => {
       } as RequestInit);
       expect(big.status).toBe(413);
       expect(await big.json()).toEqual({ error: { code: "payload_too_large", message: "body is larger than 262144 bytes" } });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe("Slack answers on a real Node server", () => {
+  it("answers help the same every time (its reply is made once and reused)", async () => {
+    const app = appWith({ SLACK_SIGNING_SECRET: SLACK_SIGNING_SECRET });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/commands`;
+    try {
+      for (const text of ["help", "help", "triage", "triage", "help"]) {
+        const response = await fetch(url, await slashCommand(text));
+        expect(response.status, text).toBe(200);
+        expect(response.headers.get("content-type")).toBe("application/json");
+        expect(((await response.json()) as { text: string }).text).toMatch(text === "help" ? /^\*Herald's commands\*/ : /^\*Is this an incident\?\*/);
+      }
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

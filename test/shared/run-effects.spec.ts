@@ -51,6 +51,7 @@ function scriptedChat(failures: (Error | null)[] = []) {
     },
     async invite() {},
     async setTopic() {},
+    async respond() {},
     async findPosted(channel, key) {
       chat.lookups++;
       const found = posts.findIndex((p) => p.idempotencyKey === key && p.channel === channel);

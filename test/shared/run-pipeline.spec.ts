@@ -36,6 +36,7 @@ function chat(fail = false): ChatAdapter & { posts: number } {
     },
     async invite() {},
     async setTopic() {},
+    async respond() {},
   };
   return adapter;
 }

@@ -309,15 +309,16 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     expect(triage).toContain("`/incident not-incident <reason>` raises an issue instead.");
     expect(triage).toContain(":lock: If this is a security breach:");
 
-    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("not-incident planned maintenance overran by ten minutes", { channel: "C0TEAM0001" })))).toBe(
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("not-incident planned maintenance overran by ten minutes", { channel: "C0TEAM0001", responseUrl: `${harness.vendorsUrl}/slack/response/cmd-1` })))).toBe(
       "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.",
     );
     await herald.settle();
     expect((await herald.githubCalls()).map((c) => (c.body as any).title)).toEqual(["planned maintenance overran by ten minutes"]);
     expect((await herald.githubCalls())[0]!.body).toMatchObject({ labels: ["not-an-incident"] });
     expect(((await herald.githubCalls())[0]!.body as any).body).toContain("**Why it is not an incident:** planned maintenance overran by ten minutes");
-    expect((await herald.slackCalls()).map((c) => [c.body.channel, c.body.text])).toEqual([
-      ["C0TEAM0001", ":clipboard: Recorded as *not an incident*: planned maintenance overran by ten minutes\nRaised <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes> instead."],
+    // Through the command's response_url: Herald need not be a member of the channel it was said in.
+    expect((await herald.slackCalls()).map((c) => [c.method, c.body.url, c.body.response_type, c.body.text])).toEqual([
+      ["response_url", "/slack/response/cmd-1", "in_channel", ":clipboard: Recorded as *not an incident*: planned maintenance overran by ten minutes\nRaised <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes> instead."],
     ]);
     const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: unknown[] };
     expect(list.incidents).toEqual([]);

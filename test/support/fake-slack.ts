@@ -53,6 +53,16 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     return c.json({ ok: true });
   });
 
+  // A command's or click's response_url, as Slack hands them out (they live beside the Web API here).
+  app.post("/response/:id", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
+    calls.push({ method: "response_url", body: { ...body, url: c.req.path } });
+    if (!body || typeof body.text !== "string" || !["in_channel", "ephemeral"].includes(String(body.response_type ?? "ephemeral"))) {
+      return c.text("invalid_payload", 400);
+    }
+    return c.text("ok");
+  });
+
   app.post("/api/:method", async (c) => {
     const method = c.req.param("method");
     if (c.req.header("authorization") !== `Bearer ${options.token}`) return c.json({ ok: false, error: "invalid_auth" });
@@ -103,6 +113,12 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         return c.json({ ok: true, channel: channel.id, ts, message: { text: body.text, ts } });
       }
+      case "views.open": {
+        if (typeof body.trigger_id !== "string" || body.trigger_id === "") return c.json({ ok: false, error: "invalid_trigger_id" });
+        const problem = modalProblem(parseJson(body.view));
+        if (problem) return c.json({ ok: false, error: "invalid_arguments", response_metadata: { messages: [problem] } });
+        return c.json({ ok: true, view: { id: `V${String(++counter).padStart(8, "0")}` } });
+      }
       case "conversations.setTopic": {
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
@@ -133,6 +149,27 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
   });
 
   return { app, calls: () => calls, reset };
+}
+
+/** What Slack would refuse in a modal view (Block Kit's documented limits), or null. */
+function modalProblem(view: unknown): string | null {
+  const v = view as { type?: string; title?: { text?: string }; callback_id?: string; private_metadata?: string; blocks?: unknown[] } | undefined;
+  if (!v || v.type !== "modal") return "view.type must be modal";
+  if (typeof v.title?.text !== "string" || v.title.text.length > 24) return "view.title must be plain text of at most 24 characters";
+  if ((v.callback_id ?? "").length > 255) return "view.callback_id is too long";
+  if ((v.private_metadata ?? "").length > 3000) return "view.private_metadata is over 3000 characters";
+  if (!Array.isArray(v.blocks) || v.blocks.length === 0 || v.blocks.length > 100) return "view.blocks must hold 1 to 100 blocks";
+  for (const [i, block] of (v.blocks as Record<string, any>[]).entries()) {
+    if (block.type !== "input") continue;
+    if (typeof block.label?.text !== "string" || block.label.text.length > 2000) return `blocks[${i}].label is required`;
+    if (typeof block.element?.action_id !== "string") return `blocks[${i}].element.action_id is required`;
+    for (const option of block.element.options ?? []) {
+      if (typeof option.value !== "string" || option.text?.text?.length > 75 || (option.description?.text?.length ?? 0) > 75) {
+        return `blocks[${i}].element.options: text and description at most 75 characters, and a value`;
+      }
+    }
+  }
+  return null;
 }
 
 async function readArgs(request: Request): Promise<Record<string, unknown>> {

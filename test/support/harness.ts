@@ -6,6 +6,8 @@ import type { GitHubCall } from "./fake-github.js";
 /** What a shared spec needs from a runtime: Node (SQLite) or workerd (D1 and the Queue). */
 export interface Harness {
   runtime: "node" | "workers";
+  /** Where the fake vendors listen (Slack's response URLs in requests point here). */
+  vendorsUrl: string;
   /** A fresh, empty store with the migrations applied. */
   freshStore(): Promise<Store>;
   /** Herald on a fresh store, with Slack pointed at the fake Slack (reset), or with the local chat. */

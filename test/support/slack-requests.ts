@@ -6,7 +6,7 @@ let trigger = 0;
 /** A signed `/incident …` request as Slack sends it (form-encoded, escaped users). */
 export async function slashCommand(
   text: string,
-  options: { user?: string; userName?: string; channel?: string; timestamp?: number; secret?: string } = {},
+  options: { user?: string; userName?: string; channel?: string; timestamp?: number; secret?: string; responseUrl?: string } = {},
 ): Promise<RequestInit> {
   const body = new URLSearchParams({
     token: "legacy-fixed-value",
@@ -19,7 +19,7 @@ export async function slashCommand(
     command: "/incident",
     text,
     api_app_id: "A0HERALD",
-    response_url: "https://hooks.slack.com/commands/T0TEAM/1/abc",
+    response_url: options.responseUrl ?? "https://hooks.slack.com/commands/T0TEAM/1/abc",
     trigger_id: `${Date.now()}.${++trigger}.abc`,
   }).toString();
   return signed(body, "application/x-www-form-urlencoded", options);

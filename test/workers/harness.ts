@@ -19,6 +19,7 @@ const workerEnv = env as unknown as Parameters<typeof worker.fetch>[1];
 /** workerd: the real Worker entry with D1 and the Queue; background work runs through `queue()`. */
 export const harness: Harness = {
   runtime: "workers",
+  vendorsUrl,
   async freshStore() {
     await env.DB.batch(TABLES.map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
     return createD1Store(env.DB);

@@ -48,6 +48,19 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
       print(`[local chat] invited ${userIds.join(", ")} to ${channel}`);
     },
 
+    async respond(_replyUrl, channel, text, visibility) {
+      const target = await resolveChannel(channel);
+      await store.saveLocalMessage({
+        id: `${target.id}-${crypto.randomUUID()}`,
+        channelId: target.id,
+        channelName: target.name,
+        idempotencyKey: null,
+        text,
+        postedAt: clock.now().toISOString(),
+      });
+      print(`[local chat] #${target.name}${visibility === "requester" ? " (to the requester only)" : ""}: ${text}`);
+    },
+
     async findPosted(_channel, idempotencyKey) {
       const found = await store.findLocalMessage(idempotencyKey);
       return found ? { channel: found.channelId, id: found.id } : null;

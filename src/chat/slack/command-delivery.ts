@@ -1,63 +1,131 @@
 import { grammarContext, roleNames } from "../../config/grammar-context.js";
 import type { Config } from "../../config/schema.js";
-import { parseChatCommand } from "../../domain/chat-command.js";
+import { parseChatCommand, type ChatCommand } from "../../domain/chat-command.js";
 import { commandEvents, volunteerRole } from "../../domain/command-events.js";
+import type { Person } from "../../domain/incident.js";
 import type { IncidentEvent } from "../../domain/incident-event.js";
+import { splitCategory } from "../../domain/note-category.js";
 import type { Delivery, NewEffect, Store } from "../../ports/store.js";
 import type { Renderer } from "../../render/renderer.js";
-import { splitCategory } from "../../domain/note-category.js";
-import { parseInteraction, parseSlashCommand } from "./parse.js";
+import { acknowledgement, helpReply, mistakeReply, refusal, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, triageText } from "./command-replies.js";
+import { DECLARE_CALLBACK, readDeclareForm } from "./declare-form.js";
+import { NOT_INCIDENT_CALLBACK, readNotIncidentForm } from "./not-incident-form.js";
+import { parseInteraction, parseSlackEvent, parseSlashCommand } from "./parse.js";
+import { mentionCommandText } from "./mention.js";
+import type { SlackInteraction } from "./types.js";
 
-/** The incident events of a stored `/incident` command (the raw form body is what was stored). */
-export async function slackCommandEvents(
-  delivery: Delivery,
-  store: Store,
-  config: Config,
-  renderer: Renderer,
-): Promise<{ events: IncidentEvent[]; effects: NewEffect[] }> {
-  if (delivery.id.startsWith("slack:shortcut:")) return { events: await shortcutEvents(delivery, store), effects: [] };
-  if (delivery.id.startsWith("slack:action:")) return { events: await buttonEvents(delivery, store, config), effects: [] };
+export interface SlackDeliveryDeps {
+  store: Store;
+  config: Config;
+  renderer: Renderer;
+}
+
+type Outcome = { events: IncidentEvent[]; effects: NewEffect[] };
+const NOTHING: Outcome = { events: [], effects: [] };
+
+/**
+ * The incident events and effects of a stored Slack request, told apart by what Slack sent: an Events
+ * API body (JSON), an interaction (a form with `payload`), or a slash command (the form itself).
+ */
+export async function slackDeliveryEvents(delivery: Delivery, deps: SlackDeliveryDeps): Promise<Outcome> {
+  if (delivery.body.startsWith("{")) return mentionOutcome(delivery, deps);
+  if (new URLSearchParams(delivery.body).has("payload")) return interactionOutcome(delivery, deps);
   const request = parseSlashCommand(delivery.body);
-  if (request.kind !== "command") return { events: [], effects: [] };
+  if (request.kind !== "command") return NOTHING;
   const { command } = request;
-  const parsed = parseChatCommand(command.text, grammarContext(config));
+  const parsed = parseChatCommand(command.text, grammarContext(deps.config));
   if (!parsed.ok) throw new Error(`stored command no longer parses: ${parsed.error.split("\n")[0]}`);
+  const actor = { id: command.user_id, name: command.user_name ?? command.user_id };
   if (parsed.command.name === "not-incident") {
-    // Not an incident (process step 1): it becomes an issue in the team's repository instead.
-    const reason = parsed.command.reason;
-    const data = { reason, by: command.user_name ?? command.user_id, at: delivery.receivedAt };
-    const effect: NewEffect = {
-      key: `${delivery.id}:issue`,
-      incidentId: `not-incident:${delivery.id}`,
-      payload: {
-        kind: "github_issue",
-        title: reason.length > 80 ? `${reason.slice(0, 77)}...` : reason,
-        body: renderer.render("not-an-incident-issue", data),
-        labels: ["not-an-incident"],
-        announce: { channel: command.channel_id, template: "not-an-incident", data: { reason } },
-      },
-    };
-    return { events: [], effects: [effect] };
+    const where = { channel: command.channel_id, replyUrl: command.response_url ?? null };
+    return { events: [], effects: [notIncidentEffect(delivery, parsed.command.reason, actor, where, deps.renderer)] };
   }
-  const incident = await store.findIncidentByChannel(command.channel_id);
-  if (!incident && parsed.command.name !== "declare") throw new Error(`no incident has channel ${command.channel_id}`);
-  const events = commandEvents(parsed.command, {
+  return { events: await recordEvents(parsed.command, delivery, command.channel_id, actor, deps), effects: [] };
+}
+
+async function recordEvents(command: ChatCommand, delivery: Delivery, channel: string, actor: Person, deps: SlackDeliveryDeps) {
+  const incident = await deps.store.findIncidentByChannel(channel);
+  if (!incident && command.name !== "declare") throw new Error(`no incident has channel ${channel}`);
+  return commandEvents(command, {
     id: delivery.id,
     at: delivery.receivedAt,
     source: "slack",
-    actor: { id: command.user_id, name: command.user_name ?? command.user_id },
+    actor,
     incident,
-    roleNames: roleNames(config),
-    services: Object.fromEntries(config.services.map((s) => [s.key, s.name])),
+    roleNames: roleNames(deps.config),
+    services: Object.fromEntries(deps.config.services.map((s) => [s.key, s.name])),
   });
-  return { events, effects: [] };
 }
 
-/** "Add to incident log" on a message: the message, filed by whoever used the shortcut. */
-async function shortcutEvents(delivery: Delivery, store: Store): Promise<IncidentEvent[]> {
+/** Not an incident (process step 1): it becomes an issue in the team's repository, linked where it was said. */
+function notIncidentEffect(
+  delivery: Delivery,
+  reason: string,
+  by: Person,
+  where: { channel: string; replyUrl: string | null },
+  renderer: Renderer,
+): NewEffect {
+  const data = { reason, by: by.name, at: delivery.receivedAt };
+  return {
+    key: `${delivery.id}:issue`,
+    incidentId: `not-incident:${delivery.id}`,
+    payload: {
+      kind: "github_issue",
+      title: reason.length > 80 ? `${reason.slice(0, 77)}...` : reason,
+      body: renderer.render("not-an-incident-issue", data),
+      labels: ["not-an-incident"],
+      announce: { channel: where.channel, replyUrl: where.replyUrl, template: "not-an-incident", data: { reason } },
+    },
+  };
+}
+
+async function interactionOutcome(delivery: Delivery, deps: SlackDeliveryDeps): Promise<Outcome> {
   const interaction = parseInteraction(delivery.body);
-  if (interaction.kind !== "message_action") return [];
-  const { channel, message, user } = interaction.payload;
+  switch (interaction.kind) {
+    case "message_action":
+      return { events: await shortcutEvents(interaction.payload, delivery, deps.store), effects: [] };
+    case "block_actions":
+      return { events: await buttonEvents(interaction.payload, delivery, deps), effects: [] };
+    case "view_submission": {
+      const { view, user } = interaction.payload;
+      const actor = { id: user.id, name: user.username ?? user.name ?? user.id };
+      const metadata = readMetadata(view.private_metadata);
+      if (view.callback_id === DECLARE_CALLBACK) {
+        const form = readDeclareForm(view.state.values, deps.config);
+        if (!form.ok) throw new Error(`stored declare form does not read: ${Object.values(form.errors).join(" ")}`);
+        const events = await recordEvents({ name: "declare", quick: form.details }, delivery, metadata.channel ?? "", actor, deps);
+        return { events, effects: [] };
+      }
+      if (view.callback_id === NOT_INCIDENT_CALLBACK) {
+        const reason = readNotIncidentForm(view.state.values);
+        if (!reason.ok) throw new Error("stored not-incident form has no reason");
+        const where = { channel: metadata.channel ?? "", replyUrl: metadata.responseUrl ?? null };
+        return { events: [], effects: [notIncidentEffect(delivery, reason.reason, actor, where, deps.renderer)] };
+      }
+      return NOTHING;
+    }
+    default:
+      return NOTHING;
+  }
+}
+
+function readMetadata(text: string): { channel?: string; responseUrl?: string } {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    return {
+      channel: typeof value.channel === "string" ? value.channel : undefined,
+      responseUrl: typeof value.responseUrl === "string" ? value.responseUrl : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+type Payload<K extends "message_action" | "block_actions"> = Extract<SlackInteraction, { kind: K }>["payload"];
+
+/** "Add to incident log" on a message: the message, filed by whoever used the shortcut. */
+async function shortcutEvents(payload: Payload<"message_action">, delivery: Delivery, store: Store): Promise<IncidentEvent[]> {
+  const { channel, message, user } = payload;
   const incident = await store.findIncidentByChannel(channel.id);
   if (!incident) throw new Error(`no incident has channel ${channel.id}`);
   const { category, text } = splitCategory(message.text);
@@ -80,17 +148,57 @@ async function shortcutEvents(delivery: Delivery, store: Store): Promise<Inciden
 }
 
 /** "I'll lead" / "I'll scribe": the person who clicked takes the role. */
-async function buttonEvents(delivery: Delivery, store: Store, config: Config): Promise<IncidentEvent[]> {
-  const interaction = parseInteraction(delivery.body);
-  if (interaction.kind !== "block_actions" || !interaction.payload.channel) return [];
-  const role = interaction.payload.actions.map((a) => volunteerRole(a.action_id)).find((r) => r !== null);
-  if (!role) return [];
-  const incident = await store.findIncidentByChannel(interaction.payload.channel.id);
-  if (!incident) throw new Error(`no incident has channel ${interaction.payload.channel.id}`);
-  const { user } = interaction.payload;
-  const actor = { id: user.id, name: user.username ?? user.name ?? user.id };
-  return commandEvents(
-    { name: "assign", role, who: { kind: "me" } },
-    { id: delivery.id, at: delivery.receivedAt, source: "slack", actor, incident, roleNames: roleNames(config), services: {} },
-  );
+async function buttonEvents(payload: Payload<"block_actions">, delivery: Delivery, deps: SlackDeliveryDeps): Promise<IncidentEvent[]> {
+  const role = payload.actions.map((a) => volunteerRole(a.action_id)).find((r) => r !== null);
+  if (!role || !payload.channel) return [];
+  const actor = { id: payload.user.id, name: payload.user.username ?? payload.user.name ?? payload.user.id };
+  return recordEvents({ name: "assign", role, who: { kind: "me" } }, delivery, payload.channel.id, actor, deps);
+}
+
+/**
+ * `@Herald <command>` in a channel: the same grammar as `/incident`, answered in the message's thread
+ * (mistakes and refusals too, as a mention has no private reply).
+ */
+async function mentionOutcome(delivery: Delivery, deps: SlackDeliveryDeps): Promise<Outcome> {
+  const request = parseSlackEvent(delivery.body);
+  if (request.kind !== "app_mention") return NOTHING;
+  const { event } = request;
+  const prefix = "@Herald";
+  const incident = await deps.store.findIncidentByChannel(event.channel);
+  const reply = (text: string, buttons?: { actionId: string; label: string; value: string }[]): NewEffect => ({
+    key: `${delivery.id}:reply`,
+    incidentId: incident?.id ?? `mention:${delivery.id}`,
+    payload: { kind: "post_message", to: { channel: event.channel, threadId: event.thread_ts ?? event.ts }, template: "reply", text, ...(buttons ? { buttons } : {}) },
+  });
+  const text = mentionCommandText(event.text);
+  const parsed = parseChatCommand(text, grammarContext(deps.config));
+  if (!parsed.ok) return { events: [], effects: [reply(mistakeReply(parsed.error, prefix))] };
+  const command = parsed.command;
+  if (command.name === "help") return { events: [], effects: [reply(helpReply(prefix))] };
+  if (command.name === "triage") {
+    const buttons = [
+      { actionId: TRIAGE_DECLARE, label: "Declare an incident", value: "declare" },
+      { actionId: TRIAGE_NOT_INCIDENT, label: "Not an incident", value: "not-incident" },
+    ];
+    return { events: [], effects: [reply(triageText(deps.config, prefix), buttons)] };
+  }
+  if (command.name === "declare" && !command.quick) {
+    return { events: [], effects: [reply(`The declare form opens from \`/incident declare\`; here, say \`${prefix} declare <priority> <service> <title>\`.`)] };
+  }
+  const refused = await refusal({
+    command,
+    word: text.trim().split(/\s+/)[0] ?? "",
+    incident,
+    userId: event.user,
+    config: deps.config,
+    prefix,
+    openIncidents: () => deps.store.listIncidents(),
+  });
+  if (refused) return { events: [], effects: [reply(refused)] };
+  const actor = { id: event.user, name: event.user };
+  const ack = reply(acknowledgement(command, deps.config));
+  if (command.name === "not-incident") {
+    return { events: [], effects: [ack, notIncidentEffect(delivery, command.reason, actor, { channel: event.channel, replyUrl: null }, deps.renderer)] };
+  }
+  return { events: await recordEvents(command, delivery, event.channel, actor, deps), effects: [ack] };
 }

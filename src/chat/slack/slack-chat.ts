@@ -9,6 +9,14 @@ export interface SlackChatOptions {
   timeoutMs?: number;
 }
 
+/** Slack's modals: opened with the trigger id of a command or click, within 3 seconds of it. */
+export interface SlackViews {
+  openView(triggerId: string, view: Record<string, unknown>): Promise<void>;
+}
+
+/** Where Slack's response_url links point; anything else in a request is not followed. */
+const RESPONSE_URL_ORIGIN = "https://hooks.slack.com";
+
 /** Metadata event type that marks Herald's own posts, so a retry can find one that already landed. */
 const METADATA_EVENT_TYPE = "herald_post";
 
@@ -32,14 +40,18 @@ const PERMANENT_ERRORS = new Set([
 ]);
 
 /** The Slack chat adapter, on @slack/web-api; runs unchanged on Node and in workerd. */
-export function createSlackChat(options: SlackChatOptions): ChatAdapter {
+export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackViews {
+  const apiUrl = options.apiUrl ?? "https://slack.com/api/";
+  // A fake Slack in tests serves response URLs beside its Web API.
+  const replyOrigins = new Set([RESPONSE_URL_ORIGIN, new URL(apiUrl).origin]);
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const client = new WebClient(options.token, {
-    slackApiUrl: options.apiUrl ?? "https://slack.com/api/",
+    slackApiUrl: apiUrl,
     // Herald's outbox retries with backoff and honours Retry-After itself; retries here would hide failures.
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     // A hung call must not hold up the pipeline; a retry first checks whether the post landed.
-    timeout: options.timeoutMs ?? 10_000,
+    timeout: timeoutMs,
     logLevel: LogLevel.ERROR,
     // workerd rejects `redirect: "error"`, which the client sets (see DESIGN.md).
     fetch: (url, init) =>
@@ -61,11 +73,12 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter {
       }
     },
 
-    async postMessage({ channel, text, idempotencyKey, buttons }) {
+    async postMessage({ channel, text, idempotencyKey, buttons, threadId }) {
       try {
         const result = await client.chat.postMessage({
           channel,
           text,
+          ...(threadId ? { thread_ts: threadId } : {}),
           ...(buttons?.length
             ? {
                 blocks: [
@@ -108,6 +121,40 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter {
         if (slackErrorCode(error) === "already_in_channel") return;
         throw toEffectError("conversations.invite", error);
       }
+    },
+
+    async openView(triggerId, view) {
+      try {
+        await client.views.open({ trigger_id: triggerId, view: view as never });
+      } catch (error) {
+        throw toEffectError("views.open", error);
+      }
+    },
+
+    async respond(replyUrl, _channel, text, visibility) {
+      let url: URL;
+      try {
+        url = new URL(replyUrl);
+      } catch {
+        throw new EffectError("response_url is not a URL", false);
+      }
+      if (!replyOrigins.has(url.origin)) throw new EffectError(`response_url points outside Slack (${url.origin})`, false);
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ text, response_type: visibility === "channel" ? "in_channel" : "ephemeral", replace_original: false }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        throw new EffectError(`response_url: ${(error as Error).message}`, true);
+      }
+      if (response.ok) return;
+      const reason = (await response.text()).slice(0, 100);
+      // An expired or used-up link (30 minutes, a few posts) stays so; a busy Slack may not.
+      const retryAfter = Number(response.headers.get("retry-after")) || undefined;
+      throw new EffectError(`response_url: HTTP ${response.status} ${reason}`, response.status === 429 || response.status >= 500, retryAfter);
     },
 
     async findPosted(channel, idempotencyKey) {

@@ -74,6 +74,8 @@ export const appMentionSchema = z.looseObject({
   text: z.string(),
   channel: id,
   ts: z.string(),
+  thread_ts: z.string().optional(),
+  bot_id: z.string().optional(),
 });
 
 export const reactionAddedSchema = z.looseObject({

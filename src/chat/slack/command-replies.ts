@@ -1,0 +1,124 @@
+import { roleNames } from "../../config/grammar-context.js";
+import type { Config } from "../../config/schema.js";
+import { helpText, type ChatCommand } from "../../domain/chat-command.js";
+import { isRecordCommand } from "../../domain/command-events.js";
+import type { Incident } from "../../domain/incident.js";
+import { escapeMrkdwn } from "../../render/escape.js";
+
+/** Action ids of the buttons under the triage checklist. */
+export const TRIAGE_DECLARE = "triage_declare";
+export const TRIAGE_NOT_INCIDENT = "triage_not_incident";
+
+// Commands that act on the incident of the channel they are typed in, except these.
+const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "triage", "not-incident"]);
+
+/** The help reply: every command, as the user invokes Herald (`/incident`, `@Herald`). */
+export function helpReply(prefix: string): string {
+  return `*Herald's commands*\n${helpText(prefix)}`;
+}
+
+/** A malformed command: what is wrong, the usage, and where to find the rest. */
+export function mistakeReply(error: string, prefix: string): string {
+  return `${error}\nSee \`${prefix} help\` for every command.`;
+}
+
+/** Process step 1: is this an incident? The four criteria, and what to do either way. */
+export function triageText(config: Config, prefix: string): string {
+  return [
+    "*Is this an incident?* It is if the event is *unplanned*, and it:",
+    "• impacts end users or our direct users (developers and engineers), or",
+    "• degrades user-facing services, or",
+    "• increases risk to production services.",
+    `If it is: \`${prefix} declare\` (or \`${prefix} declare <priority> <service> <title>\`; priorities: ${config.priorities
+      .map((p) => `${p.name} — ${escapeMrkdwn(p.description)}`)
+      .join("; ")}).`,
+    `If it is not: \`${prefix} not-incident <reason>\` raises an issue instead.`,
+    ...(config.security_report ? [`:lock: If this is a security breach: ${escapeMrkdwn(config.security_report)}`] : []),
+  ].join("\n");
+}
+
+/** The triage checklist with its two answers as buttons. */
+export function triageBlocks(config: Config, prefix: string): Record<string, unknown>[] {
+  return [
+    { type: "section", text: { type: "mrkdwn", text: triageText(config, prefix) } },
+    {
+      type: "actions",
+      elements: [
+        { type: "button", action_id: TRIAGE_DECLARE, style: "primary", text: { type: "plain_text", text: "Declare an incident" }, value: "declare" },
+        { type: "button", action_id: TRIAGE_NOT_INCIDENT, text: { type: "plain_text", text: "Not an incident" }, value: "not-incident" },
+      ],
+    },
+  ];
+}
+
+export interface CommandSituation {
+  command: ChatCommand;
+  /** The word the user typed for the command, for messages. */
+  word: string;
+  /** The incident of the channel the command came from, if any. */
+  incident: Incident | null;
+  userId: string;
+  config: Config;
+  prefix: string;
+  /** The open incidents, looked up only when the answer needs them. */
+  openIncidents: () => Promise<Incident[]>;
+}
+
+/**
+ * Why Herald will not take this command here, in words for the user; null when it will. The same
+ * answer for a slash command and a mention.
+ */
+export async function refusal(s: CommandSituation): Promise<string | null> {
+  const { command, incident, prefix } = s;
+  if (!incident && !NO_INCIDENT_NEEDED.has(command.name)) {
+    const open = (await s.openIncidents()).filter((i) => i.channel && i.status !== "resolved");
+    const where = open.length ? `Incident channels now: ${open.map((i) => `<#${i.channel!.id}>`).join(", ")}.` : "No incident is open.";
+    return `\`${prefix} ${s.word}\` works in an incident's channel. ${where}`;
+  }
+  if (!isRecordCommand(command) && command.name !== "declare") return `\`${prefix} ${command.name}\` is not available in this version of Herald yet.`;
+  if (command.name === "declare" && incident) {
+    return `This channel is the incident's already: ${escapeMrkdwn(incident.title)}${incident.pagerdutyId ? " (from PagerDuty)" : ""}. Declare a new one from the team channel.`;
+  }
+  if (command.name === "resolve" && incident) {
+    if (incident.status === "resolved") return "This incident is resolved already.";
+    const lead = incident.roles.lead;
+    if (s.config.resolve_by === "lead" && lead?.id !== s.userId) {
+      return lead
+        ? `Only the Incident Lead (<@${lead.id}>) can resolve this incident.`
+        : `Only the Incident Lead can resolve this incident, and nobody is lead yet: \`${prefix} lead me\` first.`;
+    }
+  }
+  return null;
+}
+
+/** What the user is told at once when a command is taken; the rest follows in the channel. */
+export function acknowledgement(command: ChatCommand, config: Config): string {
+  const names = roleNames(config);
+  switch (command.name) {
+    case "assign": {
+      const who = command.who;
+      const person = who.kind === "me" ? "You are" : who.kind === "user" ? `<@${who.id}> is` : `${escapeMrkdwn(who.name)} is`;
+      return `${person} now the ${names[command.role] ?? command.role}; Herald will say so in the channel.`;
+    }
+    case "note":
+      return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
+    case "declare":
+      return command.quick
+        ? `Declaring *${escapeMrkdwn(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.${
+            command.quick.service === "security" && config.security_report ? `\n:lock: ${escapeMrkdwn(config.security_report)}` : ""
+          }`
+        : "Done.";
+    case "checkin":
+      return command.everyMinutes
+        ? `Team check-ins every ${command.everyMinutes} minutes; Herald will remind the channel until the incident is resolved.`
+        : "Team check-ins stopped.";
+    case "not-incident":
+      return "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.";
+    case "resolve":
+      return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
+    case "ticket":
+      return `Support case ${escapeMrkdwn(command.caseId)} recorded; Herald will post how to escalate it.`;
+    default:
+      return "Done.";
+  }
+}
