@@ -12,6 +12,7 @@ import { slackInteractionsHandler } from "./routes/slack-interactions.js";
 import type { Config } from "./config/schema.js";
 import type { HmacSha256 } from "./crypto/hmac.js";
 import type { SlackViews } from "./chat/slack/slack-chat.js";
+import type { Renderer } from "./render/renderer.js";
 
 export interface AppDeps {
   store: Store;
@@ -22,6 +23,7 @@ export interface AppDeps {
   pagerdutyWebhookSecrets: readonly string[];
   apiAccess: ApiAccess;
   log: (line: string) => void;
+  renderer: Renderer;
   /** Opens Slack forms (modals); null without a Slack bot token. */
   slackViews: SlackViews | null;
   /** The runtime's HMAC for signatures (Web Crypto when not given). */
@@ -88,7 +90,7 @@ export function createApp(deps: AppDeps): Hono {
       hmac: deps.hmac,
     }),
   );
-  app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess }));
+  app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess, renderer: deps.renderer, config: deps.config, clock: deps.clock }));
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 

@@ -75,6 +75,7 @@ export function createHerald(options: HeraldOptions): Herald {
         log: options.log,
         hmac: options.hmac,
         slackViews: slack,
+        renderer,
       }),
     pipeline: (pipelineOptions) =>
       runPipeline({

@@ -39,6 +39,8 @@ export function isRecordCommand(command: ChatCommand): boolean {
     command.name === "resolve" ||
     command.name === "not-incident" ||
     command.name === "checkin" ||
+    command.name === "postmortem" ||
+    command.name === "runbook" ||
     (command.name === "declare" && command.quick !== null)
   );
 }

@@ -6,6 +6,9 @@ import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
 import type { Renderer } from "../render/renderer.js";
 import type { Effect, EffectOutcome, Store } from "../ports/store.js";
+import type { Config } from "../config/schema.js";
+import { documentPath, renderDocument } from "../documents/render-document.js";
+import type { DocumentKind } from "../documents/document-view.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 
 export interface EffectDeps {
@@ -14,9 +17,12 @@ export interface EffectDeps {
   paging: PagingService;
   issues: IssueTracker;
   renderer: Renderer;
+  config: Config;
   clock: Clock;
   log: (line: string) => void;
 }
+
+const DOCUMENT_LABELS: Record<DocumentKind, string> = { postmortem: "post-mortem", runbook: "runbook" };
 
 /** Channel names tried with a suffix before creating the channel is given up. */
 const MAX_NAME_SUFFIX = 20;
@@ -93,6 +99,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
       }
       case "pagerduty_create":
         return await openInPagerDuty(effect, effect.payload, deps);
+      case "publish_document":
+        return await publishDocument(effect, effect.payload.document, deps);
     }
   } catch (error) {
     const failure =
@@ -201,6 +209,29 @@ async function raiseFollowUp(
         },
       },
     ],
+  };
+}
+
+/** Renders the document from the record as it is now, proposes it as a pull request, and posts the link. */
+async function publishDocument(effect: Effect, kind: DocumentKind, deps: EffectDeps): Promise<EffectOutcome> {
+  const document = await renderDocument(kind, effect.incidentId, deps);
+  if (!document) return { status: "skipped", error: "the incident does not exist" };
+  const { incident, markdown } = document;
+  const path = documentPath(kind, incident, deps.config);
+  const label = DOCUMENT_LABELS[kind];
+  const pullRequest = await deps.issues.proposeDocument({
+    path,
+    content: markdown,
+    // One branch per incident and kind: asking again updates the same pull request.
+    branch: `herald/${kind}/${path.split("/").pop()!.replace(/\.md$/, "")}`,
+    title: `${label === "runbook" ? "Runbook" : "Post-mortem"}: ${incident.title}`,
+    body: `Drafted by Herald from the incident record${incident.url ? ` (${incident.url})` : ""}. Review it, fill in what the meeting decides, and merge.`,
+  });
+  const text = deps.renderer.render("document-link", { label, kind, path, incidentId: incident.id, pullRequest });
+  return {
+    status: "done",
+    result: { path, pullRequest },
+    then: [{ key: `${effect.key}:link`, incidentId: effect.incidentId, payload: { kind: "post_message", to: "incident", template: "document-link", text } }],
   };
 }
 

@@ -40,7 +40,78 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
         throw new EffectError(`GitHub issues.create: ${status ? `HTTP ${status} ` : ""}${(error as Error).message}`, retryable, retryAfter);
       }
     },
+
+    async proposeDocument(document) {
+      const request = { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) };
+      let step = "repos.get";
+      try {
+        const { data: repository } = await octokit.rest.repos.get({ owner, repo, request });
+        const base = repository.default_branch;
+        step = "git.getRef";
+        const { data: head } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}`, request });
+        step = "git.createRef";
+        try {
+          await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${document.branch}`, sha: head.object.sha, request });
+        } catch (error) {
+          // The branch is there from an earlier attempt: carry on with it.
+          if (statusOf(error) !== 422) throw error;
+        }
+        step = "repos.getContent";
+        const existing = await fileSha(octokit, { owner, repo, path: document.path, ref: document.branch, request });
+        step = "repos.createOrUpdateFileContents";
+        await octokit.rest.repos.createOrUpdateFileContents({
+          owner,
+          repo,
+          path: document.path,
+          message: document.title,
+          content: base64(document.content),
+          branch: document.branch,
+          ...(existing ? { sha: existing } : {}),
+          request,
+        });
+        step = "pulls.list";
+        const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${document.branch}`, state: "open", request });
+        if (open[0]) return { number: open[0].number, url: open[0].html_url };
+        step = "pulls.create";
+        const { data: pull } = await octokit.rest.pulls.create({ owner, repo, title: document.title, head: document.branch, base, body: document.body, request });
+        return { number: pull.number, url: pull.html_url };
+      } catch (error) {
+        throw toEffectError(`GitHub ${step}`, error);
+      }
+    },
   };
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { status?: number }).status;
+}
+
+function toEffectError(what: string, error: unknown): EffectError {
+  const status = statusOf(error);
+  const retryAfter = Number((error as { response?: { headers?: Record<string, string> } }).response?.headers?.["retry-after"]) || undefined;
+  const retryable = status === undefined || status === 429 || status >= 500;
+  return new EffectError(`${what}: ${status ? `HTTP ${status} ` : ""}${(error as Error).message}`, retryable, retryAfter);
+}
+
+async function fileSha(
+  octokit: Octokit,
+  where: { owner: string; repo: string; path: string; ref: string; request: { signal: AbortSignal } },
+): Promise<string | null> {
+  try {
+    const { data } = await octokit.rest.repos.getContent(where);
+    return !Array.isArray(data) && typeof data.sha === "string" ? data.sha : null;
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** Base64 of the text's UTF-8 bytes (btoa alone takes Latin-1 only); the same on Node and Workers. */
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 /** Without GitHub credentials: nothing is filed; the follow-up is kept on the incident. */
@@ -48,6 +119,9 @@ export function createDraftIssues(): IssueTracker {
   return {
     platform: "draft",
     async createIssue() {
+      return { number: null, url: null };
+    },
+    async proposeDocument() {
       return { number: null, url: null };
     },
   };

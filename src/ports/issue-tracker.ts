@@ -9,4 +9,17 @@ export interface IssueTracker {
   /** "draft": no credentials or repository; nothing is filed and the chat says so. */
   readonly platform: "github" | "draft";
   createIssue(issue: { title: string; body: string; labels: string[] }): Promise<FiledIssue>;
+  /**
+   * Proposes a document for the repository: the file on its own branch and a pull request for it.
+   * Doing it again with the same branch updates the file and finds the same pull request.
+   */
+  proposeDocument(document: ProposedDocument): Promise<FiledIssue>;
+}
+
+export interface ProposedDocument {
+  path: string;
+  content: string;
+  branch: string;
+  title: string;
+  body: string;
 }

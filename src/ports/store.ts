@@ -32,6 +32,8 @@ export type EffectPayload =
       announce?: { channel: string; replyUrl?: string | null; template: string; data: Record<string, unknown> };
     }
   | { kind: "invite"; userIds: string[] }
+  /** The post-mortem or runbook, rendered when the effect runs, proposed to the repository. */
+  | { kind: "publish_document"; document: "postmortem" | "runbook" }
   | { kind: "set_topic"; topic: string }
   | { kind: "pagerduty_create"; title: string; serviceId: string | null; priorityId: string | null; details: string };
 

@@ -5,8 +5,11 @@ export function escapeMrkdwn(text: string): string {
 
 /** Escapes user text for Markdown documents: characters that would start formatting, links or HTML. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>()#|!~]/g, (c) => `\\${c}`);
+  return MARKDOWN_SPECIAL.test(text) ? text.replace(MARKDOWN_SPECIALS, "\\$&") : text;
 }
+
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]<>()#|!~]/;
+const MARKDOWN_SPECIALS = /[\\`*_{}[\]<>()#|!~]/g;
 
 export type RenderTarget = "mrkdwn" | "markdown" | "text";
 
@@ -19,11 +22,23 @@ const escapers: Record<RenderTarget, (text: string) => string> = {
 /** Returns a copy of `value` with every string escaped for the target; the data is escaped, not the template. */
 export function escapeDeep<T>(value: T, target: RenderTarget): T {
   const escape = escapers[target];
+  // An object met twice (a timeline entry that is also a decision, say) is escaped once.
+  const done = new Map<object, unknown>();
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return escape(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
+    if (!v || typeof v !== "object") return v;
+    const seen = done.get(v);
+    if (seen !== undefined) return seen;
+    let copy: unknown;
+    if (Array.isArray(v)) {
+      copy = v.map(walk);
+    } else {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(v)) out[key] = walk((v as Record<string, unknown>)[key]);
+      copy = out;
+    }
+    done.set(v, copy);
+    return copy;
   };
   return walk(value) as T;
 }

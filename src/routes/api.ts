@@ -1,6 +1,8 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
 import type { Store } from "../ports/store.js";
+import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
+import type { DocumentKind } from "../documents/document-view.js";
 
 export interface ApiAccess {
   /** Bearer token for /api/*; null: see `isLoopback`. */
@@ -41,7 +43,7 @@ export function apiAccessGuard(access: ApiAccess): MiddlewareHandler {
 }
 
 /** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON. */
-export function apiRoutes(deps: { store: Store; access: ApiAccess }): Hono {
+export function apiRoutes(deps: DocumentDeps & { access: ApiAccess }): Hono {
   const api = new Hono();
   api.use("*", apiAccessGuard(deps.access));
 
@@ -66,5 +68,13 @@ export function apiRoutes(deps: { store: Store; access: ApiAccess }): Hono {
       messages,
     });
   });
+  // The post-mortem and runbook drafts, rendered from the record as it is now.
+  for (const kind of ["postmortem", "runbook"] as DocumentKind[]) {
+    api.get(`/incidents/:id/${kind}.md`, async (c) => {
+      const document = await renderDocument(kind, c.req.param("id"), deps);
+      if (!document) throw new NotFoundError(`no incident ${c.req.param("id")}`);
+      return c.body(document.markdown, 200, { "content-type": "text/markdown; charset=utf-8" });
+    });
+  }
   return api;
 }

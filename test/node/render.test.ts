@@ -99,3 +99,18 @@ describe("helpers", () => {
     expect(formatChannel("#ask-team")).toBe("#ask-team");
   });
 });
+
+describe("createTimeFormatter", () => {
+  it("gives exactly what formatTime gives, across clock changes and in odd zones", async () => {
+    const { createTimeFormatter, formatTime } = await import("../../src/render/helpers.js");
+    for (const zone of ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]) {
+      const format = createTimeFormatter(zone);
+      // Every 97 minutes through 2026 (about 5,400 times a zone), both clock changes of each zone among them.
+      for (let ms = Date.parse("2026-01-01T00:00:00Z"); ms < Date.parse("2027-01-01T00:00:00Z"); ms += 5_820_000) {
+        const iso = new Date(ms).toISOString();
+        if (format(iso) !== formatTime(iso, zone)) expect(`${zone} ${iso}: ${format(iso)}`).toBe(`${zone} ${iso}: ${formatTime(iso, zone)}`);
+      }
+    }
+    expect(createTimeFormatter("Europe/London")("not a time")).toBe("unknown time");
+  });
+});

@@ -9,12 +9,15 @@ import { createDraftPaging } from "../../src/pagerduty/pagerduty-paging.js";
 import { createDraftIssues } from "../../src/github/github-issues.js";
 import { templates } from "../../src/generated/templates.js";
 import { createRenderer } from "../../src/render/renderer.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { defaultConfigText } from "../../src/generated/default-config.js";
 
 // The vendors these tests do not exercise.
 const others = {
   paging: createDraftPaging(),
   issues: createDraftIssues(),
   renderer: createRenderer(templates, { timeZone: "Europe/London" }),
+  config: loadConfig(defaultConfigText, { source: "herald.yaml", env: {}, templateNames: Object.keys(templates) }),
 };
 
 const T0 = Date.parse("2026-11-27T10:00:00.000Z");
@@ -203,5 +206,25 @@ describe(`runEffects (${harness.runtime})`, () => {
       ["k-summary", "done", 2],
       ["k-update", "done", 2],
     ]);
+  });
+
+  it("without GitHub, a post-mortem is still rendered, and the channel is told where to read it", async () => {
+    const store = await seeded();
+    await store.commitProcessed({
+      deliveryId: "d2",
+      processedAt: new Date(T0).toISOString(),
+      incidents: [],
+      entries: [],
+      effects: [{ key: "k-postmortem", incidentId: "inc-1", payload: { kind: "publish_document", document: "postmortem" } }],
+    });
+    const chat = scriptedChat();
+    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
+    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
+    const done = (await store.effectsFor("inc-1")).find((e) => e.key === "k-postmortem")!;
+    expect(done.status).toBe("done");
+    expect(done.result).toEqual({ path: "postmortems/2026-11-27-disk-full.md", pullRequest: { number: null, url: null } });
+    expect(chat.posts.at(-1)!.text).toBe(
+      ":page_facing_up: The post-mortem draft is ready, but GitHub is not configured for Herald, so it is not in a pull request: read it at `GET /api/incidents/inc-1/postmortem.md` and add it to `postmortems/2026-11-27-disk-full.md` by hand.",
+    );
   });
 });

@@ -17,14 +17,91 @@ const created = JSON.parse(readFileSync(new URL("../fixtures/github/create-issue
  */
 export function createFakeGitHub(options: { token: string; repo: string }) {
   let calls: GitHubCall[] = [];
+  // The repository: branches (name → head sha), files per branch, pull requests.
+  let branches = new Map<string, string>();
+  let files = new Map<string, { sha: string; content: string }>();
+  let pulls: { number: number; head: string; base: string; title: string; body: string; html_url: string }[] = [];
+  let shas = 0;
+  const nextSha = () => (++shas).toString(16).padStart(40, "0");
   const reset = () => {
     calls = [];
+    branches = new Map([["main", nextSha()]]);
+    files = new Map();
+    pulls = [];
   };
+  reset();
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
   app.post("/__reset", (c) => {
     reset();
     return c.json({ ok: true });
+  });
+  // Every repository call: the token and the repository must be right.
+  app.use("/repos/:owner/:repo/*", async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "POST" && c.req.method !== "PUT") return c.json({ message: "Not Found" }, 404);
+    const body = c.req.method === "GET" ? null : await c.req.raw.clone().json().catch(() => null);
+    if (!c.req.path.endsWith("/issues")) calls.push({ method: c.req.method, path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), body });
+    const auth = c.req.header("authorization");
+    if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) return c.json({ message: "Bad credentials" }, 401);
+    if (`${c.req.param("owner")}/${c.req.param("repo")}` !== options.repo) return c.json({ message: "Not Found" }, 404);
+    await next();
+  });
+  app.get("/repos/:owner/:repo", (c) => {
+    if (`${c.req.param("owner")}/${c.req.param("repo")}` !== options.repo) return c.json({ message: "Not Found" }, 404);
+    return c.json({ full_name: options.repo, default_branch: "main" });
+  });
+  app.get("/repos/:owner/:repo/git/ref/*", (c) => {
+    const ref = decodeURIComponent(c.req.path.split("/git/ref/")[1] ?? "");
+    const sha = branches.get(ref.replace(/^heads\//, ""));
+    if (!ref.startsWith("heads/") || !sha) return c.json({ message: "Not Found" }, 404);
+    return c.json({ ref: `refs/${ref}`, object: { sha, type: "commit" } });
+  });
+  app.post("/repos/:owner/:repo/git/refs", async (c) => {
+    const body = (await c.req.json()) as { ref?: unknown; sha?: unknown };
+    if (typeof body.ref !== "string" || !/^refs\/heads\/[\w./-]+$/.test(body.ref) || typeof body.sha !== "string" || !/^[0-9a-f]{40}$/.test(body.sha)) {
+      return c.json({ message: "Invalid request", errors: [{ field: "ref" }] }, 422);
+    }
+    const name = body.ref.slice("refs/heads/".length);
+    if (branches.has(name)) return c.json({ message: "Reference already exists" }, 422);
+    branches.set(name, body.sha);
+    return c.json({ ref: body.ref, object: { sha: body.sha, type: "commit" } }, 201);
+  });
+  app.get("/repos/:owner/:repo/contents/*", (c) => {
+    const path = decodeURIComponent(c.req.path.split("/contents/")[1] ?? "");
+    const file = files.get(`${c.req.query("ref") ?? "main"}:${path}`);
+    return file ? c.json({ type: "file", path, sha: file.sha, content: file.content, encoding: "base64" }) : c.json({ message: "Not Found" }, 404);
+  });
+  app.put("/repos/:owner/:repo/contents/*", async (c) => {
+    const path = decodeURIComponent(c.req.path.split("/contents/")[1] ?? "");
+    const body = (await c.req.json()) as { message?: unknown; content?: unknown; branch?: unknown; sha?: unknown };
+    if (typeof body.message !== "string" || body.message === "") return c.json({ message: "Invalid request", errors: [{ field: "message", code: "missing_field" }] }, 422);
+    if (typeof body.content !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.content)) return c.json({ message: "content is not valid Base64" }, 422);
+    const branch = typeof body.branch === "string" ? body.branch : "main";
+    if (!branches.has(branch)) return c.json({ message: `Branch ${branch} not found` }, 404);
+    const key = `${branch}:${path}`;
+    const existing = files.get(key);
+    if (existing && body.sha !== existing.sha) return c.json({ message: `Invalid request. "sha" wasn't supplied.` }, 422);
+    const sha = nextSha();
+    files.set(key, { sha, content: body.content });
+    branches.set(branch, nextSha());
+    return c.json({ content: { path, sha, html_url: `https://github.com/${options.repo}/blob/${branch}/${path}` }, commit: { sha: branches.get(branch) } }, existing ? 200 : 201);
+  });
+  app.get("/repos/:owner/:repo/pulls", (c) => {
+    const head = c.req.query("head");
+    const state = c.req.query("state") ?? "open";
+    return c.json(pulls.filter((p) => (!head || `${options.repo.split("/")[0]}:${p.head}` === head) && state === "open"));
+  });
+  app.post("/repos/:owner/:repo/pulls", async (c) => {
+    const body = (await c.req.json()) as { title?: unknown; head?: unknown; base?: unknown; body?: unknown };
+    if (typeof body.title !== "string" || typeof body.head !== "string" || typeof body.base !== "string") {
+      return c.json({ message: "Validation Failed", errors: [{ field: "title/head/base", code: "missing_field" }] }, 422);
+    }
+    if (!branches.has(body.head) || !branches.has(body.base)) return c.json({ message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] }, 422);
+    if (pulls.some((p) => p.head === body.head)) return c.json({ message: `A pull request already exists for ${body.head}.` }, 422);
+    const number = 100 + pulls.length + 1;
+    const pull = { number, head: body.head, base: body.base, title: body.title, body: String(body.body ?? ""), html_url: `https://github.com/${options.repo}/pull/${number}` };
+    pulls.push(pull);
+    return c.json(pull, 201);
   });
   app.post("/repos/:owner/:repo/issues", async (c) => {
     const body = (await c.req.json().catch(() => null)) as { title?: unknown; labels?: unknown } | null;
@@ -42,5 +119,11 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
       201,
     );
   });
-  return { app, calls: () => calls, reset };
+  /** A file as it stands on a branch, decoded. */
+  const file = (branch: string, path: string) => {
+    const found = files.get(`${branch}:${path}`);
+    return found ? new TextDecoder().decode(Uint8Array.from(atob(found.content), (ch) => ch.charCodeAt(0))) : null;
+  };
+  app.get("/__file", (c) => c.json({ content: file(c.req.query("branch") ?? "main", c.req.query("path") ?? "") }));
+  return { app, calls: () => calls, reset, file };
 }

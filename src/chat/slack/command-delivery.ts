@@ -40,7 +40,18 @@ export async function slackDeliveryEvents(delivery: Delivery, deps: SlackDeliver
     const where = { channel: command.channel_id, replyUrl: command.response_url ?? null };
     return { events: [], effects: [notIncidentEffect(delivery, parsed.command.reason, actor, where, deps.renderer)] };
   }
-  return { events: await recordEvents(parsed.command, delivery, command.channel_id, actor, deps), effects: [] };
+  return recordOutcome(parsed.command, delivery, command.channel_id, actor, deps);
+}
+
+/** A command on the record: its incident events, or for the documents, the effect that publishes one. */
+async function recordOutcome(command: ChatCommand, delivery: Delivery, channel: string, actor: Person, deps: SlackDeliveryDeps): Promise<Outcome> {
+  if (command.name === "postmortem" || command.name === "runbook") {
+    const incident = await deps.store.findIncidentByChannel(channel);
+    if (!incident) throw new Error(`no incident has channel ${channel}`);
+    const effect: NewEffect = { key: `${delivery.id}:${command.name}`, incidentId: incident.id, payload: { kind: "publish_document", document: command.name } };
+    return { events: [], effects: [effect] };
+  }
+  return { events: await recordEvents(command, delivery, channel, actor, deps), effects: [] };
 }
 
 async function recordEvents(command: ChatCommand, delivery: Delivery, channel: string, actor: Person, deps: SlackDeliveryDeps) {
@@ -200,5 +211,6 @@ async function mentionOutcome(delivery: Delivery, deps: SlackDeliveryDeps): Prom
   if (command.name === "not-incident") {
     return { events: [], effects: [ack, notIncidentEffect(delivery, command.reason, actor, { channel: event.channel, replyUrl: null }, deps.renderer)] };
   }
-  return { events: await recordEvents(command, delivery, event.channel, actor, deps), effects: [ack] };
+  const outcome = await recordOutcome(command, delivery, event.channel, actor, deps);
+  return { events: outcome.events, effects: [ack, ...outcome.effects] };
 }

@@ -116,6 +116,10 @@ export function acknowledgement(command: ChatCommand, config: Config): string {
       return "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.";
     case "resolve":
       return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
+    case "postmortem":
+      return "Herald is drafting the post-mortem from the incident record and will post the pull request's link here.";
+    case "runbook":
+      return "Herald is drafting a runbook from this incident and will post the pull request's link here.";
     case "ticket":
       return `Support case ${escapeMrkdwn(command.caseId)} recorded; Herald will post how to escalate it.`;
     default:
