@@ -96,6 +96,8 @@ export const configSchema = z
     priorities: z.array(prioritySchema).min(1),
     /** Minutes without an Incident Lead or Scribe before the declarer is asked to appoint one. */
     role_reminder_minutes: z.number().int().min(1).max(1440).default(5),
+    /** While open, how often (minutes, by priority) the incident channel is reminded that a users' update is due. */
+    update_reminder_minutes: z.record(z.string(), z.number().int().min(5).max(1440)).default({ P1: 30, P2: 60 }),
     /** Where a security breach is reported too, shown when one is declared or triaged. */
     security_report: z.string().min(1).nullable().default(null),
     /** Who may resolve from chat: the Incident Lead only (the process), or anyone. */

@@ -40,6 +40,7 @@ export function isRecordCommand(command: ChatCommand): boolean {
     command.name === "not-incident" ||
     command.name === "checkin" ||
     command.name === "postmortem" ||
+    command.name === "announce" ||
     command.name === "runbook" ||
     (command.name === "declare" && command.quick !== null)
   );

@@ -51,8 +51,20 @@ export interface Incident {
   checkin?: { everyMinutes: number; nextAt: string } | null;
   /** Whether the missing-roles reminder went out. */
   rolesReminded?: boolean;
+  /** The users' announcements posted about it, kept up to date in place. */
+  announcements?: Announcement[];
+  /** The last update-due reminder's slot (cadence periods since the trigger). */
+  updateReminderSlot?: number;
   /** Issues raised for what is left to do (the permanent fix, say). */
   followUps?: FollowUp[];
+}
+
+export interface Announcement {
+  /** The channel's key in the configuration (ask, update) or its id. */
+  to: string;
+  channel: string;
+  messageId: string;
+  postedAt: string;
 }
 
 export interface FollowUp {

@@ -4,7 +4,7 @@ import type { Incident } from "./incident.js";
 export interface DueReminder {
   key: string;
   incident: Incident;
-  template: "checkin-reminder" | "roles-needed";
+  template: "checkin-reminder" | "roles-needed" | "update-due";
   data: Record<string, unknown>;
 }
 
@@ -13,7 +13,11 @@ export interface DueReminder {
  * the declarer (or the lead) when the Incident Lead or Scribe is still missing after a while.
  * Each reminder's key is fixed by its slot, so a second tick in the same slot posts nothing more.
  */
-export function dueReminders(incidents: Incident[], now: Date, options: { roleReminderMinutes: number }): DueReminder[] {
+export function dueReminders(
+  incidents: Incident[],
+  now: Date,
+  options: { roleReminderMinutes: number; updateReminderMinutes?: Record<string, number> },
+): DueReminder[] {
   const due: DueReminder[] = [];
   for (const incident of incidents) {
     if (incident.status === "resolved" || !incident.channel) continue;
@@ -25,6 +29,16 @@ export function dueReminders(incidents: Incident[], now: Date, options: { roleRe
       const nextAt = new Date(Date.parse(checkin.nextAt) + (missed + 1) * every).toISOString();
       next = { ...next, checkin: { ...checkin, nextAt } };
       due.push({ key: `${incident.id}:checkin:${checkin.nextAt}`, incident: next, template: "checkin-reminder", data: { checkin } });
+    }
+    // Users' updates at the priority's cadence (P1 every 30 minutes, say), counted from the trigger.
+    const cadence = incident.priority ? options.updateReminderMinutes?.[incident.priority] : undefined;
+    if (cadence) {
+      const slot = Math.floor((now.getTime() - Date.parse(incident.triggeredAt)) / (cadence * 60_000));
+      if (slot >= 1 && slot > (incident.updateReminderSlot ?? 0)) {
+        next = { ...next, updateReminderSlot: slot };
+        const last = (incident.announcements ?? []).map((a) => a.postedAt).sort().at(-1) ?? null;
+        due.push({ key: `${incident.id}:update-due:${slot}`, incident: next, template: "update-due", data: { cadence, lastAnnouncedAt: last } });
+      }
     }
     const missing = (["lead", "scribe"] as const).filter((role) => !incident.roles[role]);
     const waited = now.getTime() - Date.parse(incident.triggeredAt);

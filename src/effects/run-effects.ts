@@ -9,6 +9,7 @@ import type { Effect, EffectOutcome, Store } from "../ports/store.js";
 import type { Config } from "../config/schema.js";
 import { documentPath, renderDocument } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
+import { incidentView } from "../render/incident-view.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 
 export interface EffectDeps {
@@ -22,6 +23,7 @@ export interface EffectDeps {
   log: (line: string) => void;
 }
 
+const USER_ANNOUNCEMENT = "user-announcement";
 const DOCUMENT_LABELS: Record<DocumentKind, string> = { postmortem: "post-mortem", runbook: "runbook" };
 
 /** Channel names tried with a suffix before creating the channel is given up. */
@@ -101,6 +103,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await openInPagerDuty(effect, effect.payload, deps);
       case "publish_document":
         return await publishDocument(effect, effect.payload.document, deps);
+      case "update_announcements":
+        return await updateAnnouncements(effect, deps);
     }
   } catch (error) {
     const failure =
@@ -151,12 +155,13 @@ async function postMessage(
   } else {
     channel = to.channel;
   }
-  if (triedBefore) {
-    const landed = await deps.chat.findPosted(channel, effect.key);
-    if (landed) return { status: "done", result: landed };
-  }
+  const landed = triedBefore ? await deps.chat.findPosted(channel, effect.key) : null;
   const threadId = to !== "incident" ? to.threadId : undefined;
-  const posted = await deps.chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId });
+  const posted = landed ?? (await deps.chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId }));
+  if (post.announcement) {
+    const at = deps.clock.now().toISOString();
+    await deps.store.addAnnouncement(effect.incidentId, { to: post.announcement.to, channel: posted.channel, messageId: posted.id, postedAt: at }, at);
+  }
   return { status: "done", result: posted };
 }
 
@@ -210,6 +215,16 @@ async function raiseFollowUp(
       },
     ],
   };
+}
+
+/** The users' announcements, re-rendered from the incident as it is now and replaced in place. */
+async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  const announcements = incident?.announcements ?? [];
+  if (!incident || announcements.length === 0) return { status: "skipped", error: "the incident has no announcement" };
+  const text = deps.renderer.render(USER_ANNOUNCEMENT, incidentView(incident, deps.config));
+  for (const announcement of announcements) await deps.chat.updateMessage(announcement.channel, announcement.messageId, text);
+  return { status: "done", result: { updated: announcements.map((a) => a.channel) } };
 }
 
 /** Renders the document from the record as it is now, proposes it as a pull request, and posts the link. */

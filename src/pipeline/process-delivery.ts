@@ -12,6 +12,8 @@ import { eventView, incidentView } from "../render/incident-view.js";
 import { slackDeliveryEvents } from "../chat/slack/command-delivery.js";
 import type { Renderer } from "../render/renderer.js";
 
+const USER_ANNOUNCEMENT = "user-announcement";
+const RESOLUTION_ANNOUNCEMENT = "resolution-announcement";
 const STATUS_EVENTS = new Set(["incident.triggered", "incident.acknowledged", "incident.resolved"]);
 
 export interface ProcessDeps {
@@ -53,6 +55,10 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       if (event.kind === "incident_changed" && current?.status === incident.status && STATUS_EVENTS.has(event.type)) continue;
       const view = { ...incidentView(incident, deps.config), event: eventView(event, current, incident, deps.config) };
       result.effects.push(...toEffects(evaluateRules(event, incident, deps.config), event, incident, view, deps));
+      // The users' announcements follow the incident: status, priority and title changes show in place.
+      if (incident.announcements?.length && announcedChange(current, incident)) {
+        result.effects.push({ key: `${event.id}:announcements`, incidentId: incident.id, payload: { kind: "update_announcements" } });
+      }
     }
     result.incidents = [...touched.values()];
   } catch (error) {
@@ -63,6 +69,10 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
   await deps.store.commitProcessed(result);
 }
 
+function announcedChange(before: Incident | null, after: Incident): boolean {
+  return !before || before.status !== after.status || before.priority !== after.priority || before.title !== after.title || before.service?.id !== after.service?.id;
+}
+
 function toEffects(
   actions: Action[],
   event: IncidentEvent,
@@ -70,7 +80,10 @@ function toEffects(
   view: Record<string, unknown>,
   deps: ProcessDeps,
 ): NewEffect[] {
-  return actions.map((action): NewEffect => {
+  const announced = new Map((incident.announcements ?? []).map((a) => [a.to, a]));
+  // A users' announcement already out in a channel is updated in place, not posted again.
+  const fresh = actions.filter((a) => !(a.kind === "post" && a.template === USER_ANNOUNCEMENT && announced.has(a.to)));
+  return fresh.map((action): NewEffect => {
     if (action.kind === "set_topic") {
       return { key: action.key, incidentId: incident.id, payload: { kind: "set_topic", topic: deps.renderer.render("channel-topic", view) } };
     }
@@ -121,7 +134,7 @@ function toEffects(
       };
     }
     const named = deps.config.channels[action.to as keyof Config["channels"]];
-    return {
+    const effect: NewEffect = {
       key: action.key,
       incidentId: incident.id,
       payload: {
@@ -130,8 +143,13 @@ function toEffects(
         template: action.template,
         text: deps.renderer.render(action.template, view),
         ...(action.buttons === "volunteer" ? { buttons: volunteerButtons(incident.id) } : {}),
+        ...(action.template === USER_ANNOUNCEMENT ? { announcement: { to: action.to } } : {}),
       },
     };
+    // The resolution goes in the announcement's thread, where users follow it.
+    const thread = action.template === RESOLUTION_ANNOUNCEMENT ? announced.get(action.to) : undefined;
+    if (thread && effect.payload.kind === "post_message") effect.payload.to = { channel: named ?? action.to, threadId: thread.messageId };
+    return effect;
   });
 }
 

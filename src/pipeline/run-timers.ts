@@ -12,7 +12,10 @@ import type { Renderer } from "../render/renderer.js";
  */
 export async function runTimers(deps: { store: Store; config: Config; renderer: Renderer; clock: Clock }): Promise<number> {
   const now = deps.clock.now();
-  const due = dueReminders(await deps.store.openIncidents(), now, { roleReminderMinutes: deps.config.role_reminder_minutes });
+  const due = dueReminders(await deps.store.openIncidents(), now, {
+    roleReminderMinutes: deps.config.role_reminder_minutes,
+    updateReminderMinutes: deps.config.update_reminder_minutes,
+  });
   if (due.length === 0) return 0;
   const incidents = new Map<string, Incident>();
   const effects: NewEffect[] = due.map((reminder) => {

@@ -31,6 +31,8 @@ export interface ChatAdapter {
   readonly platform: "slack" | "local";
   createChannel(name: string): Promise<ChatChannel | "name_taken">;
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
+  /** Replaces the text of a message Herald posted. */
+  updateMessage(channel: string, messageId: string, text: string): Promise<void>;
   /** Sets the channel's topic (Slack allows 250 characters). */
   setTopic(channel: string, topic: string): Promise<void>;
   /** Adds people to a channel; someone already in it is fine. */

@@ -1,4 +1,4 @@
-import type { ChatChannel, FollowUp, Incident, TimelineEntry } from "../domain/incident.js";
+import type { Announcement, ChatChannel, FollowUp, Incident, TimelineEntry } from "../domain/incident.js";
 
 export interface Delivery {
   id: string;
@@ -20,7 +20,11 @@ export type EffectPayload =
       template: string;
       text: string;
       buttons?: { actionId: string; label: string; value: string }[];
+      /** A users' announcement: once posted, kept on the incident and updated in place as it changes. */
+      announcement?: { to: string };
     }
+  /** Re-renders the incident's users' announcements as it stands now, in place. */
+  | { kind: "update_announcements" }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
   | {
@@ -110,6 +114,8 @@ export interface Store {
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   setIncidentChannel(incidentId: string, channel: ChatChannel, at: string): Promise<void>;
   addFollowUp(incidentId: string, followUp: FollowUp, at: string): Promise<void>;
+  /** Keeps the place of a users' announcement on the incident, so changes can update it. */
+  addAnnouncement(incidentId: string, announcement: Announcement, at: string): Promise<void>;
   /** Links an incident declared in chat to the PagerDuty incident opened for it. */
   linkPagerDuty(incidentId: string, link: { pagerdutyId: string; url: string | null; number: number | null }, at: string): Promise<void>;
 
@@ -133,6 +139,8 @@ export interface Store {
   createLocalChannel(name: string, at: string): Promise<ChatChannel | "name_taken">;
   findLocalMessage(idempotencyKey: string): Promise<LocalMessage | null>;
   saveLocalMessage(message: LocalMessage): Promise<void>;
+  /** Replaces a local message's text (an announcement kept up to date); its channel's name, or null. */
+  updateLocalMessage(id: string, text: string): Promise<string | null>;
   /** Local messages in the channel, or posted with one of the idempotency keys, oldest first. */
   localMessagesFor(channelId: string | null, idempotencyKeys: string[]): Promise<LocalMessage[]>;
   /** A local channel by id or by name. */

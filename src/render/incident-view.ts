@@ -27,6 +27,7 @@ export function incidentView(incident: Incident, config: Config): Record<string,
       roles: incident.roles,
     },
     channels: config.channels,
+    nextUpdateMinutes: (incident.priority && config.update_reminder_minutes[incident.priority]) || null,
     // A security incident must also be reported where the team's security process says.
     securityReport: incident.service?.id === "security" ? config.security_report : null,
   };

@@ -178,6 +178,13 @@ export function createSqlStore(db: SqlDatabase): Store {
       await db.batch([upsertIncident({ ...incident, followUps: [...(incident.followUps ?? []), followUp], updatedAt: at })]);
     },
 
+    async addAnnouncement(incidentId, announcement, at) {
+      const incident = await this.getIncident(incidentId);
+      if (!incident) return;
+      const others = (incident.announcements ?? []).filter((a) => a.channel !== announcement.channel);
+      await db.batch([upsertIncident({ ...incident, announcements: [...others, announcement], updatedAt: at })]);
+    },
+
     async rememberExternal(kind, ref, at) {
       await db.run(`INSERT OR IGNORE INTO external_refs (kind, ref, created_at) VALUES (?, ?, ?)`, [kind, ref, at]);
     },
@@ -230,6 +237,13 @@ export function createSqlStore(db: SqlDatabase): Store {
          VALUES (?, ?, ?, ?, ?, ?)`,
         [message.id, message.channelId, message.channelName, message.idempotencyKey, message.text, message.postedAt],
       );
+    },
+
+    async updateLocalMessage(id, text) {
+      const row = await db.first<LocalMessageRow>(`SELECT * FROM local_messages WHERE id = ?`, [id]);
+      if (!row) return null;
+      await db.run(`UPDATE local_messages SET text = ? WHERE id = ?`, [text, id]);
+      return row.channel_name;
     },
 
     async localMessagesFor(channelId, keys) {

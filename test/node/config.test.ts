@@ -42,6 +42,7 @@ describe("loadConfig", () => {
       "incident.triggered",
       "incident.resolved",
       "incident.resolved",
+      "incident.priority_updated",
       "incident.triggered",
       "incident.resolved",
       "role.assigned",

@@ -21,15 +21,24 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     }
 
     const calls = await herald.slackCalls();
-    expect(calls.map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
-      ["conversations.create", "inc-9-test-incident-3"],
-      ["chat.postMessage", "C00000001"],
-      ["chat.postMessage", TEAM_CHANNELS.update],
-      ["chat.postMessage", "C00000001"],
-      ["chat.postMessage", "C00000001"],
-      ["chat.postMessage", TEAM_CHANNELS.update],
+    const announced = calls.find((c) => c.body.channel === TEAM_CHANNELS.update)!;
+    const announcementTs = (await herald.store.getIncident("PFQZPSY"))!.announcements![0]!.messageId;
+    expect(calls.map((c) => [c.method, c.body.channel ?? c.body.name, c.body.ts ?? c.body.thread_ts ?? null])).toEqual([
+      ["conversations.create", "inc-9-test-incident-3", null],
+      ["chat.postMessage", "C00000001", null],
+      ["chat.postMessage", TEAM_CHANNELS.update, null],
+      // The announcement follows the incident in place, and the resolution goes in its thread.
+      ["chat.update", TEAM_CHANNELS.update, announcementTs],
+      ["chat.postMessage", "C00000001", null],
+      ["chat.postMessage", "C00000001", null],
+      ["chat.postMessage", TEAM_CHANNELS.update, announcementTs],
+      ["chat.update", TEAM_CHANNELS.update, announcementTs],
     ]);
-    const [, summary, announcement, note, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
+    expect(announced.body.text).toContain("*Status:* investigating");
+    expect(calls[3]!.body.text).toContain("*Status:* the team is working on it");
+    expect(calls[7]!.body.text).toContain(":white_check_mark: *Resolved: Test Incident 3*");
+    expect(calls[7]!.body.text).toContain("*Status:* resolved");
+    const [, summary, announcement, , note, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
     expect(note).toBe(":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service.");
     expect(summary).toContain(":rotating_light: *P1 incident: Test Incident 3*");
     expect(summary).toContain("_The whole platform is down or unavailable, all user applications are unavailable_");
@@ -39,7 +48,8 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     expect(summary).toContain("triggered 4 Jun 2021 14:35 BST");
     expect(announcement).toContain("*We are investigating an incident: Test Incident 3*");
     expect(announcement).toContain("*Since:* 4 Jun 2021 14:35 BST");
-    expect(announcement).toContain(`Questions are welcome in <#${TEAM_CHANNELS.ask}>.`);
+    expect(announcement).toContain(`tell us in <#${TEAM_CHANNELS.ask}>.`);
+    expect(announcement).toContain("*Next update:* within 30 minutes, here.");
     expect(resolution).toContain(":white_check_mark: *Resolved: Test Incident 3*");
     expect(resolution).toContain("Resolved 4 Jun 2021 15:20 BST, 45 minutes after it began.");
     expect(resolvedNotice).toBe(resolution);
@@ -73,9 +83,11 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["create_channel", "done", 1],
       ["post_message", "done", 1],
       ["post_message", "done", 1],
+      ["update_announcements", "done", 1],
       ["post_message", "done", 1],
       ["post_message", "done", 1],
       ["post_message", "done", 1],
+      ["update_announcements", "done", 1],
     ]);
     // Notes from PagerDuty go to chat, never back to PagerDuty.
     expect(await herald.pagerdutyCalls()).toEqual([]);

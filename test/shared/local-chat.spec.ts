@@ -19,7 +19,8 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
     expect(channel.name).toBe("inc-9-test-incident-3");
     expect(detail.messages.map((m: any) => [m.channelName, m.text.split("\n")[0]])).toEqual([
       ["inc-9-test-incident-3", ":rotating_light: *P1 incident: Test Incident 3*"],
-      [TEAM_CHANNELS.update, ":warning: *We are investigating an incident: Test Incident 3*"],
+      // The announcement, kept up to date in place: it reads resolved now.
+      [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
       ["inc-9-test-incident-3", ":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service."],
       ["inc-9-test-incident-3", ":white_check_mark: *Resolved: Test Incident 3*"],
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
@@ -29,10 +30,12 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
     expect(herald.printed()).toEqual([
       "[local chat] created #inc-9-test-incident-3",
       `[local chat] #inc-9-test-incident-3: ${detail.messages[0].text}`,
-      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[1].text}`,
+      expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update}: :warning: \\*We are investigating`)),
+      expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
       `[local chat] #inc-9-test-incident-3: ${detail.messages[2].text}`,
       `[local chat] #inc-9-test-incident-3: ${detail.messages[3].text}`,
       `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[4].text}`,
+      `[local chat] #${TEAM_CHANNELS.update} (updated): ${detail.messages[1].text}`,
     ]);
   });
 });

@@ -8,7 +8,8 @@ import { runTimers } from "../../src/pipeline/run-timers.js";
 import { createRenderer } from "../../src/render/renderer.js";
 
 const renderer = createRenderer(templates, { timeZone: "Europe/London" });
-const config = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: renderer.names });
+// Users'-update reminders have their own test; these count check-ins and role reminders only.
+const config = { ...loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: renderer.names }), update_reminder_minutes: {} };
 const T0 = Date.parse("2026-11-27T10:00:00.000Z");
 const at = (minutes: number) => ({ now: () => new Date(T0 + minutes * 60_000) });
 
@@ -72,5 +73,31 @@ describe(`reminders (${harness.runtime})`, () => {
       ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001> leads it."],
       ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001> leads it."],
     ]);
+  });
+
+  it("reminds a P1/P2 incident's channel that a users' update is due at the priority's cadence, while open", async () => {
+    const store = await harness.freshStore();
+    const staffed = { ...incident, roles: { lead: { id: "U0ADA0001", name: "ada" }, scribe: { id: "U0GRACE01", name: "grace" } } };
+    const p1 = { ...staffed, id: "inc-1", priority: "P1" };
+    const p3 = { ...staffed, id: "inc-3", priority: "P3", channel: { id: "C3", name: "inc-p3" } };
+    await store.saveIncidents([p1, p3], [], incident.updatedAt);
+    const shipped = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: renderer.names });
+    expect(shipped.update_reminder_minutes).toEqual({ P1: 30, P2: 60 });
+    const deps = (minutes: number) => ({ store, config: shipped, renderer, clock: at(minutes) });
+    expect(await runTimers(deps(29))).toBe(0);
+    expect(await runTimers(deps(30))).toBe(1);
+    expect(await runTimers(deps(45))).toBe(0);
+    // Asleep for an hour: one reminder for the slots missed, not one each.
+    expect(await runTimers(deps(125))).toBe(1);
+    await store.saveIncidents([{ ...(await store.getIncident("inc-1"))!, status: "resolved" }], [], incident.updatedAt);
+    expect(await runTimers(deps(150))).toBe(0);
+    expect(await posts(store)).toEqual([
+      [
+        "update-due",
+        ":mega: *A users' update is due* (P1: every 30 minutes while the incident is open). `/incident announce update` posts the current state; Herald keeps it up to date as the incident changes.",
+      ],
+      ["update-due", expect.stringMatching(/^:mega: \*A users' update is due\*/)],
+    ]);
+    expect((await store.effectsFor("inc-3")).length).toBe(0);
   });
 });

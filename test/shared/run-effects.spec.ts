@@ -55,6 +55,7 @@ function scriptedChat(failures: (Error | null)[] = []) {
     async invite() {},
     async setTopic() {},
     async respond() {},
+    async updateMessage() {},
     async findPosted(channel, key) {
       chat.lookups++;
       const found = posts.findIndex((p) => p.idempotencyKey === key && p.channel === channel);

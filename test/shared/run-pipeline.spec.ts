@@ -37,6 +37,7 @@ function chat(fail = false): ChatAdapter & { posts: number } {
     async invite() {},
     async setTopic() {},
     async respond() {},
+    async updateMessage() {},
   };
   return adapter;
 }

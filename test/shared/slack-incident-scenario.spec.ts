@@ -49,7 +49,9 @@ describe(`an incident run from Slack (${harness.runtime})`, () => {
       ["chat.postMessage", "C00000001", ":memo: *Note from PagerDuty* by Harsh Santwani (action): network team engaged"],
       ["chat.postMessage", "C00000001", ":ticket: Support case *1234567890* logged with AWS."],
       ["chat.postMessage", "C00000001", ":white_check_mark: *Resolved: VPC peering is down*"],
+      // In the announcement's thread; then the announcement itself reads resolved.
       ["chat.postMessage", "C0UPDATE01", ":white_check_mark: *Resolved: VPC peering is down*"],
+      ["chat.update", "C0UPDATE01", ":white_check_mark: *Resolved: VPC peering is down*"],
       ["chat.postMessage", "C00000001", ":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: VPC peering is down>"],
     ]);
     // The same-person warning went with the second role.

@@ -119,6 +119,15 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         if (problem) return c.json({ ok: false, error: "invalid_arguments", response_metadata: { messages: [problem] } });
         return c.json({ ok: true, view: { id: `V${String(++counter).padStart(8, "0")}` } });
       }
+      case "chat.update": {
+        const channel = channels.get(String(body.channel ?? ""));
+        if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+        const message = channel.messages.find((m) => m.ts === body.ts);
+        if (!message) return c.json({ ok: false, error: "message_not_found" });
+        if (typeof body.text !== "string" || body.text === "") return c.json({ ok: false, error: "no_text" });
+        message.text = body.text;
+        return c.json({ ok: true, channel: channel.id, ts: message.ts, text: body.text });
+      }
       case "conversations.setTopic": {
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });

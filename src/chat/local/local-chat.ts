@@ -40,6 +40,11 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
       return { channel: target.id, id };
     },
 
+    async updateMessage(_channel, messageId, text) {
+      const name = await store.updateLocalMessage(messageId, text);
+      if (name) print(`[local chat] #${name} (updated): ${text}`);
+    },
+
     async setTopic(channel, topic) {
       print(`[local chat] topic of ${channel}: ${topic}`);
     },

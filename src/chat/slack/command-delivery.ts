@@ -7,6 +7,7 @@ import type { IncidentEvent } from "../../domain/incident-event.js";
 import { splitCategory } from "../../domain/note-category.js";
 import type { Delivery, NewEffect, Store } from "../../ports/store.js";
 import type { Renderer } from "../../render/renderer.js";
+import { incidentView } from "../../render/incident-view.js";
 import { acknowledgement, helpReply, mistakeReply, refusal, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, triageText } from "./command-replies.js";
 import { DECLARE_CALLBACK, readDeclareForm } from "./declare-form.js";
 import { NOT_INCIDENT_CALLBACK, readNotIncidentForm } from "./not-incident-form.js";
@@ -45,6 +46,18 @@ export async function slackDeliveryEvents(delivery: Delivery, deps: SlackDeliver
 
 /** A command on the record: its incident events, or for the documents, the effect that publishes one. */
 async function recordOutcome(command: ChatCommand, delivery: Delivery, channel: string, actor: Person, deps: SlackDeliveryDeps): Promise<Outcome> {
+  if (command.name === "announce") {
+    const incident = await deps.store.findIncidentByChannel(channel);
+    if (!incident) throw new Error(`no incident has channel ${channel}`);
+    const target = deps.config.channels[command.to];
+    const text = deps.renderer.render("user-announcement", incidentView(incident, deps.config));
+    const effect: NewEffect = {
+      key: `${delivery.id}:announce`,
+      incidentId: incident.id,
+      payload: { kind: "post_message", to: { channel: target }, template: "user-announcement", text, announcement: { to: command.to } },
+    };
+    return { events: [], effects: [effect] };
+  }
   if (command.name === "postmortem" || command.name === "runbook") {
     const incident = await deps.store.findIncidentByChannel(channel);
     if (!incident) throw new Error(`no incident has channel ${channel}`);

@@ -116,6 +116,8 @@ export function acknowledgement(command: ChatCommand, config: Config): string {
       return "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.";
     case "resolve":
       return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
+    case "announce":
+      return `Herald is posting the users' announcement in the ${command.to} channel; it will be kept up to date as the incident changes.`;
     case "postmortem":
       return "Herald is drafting the post-mortem from the incident record and will post the pull request's link here.";
     case "runbook":

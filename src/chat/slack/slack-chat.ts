@@ -105,6 +105,14 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       }
     },
 
+    async updateMessage(channel, messageId, text) {
+      try {
+        await client.chat.update({ channel, ts: messageId, text });
+      } catch (error) {
+        throw toEffectError("chat.update", error);
+      }
+    },
+
     async setTopic(channel, topic) {
       try {
         await client.conversations.setTopic({ channel, topic: topic.slice(0, 250) });

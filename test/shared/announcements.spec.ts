@@ -1,0 +1,30 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { slashCommand } from "../support/slack-requests.js";
+
+describe(`users' announcements (${harness.runtime})`, () => {
+  it("/incident announce ask posts the announcement now, and every announcement follows the incident in place", async () => {
+    const herald = await harness.start();
+    const [triggered, acknowledged] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    const response = await herald.request("/slack/commands", await slashCommand("announce ask"));
+    expect(((await response.json()) as { text: string }).text).toBe(
+      "Herald is posting the users' announcement in the ask channel; it will be kept up to date as the incident changes.",
+    );
+    await herald.settle();
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    expect(incident.announcements!.map((a) => [a.to, a.channel])).toEqual([
+      ["update", "C0UPDATE01"],
+      ["ask", "C0ASK00001"],
+    ]);
+    const before = (await herald.slackCalls()).length;
+    await herald.request("/webhooks/pagerduty", await signedDelivery(acknowledged!.body));
+    await herald.settle();
+    const updates = (await herald.slackCalls()).slice(before).filter((c) => c.method === "chat.update");
+    expect(updates.map((c) => [c.body.channel, c.body.ts])).toEqual(incident.announcements!.map((a) => [a.channel, a.messageId]));
+    expect(updates.every((c) => String(c.body.text).includes("*Status:* the team is working on it"))).toBe(true);
+  });
+});
