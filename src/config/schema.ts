@@ -32,9 +32,10 @@ const actionSchema = z.union(
     z.literal("open_in_pagerduty"),
     z.literal("invite_declarer"),
     z.literal("set_topic"),
+    z.literal("status_draft"),
     postSchema,
   ],
-  { error: "must be create_channel, invite_declarer, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up or post: {to, template}" },
+  { error: "must be create_channel, invite_declarer, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft or post: {to, template}" },
 );
 
 const ruleSchema = z
@@ -105,7 +106,14 @@ export const configSchema = z
     /** Roles besides Incident Lead and Scribe that the lead may fill. */
     roles: z.array(roleSchema).default([]),
     escalation: z.record(z.string(), escalationSchema).default({}),
-    status_page: z.object({ id: z.string().min(1).nullable().default(null) }).strict().default({ id: null }),
+    status_page: z
+      .object({
+        id: z.string().min(1).nullable().default(null),
+        /** The status page's severity (by name) for each priority. */
+        severity: z.record(z.string(), z.string().min(1)).default({ P1: "major", P2: "minor", P3: "minor" }),
+      })
+      .strict()
+      .default({ id: null, severity: { P1: "major", P2: "minor", P3: "minor" } }),
     github: z
       .object({
         repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name").nullable().default(null),

@@ -15,7 +15,8 @@ export type ChatCommand =
   | { name: "checkin"; everyMinutes: number | null }
   | { name: "note"; category: TimelineCategory; text: string }
   | { name: "ticket"; thirdParty: string; caseId: string; url: string | null }
-  | { name: "status"; action: "draft" | "publish" }
+  | { name: "status"; action: "draft"; text: string | null }
+  | { name: "status"; action: "publish" }
   | { name: "announce"; to: "ask" | "update" }
   | { name: "resolve"; temporary: boolean; note: string }
   | { name: "postmortem-schedule"; when: string }
@@ -59,7 +60,7 @@ export const GRAMMAR: readonly { usage: string; what: string; example: string }[
   { usage: "checkin every <minutes> | checkin off", what: "regular team check-in reminders", example: "checkin every 30" },
   { usage: "note [event|discussion|decision|action|result]: <text>", what: "add to the scribe's log", example: "note decision: roll back the route table change" },
   { usage: "ticket <third party> <case-id> [url]", what: "record a support case and its escalation route", example: "ticket aws 1234567890" },
-  { usage: "status draft | status publish", what: "draft or publish the status-page update", example: "status draft" },
+  { usage: "status draft [text] | status publish", what: "prepare (or write) the status-page update, or publish it", example: "status draft" },
   { usage: "announce ask|update", what: "post the announcement now", example: "announce update" },
   { usage: "resolve [--temporary] <resolution note>", what: "resolve the incident", example: "resolve --temporary restarted the NAT gateway" },
   { usage: "postmortem schedule <when>", what: "schedule the blameless post-mortem", example: "postmortem schedule 2026-12-01 14:00" },
@@ -154,8 +155,12 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       if (extra.length) return fail("Too many words.");
       return ok({ name: "ticket", thirdParty: known, caseId, url: url ?? null });
     }
-    case "status":
-      return args === "draft" || args === "publish" ? ok({ name: "status", action: args }) : fail("Say `status draft` or `status publish`.");
+    case "status": {
+      const [sub = "", ...text] = rest;
+      if (sub.toLowerCase() === "publish" && text.length === 0) return ok({ name: "status", action: "publish" });
+      if (sub.toLowerCase() === "draft") return ok({ name: "status", action: "draft", text: text.length ? args.slice(sub.length).trim() : null });
+      return fail("Say `status draft` (or `status draft <text>` to write it yourself) or `status publish`.");
+    }
     case "announce":
       return args === "ask" || args === "update" ? ok({ name: "announce", to: args }) : fail("Say where: `announce ask` or `announce update`.");
     case "resolve": {

@@ -11,6 +11,9 @@ export const VOLUNTEER_BUTTONS: Record<string, { role: string; label: string }> 
   volunteer_scribe: { role: "scribe", label: "I'll scribe" },
 };
 
+/** The Publish button under a pending status-page update. */
+export const STATUS_PUBLISH = "status_publish";
+
 /** The role a volunteer button gives, or null for any other action. */
 export function volunteerRole(actionId: string): string | null {
   return VOLUNTEER_BUTTONS[actionId]?.role ?? null;
@@ -41,6 +44,7 @@ export function isRecordCommand(command: ChatCommand): boolean {
     command.name === "checkin" ||
     command.name === "postmortem" ||
     command.name === "announce" ||
+    command.name === "status" ||
     command.name === "runbook" ||
     (command.name === "declare" && command.quick !== null)
   );

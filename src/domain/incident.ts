@@ -51,12 +51,21 @@ export interface Incident {
   checkin?: { everyMinutes: number; nextAt: string } | null;
   /** Whether the missing-roles reminder went out. */
   rolesReminded?: boolean;
+  /** The external status page: the pending draft, the post it goes to, what was published. */
+  statusPage?: StatusPageRecord;
   /** The users' announcements posted about it, kept up to date in place. */
   announcements?: Announcement[];
   /** The last update-due reminder's slot (cadence periods since the trigger). */
   updateReminderSlot?: number;
   /** Issues raised for what is left to do (the permanent fix, say). */
   followUps?: FollowUp[];
+}
+
+export interface StatusPageRecord {
+  /** Waiting for someone to publish it (the process's "pending" update). */
+  draft: { kind: "incident" | "resolution"; message: string; preparedAt: string } | null;
+  postId: string | null;
+  published: { at: string; by: Person; kind: "incident" | "resolution"; message: string }[];
 }
 
 export interface Announcement {

@@ -11,6 +11,7 @@ export type Action =
   | { kind: "open_in_pagerduty"; key: string }
   | { kind: "invite_declarer"; key: string; userId: string }
   | { kind: "set_topic"; key: string }
+  | { kind: "status_draft"; key: string; draft: "incident" | "resolution" }
   | { kind: "post"; key: string; to: string; template: string; buttons?: "volunteer" };
 
 /**
@@ -27,6 +28,9 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
         if (!incident.channel) actions.push({ kind: "create_channel", key });
       } else if (step === "add_pagerduty_note") {
         if (event.kind === "note_added" && incident.pagerdutyId) actions.push({ kind: "add_pagerduty_note", key });
+      } else if (step === "status_draft") {
+        // Process: an incident puts a pending update on the status page; its resolution another.
+        actions.push({ kind: "status_draft", key, draft: incident.status === "resolved" ? "resolution" : "incident" });
       } else if (step === "set_topic") {
         actions.push({ kind: "set_topic", key });
       } else if (step === "invite_declarer") {

@@ -10,6 +10,8 @@ import type { Config } from "../config/schema.js";
 import { documentPath, renderDocument } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
 import { incidentView } from "../render/incident-view.js";
+import type { Person } from "../domain/incident.js";
+import { STATUS_PUBLISH } from "../domain/command-events.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 
 export interface EffectDeps {
@@ -24,6 +26,7 @@ export interface EffectDeps {
 }
 
 const USER_ANNOUNCEMENT = "user-announcement";
+
 const DOCUMENT_LABELS: Record<DocumentKind, string> = { postmortem: "post-mortem", runbook: "runbook" };
 
 /** Channel names tried with a suffix before creating the channel is given up. */
@@ -105,6 +108,10 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await publishDocument(effect, effect.payload.document, deps);
       case "update_announcements":
         return await updateAnnouncements(effect, deps);
+      case "status_draft":
+        return await draftStatus(effect, effect.payload, deps);
+      case "status_publish":
+        return await publishStatus(effect, effect.payload.by, deps);
     }
   } catch (error) {
     const failure =
@@ -225,6 +232,61 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   const text = deps.renderer.render(USER_ANNOUNCEMENT, incidentView(incident, deps.config));
   for (const announcement of announcements) await deps.chat.updateMessage(announcement.channel, announcement.messageId, text);
   return { status: "done", result: { updated: announcements.map((a) => a.channel) } };
+}
+
+/** Prepares the pending status-page update and posts it in the incident channel for review. */
+async function draftStatus(
+  effect: Effect,
+  request: Extract<Effect["payload"], { kind: "status_draft" }>,
+  deps: EffectDeps,
+): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (!incident) return { status: "skipped", error: "the incident does not exist" };
+  const kind = request.draft;
+  const message = request.message ?? deps.renderer.render(`status-page-${kind}`, incidentView(incident, deps.config));
+  const now = deps.clock.now().toISOString();
+  const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
+  await deps.store.saveStatusPage(incident.id, { ...record, draft: { kind, message, preparedAt: now } }, now);
+  const text = deps.renderer.render("status-draft", { message, resolution: kind === "resolution", statusPageConfigured: Boolean(deps.config.status_page.id) });
+  return {
+    status: "done",
+    result: { draft: kind, message },
+    then: [
+      {
+        key: `${effect.key}:review`,
+        incidentId: incident.id,
+        payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [{ actionId: STATUS_PUBLISH, label: "Publish", value: incident.id }] },
+      },
+    ],
+  };
+}
+
+/** Publishes the pending status-page update (PagerDuty status pages) and says so in the channel. */
+async function publishStatus(effect: Effect, by: Person, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (!incident) return { status: "skipped", error: "the incident does not exist" };
+  const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
+  const draft = record.draft;
+  const pageId = deps.config.status_page.id;
+  const say = (data: Record<string, unknown>, result: unknown): EffectOutcome => ({
+    status: "done",
+    result,
+    then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to: "incident", template: "status-published", text: deps.renderer.render("status-published", data) } }],
+  });
+  if (!draft) return say({}, { published: false, reason: "no pending update" });
+  if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
+  const { postId } = await deps.paging.publishStatus({
+    statusPageId: pageId,
+    postId: record.postId,
+    title: incident.title,
+    message: draft.message,
+    status: draft.kind === "resolution" ? "resolved" : "investigating",
+    severity: (incident.priority && deps.config.status_page.severity[incident.priority]) || "minor",
+  });
+  const now = deps.clock.now().toISOString();
+  const published = [...record.published, { at: now, by, kind: draft.kind, message: draft.message }];
+  await deps.store.saveStatusPage(incident.id, { draft: null, postId, published }, now);
+  return say({ published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution" }, { published: true, postId });
 }
 
 /** Renders the document from the record as it is now, proposes it as a pull request, and posts the link. */

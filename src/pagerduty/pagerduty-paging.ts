@@ -80,6 +80,43 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
         incident: { type: "incident_reference", status: "resolved", resolution },
       });
     },
+    async publishStatus(update) {
+      const page = `/status_pages/${encodeURIComponent(update.statusPageId)}`;
+      const pick = async (what: "statuses" | "severities", wanted: string) => {
+        const list = ((await call("GET", `${page}/${what}`, undefined))[what] as { id: string; description?: string; post_type?: string }[] | undefined) ?? [];
+        const forIncidents = list.filter((item) => !item.post_type || item.post_type === "incident");
+        const found = forIncidents.find((item) => item.description?.toLowerCase() === wanted.toLowerCase());
+        if (found) return found.id;
+        if (what === "severities" && forIncidents[0]) return forIncidents[0].id;
+        throw new EffectError(`the status page has no ${what === "statuses" ? "status" : "severity"} '${wanted}' for incidents`, false);
+      };
+      const body = {
+        type: "status_page_post_update",
+        message: update.message,
+        status: { id: await pick("statuses", update.status), type: "status_page_status" },
+        severity: { id: await pick("severities", update.severity), type: "status_page_severity" },
+        impacted_services: [],
+        notify_subscribers: true,
+      };
+      if (update.postId) {
+        await call("POST", `${page}/posts/${encodeURIComponent(update.postId)}/post_updates`, {
+          post_update: { ...body, post: { id: update.postId, type: "status_page_post" } },
+        });
+        return { postId: update.postId };
+      }
+      const result = await call("POST", `${page}/posts`, {
+        post: {
+          type: "status_page_post",
+          title: update.title,
+          post_type: "incident",
+          status_page: { id: update.statusPageId, type: "status_page" },
+          updates: [body],
+        },
+      });
+      const id = (result.post as { id?: unknown } | undefined)?.id;
+      if (typeof id !== "string") throw new EffectError("PagerDuty createStatusPagePost answered without a post id", false);
+      return { postId: id };
+    },
   };
 }
 
@@ -94,5 +131,8 @@ export function createDraftPaging(): PagingService {
       return { id: "", url: null, number: null };
     },
     async resolve() {},
+    async publishStatus() {
+      throw new EffectError("PagerDuty is not configured (PAGERDUTY_TOKEN, PAGERDUTY_FROM)", false);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { Announcement, ChatChannel, FollowUp, Incident, TimelineEntry } from "../domain/incident.js";
+import type { Announcement, ChatChannel, FollowUp, Incident, Person, StatusPageRecord, TimelineEntry } from "../domain/incident.js";
 
 export interface Delivery {
   id: string;
@@ -25,6 +25,10 @@ export type EffectPayload =
     }
   /** Re-renders the incident's users' announcements as it stands now, in place. */
   | { kind: "update_announcements" }
+  /** Prepares the pending status-page update (from its template, or the text given) and posts it for review. */
+  | { kind: "status_draft"; draft: "incident" | "resolution"; message?: string }
+  /** Publishes the pending status-page update. */
+  | { kind: "status_publish"; by: Person }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
   | {
@@ -114,6 +118,8 @@ export interface Store {
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   setIncidentChannel(incidentId: string, channel: ChatChannel, at: string): Promise<void>;
   addFollowUp(incidentId: string, followUp: FollowUp, at: string): Promise<void>;
+  /** Replaces the incident's status-page record (draft, post, what was published). */
+  saveStatusPage(incidentId: string, statusPage: StatusPageRecord, at: string): Promise<void>;
   /** Keeps the place of a users' announcement on the incident, so changes can update it. */
   addAnnouncement(incidentId: string, announcement: Announcement, at: string): Promise<void>;
   /** Links an incident declared in chat to the PagerDuty incident opened for it. */

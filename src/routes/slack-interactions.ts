@@ -6,7 +6,7 @@ import { parseInteraction } from "../chat/slack/parse.js";
 import type { SlackViews } from "../chat/slack/slack-chat.js";
 import type { Config } from "../config/schema.js";
 import type { HmacSha256 } from "../crypto/hmac.js";
-import { volunteerRole } from "../domain/command-events.js";
+import { STATUS_PUBLISH, volunteerRole } from "../domain/command-events.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
@@ -50,9 +50,9 @@ export function slackInteractionsHandler(deps: {
         const { channel, actions, trigger_id: trigger, user, response_url: responseUrl } = interaction.payload;
         if (!channel) break;
         const ids = actions.map((a) => a.action_id);
-        const volunteer = ids.find((id) => volunteerRole(id));
-        if (volunteer && (await deps.store.findIncidentByChannel(channel.id))) {
-          await accept(`slack:action:${trigger ?? `${channel.id}:${user.id}:${volunteer}`}`);
+        const recorded = ids.find((id) => volunteerRole(id) || id === STATUS_PUBLISH);
+        if (recorded && (await deps.store.findIncidentByChannel(channel.id))) {
+          await accept(`slack:action:${trigger ?? `${channel.id}:${user.id}:${recorded}`}`);
         } else if (ids.includes(TRIAGE_DECLARE)) {
           await openForm(deps, trigger, declareFormView(deps.config, channel.id));
         } else if (ids.includes(TRIAGE_NOT_INCIDENT)) {

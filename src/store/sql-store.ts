@@ -178,6 +178,12 @@ export function createSqlStore(db: SqlDatabase): Store {
       await db.batch([upsertIncident({ ...incident, followUps: [...(incident.followUps ?? []), followUp], updatedAt: at })]);
     },
 
+    async saveStatusPage(incidentId, statusPage, at) {
+      const incident = await this.getIncident(incidentId);
+      if (!incident) return;
+      await db.batch([upsertIncident({ ...incident, statusPage, updatedAt: at })]);
+    },
+
     async addAnnouncement(incidentId, announcement, at) {
       const incident = await this.getIncident(incidentId);
       if (!incident) return;

@@ -71,7 +71,7 @@ describe("the chat command grammar", () => {
     expect(error("ticket gcp 123")).toMatch(/^'gcp' has no escalation route \(aws\)\./);
     expect(error("ticket aws")).toMatch(/^Give the support case id\./);
     expect(error("ticket aws 123 not-a-link")).toMatch(/^'not-a-link' is not a link\./);
-    expect(error("status maybe")).toMatch(/^Say `status draft` or `status publish`\./);
+    expect(error("status maybe")).toMatch(/^Say `status draft` \(or `status draft <text>` to write it yourself\) or `status publish`\./);
     expect(error("announce everyone")).toMatch(/^Say where/);
     expect(error("resolve")).toMatch(/^Add a note on how it was resolved\./);
     expect(error("resolve --temporary")).toMatch(/^Add a note/);

@@ -366,8 +366,8 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
 
   it("says plainly which commands this version cannot do yet", async () => {
     const herald = await withIncident();
-    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("status draft")))).toBe(
-      "`/incident status` is not available in this version of Herald yet.",
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("postmortem schedule tomorrow 14:00")))).toBe(
+      "`/incident postmortem schedule` is not available in this version of Herald yet.",
     );
   });
 

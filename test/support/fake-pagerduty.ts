@@ -15,10 +15,12 @@ export interface PagerDutyCall {
  */
 export function createFakePagerDuty(options: { token: string; from: string }) {
   let calls: PagerDutyCall[] = [];
+  let posts = new Set<string>();
   let counter = 0;
   const reset = () => {
     calls = [];
     counter = 0;
+    posts = new Set();
   };
   const problem = (c: Context, status: 400 | 401 | 404 | 406, message: string) =>
     c.json({ error: { message, code: status === 401 ? 2006 : 2001 } }, status);
@@ -28,6 +30,56 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   app.post("/__reset", (c) => {
     reset();
     return c.json({ ok: true });
+  });
+
+  // Status pages: the page's statuses and severities, posts and their updates (PagerDuty api-schema).
+  const statuses = [
+    { id: "PSTINV1", description: "investigating", post_type: "incident", type: "status_page_status" },
+    { id: "PSTRES1", description: "resolved", post_type: "incident", type: "status_page_status" },
+    { id: "PSTMNT1", description: "scheduled", post_type: "maintenance", type: "status_page_status" },
+  ];
+  const severities = [
+    { id: "PSVMIN1", description: "minor", post_type: "incident", type: "status_page_severity" },
+    { id: "PSVMAJ1", description: "major", post_type: "incident", type: "status_page_severity" },
+  ];
+  app.use("/status_pages/*", async (c, next) => {
+    if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
+    if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
+    if (!c.req.path.includes("/status_pages/PSTATUS1/")) return problem(c, 404, "Status page not found");
+    await next();
+  });
+  app.get("/status_pages/:id/statuses", (c) => c.json({ statuses, limit: 25, offset: 0, more: false, total: statuses.length }));
+  app.get("/status_pages/:id/severities", (c) => c.json({ severities, limit: 25, offset: 0, more: false, total: severities.length }));
+  const updateProblem = (u: Record<string, any> | undefined): string | null => {
+    if (!u || u.type !== "status_page_post_update") return "update.type must be status_page_post_update";
+    if (typeof u.message !== "string" || !u.message) return "update.message is required";
+    if (!statuses.some((s) => s.id === u.status?.id && u.status?.type === "status_page_status")) return "update.status must be a status of the page";
+    if (!severities.some((s) => s.id === u.severity?.id && u.severity?.type === "status_page_severity")) return "update.severity must be a severity of the page";
+    if (!Array.isArray(u.impacted_services) || typeof u.notify_subscribers !== "boolean") return "update.impacted_services and notify_subscribers are required";
+    return null;
+  };
+  app.post("/status_pages/:id/posts", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { post?: Record<string, any> } | null;
+    calls.push({ method: "POST", path: c.req.path, from: c.req.header("from") ?? null, body });
+    const post = body?.post;
+    if (!post || post.type !== "status_page_post" || post.post_type !== "incident" || typeof post.title !== "string") return problem(c, 400, "post needs type, post_type and title");
+    if (post.status_page?.id !== c.req.param("id") || post.status_page?.type !== "status_page") return problem(c, 400, "post.status_page must name the page");
+    if (!Array.isArray(post.updates) || post.updates.length !== 1) return problem(c, 400, "post.updates must hold the first update");
+    const wrong = updateProblem(post.updates[0]);
+    if (wrong) return problem(c, 400, wrong);
+    const id = `PPOST${String(++counter).padStart(3, "0")}`;
+    posts.add(id);
+    return c.json({ post: { id, type: "status_page_post", title: post.title, post_type: "incident" } }, 201);
+  });
+  app.post("/status_pages/:id/posts/:post/post_updates", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { post_update?: Record<string, any> } | null;
+    calls.push({ method: "POST", path: c.req.path, from: c.req.header("from") ?? null, body });
+    if (!posts.has(c.req.param("post"))) return problem(c, 404, "Post not found");
+    const update = body?.post_update;
+    if (update?.post?.id !== c.req.param("post")) return problem(c, 400, "post_update.post must name the post");
+    const wrong = updateProblem(update);
+    if (wrong) return problem(c, 400, wrong);
+    return c.json({ post_update: { id: `PUPD${++counter}`, type: "status_page_post_update" } }, 201);
   });
 
   app.use("/incidents/*", async (c, next) => {

@@ -8,7 +8,8 @@ export function toTestConfig(heraldYaml: string): string {
     .replace("ask: ask-modernisation-platform", `ask: ${TEAM_CHANNELS.ask}`)
     .replace("update: modernisation-platform-update", `update: ${TEAM_CHANNELS.update}`)
     .replace("    name: Networking - Modernisation Platform\n", "    name: Networking - Modernisation Platform\n    pagerduty_service_id: PNETWRK\n")
-    .replace("  - name: P2\n", "  - name: P2\n    pagerduty_priority_id: PPRIOP2\n");
+    .replace("  - name: P2\n", "  - name: P2\n    pagerduty_priority_id: PPRIOP2\n")
+    .replace("status_page:\n  id: null\n", "status_page:\n  id: PSTATUS1\n");
 }
 
 export const SLACK_TEST_TOKEN = "test-bot-token";

@@ -1,7 +1,7 @@
 import { grammarContext, roleNames } from "../../config/grammar-context.js";
 import type { Config } from "../../config/schema.js";
 import { parseChatCommand, type ChatCommand } from "../../domain/chat-command.js";
-import { commandEvents, volunteerRole } from "../../domain/command-events.js";
+import { commandEvents, STATUS_PUBLISH, volunteerRole } from "../../domain/command-events.js";
 import type { Person } from "../../domain/incident.js";
 import type { IncidentEvent } from "../../domain/incident-event.js";
 import { splitCategory } from "../../domain/note-category.js";
@@ -58,6 +58,16 @@ async function recordOutcome(command: ChatCommand, delivery: Delivery, channel: 
     };
     return { events: [], effects: [effect] };
   }
+  if (command.name === "status") {
+    const incident = await deps.store.findIncidentByChannel(channel);
+    if (!incident) throw new Error(`no incident has channel ${channel}`);
+    const payload: NewEffect["payload"] =
+      command.action === "publish"
+        ? { kind: "status_publish", by: actor }
+        : // Of the incident as it stood when the command was given.
+          { kind: "status_draft", draft: incident.status === "resolved" ? "resolution" : "incident", ...(command.text ? { message: command.text } : {}) };
+    return { events: [], effects: [{ key: `${delivery.id}:status`, incidentId: incident.id, payload }] };
+  }
   if (command.name === "postmortem" || command.name === "runbook") {
     const incident = await deps.store.findIncidentByChannel(channel);
     if (!incident) throw new Error(`no incident has channel ${channel}`);
@@ -109,7 +119,7 @@ async function interactionOutcome(delivery: Delivery, deps: SlackDeliveryDeps): 
     case "message_action":
       return { events: await shortcutEvents(interaction.payload, delivery, deps.store), effects: [] };
     case "block_actions":
-      return { events: await buttonEvents(interaction.payload, delivery, deps), effects: [] };
+      return buttonOutcome(interaction.payload, delivery, deps);
     case "view_submission": {
       const { view, user } = interaction.payload;
       const actor = { id: user.id, name: user.username ?? user.name ?? user.id };
@@ -171,7 +181,15 @@ async function shortcutEvents(payload: Payload<"message_action">, delivery: Deli
   ];
 }
 
-/** "I'll lead" / "I'll scribe": the person who clicked takes the role. */
+/** "I'll lead" / "I'll scribe": the person who clicked takes the role; "Publish" publishes the status update. */
+async function buttonOutcome(payload: Payload<"block_actions">, delivery: Delivery, deps: SlackDeliveryDeps): Promise<Outcome> {
+  if (payload.channel && payload.actions.some((a) => a.action_id === STATUS_PUBLISH)) {
+    const actor = { id: payload.user.id, name: payload.user.username ?? payload.user.name ?? payload.user.id };
+    return recordOutcome({ name: "status", action: "publish" }, delivery, payload.channel.id, actor, deps);
+  }
+  return { events: await buttonEvents(payload, delivery, deps), effects: [] };
+}
+
 async function buttonEvents(payload: Payload<"block_actions">, delivery: Delivery, deps: SlackDeliveryDeps): Promise<IncidentEvent[]> {
   const role = payload.actions.map((a) => volunteerRole(a.action_id)).find((r) => r !== null);
   if (!role || !payload.channel) return [];

@@ -75,7 +75,7 @@ export async function refusal(s: CommandSituation): Promise<string | null> {
     const where = open.length ? `Incident channels now: ${open.map((i) => `<#${i.channel!.id}>`).join(", ")}.` : "No incident is open.";
     return `\`${prefix} ${s.word}\` works in an incident's channel. ${where}`;
   }
-  if (!isRecordCommand(command) && command.name !== "declare") return `\`${prefix} ${command.name}\` is not available in this version of Herald yet.`;
+  if (!isRecordCommand(command) && command.name !== "declare") return `\`${prefix} ${command.name.replace("-", " ")}\` is not available in this version of Herald yet.`;
   if (command.name === "declare" && incident) {
     return `This channel is the incident's already: ${escapeMrkdwn(incident.title)}${incident.pagerdutyId ? " (from PagerDuty)" : ""}. Declare a new one from the team channel.`;
   }
@@ -116,6 +116,10 @@ export function acknowledgement(command: ChatCommand, config: Config): string {
       return "Recorded as not an incident; Herald is raising an issue with your reason and will post its link here.";
     case "resolve":
       return `Resolving${command.temporary ? " with a temporary fix" : ""}; Herald will post the resolution.`;
+    case "status":
+      return command.action === "publish"
+        ? "Herald is publishing the pending status-page update and will say so in the channel."
+        : "Herald is preparing the status-page update and will post it in the channel for review.";
     case "announce":
       return `Herald is posting the users' announcement in the ${command.to} channel; it will be kept up to date as the incident changes.`;
     case "postmortem":

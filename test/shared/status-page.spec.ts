@@ -1,0 +1,84 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { interactions } from "../support/slack-fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { signed, slashCommand } from "../support/slack-requests.js";
+
+function publishClick() {
+  const payload = JSON.parse(interactions["interactivity_block_actions_docs-example.java-slack-sdk.json"]!);
+  payload.channel = { id: "C00000001", name: "inc" };
+  payload.user = { id: "U0GRACE01", username: "grace", team_id: "T0TEAM" };
+  payload.trigger_id = `publish.${Date.now()}`;
+  payload.actions = [{ action_id: "status_publish", block_id: "status", value: "x", type: "button" }];
+  return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
+}
+
+describe(`the external status page (${harness.runtime})`, () => {
+  it("drafts the pending update for review, publishes it to the PagerDuty status page, then updates and resolves the post", async () => {
+    const herald = await harness.start();
+    const [triggered, , , resolved] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    const slackBefore = (await herald.slackCalls()).length;
+
+    // Nothing pending yet: publishing says so.
+    await herald.request("/slack/commands", await slashCommand("status publish"));
+    await herald.request("/slack/commands", await slashCommand("status draft"));
+    await herald.settle();
+    const [nothing, review] = (await herald.slackCalls()).slice(slackBefore);
+    expect(nothing!.body.text).toBe(":globe_with_meridians: There is no pending status-page update to publish: `/incident status draft` prepares one.");
+    expect(String(review!.body.text).split("\n")).toEqual([
+      ":memo: *Status page: an update is pending*, ready for review:",
+      ">We are investigating a problem affecting pig208: The whole platform is down or unavailable, all user applications are unavailable. It started at 4 Jun 2021 14:35 BST. We will post an update here within 30 minutes.",
+      "Publish it with the button or `/incident status publish`; change it with `/incident status draft <text>`.",
+    ]);
+    expect(JSON.parse(String(review!.body.blocks))[1].elements.map((e: any) => e.action_id)).toEqual(["status_publish"]);
+
+    // The Publish button: the first update opens an incident post on the page.
+    expect((await herald.request("/slack/interactions", await publishClick())).status).toBe(200);
+    await herald.settle();
+    const opened = (await herald.pagerdutyCalls()).find((c) => c.path.endsWith("/posts"))!;
+    expect(opened).toMatchObject({ method: "POST", path: "/pagerduty/status_pages/PSTATUS1/posts" });
+    expect(opened.body).toEqual({
+      post: {
+        type: "status_page_post",
+        title: "Test Incident 3",
+        post_type: "incident",
+        status_page: { id: "PSTATUS1", type: "status_page" },
+        updates: [
+          {
+            type: "status_page_post_update",
+            message: expect.stringMatching(/^We are investigating a problem affecting pig208/),
+            status: { id: "PSTINV1", type: "status_page_status" },
+            severity: { id: "PSVMAJ1", type: "status_page_severity" },
+            impacted_services: [],
+            notify_subscribers: true,
+          },
+        ],
+      },
+    });
+    expect((await herald.slackCalls()).at(-1)!.body.text).toMatch(/^:globe_with_meridians: <@U0GRACE01> published the update to the status page \(post PPOST\d+\):\n>We are investigating/);
+
+    // A written update, then the resolution: updates of the same post, the last one resolved.
+    await herald.request("/slack/commands", await slashCommand("status draft The fix is rolling out; checkout works again for most users."));
+    await herald.request("/slack/commands", await slashCommand("status publish"));
+    await herald.request("/webhooks/pagerduty", await signedDelivery(resolved!.body));
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("status draft"));
+    await herald.request("/slack/commands", await slashCommand("status publish"));
+    await herald.settle();
+    const updates = (await herald.pagerdutyCalls()).filter((c) => c.path.endsWith("/post_updates"));
+    expect(updates.map((c) => [c.path.replace(/PPOST\d+/, "PPOST"), (c.body as any).post_update.message, (c.body as any).post_update.status.id])).toEqual([
+      ["/pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates", "The fix is rolling out; checkout works again for most users.", "PSTINV1"],
+      ["/pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates", expect.stringMatching(/^The problem affecting pig208 has been resolved as of 4 Jun 2021 15:20 BST\./), "PSTRES1"],
+    ]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    expect(incident.statusPage!.draft).toBeNull();
+    expect(incident.statusPage!.published.map((p) => [p.kind, p.by.name])).toEqual([
+      ["incident", "grace"],
+      ["incident", "ada"],
+      ["resolution", "ada"],
+    ]);
+  });
+});
