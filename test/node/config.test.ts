@@ -45,6 +45,8 @@ describe("loadConfig", () => {
       "incident.priority_updated",
       "incident.triggered",
       "incident.resolved",
+      "incident.triggered",
+      "incident.resolved",
       "role.assigned",
       "ticket.recorded",
       "note.added",

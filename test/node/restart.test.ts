@@ -77,8 +77,8 @@ describe("a Node process killed mid-way", () => {
     await new Promise((resolve) => herald.once("exit", resolve));
 
     herald = await startHerald(port);
-    await until("the announcement after restart", () =>
-      fake.calls().some((c) => c.method === "chat.postMessage" && c.body.channel === TEAM_CHANNELS.update) || undefined,
+    await until("the status-page draft after restart (the last post)", () =>
+      fake.calls().some((c) => c.method === "chat.postMessage" && String(c.body.text).startsWith(":memo: *Status page")) || undefined,
     );
     herald.kill("SIGTERM");
 
@@ -88,6 +88,7 @@ describe("a Node process killed mid-way", () => {
       // After the restart: did the summary land? It did, so it is not posted again.
       ["conversations.history", "C00000001"],
       ["chat.postMessage", TEAM_CHANNELS.update],
+      ["chat.postMessage", "C00000001"],
     ]);
   }, 60_000);
 });

@@ -54,6 +54,7 @@ describe("evaluateRules with the shipped rules", () => {
         { kind: "create_channel", key: "pagerduty:incident.triggered:rule0:do0" },
         { kind: "post", key: "pagerduty:incident.triggered:rule0:do2", to: "incident", template: "incident-summary", buttons: "volunteer" },
         { kind: "post", key: "pagerduty:incident.triggered:rule0:do3", to: "update", template: "user-announcement" },
+        { kind: "status_draft", key: "pagerduty:incident.triggered:rule5:do0", draft: "incident" },
       ]);
     }
   });
@@ -64,18 +65,20 @@ describe("evaluateRules with the shipped rules", () => {
       expect(evaluateRules(event, project([event]), config).map((a) => a.kind === "post" ? a.to : a.kind)).toEqual([
         "create_channel",
         "incident",
+        "status_draft",
       ]);
     }
   });
 
   it("on resolve: the resolution in the incident channel, and for P1/P2 in the update channel", () => {
     const p2 = changed("incident.resolved", { priority: "P2", status: "resolved" });
-    expect(evaluateRules(p2, project([changed("incident.triggered"), p2]), config).map((a) => a.kind === "post" && [a.to, a.template])).toEqual([
+    expect(evaluateRules(p2, project([changed("incident.triggered"), p2]), config).map((a) => (a.kind === "post" ? [a.to, a.template] : a))).toEqual([
       ["incident", "resolution-announcement"],
       ["update", "resolution-announcement"],
+      { kind: "status_draft", key: "pagerduty:incident.resolved:rule6:do0", draft: "resolution" },
     ]);
     const p3 = changed("incident.resolved", { priority: "P3", status: "resolved" });
-    expect(evaluateRules(p3, project([p3]), config).map((a) => a.kind === "post" && a.to)).toEqual(["incident"]);
+    expect(evaluateRules(p3, project([p3]), config).map((a) => (a.kind === "post" ? a.to : a.kind))).toEqual(["incident", "status_draft"]);
   });
 
   it("does nothing on events no rule names, and never asks for a second channel", () => {
@@ -83,7 +86,7 @@ describe("evaluateRules with the shipped rules", () => {
     expect(evaluateRules(ack, project([ack]), config)).toEqual([]);
     const triggered = changed("incident.triggered");
     const withChannel = { ...project([triggered]), channel: { id: "C1", name: "inc-42" } };
-    expect(evaluateRules(triggered, withChannel, config).map((a) => a.kind)).toEqual(["post", "post"]);
+    expect(evaluateRules(triggered, withChannel, config).map((a) => a.kind)).toEqual(["post", "post", "status_draft"]);
   });
 });
 

@@ -27,18 +27,23 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["conversations.create", "inc-9-test-incident-3", null],
       ["chat.postMessage", "C00000001", null],
       ["chat.postMessage", TEAM_CHANNELS.update, null],
+      // The pending status-page update, for review.
+      ["chat.postMessage", "C00000001", null],
       // The announcement follows the incident in place, and the resolution goes in its thread.
       ["chat.update", TEAM_CHANNELS.update, announcementTs],
       ["chat.postMessage", "C00000001", null],
       ["chat.postMessage", "C00000001", null],
       ["chat.postMessage", TEAM_CHANNELS.update, announcementTs],
       ["chat.update", TEAM_CHANNELS.update, announcementTs],
+      ["chat.postMessage", "C00000001", null],
     ]);
+    expect(calls[3]!.body.text).toMatch(/^:memo: \*Status page: an update is pending\*/);
+    expect(calls[9]!.body.text).toMatch(/^:memo: \*Status page: the resolution is pending\*/);
     expect(announced.body.text).toContain("*Status:* investigating");
-    expect(calls[3]!.body.text).toContain("*Status:* the team is working on it");
-    expect(calls[7]!.body.text).toContain(":white_check_mark: *Resolved: Test Incident 3*");
-    expect(calls[7]!.body.text).toContain("*Status:* resolved");
-    const [, summary, announcement, , note, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
+    expect(calls[4]!.body.text).toContain("*Status:* the team is working on it");
+    expect(calls[8]!.body.text).toContain(":white_check_mark: *Resolved: Test Incident 3*");
+    expect(calls[8]!.body.text).toContain("*Status:* resolved");
+    const [, summary, announcement, , , note, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
     expect(note).toBe(":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service.");
     expect(summary).toContain(":rotating_light: *P1 incident: Test Incident 3*");
     expect(summary).toContain("_The whole platform is down or unavailable, all user applications are unavailable_");
@@ -83,11 +88,15 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["create_channel", "done", 1],
       ["post_message", "done", 1],
       ["post_message", "done", 1],
-      ["update_announcements", "done", 1],
-      ["post_message", "done", 1],
-      ["post_message", "done", 1],
+      ["status_draft", "done", 1],
       ["post_message", "done", 1],
       ["update_announcements", "done", 1],
+      ["post_message", "done", 1],
+      ["post_message", "done", 1],
+      ["post_message", "done", 1],
+      ["status_draft", "done", 1],
+      ["update_announcements", "done", 1],
+      ["post_message", "done", 1],
     ]);
     // Notes from PagerDuty go to chat, never back to PagerDuty.
     expect(await herald.pagerdutyCalls()).toEqual([]);
@@ -103,6 +112,8 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     const calls = await herald.slackCalls();
     expect(calls.map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
       ["conversations.create", "inc-9-channel-https-evil-example-click-more"],
+      ["chat.postMessage", "C00000001"],
+      // The pending status-page update, for review (in the incident channel only).
       ["chat.postMessage", "C00000001"],
     ]);
     // User text is escaped for mrkdwn: it pings nobody and links nowhere.

@@ -21,9 +21,11 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       ["inc-9-test-incident-3", ":rotating_light: *P1 incident: Test Incident 3*"],
       // The announcement, kept up to date in place: it reads resolved now.
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
+      ["inc-9-test-incident-3", ":memo: *Status page: an update is pending*, ready for review:"],
       ["inc-9-test-incident-3", ":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service."],
       ["inc-9-test-incident-3", ":white_check_mark: *Resolved: Test Incident 3*"],
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
+      ["inc-9-test-incident-3", ":memo: *Status page: the resolution is pending*, ready for review:"],
     ]);
     expect(detail.messages[0].channelId).toBe(channel.id);
     expect(detail.effects.every((e: any) => e.status === "done")).toBe(true);
@@ -31,11 +33,13 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       "[local chat] created #inc-9-test-incident-3",
       `[local chat] #inc-9-test-incident-3: ${detail.messages[0].text}`,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update}: :warning: \\*We are investigating`)),
-      expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
       `[local chat] #inc-9-test-incident-3: ${detail.messages[2].text}`,
+      expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
       `[local chat] #inc-9-test-incident-3: ${detail.messages[3].text}`,
-      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[4].text}`,
+      `[local chat] #inc-9-test-incident-3: ${detail.messages[4].text}`,
+      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[5].text}`,
       `[local chat] #${TEAM_CHANNELS.update} (updated): ${detail.messages[1].text}`,
+      `[local chat] #inc-9-test-incident-3: ${detail.messages[6].text}`,
     ]);
   });
 });

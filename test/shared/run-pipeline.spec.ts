@@ -72,7 +72,8 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(last.more).toBe(false);
     expect(await store.pendingDeliveries(10)).toEqual([]);
     expect(await store.openEffects(100)).toEqual([]);
-    expect(slack.posts).toBe(6);
+    // Each incident: its summary, the announcement and the pending status-page update for review.
+    expect(slack.posts).toBe(9);
     expect((await store.listIncidents()).every((i) => i.channel !== null)).toBe(true);
   });
 
@@ -86,6 +87,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
         ["create_channel", "pending", 1],
         ["post_message", "pending", 0],
         ["post_message", "pending", 0],
+        ["status_draft", "pending", 0],
       ]).flat(),
     );
   });

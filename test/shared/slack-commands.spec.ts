@@ -171,6 +171,7 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
       ["C00000001", announcement],
       ["C0UPDATE01", announcement],
       ["C0UPDATE01", [":white_check_mark: *Resolved: Test Incident 3*", "*Status:* resolved", "*Affected:* pig208"]],
+      ["C00000001", [":memo: *Status page: the resolution is pending*, ready for review:", expect.stringMatching(/^>The problem affecting pig208 has been resolved/), expect.any(String)]],
       ["C00000001", [":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: Test Incident 3>"]],
     ]);
     const [issue, ...moreIssues] = await herald.githubCalls();

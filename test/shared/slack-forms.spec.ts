@@ -133,6 +133,7 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
       ["chat.postMessage", "C00000001"],
       ["chat.postMessage", "C0ASK00001"],
       ["chat.postMessage", "C0UPDATE01"],
+      ["chat.postMessage", "C00000001"],
     ]);
     expect(calls[2]![2]).toContain("Since 09:10 every &lt;deploy&gt; fails with AccessDenied");
     expect(calls[2]![2]!.join("\n")).toMatch(/^:rotating_light: \*P3 incident: Deploys/);

@@ -40,6 +40,7 @@ describe(`an incident run from Slack (${harness.runtime})`, () => {
       ["conversations.invite", "C00000001", "U0ADA0001"],
       ["chat.postMessage", "C00000001", ":rotating_light: *P2 incident: VPC peering is down*"],
       ["chat.postMessage", "C0UPDATE01", ":warning: *We are investigating an incident: VPC peering is down*"],
+      ["chat.postMessage", "C00000001", ":memo: *Status page: an update is pending*, ready for review:"],
       ["chat.postMessage", "C00000001", ":bust_in_silhouette: <@U0ADA0001> is now the *Incident Lead*."],
       ["conversations.setTopic", "C00000001", "P2 · triggered · Lead: ada · Scribe: needed"],
       ["chat.postMessage", "C00000001", ":bust_in_silhouette: <@U0ADA0001> is now the *Scribe*."],
@@ -52,10 +53,11 @@ describe(`an incident run from Slack (${harness.runtime})`, () => {
       // In the announcement's thread; then the announcement itself reads resolved.
       ["chat.postMessage", "C0UPDATE01", ":white_check_mark: *Resolved: VPC peering is down*"],
       ["chat.update", "C0UPDATE01", ":white_check_mark: *Resolved: VPC peering is down*"],
+      ["chat.postMessage", "C00000001", ":memo: *Status page: the resolution is pending*, ready for review:"],
       ["chat.postMessage", "C00000001", ":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: VPC peering is down>"],
     ]);
     // The same-person warning went with the second role.
-    expect((await herald.slackCalls())[6]!.body.text).toContain(":warning: <@U0ADA0001> is both Incident Lead and Scribe.");
+    expect((await herald.slackCalls())[7]!.body.text).toContain(":warning: <@U0ADA0001> is both Incident Lead and Scribe.");
 
     expect((await herald.pagerdutyCalls()).map((c) => [c.method, c.path, c.from, JSON.stringify(c.body)])).toEqual([
       ["POST", "/pagerduty/incidents", "herald@example.com", expect.stringContaining('"title":"VPC peering is down"')],

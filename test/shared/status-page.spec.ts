@@ -20,20 +20,15 @@ describe(`the external status page (${harness.runtime})`, () => {
     const [triggered, , , resolved] = lifecycle(deliveries);
     await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
     await herald.settle();
-    const slackBefore = (await herald.slackCalls()).length;
-
-    // Nothing pending yet: publishing says so.
-    await herald.request("/slack/commands", await slashCommand("status publish"));
-    await herald.request("/slack/commands", await slashCommand("status draft"));
-    await herald.settle();
-    const [nothing, review] = (await herald.slackCalls()).slice(slackBefore);
-    expect(nothing!.body.text).toBe(":globe_with_meridians: There is no pending status-page update to publish: `/incident status draft` prepares one.");
-    expect(String(review!.body.text).split("\n")).toEqual([
+    // The process: a raised incident makes an update pending, posted for review.
+    const review = (await herald.slackCalls()).at(-1)!;
+    expect(review.body.channel).toBe("C00000001");
+    expect(String(review.body.text).split("\n")).toEqual([
       ":memo: *Status page: an update is pending*, ready for review:",
       ">We are investigating a problem affecting pig208: The whole platform is down or unavailable, all user applications are unavailable. It started at 4 Jun 2021 14:35 BST. We will post an update here within 30 minutes.",
       "Publish it with the button or `/incident status publish`; change it with `/incident status draft <text>`.",
     ]);
-    expect(JSON.parse(String(review!.body.blocks))[1].elements.map((e: any) => e.action_id)).toEqual(["status_publish"]);
+    expect(JSON.parse(String(review.body.blocks))[1].elements.map((e: any) => e.action_id)).toEqual(["status_publish"]);
 
     // The Publish button: the first update opens an incident post on the page.
     expect((await herald.request("/slack/interactions", await publishClick())).status).toBe(200);
@@ -63,11 +58,19 @@ describe(`the external status page (${harness.runtime})`, () => {
     // A written update, then the resolution: updates of the same post, the last one resolved.
     await herald.request("/slack/commands", await slashCommand("status draft The fix is rolling out; checkout works again for most users."));
     await herald.request("/slack/commands", await slashCommand("status publish"));
+    await herald.settle();
+    // Resolving makes the resolution pending.
     await herald.request("/webhooks/pagerduty", await signedDelivery(resolved!.body));
     await herald.settle();
-    await herald.request("/slack/commands", await slashCommand("status draft"));
+    expect((await herald.slackCalls()).at(-1)!.body.text).toMatch(/^:memo: \*Status page: the resolution is pending\*/);
     await herald.request("/slack/commands", await slashCommand("status publish"));
     await herald.settle();
+    // Nothing is pending any more.
+    await herald.request("/slack/commands", await slashCommand("status publish"));
+    await herald.settle();
+    expect((await herald.slackCalls()).at(-1)!.body.text).toBe(
+      ":globe_with_meridians: There is no pending status-page update to publish: `/incident status draft` prepares one.",
+    );
     const updates = (await herald.pagerdutyCalls()).filter((c) => c.path.endsWith("/post_updates"));
     expect(updates.map((c) => [c.path.replace(/PPOST\d+/, "PPOST"), (c.body as any).post_update.message, (c.body as any).post_update.status.id])).toEqual([
       ["/pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates", "The fix is rolling out; checkout works again for most users.", "PSTINV1"],
