@@ -33,14 +33,15 @@ const actionSchema = z.union(
     z.literal("invite_declarer"),
     z.literal("set_topic"),
     z.literal("status_draft"),
+    z.literal("postmortem_invite"),
     postSchema,
   ],
-  { error: "must be create_channel, invite_declarer, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft or post: {to, template}" },
+  { error: "must be create_channel, invite_declarer, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft, postmortem_invite or post: {to, template}" },
 );
 
 const ruleSchema = z
   .object({
-    on: z.string().regex(/^(incident|role|note|ticket)\.[a-z_.]+$/, "must be an event type such as incident.triggered"),
+    on: z.string().regex(/^(incident|role|note|ticket|postmortem)\.[a-z_.]+$/, "must be an event type such as incident.triggered"),
     if: conditionSchema.optional(),
     do: z.array(actionSchema).min(1),
   })
@@ -97,6 +98,8 @@ export const configSchema = z
     priorities: z.array(prioritySchema).min(1),
     /** Minutes without an Incident Lead or Scribe before the declarer is asked to appoint one. */
     role_reminder_minutes: z.number().int().min(1).max(1440).default(5),
+    /** Priorities whose incidents need a blameless post-mortem: a reminder after the resolve until one is scheduled. */
+    postmortem_required_for: z.array(z.string()).default(["P1", "P2"]),
     /** While open, how often (minutes, by priority) the incident channel is reminded that a users' update is due. */
     update_reminder_minutes: z.record(z.string(), z.number().int().min(5).max(1440)).default({ P1: 30, P2: 60 }),
     /** Where a security breach is reported too, shown when one is declared or triaged. */

@@ -31,6 +31,8 @@ export interface CommandContext {
   services: Record<string, string>;
   /** Role names by key: the built-in ones and the configured ones. */
   roleNames: Record<string, string>;
+  /** For `postmortem schedule`: when, as read in the team's time zone. */
+  meeting?: { at: string; display: string };
 }
 
 /** Commands that change the incident's record, and so are stored and processed in the background. */
@@ -45,6 +47,7 @@ export function isRecordCommand(command: ChatCommand): boolean {
     command.name === "postmortem" ||
     command.name === "announce" ||
     command.name === "status" ||
+    command.name === "postmortem-schedule" ||
     command.name === "runbook" ||
     (command.name === "declare" && command.quick !== null)
   );
@@ -115,6 +118,10 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
       return [{ ...base, kind: "checkin_set", type: "checkin.set", everyMinutes: command.everyMinutes }];
     case "resolve":
       return [{ ...base, kind: "resolution_recorded", type: "incident.resolved", note: command.note, temporary: command.temporary }];
+    case "postmortem-schedule": {
+      if (!context.meeting) return [];
+      return [{ ...base, kind: "postmortem_scheduled", type: "postmortem.scheduled", at: context.meeting.at, display: context.meeting.display }];
+    }
     case "ticket":
       return [
         { ...base, kind: "ticket_recorded", type: "ticket.recorded", thirdParty: command.thirdParty, caseId: command.caseId, url: command.url },

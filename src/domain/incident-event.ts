@@ -88,6 +88,15 @@ export interface TicketRecorded extends EventBase {
   url: string | null;
 }
 
+/** The blameless post-mortem meeting was scheduled. */
+export interface PostmortemScheduled extends EventBase {
+  kind: "postmortem_scheduled";
+  type: "postmortem.scheduled";
+  at: string;
+  /** The time as the team reads it (in the configured zone), for the log. */
+  display: string;
+}
+
 /** Anything else worth a line on the timeline: responders, status updates, bridges, workflows. */
 export interface IncidentActivity extends EventBase {
   kind: "activity";
@@ -103,4 +112,5 @@ export type IncidentEvent =
   | CheckinSet
   | ResolutionRecorded
   | TicketRecorded
+  | PostmortemScheduled
   | IncidentActivity;

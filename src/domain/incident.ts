@@ -53,6 +53,10 @@ export interface Incident {
   rolesReminded?: boolean;
   /** The external status page: the pending draft, the post it goes to, what was published. */
   statusPage?: StatusPageRecord;
+  /** The blameless post-mortem meeting, once scheduled; whether the lead was reminded the day before. */
+  postmortemMeeting?: { at: string; by: Person | null; leadReminded: boolean } | null;
+  /** Whether the "schedule the post-mortem" reminder went out after the resolve. */
+  postmortemNudged?: boolean;
   /** The users' announcements posted about it, kept up to date in place. */
   announcements?: Announcement[];
   /** The last update-due reminder's slot (cadence periods since the trigger). */

@@ -33,6 +33,8 @@ function applyEvent(incident: Incident, event: IncidentEvent): Incident {
       return applySnapshot(incident, event.snapshot, event);
     case "role_assigned":
       return { ...incident, roles: { ...incident.roles, [event.role]: event.person } };
+    case "postmortem_scheduled":
+      return { ...incident, postmortemMeeting: { at: event.at, by: event.author, leadReminded: false } };
     case "checkin_set": {
       const nextAt = event.everyMinutes && new Date(Date.parse(event.occurredAt) + event.everyMinutes * 60_000).toISOString();
       return { ...incident, checkin: event.everyMinutes && nextAt ? { everyMinutes: event.everyMinutes, nextAt } : null };
@@ -128,6 +130,7 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
   if (event.kind === "resolution_recorded") {
     return `Resolved${event.temporary ? " with a temporary fix" : ""}: ${event.note}`;
   }
+  if (event.kind === "postmortem_scheduled") return `Post-mortem meeting scheduled for ${event.display}`;
   if (event.kind === "ticket_recorded") {
     return `Support case ${event.caseId} logged with ${event.thirdParty.toUpperCase()}${event.url ? ` (${event.url})` : ""}`;
   }

@@ -4,9 +4,12 @@ import type { Incident } from "./incident.js";
 export interface DueReminder {
   key: string;
   incident: Incident;
-  template: "checkin-reminder" | "roles-needed" | "update-due";
+  template: "checkin-reminder" | "roles-needed" | "update-due" | "postmortem-reminder";
   data: Record<string, unknown>;
 }
+
+const DAY_MS = 86_400_000;
+const NUDGE_AFTER_MS = 60 * 60_000;
 
 /**
  * The time-based rules of the process, pure: regular check-ins at the lead's cadence, and a nudge to
@@ -16,12 +19,28 @@ export interface DueReminder {
 export function dueReminders(
   incidents: Incident[],
   now: Date,
-  options: { roleReminderMinutes: number; updateReminderMinutes?: Record<string, number> },
+  options: { roleReminderMinutes: number; updateReminderMinutes?: Record<string, number>; postmortemRequiredFor?: string[] },
 ): DueReminder[] {
   const due: DueReminder[] = [];
   for (const incident of incidents) {
-    if (incident.status === "resolved" || !incident.channel) continue;
+    if (!incident.channel) continue;
     let next = incident;
+    // The post-mortem: the lead is reminded the day before the meeting; a resolved incident that
+    // needs one and has none gets a nudge an hour after the resolve.
+    const meeting = incident.postmortemMeeting;
+    if (meeting && !meeting.leadReminded && now.getTime() >= Date.parse(meeting.at) - DAY_MS && now.getTime() < Date.parse(meeting.at)) {
+      next = { ...next, postmortemMeeting: { ...meeting, leadReminded: true } };
+      due.push({ key: `${incident.id}:postmortem-reminder:${meeting.at}`, incident: next, template: "postmortem-reminder", data: { meeting } });
+    }
+    const needsOne = incident.priority !== null && (options.postmortemRequiredFor ?? []).includes(incident.priority);
+    if (
+      incident.status === "resolved" && needsOne && !meeting && !incident.postmortemNudged &&
+      incident.resolvedAt && now.getTime() >= Date.parse(incident.resolvedAt) + NUDGE_AFTER_MS
+    ) {
+      next = { ...next, postmortemNudged: true };
+      due.push({ key: `${incident.id}:postmortem-nudge`, incident: next, template: "postmortem-reminder", data: { meeting: null } });
+    }
+    if (incident.status === "resolved") continue;
     const checkin = incident.checkin;
     if (checkin && Date.parse(checkin.nextAt) <= now.getTime()) {
       const every = checkin.everyMinutes * 60_000;

@@ -12,6 +12,7 @@ export type Action =
   | { kind: "invite_declarer"; key: string; userId: string }
   | { kind: "set_topic"; key: string }
   | { kind: "status_draft"; key: string; draft: "incident" | "resolution" }
+  | { kind: "postmortem_invite"; key: string }
   | { kind: "post"; key: string; to: string; template: string; buttons?: "volunteer" };
 
 /**
@@ -28,6 +29,8 @@ export function evaluateRules(event: IncidentEvent, incident: Incident, config: 
         if (!incident.channel) actions.push({ kind: "create_channel", key });
       } else if (step === "add_pagerduty_note") {
         if (event.kind === "note_added" && incident.pagerdutyId) actions.push({ kind: "add_pagerduty_note", key });
+      } else if (step === "postmortem_invite") {
+        if (incident.postmortemMeeting) actions.push({ kind: "postmortem_invite", key });
       } else if (step === "status_draft") {
         // Process: an incident puts a pending update on the status page; its resolution another.
         actions.push({ kind: "status_draft", key, draft: incident.status === "resolved" ? "resolution" : "incident" });

@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.js";
 import { documentPath, renderDocument } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
 import { incidentView } from "../render/incident-view.js";
+import { icsInvite } from "../documents/ics.js";
 import type { Person } from "../domain/incident.js";
 import { STATUS_PUBLISH } from "../domain/command-events.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
@@ -26,6 +27,7 @@ export interface EffectDeps {
 }
 
 const USER_ANNOUNCEMENT = "user-announcement";
+const POSTMORTEM_MINUTES = 60;
 
 const DOCUMENT_LABELS: Record<DocumentKind, string> = { postmortem: "post-mortem", runbook: "runbook" };
 
@@ -108,6 +110,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await publishDocument(effect, effect.payload.document, deps);
       case "update_announcements":
         return await updateAnnouncements(effect, deps);
+      case "postmortem_invite":
+        return await inviteToPostmortem(effect, deps);
       case "status_draft":
         return await draftStatus(effect, effect.payload, deps);
       case "status_publish":
@@ -232,6 +236,29 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   const text = deps.renderer.render(USER_ANNOUNCEMENT, incidentView(incident, deps.config));
   for (const announcement of announcements) await deps.chat.updateMessage(announcement.channel, announcement.messageId, text);
   return { status: "done", result: { updated: announcements.map((a) => a.channel) } };
+}
+
+/** Posts the post-mortem meeting in the incident channel, with its calendar invite. */
+async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  const meeting = incident?.postmortemMeeting;
+  if (!incident?.channel || !meeting) return { status: "skipped", error: "no channel or no meeting" };
+  const view = incidentView(incident, deps.config);
+  const ics = icsInvite({
+    uid: `${incident.id}-postmortem@herald`,
+    start: meeting.at,
+    minutes: POSTMORTEM_MINUTES,
+    summary: `Post-mortem: ${incident.title}`,
+    description: deps.renderer.render("postmortem-invite-description", view),
+    now: deps.clock.now().toISOString(),
+  });
+  await deps.chat.uploadFile(incident.channel.id, {
+    filename: "postmortem.ics",
+    title: `Post-mortem: ${incident.title}`,
+    content: ics,
+    comment: deps.renderer.render("postmortem-scheduled", { ...view, meeting }),
+  });
+  return { status: "done", result: { at: meeting.at } };
 }
 
 /** Prepares the pending status-page update and posts it in the incident channel for review. */

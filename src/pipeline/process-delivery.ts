@@ -87,6 +87,9 @@ function toEffects(
     if (action.kind === "set_topic") {
       return { key: action.key, incidentId: incident.id, payload: { kind: "set_topic", topic: deps.renderer.render("channel-topic", view) } };
     }
+    if (action.kind === "postmortem_invite") {
+      return { key: action.key, incidentId: incident.id, payload: { kind: "postmortem_invite" } };
+    }
     if (action.kind === "status_draft") {
       return { key: action.key, incidentId: incident.id, payload: { kind: "status_draft", draft: action.draft } };
     }

@@ -12,7 +12,10 @@ import type { Renderer } from "../render/renderer.js";
  */
 export async function runTimers(deps: { store: Store; config: Config; renderer: Renderer; clock: Clock }): Promise<number> {
   const now = deps.clock.now();
-  const due = dueReminders(await deps.store.openIncidents(), now, {
+  // Post-mortem reminders go on after the resolve, for a fortnight.
+  const resolvedSince = new Date(now.getTime() - 14 * 86_400_000).toISOString();
+  const due = dueReminders(await deps.store.openIncidents({ resolvedSince }), now, {
+    postmortemRequiredFor: deps.config.postmortem_required_for,
     roleReminderMinutes: deps.config.role_reminder_minutes,
     updateReminderMinutes: deps.config.update_reminder_minutes,
   });

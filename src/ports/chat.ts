@@ -31,6 +31,8 @@ export interface ChatAdapter {
   readonly platform: "slack" | "local";
   createChannel(name: string): Promise<ChatChannel | "name_taken">;
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
+  /** Shares a small text file (a calendar invite, say) in a channel, with a message. */
+  uploadFile(channel: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void>;
   /** Replaces the text of a message Herald posted. */
   updateMessage(channel: string, messageId: string, text: string): Promise<void>;
   /** Sets the channel's topic (Slack allows 250 characters). */

@@ -27,6 +27,8 @@ export type EffectPayload =
   | { kind: "update_announcements" }
   /** Prepares the pending status-page update (from its template, or the text given) and posts it for review. */
   | { kind: "status_draft"; draft: "incident" | "resolution"; message?: string }
+  /** Posts the post-mortem meeting in the incident channel with its calendar invite (.ics). */
+  | { kind: "postmortem_invite" }
   /** Publishes the pending status-page update. */
   | { kind: "status_publish"; by: Person }
   | { kind: "pagerduty_note"; content: string }
@@ -109,8 +111,8 @@ export interface Store {
 
   getIncident(idOrPagerDutyId: string): Promise<Incident | null>;
   listIncidents(): Promise<Incident[]>;
-  /** Incidents not resolved yet. */
-  openIncidents(): Promise<Incident[]>;
+  /** Incidents not resolved yet, and with `resolvedSince`, those resolved (last changed) since then too. */
+  openIncidents(options?: { resolvedSince?: string }): Promise<Incident[]>;
   /** Writes incidents and queues effects in one transaction (the timers' changes). */
   saveIncidents(incidents: Incident[], effects: NewEffect[], at: string): Promise<void>;
   /** The incident whose dedicated channel this is. */

@@ -70,6 +70,7 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
       userId: command.user_id,
       config: deps.config,
       prefix: PREFIX,
+      now: deps.clock.now(),
       openIncidents: () => deps.store.listIncidents(),
     });
     if (refused) return reply(refused);
@@ -79,7 +80,7 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
     }
 
     await acceptDelivery(deps, { id: `slack:${command.trigger_id ?? (await digest(text))}`, source: "slack", body: text });
-    return reply(acknowledgement(chat, deps.config));
+    return reply(acknowledgement(chat, deps.config, deps.clock.now()));
   };
 }
 

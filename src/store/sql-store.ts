@@ -99,8 +99,10 @@ export function createSqlStore(db: SqlDatabase): Store {
       return row ? toIncident(row.record) : null;
     },
 
-    async openIncidents() {
-      const rows = await db.all<{ record: string }>(`SELECT record FROM incidents WHERE status != 'resolved' ORDER BY triggered_at`);
+    async openIncidents(options) {
+      const rows = options?.resolvedSince
+        ? await db.all<{ record: string }>(`SELECT record FROM incidents WHERE status != 'resolved' OR updated_at >= ? ORDER BY triggered_at`, [options.resolvedSince])
+        : await db.all<{ record: string }>(`SELECT record FROM incidents WHERE status != 'resolved' ORDER BY triggered_at`);
       return rows.map((row) => toIncident(row.record));
     },
 

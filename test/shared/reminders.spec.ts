@@ -100,4 +100,31 @@ describe(`reminders (${harness.runtime})`, () => {
     ]);
     expect((await store.effectsFor("inc-3")).length).toBe(0);
   });
+
+  it("reminds the lead the day before the post-mortem, and asks for one an hour after a P1/P2 resolve without it", async () => {
+    const store = await harness.freshStore();
+    const shipped = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: renderer.names });
+    const lead = { id: "U0ADA0001", name: "ada" };
+    const resolvedAt = new Date(T0 + 120 * 60_000).toISOString();
+    const base = { ...incident, priority: "P1", status: "resolved" as const, resolvedAt, roles: { lead, scribe: { id: "U0GRACE01", name: "grace" } } };
+    const scheduled: Incident = { ...base, id: "inc-1", postmortemMeeting: { at: new Date(T0 + 3 * 86_400_000).toISOString(), by: lead, leadReminded: false } };
+    const unscheduled: Incident = { ...base, id: "inc-2", channel: { id: "C2", name: "inc-2" } };
+    const minor: Incident = { ...base, id: "inc-3", priority: "P3", channel: { id: "C3", name: "inc-3" } };
+    await store.saveIncidents([scheduled, unscheduled, minor], [], resolvedAt);
+    const deps = (minutes: number) => ({ store, config: { ...shipped, update_reminder_minutes: {} }, renderer, clock: at(minutes) });
+    expect(await runTimers(deps(150))).toBe(0);
+    expect(await runTimers(deps(180))).toBe(1); // an hour after the resolve: inc-2 has no meeting
+    expect(await runTimers(deps(240))).toBe(0);
+    expect(await runTimers(deps(2 * 1440 - 1))).toBe(0);
+    expect(await runTimers(deps(2 * 1440))).toBe(1); // a day before inc-1's meeting
+    expect(await runTimers(deps(2 * 1440 + 60))).toBe(0);
+    const texts = async (id: string) => (await store.effectsFor(id)).map((e) => (e.payload.kind === "post_message" ? e.payload.text : ""));
+    expect(await texts("inc-2")).toEqual([
+      ":calendar: This P1 incident is resolved, but no post-mortem meeting is scheduled yet. <@U0ADA0001>, please schedule it: `/incident postmortem schedule <when>`.",
+    ]);
+    expect(await texts("inc-1")).toEqual([
+      ":calendar: <@U0ADA0001>, a reminder: the post-mortem meeting is tomorrow, 30 Nov 2026 10:00 GMT. `/incident postmortem` drafts the document from the record.",
+    ]);
+    expect(await texts("inc-3")).toEqual([]);
+  });
 });

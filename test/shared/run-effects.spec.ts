@@ -56,6 +56,7 @@ function scriptedChat(failures: (Error | null)[] = []) {
     async setTopic() {},
     async respond() {},
     async updateMessage() {},
+    async uploadFile() {},
     async findPosted(channel, key) {
       chat.lookups++;
       const found = posts.findIndex((p) => p.idempotencyKey === key && p.channel === channel);

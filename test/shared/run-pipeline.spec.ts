@@ -38,6 +38,7 @@ function chat(fail = false): ChatAdapter & { posts: number } {
     async setTopic() {},
     async respond() {},
     async updateMessage() {},
+    async uploadFile() {},
   };
   return adapter;
 }

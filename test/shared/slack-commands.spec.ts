@@ -365,13 +365,6 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     expect(await herald.store.pendingDeliveries(10)).toEqual([]);
   });
 
-  it("says plainly which commands this version cannot do yet", async () => {
-    const herald = await withIncident();
-    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("postmortem schedule tomorrow 14:00")))).toBe(
-      "`/incident postmortem schedule` is not available in this version of Herald yet.",
-    );
-  });
-
   it("refuses a bad signature or a stale timestamp with 401, and answers Slack's ssl_check", async () => {
     const herald = await withIncident();
     const wrong = await herald.request("/slack/commands", await slashCommand("lead me", { secret: "not-the-secret" }));

@@ -63,6 +63,16 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     return c.text("ok");
   });
 
+  // files.uploadV2's second step: the file's bytes to the URL files.getUploadURLExternal gave.
+  const uploads = new Map<string, { filename: string; length: number; content: string | null }>();
+  app.post("/upload/:id", async (c) => {
+    const upload = uploads.get(c.req.param("id"));
+    if (!upload) return c.text("not found", 404);
+    upload.content = await c.req.text();
+    calls.push({ method: "upload", body: { id: c.req.param("id"), bytes: new TextEncoder().encode(upload.content).length } });
+    return c.text(`OK - ${upload.content.length}`);
+  });
+
   app.post("/api/:method", async (c) => {
     const method = c.req.param("method");
     if (c.req.header("authorization") !== `Bearer ${options.token}`) return c.json({ ok: false, error: "invalid_auth" });
@@ -118,6 +128,26 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         const problem = modalProblem(parseJson(body.view));
         if (problem) return c.json({ ok: false, error: "invalid_arguments", response_metadata: { messages: [problem] } });
         return c.json({ ok: true, view: { id: `V${String(++counter).padStart(8, "0")}` } });
+      }
+      case "files.getUploadURLExternal": {
+        const length = Number(body.length);
+        if (typeof body.filename !== "string" || !body.filename || !Number.isInteger(length) || length <= 0) return c.json({ ok: false, error: "invalid_arguments" });
+        const id = `F${String(++counter).padStart(8, "0")}`;
+        uploads.set(id, { filename: body.filename, length, content: null });
+        return c.json({ ok: true, upload_url: `${new URL(c.req.url).origin}/slack/upload/${id}`, file_id: id });
+      }
+      case "files.completeUploadExternal": {
+        const files = parseJson(body.files) as { id?: string; title?: string }[] | undefined;
+        if (!Array.isArray(files) || files.length === 0) return c.json({ ok: false, error: "invalid_arguments" });
+        for (const file of files) {
+          const upload = uploads.get(String(file.id));
+          if (!upload || upload.content === null) return c.json({ ok: false, error: "file_not_found" });
+          if (new TextEncoder().encode(upload.content).length !== upload.length) return c.json({ ok: false, error: "file_length_mismatch" });
+        }
+        if (body.channel_id !== undefined && !channels.has(String(body.channel_id))) return c.json({ ok: false, error: "channel_not_found" });
+        const channel = channels.get(String(body.channel_id));
+        channel?.messages.push({ ts: `${1_700_000_000 + ++counter}.000100`, text: String(body.initial_comment ?? "") });
+        return c.json({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title, content: uploads.get(String(f.id))!.content })) });
       }
       case "chat.update": {
         const channel = channels.get(String(body.channel ?? ""));

@@ -40,6 +40,20 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
       return { channel: target.id, id };
     },
 
+    async uploadFile(channel, file) {
+      const target = await resolveChannel(channel);
+      const text = `${file.comment}\n[${file.filename}]\n${file.content}`;
+      await store.saveLocalMessage({
+        id: `${target.id}-${crypto.randomUUID()}`,
+        channelId: target.id,
+        channelName: target.name,
+        idempotencyKey: null,
+        text,
+        postedAt: clock.now().toISOString(),
+      });
+      print(`[local chat] #${target.name}: ${text}`);
+    },
+
     async updateMessage(_channel, messageId, text) {
       const name = await store.updateLocalMessage(messageId, text);
       if (name) print(`[local chat] #${name} (updated): ${text}`);

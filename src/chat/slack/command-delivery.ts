@@ -8,6 +8,8 @@ import { splitCategory } from "../../domain/note-category.js";
 import type { Delivery, NewEffect, Store } from "../../ports/store.js";
 import type { Renderer } from "../../render/renderer.js";
 import { incidentView } from "../../render/incident-view.js";
+import { parseMeetingTime } from "../../time/meeting-time.js";
+import { formatTime } from "../../render/helpers.js";
 import { acknowledgement, helpReply, mistakeReply, refusal, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, triageText } from "./command-replies.js";
 import { DECLARE_CALLBACK, readDeclareForm } from "./declare-form.js";
 import { NOT_INCIDENT_CALLBACK, readNotIncidentForm } from "./not-incident-form.js";
@@ -80,7 +82,15 @@ async function recordOutcome(command: ChatCommand, delivery: Delivery, channel: 
 async function recordEvents(command: ChatCommand, delivery: Delivery, channel: string, actor: Person, deps: SlackDeliveryDeps) {
   const incident = await deps.store.findIncidentByChannel(channel);
   if (!incident && command.name !== "declare") throw new Error(`no incident has channel ${channel}`);
+  let meeting: { at: string; display: string } | undefined;
+  if (command.name === "postmortem-schedule") {
+    // Read as of when it was said ("tomorrow" stays the day after the command).
+    const when = parseMeetingTime(command.when, new Date(delivery.receivedAt), deps.config.timezone);
+    if (!when.ok) throw new Error(`stored meeting time no longer reads: ${when.error}`);
+    meeting = { at: when.at, display: formatTime(when.at, deps.config.timezone) };
+  }
   return commandEvents(command, {
+    meeting,
     id: delivery.id,
     at: delivery.receivedAt,
     source: "slack",
@@ -234,11 +244,12 @@ async function mentionOutcome(delivery: Delivery, deps: SlackDeliveryDeps): Prom
     userId: event.user,
     config: deps.config,
     prefix,
+    now: new Date(delivery.receivedAt),
     openIncidents: () => deps.store.listIncidents(),
   });
   if (refused) return { events: [], effects: [reply(refused)] };
   const actor = { id: event.user, name: event.user };
-  const ack = reply(acknowledgement(command, deps.config));
+  const ack = reply(acknowledgement(command, deps.config, new Date(delivery.receivedAt)));
   if (command.name === "not-incident") {
     return { events: [], effects: [ack, notIncidentEffect(delivery, command.reason, actor, { channel: event.channel, replyUrl: null }, deps.renderer)] };
   }

@@ -1,9 +1,10 @@
 import { roleNames } from "../../config/grammar-context.js";
 import type { Config } from "../../config/schema.js";
 import { helpText, type ChatCommand } from "../../domain/chat-command.js";
-import { isRecordCommand } from "../../domain/command-events.js";
 import type { Incident } from "../../domain/incident.js";
 import { escapeMrkdwn } from "../../render/escape.js";
+import { parseMeetingTime } from "../../time/meeting-time.js";
+import { formatTime } from "../../render/helpers.js";
 
 /** Action ids of the buttons under the triage checklist. */
 export const TRIAGE_DECLARE = "triage_declare";
@@ -60,6 +61,7 @@ export interface CommandSituation {
   userId: string;
   config: Config;
   prefix: string;
+  now: Date;
   /** The open incidents, looked up only when the answer needs them. */
   openIncidents: () => Promise<Incident[]>;
 }
@@ -75,9 +77,12 @@ export async function refusal(s: CommandSituation): Promise<string | null> {
     const where = open.length ? `Incident channels now: ${open.map((i) => `<#${i.channel!.id}>`).join(", ")}.` : "No incident is open.";
     return `\`${prefix} ${s.word}\` works in an incident's channel. ${where}`;
   }
-  if (!isRecordCommand(command) && command.name !== "declare") return `\`${prefix} ${command.name.replace("-", " ")}\` is not available in this version of Herald yet.`;
   if (command.name === "declare" && incident) {
     return `This channel is the incident's already: ${escapeMrkdwn(incident.title)}${incident.pagerdutyId ? " (from PagerDuty)" : ""}. Declare a new one from the team channel.`;
+  }
+  if (command.name === "postmortem-schedule") {
+    const when = parseMeetingTime(command.when, s.now, s.config.timezone);
+    if (!when.ok) return when.error;
   }
   if (command.name === "resolve" && incident) {
     if (incident.status === "resolved") return "This incident is resolved already.";
@@ -92,7 +97,7 @@ export async function refusal(s: CommandSituation): Promise<string | null> {
 }
 
 /** What the user is told at once when a command is taken; the rest follows in the channel. */
-export function acknowledgement(command: ChatCommand, config: Config): string {
+export function acknowledgement(command: ChatCommand, config: Config, now: Date): string {
   const names = roleNames(config);
   switch (command.name) {
     case "assign": {
@@ -120,6 +125,10 @@ export function acknowledgement(command: ChatCommand, config: Config): string {
       return command.action === "publish"
         ? "Herald is publishing the pending status-page update and will say so in the channel."
         : "Herald is preparing the status-page update and will post it in the channel for review.";
+    case "postmortem-schedule": {
+      const when = parseMeetingTime(command.when, now, config.timezone);
+      return when.ok ? `Post-mortem meeting on ${formatTime(when.at, config.timezone)}; Herald will post the invite in the channel.` : "Done.";
+    }
     case "announce":
       return `Herald is posting the users' announcement in the ${command.to} channel; it will be kept up to date as the incident changes.`;
     case "postmortem":

@@ -105,6 +105,20 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       }
     },
 
+    async uploadFile(channel, file) {
+      try {
+        await client.filesUploadV2({
+          channel_id: channel,
+          filename: file.filename,
+          title: file.title,
+          content: file.content,
+          initial_comment: file.comment,
+        });
+      } catch (error) {
+        throw toEffectError("files.uploadV2", error);
+      }
+    },
+
     async updateMessage(channel, messageId, text) {
       try {
         await client.chat.update({ channel, ts: messageId, text });
