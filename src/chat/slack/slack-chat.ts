@@ -1,6 +1,7 @@
 import { LogLevel, WebClient } from "@slack/web-api";
 import type { ChatAdapter } from "../../ports/chat.js";
 import { EffectError } from "../../ports/chat.js";
+import { messageBlocks } from "./message-blocks.js";
 
 export interface SlackChatOptions {
   token: string;
@@ -79,23 +80,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
           channel,
           text,
           ...(threadId ? { thread_ts: threadId } : {}),
-          ...(buttons?.length
-            ? {
-                blocks: [
-                  // A section's text may hold 3,000 characters; the full text stays in `text`.
-                  { type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } },
-                  {
-                    type: "actions",
-                    elements: buttons.map((b) => ({
-                      type: "button",
-                      action_id: b.actionId,
-                      value: b.value,
-                      text: { type: "plain_text", text: b.label },
-                    })),
-                  },
-                ],
-              }
-            : {}),
+          ...(buttons?.length ? { blocks: messageBlocks(text, buttons) } : {}),
           unfurl_links: false,
           metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: idempotencyKey } },
         });

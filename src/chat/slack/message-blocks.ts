@@ -1,0 +1,39 @@
+import type { ChatButton } from "../../ports/chat.js";
+
+/** Block Kit's limits (Slack docs): what a message's blocks must stay within. */
+export const BLOCK_KIT_LIMITS = { blocks: 50, sectionText: 3000, actionsElements: 25, buttonText: 75, buttonValue: 2000 };
+
+/** A message with buttons, as Block Kit: its text in a section, then the buttons. */
+export function messageBlocks(text: string, buttons: ChatButton[]): Record<string, unknown>[] {
+  return [
+    // A section holds 3,000 characters; the whole text stays in the message's `text` too.
+    { type: "section", text: { type: "mrkdwn", text: text.slice(0, BLOCK_KIT_LIMITS.sectionText) } },
+    {
+      type: "actions",
+      elements: buttons.slice(0, BLOCK_KIT_LIMITS.actionsElements).map((b) => ({
+        type: "button",
+        action_id: b.actionId,
+        value: b.value.slice(0, BLOCK_KIT_LIMITS.buttonValue),
+        text: { type: "plain_text", text: b.label.slice(0, BLOCK_KIT_LIMITS.buttonText) },
+      })),
+    },
+  ];
+}
+
+/** What is wrong with a message's blocks under Block Kit's limits, or null. */
+export function blockKitProblem(blocks: unknown): string | null {
+  if (!Array.isArray(blocks)) return "blocks must be an array";
+  if (blocks.length > BLOCK_KIT_LIMITS.blocks) return `${blocks.length} blocks (at most ${BLOCK_KIT_LIMITS.blocks})`;
+  for (const [i, block] of (blocks as Record<string, any>[]).entries()) {
+    if (block.type === "section" && !(typeof block.text?.text === "string" && block.text.text.length <= BLOCK_KIT_LIMITS.sectionText)) {
+      return `blocks[${i}]: a section's text must be 1 to ${BLOCK_KIT_LIMITS.sectionText} characters`;
+    }
+    if (block.type === "actions") {
+      if (!Array.isArray(block.elements) || block.elements.length > BLOCK_KIT_LIMITS.actionsElements) return `blocks[${i}]: too many elements`;
+      for (const element of block.elements) {
+        if (typeof element.action_id !== "string" || (element.text?.text?.length ?? 0) > BLOCK_KIT_LIMITS.buttonText) return `blocks[${i}]: a button needs an action id and a short label`;
+      }
+    }
+  }
+  return null;
+}

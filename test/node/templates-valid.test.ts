@@ -1,0 +1,122 @@
+// Every template, rendered for every incident the fixtures give, is valid for where it goes:
+// Slack messages fit Block Kit (as Herald sends them, with buttons), documents are Markdown, and
+// nothing reads "undefined".
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { blockKitProblem, messageBlocks } from "../../src/chat/slack/message-blocks.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { documentView } from "../../src/documents/document-view.js";
+import type { Incident, TimelineEntry } from "../../src/domain/incident.js";
+import type { IncidentEvent } from "../../src/domain/incident-event.js";
+import { projectIncident } from "../../src/domain/project-incident.js";
+import { templates } from "../../src/generated/templates.js";
+import { parsePagerDutyWebhook } from "../../src/pagerduty/parse.js";
+import { toIncidentEvents } from "../../src/pagerduty/normalize.js";
+import { eventView, incidentView } from "../../src/render/incident-view.js";
+import { createRenderer } from "../../src/render/renderer.js";
+import { deliveries } from "../support/fixtures.js";
+import { longIncident } from "../support/long-incident.js";
+
+const config = loadConfig(readFileSync("herald.yaml", "utf8"), { source: "herald.yaml", env: {}, templateNames: Object.keys(templates) });
+const renderer = createRenderer(templates, { timeZone: config.timezone });
+const volunteer = [
+  { actionId: "volunteer_lead", label: "I'll lead", value: "x" },
+  { actionId: "volunteer_scribe", label: "I'll scribe", value: "x" },
+];
+
+/** Each fixture delivery's events applied on top of the triggered incident: the incidents a team sees. */
+function fixtureIncidents(): { name: string; incident: Incident; timeline: TimelineEntry[]; event: IncidentEvent; before: Incident | null }[] {
+  const start = toIncidentEvents(parsePagerDutyWebhook(deliveries["zulip_triggered_v3.json"]!));
+  const cases = [];
+  for (const [name, body] of Object.entries(deliveries)) {
+    let events: IncidentEvent[];
+    try {
+      events = toIncidentEvents(parsePagerDutyWebhook(body));
+    } catch {
+      continue; // not a delivery (a signature vector, say)
+    }
+    for (const event of events) {
+      let incident: Incident | null = null;
+      const timeline: TimelineEntry[] = [];
+      for (const step of [...start, event]) {
+        const projected = projectIncident(incident, { ...step, pagerdutyIncidentId: "PFIXED" }, "inc-fixture");
+        incident = projected.incident;
+        timeline.push(projected.entry);
+      }
+      cases.push({ name, incident: incident!, timeline, event, before: null });
+    }
+  }
+  const long = longIncident();
+  cases.push({ name: "a long incident", ...long, event: start[0]!, before: null });
+  return cases;
+}
+
+function everything(c: ReturnType<typeof fixtureIncidents>[number]): Record<string, unknown> {
+  const incident: Incident = {
+    ...c.incident,
+    roles: { lead: { id: "U0ADA0001", name: "ada" }, scribe: { id: "U0GRACE01", name: "grace" } },
+    channel: c.incident.channel ?? { id: "C00000001", name: "inc-9-test-incident-3" },
+  };
+  const view = incidentView(incident, config);
+  return {
+    ...view,
+    event: eventView(c.event, c.before, incident, config),
+    meeting: { at: "2026-12-01T14:00:00.000Z" },
+    checkin: { everyMinutes: 30 },
+    missing: "Incident Lead and no Scribe",
+    minutes: 5,
+    appointer: { id: "U0ADA0001", name: "ada" },
+    cadence: 30,
+    lastAnnouncedAt: "2026-11-27T15:00:00.000Z",
+    reason: "planned maintenance overran",
+    by: { id: "U0ADA0001", name: "ada" },
+    at: "2026-11-27T15:00:00.000Z",
+    followUp: { title: "Permanent fix", url: "https://github.com/o/r/issues/1", number: 1 },
+    label: "post-mortem",
+    kind: "postmortem",
+    path: "postmortems/2026-11-27-x.md",
+    incidentId: incident.id,
+    pullRequest: { url: "https://github.com/o/r/pull/2", number: 2 },
+    message: "We are investigating.",
+    statusPageConfigured: true,
+    published: true,
+    postId: "PPOST001",
+  };
+}
+
+describe("every template against every fixture-driven incident", () => {
+  const cases = fixtureIncidents();
+  it("has incidents from the fixtures to render", () => {
+    expect(cases.length).toBeGreaterThan(15);
+  });
+
+  for (const name of renderer.names) {
+    it(`${name}: renders valid output for its target`, () => {
+      const target = templates[name]!.target;
+      for (const c of cases) {
+        // The issue texts name people by name; chat messages mention them.
+        const data =
+          name === "postmortem" || name === "runbook"
+            ? documentView(c.incident, c.timeline, config, new Date("2026-11-27T16:00:00Z"))
+            : name.endsWith("-issue")
+              ? { ...everything(c), by: "ada" }
+              : everything(c);
+        const text = renderer.render(name, data);
+        const where = `${name} for ${c.name}`;
+        expect(text.length, where).toBeGreaterThan(0);
+        expect(text, where).not.toMatch(/undefined|\[object Object\]|NaN|unknown time/);
+        if (target === "mrkdwn") {
+          // As Herald sends it with buttons: Block Kit within Slack's limits, the text not cut.
+          const blocks = JSON.parse(JSON.stringify(messageBlocks(text, volunteer)));
+          expect(blockKitProblem(blocks), where).toBeNull();
+          expect(text.length, where).toBeLessThanOrEqual(3000);
+        } else if (target === "markdown") {
+          // Markdown with its user text escaped: no raw HTML gets through.
+          expect(text, where).not.toMatch(/<[a-z!]/i);
+        } else if (name === "channel-topic") {
+          expect(text.length, where).toBeLessThanOrEqual(250);
+        }
+      }
+    });
+  }
+});
