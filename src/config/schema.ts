@@ -112,11 +112,13 @@ export const configSchema = z
     status_page: z
       .object({
         id: z.string().min(1).nullable().default(null),
+        /** The public page's address, linked when something is published. */
+        url: z.url().nullable().default(null),
         /** The status page's severity (by name) for each priority. */
         severity: z.record(z.string(), z.string().min(1)).default({ P1: "major", P2: "minor", P3: "minor" }),
       })
       .strict()
-      .default({ id: null, severity: { P1: "major", P2: "minor", P3: "minor" } }),
+      .default({ id: null, url: null, severity: { P1: "major", P2: "minor", P3: "minor" } }),
     github: z
       .object({
         repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name").nullable().default(null),

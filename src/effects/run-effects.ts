@@ -313,7 +313,10 @@ async function publishStatus(effect: Effect, by: Person, deps: EffectDeps): Prom
   const now = deps.clock.now().toISOString();
   const published = [...record.published, { at: now, by, kind: draft.kind, message: draft.message }];
   await deps.store.saveStatusPage(incident.id, { draft: null, postId, published }, now);
-  return say({ published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution" }, { published: true, postId });
+  return say(
+    { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
+    { published: true, postId },
+  );
 }
 
 /** Renders the document from the record as it is now, proposes it as a pull request, and posts the link. */

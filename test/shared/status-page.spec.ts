@@ -53,7 +53,7 @@ describe(`the external status page (${harness.runtime})`, () => {
         ],
       },
     });
-    expect((await herald.slackCalls()).at(-1)!.body.text).toMatch(/^:globe_with_meridians: <@U0GRACE01> published the update to the status page \(post PPOST\d+\):\n>We are investigating/);
+    expect((await herald.slackCalls()).at(-1)!.body.text).toMatch(/^:globe_with_meridians: <@U0GRACE01> published the update to <https:\/\/status\.example\.com\/\|the status page> \(post PPOST\d+\):\n>We are investigating/);
 
     // A written update, then the resolution: updates of the same post, the last one resolved.
     await herald.request("/slack/commands", await slashCommand("status draft The fix is rolling out; checkout works again for most users."));

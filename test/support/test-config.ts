@@ -9,7 +9,8 @@ export function toTestConfig(heraldYaml: string): string {
     .replace("update: modernisation-platform-update", `update: ${TEAM_CHANNELS.update}`)
     .replace("    name: Networking - Modernisation Platform\n", "    name: Networking - Modernisation Platform\n    pagerduty_service_id: PNETWRK\n")
     .replace("  - name: P2\n", "  - name: P2\n    pagerduty_priority_id: PPRIOP2\n")
-    .replace("status_page:\n  id: null\n", "status_page:\n  id: PSTATUS1\n");
+    .replace("status_page:\n  id: null\n", "status_page:\n  id: PSTATUS1\n")
+    .replace("  url: null\n", "  url: https://status.example.com/\n");
 }
 
 export const SLACK_TEST_TOKEN = "test-bot-token";
