@@ -16,6 +16,15 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
     return created === "name_taken" ? (await store.findLocalChannel(name))! : created;
   }
 
+  /** Keeps a message in its channel and prints it. */
+  async function post(channel: string, text: string, idempotencyKey: string | null, note = "") {
+    const target = await resolveChannel(channel);
+    const id = `${target.id}-${crypto.randomUUID()}`;
+    await store.saveLocalMessage({ id, channelId: target.id, channelName: target.name, idempotencyKey, text, postedAt: clock.now().toISOString() });
+    print(`[local chat] #${target.name}${note}: ${text}`);
+    return { channel: target.id, id };
+  }
+
   return {
     platform: "local",
 
@@ -26,32 +35,11 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
     },
 
     async postMessage({ channel, text, idempotencyKey }) {
-      const target = await resolveChannel(channel);
-      const id = `${target.id}-${crypto.randomUUID()}`;
-      await store.saveLocalMessage({
-        id,
-        channelId: target.id,
-        channelName: target.name,
-        idempotencyKey,
-        text,
-        postedAt: clock.now().toISOString(),
-      });
-      print(`[local chat] #${target.name}: ${text}`);
-      return { channel: target.id, id };
+      return post(channel, text, idempotencyKey);
     },
 
     async uploadFile(channel, file) {
-      const target = await resolveChannel(channel);
-      const text = `${file.comment}\n[${file.filename}]\n${file.content}`;
-      await store.saveLocalMessage({
-        id: `${target.id}-${crypto.randomUUID()}`,
-        channelId: target.id,
-        channelName: target.name,
-        idempotencyKey: null,
-        text,
-        postedAt: clock.now().toISOString(),
-      });
-      print(`[local chat] #${target.name}: ${text}`);
+      await post(channel, `${file.comment}\n[${file.filename}]\n${file.content}`, null);
     },
 
     async updateMessage(_channel, messageId, text) {
@@ -68,16 +56,7 @@ export function createLocalChat(store: Store, clock: Clock, print: (line: string
     },
 
     async respond(_replyUrl, channel, text, visibility) {
-      const target = await resolveChannel(channel);
-      await store.saveLocalMessage({
-        id: `${target.id}-${crypto.randomUUID()}`,
-        channelId: target.id,
-        channelName: target.name,
-        idempotencyKey: null,
-        text,
-        postedAt: clock.now().toISOString(),
-      });
-      print(`[local chat] #${target.name}${visibility === "requester" ? " (to the requester only)" : ""}: ${text}`);
+      await post(channel, text, null, visibility === "requester" ? " (to the requester only)" : "");
     },
 
     async findPosted(_channel, idempotencyKey) {

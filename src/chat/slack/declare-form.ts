@@ -1,5 +1,6 @@
 import type { Config } from "../../config/schema.js";
 import type { DeclareDetails, NotifyTarget } from "../../domain/chat-command.js";
+import { modal } from "./modal.js";
 
 /** The declare form's callback id: its submission comes back to /slack/interactions under it. */
 export const DECLARE_CALLBACK = "declare_incident";
@@ -21,13 +22,11 @@ function clip(text: string, max: number): string {
  * it was asked for, kept in the view's private metadata.
  */
 export function declareFormView(config: Config, channelId: string): Record<string, unknown> {
-  return {
-    type: "modal",
-    callback_id: DECLARE_CALLBACK,
-    private_metadata: JSON.stringify({ channel: channelId }),
-    title: { type: "plain_text", text: "Declare an incident" },
-    submit: { type: "plain_text", text: "Declare" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: DECLARE_CALLBACK,
+    metadata: { channel: channelId },
+    title: "Declare an incident",
+    submit: "Declare",
     blocks: [
       {
         type: "input",
@@ -86,7 +85,7 @@ export function declareFormView(config: Config, channelId: string): Record<strin
         },
       },
     ],
-  };
+  });
 }
 
 function escapeForBlock(text: string): string {

@@ -1,3 +1,5 @@
+import { modal } from "./modal.js";
+
 /** The "Not an incident" form's callback id (from the triage checklist's button). */
 export const NOT_INCIDENT_CALLBACK = "not_incident";
 
@@ -8,13 +10,11 @@ const REASON_MAX = 2000;
  * checklist's own reply link, so the issue's link can be posted where the checklist was.
  */
 export function notIncidentFormView(channelId: string, responseUrl: string | null): Record<string, unknown> {
-  return {
-    type: "modal",
-    callback_id: NOT_INCIDENT_CALLBACK,
-    private_metadata: JSON.stringify({ channel: channelId, ...(responseUrl ? { responseUrl } : {}) }),
-    title: { type: "plain_text", text: "Not an incident" },
-    submit: { type: "plain_text", text: "Raise an issue" },
-    close: { type: "plain_text", text: "Cancel" },
+  return modal({
+    callbackId: NOT_INCIDENT_CALLBACK,
+    metadata: { channel: channelId, ...(responseUrl ? { responseUrl } : {}) },
+    title: "Not an incident",
+    submit: "Raise an issue",
     blocks: [
       {
         type: "input",
@@ -24,7 +24,7 @@ export function notIncidentFormView(channelId: string, responseUrl: string | nul
         element: { type: "plain_text_input", action_id: "value", multiline: true, max_length: REASON_MAX },
       },
     ],
-  };
+  });
 }
 
 export function readNotIncidentForm(

@@ -1,7 +1,8 @@
 // Every template, rendered for every incident the fixtures give, is valid for where it goes:
 // Slack messages fit Block Kit (as Herald sends them, with buttons), documents are Markdown, and
 // nothing reads "undefined".
-import { readFileSync } from "node:fs";
+import heraldYaml from "../../herald.yaml?raw";
+import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import { blockKitProblem, messageBlocks } from "../../src/chat/slack/message-blocks.js";
 import { loadConfig } from "../../src/config/load-config.js";
@@ -17,7 +18,7 @@ import { createRenderer } from "../../src/render/renderer.js";
 import { deliveries } from "../support/fixtures.js";
 import { longIncident } from "../support/long-incident.js";
 
-const config = loadConfig(readFileSync("herald.yaml", "utf8"), { source: "herald.yaml", env: {}, templateNames: Object.keys(templates) });
+const config = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: Object.keys(templates) });
 const renderer = createRenderer(templates, { timeZone: config.timezone });
 const volunteer = [
   { actionId: "volunteer_lead", label: "I'll lead", value: "x" },
@@ -84,7 +85,7 @@ function everything(c: ReturnType<typeof fixtureIncidents>[number]): Record<stri
   };
 }
 
-describe("every template against every fixture-driven incident", () => {
+describe(`every template against every fixture-driven incident (${harness.runtime})`, () => {
   const cases = fixtureIncidents();
   it("has incidents from the fixtures to render", () => {
     expect(cases.length).toBeGreaterThan(15);

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import heraldYaml from "../../herald.yaml?raw";
+import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { documentView } from "../../src/documents/document-view.js";
@@ -6,10 +7,10 @@ import { templates } from "../../src/generated/templates.js";
 import { createRenderer } from "../../src/render/renderer.js";
 import { longIncident } from "../support/long-incident.js";
 
-const config = loadConfig(readFileSync("herald.yaml", "utf8"), { source: "herald.yaml", env: {}, templateNames: Object.keys(templates) });
+const config = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: Object.keys(templates) });
 const renderer = createRenderer(templates, { timeZone: config.timezone });
 
-describe("a long incident's post-mortem (2,000 timeline entries over two days)", () => {
+describe(`a long incident's post-mortem (2,000 timeline entries over two days, ${harness.runtime})`, () => {
   const { incident, timeline } = longIncident();
   const markdown = renderer.render("postmortem", documentView(incident, timeline, config, new Date("2026-04-01T09:00:00Z")));
   const section = (heading: string) => markdown.split(`## ${heading}\n\n`)[1]!.split("\n\n## ")[0]!;
