@@ -7,13 +7,10 @@ import type { PagingService } from "../ports/paging.js";
 import type { Renderer } from "../render/renderer.js";
 import type { Effect, EffectOutcome, Store } from "../ports/store.js";
 import type { Config } from "../config/schema.js";
-import { documentPath, renderDocument } from "../documents/render-document.js";
-import type { DocumentKind } from "../documents/document-view.js";
 import { incidentView } from "../render/incident-view.js";
-import { icsInvite } from "../documents/ics.js";
-import type { Person } from "../domain/incident.js";
-import { STATUS_PUBLISH } from "../domain/command-events.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
+import { inviteToPostmortem, publishDocument } from "./document-effects.js";
+import { draftStatus, publishStatus } from "./status-page-effects.js";
 
 export interface EffectDeps {
   store: Store;
@@ -27,9 +24,7 @@ export interface EffectDeps {
 }
 
 const USER_ANNOUNCEMENT = "user-announcement";
-const POSTMORTEM_MINUTES = 60;
 
-const DOCUMENT_LABELS: Record<DocumentKind, string> = { postmortem: "post-mortem", runbook: "runbook" };
 
 /** Channel names tried with a suffix before creating the channel is given up. */
 const MAX_NAME_SUFFIX = 20;
@@ -236,110 +231,6 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   const text = deps.renderer.render(USER_ANNOUNCEMENT, incidentView(incident, deps.config));
   for (const announcement of announcements) await deps.chat.updateMessage(announcement.channel, announcement.messageId, text);
   return { status: "done", result: { updated: announcements.map((a) => a.channel) } };
-}
-
-/** Posts the post-mortem meeting in the incident channel, with its calendar invite. */
-async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
-  const incident = await deps.store.getIncident(effect.incidentId);
-  const meeting = incident?.postmortemMeeting;
-  if (!incident?.channel || !meeting) return { status: "skipped", error: "no channel or no meeting" };
-  const view = incidentView(incident, deps.config);
-  const ics = icsInvite({
-    uid: `${incident.id}-postmortem@herald`,
-    start: meeting.at,
-    minutes: POSTMORTEM_MINUTES,
-    summary: `Post-mortem: ${incident.title}`,
-    description: deps.renderer.render("postmortem-invite-description", view),
-    now: deps.clock.now().toISOString(),
-  });
-  await deps.chat.uploadFile(incident.channel.id, {
-    filename: "postmortem.ics",
-    title: `Post-mortem: ${incident.title}`,
-    content: ics,
-    comment: deps.renderer.render("postmortem-scheduled", { ...view, meeting }),
-  });
-  return { status: "done", result: { at: meeting.at } };
-}
-
-/** Prepares the pending status-page update and posts it in the incident channel for review. */
-async function draftStatus(
-  effect: Effect,
-  request: Extract<Effect["payload"], { kind: "status_draft" }>,
-  deps: EffectDeps,
-): Promise<EffectOutcome> {
-  const incident = await deps.store.getIncident(effect.incidentId);
-  if (!incident) return { status: "skipped", error: "the incident does not exist" };
-  const kind = request.draft;
-  const message = request.message ?? deps.renderer.render(`status-page-${kind}`, incidentView(incident, deps.config));
-  const now = deps.clock.now().toISOString();
-  const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
-  await deps.store.saveStatusPage(incident.id, { ...record, draft: { kind, message, preparedAt: now } }, now);
-  const text = deps.renderer.render("status-draft", { message, resolution: kind === "resolution", statusPageConfigured: Boolean(deps.config.status_page.id) });
-  return {
-    status: "done",
-    result: { draft: kind, message },
-    then: [
-      {
-        key: `${effect.key}:review`,
-        incidentId: incident.id,
-        payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [{ actionId: STATUS_PUBLISH, label: "Publish", value: incident.id }] },
-      },
-    ],
-  };
-}
-
-/** Publishes the pending status-page update (PagerDuty status pages) and says so in the channel. */
-async function publishStatus(effect: Effect, by: Person, deps: EffectDeps): Promise<EffectOutcome> {
-  const incident = await deps.store.getIncident(effect.incidentId);
-  if (!incident) return { status: "skipped", error: "the incident does not exist" };
-  const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
-  const draft = record.draft;
-  const pageId = deps.config.status_page.id;
-  const say = (data: Record<string, unknown>, result: unknown): EffectOutcome => ({
-    status: "done",
-    result,
-    then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to: "incident", template: "status-published", text: deps.renderer.render("status-published", data) } }],
-  });
-  if (!draft) return say({}, { published: false, reason: "no pending update" });
-  if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
-  const { postId } = await deps.paging.publishStatus({
-    statusPageId: pageId,
-    postId: record.postId,
-    title: incident.title,
-    message: draft.message,
-    status: draft.kind === "resolution" ? "resolved" : "investigating",
-    severity: (incident.priority && deps.config.status_page.severity[incident.priority]) || "minor",
-  });
-  const now = deps.clock.now().toISOString();
-  const published = [...record.published, { at: now, by, kind: draft.kind, message: draft.message }];
-  await deps.store.saveStatusPage(incident.id, { draft: null, postId, published }, now);
-  return say(
-    { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
-    { published: true, postId },
-  );
-}
-
-/** Renders the document from the record as it is now, proposes it as a pull request, and posts the link. */
-async function publishDocument(effect: Effect, kind: DocumentKind, deps: EffectDeps): Promise<EffectOutcome> {
-  const document = await renderDocument(kind, effect.incidentId, deps);
-  if (!document) return { status: "skipped", error: "the incident does not exist" };
-  const { incident, markdown } = document;
-  const path = documentPath(kind, incident, deps.config);
-  const label = DOCUMENT_LABELS[kind];
-  const pullRequest = await deps.issues.proposeDocument({
-    path,
-    content: markdown,
-    // One branch per incident and kind: asking again updates the same pull request.
-    branch: `herald/${kind}/${path.split("/").pop()!.replace(/\.md$/, "")}`,
-    title: `${label === "runbook" ? "Runbook" : "Post-mortem"}: ${incident.title}`,
-    body: `Drafted by Herald from the incident record${incident.url ? ` (${incident.url})` : ""}. Review it, fill in what the meeting decides, and merge.`,
-  });
-  const text = deps.renderer.render("document-link", { label, kind, path, incidentId: incident.id, pullRequest });
-  return {
-    status: "done",
-    result: { path, pullRequest },
-    then: [{ key: `${effect.key}:link`, incidentId: effect.incidentId, payload: { kind: "post_message", to: "incident", template: "document-link", text } }],
-  };
 }
 
 async function openInPagerDuty(

@@ -1,6 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
-import type { Store } from "../ports/store.js";
 import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
 

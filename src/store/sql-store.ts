@@ -5,7 +5,6 @@ import type {
   EffectOutcome,
   LocalMessage,
   NewEffect,
-  ProcessedDelivery,
   Store,
 } from "../ports/store.js";
 import type { SqlDatabase, SqlStatement } from "./sql-database.js";

@@ -1,0 +1,55 @@
+import type { DocumentKind } from "../documents/document-view.js";
+import { icsInvite } from "../documents/ics.js";
+import { documentPath, renderDocument } from "../documents/render-document.js";
+import type { Effect, EffectOutcome } from "../ports/store.js";
+import { incidentView } from "../render/incident-view.js";
+import type { EffectDeps } from "./run-effects.js";
+
+const POSTMORTEM_MINUTES = 60;
+const DOCUMENT_LABELS: Record<DocumentKind, string> = { postmortem: "post-mortem", runbook: "runbook" };
+
+/** Posts the post-mortem meeting in the incident channel, with its calendar invite. */
+export async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  const meeting = incident?.postmortemMeeting;
+  if (!incident?.channel || !meeting) return { status: "skipped", error: "no channel or no meeting" };
+  const view = incidentView(incident, deps.config);
+  const ics = icsInvite({
+    uid: `${incident.id}-postmortem@herald`,
+    start: meeting.at,
+    minutes: POSTMORTEM_MINUTES,
+    summary: `Post-mortem: ${incident.title}`,
+    description: deps.renderer.render("postmortem-invite-description", view),
+    now: deps.clock.now().toISOString(),
+  });
+  await deps.chat.uploadFile(incident.channel.id, {
+    filename: "postmortem.ics",
+    title: `Post-mortem: ${incident.title}`,
+    content: ics,
+    comment: deps.renderer.render("postmortem-scheduled", { ...view, meeting }),
+  });
+  return { status: "done", result: { at: meeting.at } };
+}
+
+/** Renders the document from the record as it is now, proposes it as a pull request, and posts the link. */
+export async function publishDocument(effect: Effect, kind: DocumentKind, deps: EffectDeps): Promise<EffectOutcome> {
+  const document = await renderDocument(kind, effect.incidentId, deps);
+  if (!document) return { status: "skipped", error: "the incident does not exist" };
+  const { incident, markdown } = document;
+  const path = documentPath(kind, incident, deps.config);
+  const label = DOCUMENT_LABELS[kind];
+  const pullRequest = await deps.issues.proposeDocument({
+    path,
+    content: markdown,
+    // One branch per incident and kind: asking again updates the same pull request.
+    branch: `herald/${kind}/${path.split("/").pop()!.replace(/\.md$/, "")}`,
+    title: `${label === "runbook" ? "Runbook" : "Post-mortem"}: ${incident.title}`,
+    body: `Drafted by Herald from the incident record${incident.url ? ` (${incident.url})` : ""}. Review it, fill in what the meeting decides, and merge.`,
+  });
+  const text = deps.renderer.render("document-link", { label, kind, path, incidentId: incident.id, pullRequest });
+  return {
+    status: "done",
+    result: { path, pullRequest },
+    then: [{ key: `${effect.key}:link`, incidentId: effect.incidentId, payload: { kind: "post_message", to: "incident", template: "document-link", text } }],
+  };
+}

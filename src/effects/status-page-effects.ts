@@ -1,0 +1,63 @@
+import { STATUS_PUBLISH } from "../domain/command-events.js";
+import type { Person } from "../domain/incident.js";
+import type { Effect, EffectOutcome } from "../ports/store.js";
+import { incidentView } from "../render/incident-view.js";
+import type { EffectDeps } from "./run-effects.js";
+
+/** Prepares the pending status-page update and posts it in the incident channel for review. */
+export async function draftStatus(
+  effect: Effect,
+  request: Extract<Effect["payload"], { kind: "status_draft" }>,
+  deps: EffectDeps,
+): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (!incident) return { status: "skipped", error: "the incident does not exist" };
+  const kind = request.draft;
+  const message = request.message ?? deps.renderer.render(`status-page-${kind}`, incidentView(incident, deps.config));
+  const now = deps.clock.now().toISOString();
+  const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
+  await deps.store.saveStatusPage(incident.id, { ...record, draft: { kind, message, preparedAt: now } }, now);
+  const text = deps.renderer.render("status-draft", { message, resolution: kind === "resolution", statusPageConfigured: Boolean(deps.config.status_page.id) });
+  return {
+    status: "done",
+    result: { draft: kind, message },
+    then: [
+      {
+        key: `${effect.key}:review`,
+        incidentId: incident.id,
+        payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [{ actionId: STATUS_PUBLISH, label: "Publish", value: incident.id }] },
+      },
+    ],
+  };
+}
+
+/** Publishes the pending status-page update (PagerDuty status pages) and says so in the channel. */
+export async function publishStatus(effect: Effect, by: Person, deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (!incident) return { status: "skipped", error: "the incident does not exist" };
+  const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
+  const draft = record.draft;
+  const pageId = deps.config.status_page.id;
+  const say = (data: Record<string, unknown>, result: unknown): EffectOutcome => ({
+    status: "done",
+    result,
+    then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to: "incident", template: "status-published", text: deps.renderer.render("status-published", data) } }],
+  });
+  if (!draft) return say({}, { published: false, reason: "no pending update" });
+  if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
+  const { postId } = await deps.paging.publishStatus({
+    statusPageId: pageId,
+    postId: record.postId,
+    title: incident.title,
+    message: draft.message,
+    status: draft.kind === "resolution" ? "resolved" : "investigating",
+    severity: (incident.priority && deps.config.status_page.severity[incident.priority]) || "minor",
+  });
+  const now = deps.clock.now().toISOString();
+  const published = [...record.published, { at: now, by, kind: draft.kind, message: draft.message }];
+  await deps.store.saveStatusPage(incident.id, { draft: null, postId, published }, now);
+  return say(
+    { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
+    { published: true, postId },
+  );
+}
