@@ -73,6 +73,20 @@ export function helpText(prefix: string): string {
   return GRAMMAR.map((line) => `\`${prefix} ${line.usage}\` — ${line.what}`).join("\n");
 }
 
+// (Module-level rather than closures: the parser runs on every command Slack sends.)
+function found(command: ChatCommand): ParsedCommand {
+  return { ok: true, command };
+}
+
+/** A mistake: what is wrong, then the usage of the command (`usageOf`) with an example. */
+function mistake(verb: string, problem: string, usageOf = verb): ParsedCommand {
+  const lines = GRAMMAR.filter((g) => g.usage.split(" ")[0] === usageOf);
+  const usage = lines.length
+    ? lines.map((g) => `Usage: \`${g.usage}\`, for example \`${g.example}\``).join("\n")
+    : "Try `help` for the list of commands.";
+  return { ok: false, error: `${problem}\n${usage}` };
+}
+
 /**
  * Parses the words after `/incident` (or `@Herald incident`). A malformed command gives an error that
  * says what is wrong, with the command's usage and an example.
@@ -82,53 +96,45 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
   const [word = "", ...rest] = trimmed.split(/\s+/);
   const args = trimmed.slice(word.length).trim();
   const verb = word.toLowerCase();
-  const fail = (problem: string, usageOf = verb): ParsedCommand => {
-    const lines = GRAMMAR.filter((g) => g.usage.split(" ")[0] === usageOf);
-    const usage = lines.length
-      ? lines.map((g) => `Usage: \`${g.usage}\`, for example \`${g.example}\``).join("\n")
-      : "Try `help` for the list of commands.";
-    return { ok: false, error: `${problem}\n${usage}` };
-  };
-  const ok = (command: ChatCommand): ParsedCommand => ({ ok: true, command });
 
   switch (verb) {
     case "":
     case "help":
-      return ok({ name: "help" });
+      return found({ name: "help" });
     case "declare": {
-      if (!args) return ok({ name: "declare", quick: null });
+      if (!args) return found({ name: "declare", quick: null });
       const [priority = "", service = "", ...title] = rest;
       const knownPriority = context.priorities.find((p) => p.toLowerCase() === priority.toLowerCase());
-      if (!knownPriority) return fail(`'${priority}' is not a priority (${context.priorities.join(", ")}).`);
+      if (!knownPriority) return mistake(verb, `'${priority}' is not a priority (${context.priorities.join(", ")}).`);
       const knownService = context.services.find((s) => s.toLowerCase() === service.toLowerCase());
-      if (!knownService) return fail(`'${service || "(none)"}' is not a service (${context.services.join(", ")}).`);
-      if (title.length === 0) return fail("The incident needs a title.");
-      return ok({ name: "declare", quick: { priority: knownPriority, service: knownService, title: title.join(" ") } });
+      if (!knownService) return mistake(verb, `'${service || "(none)"}' is not a service (${context.services.join(", ")}).`);
+      if (title.length === 0) return mistake(verb, "The incident needs a title.");
+      return found({ name: "declare", quick: { priority: knownPriority, service: knownService, title: title.join(" ") } });
     }
     case "triage":
-      return args ? fail("`triage` takes no arguments.") : ok({ name: "triage" });
+      return args ? mistake(verb, "`triage` takes no arguments.") : found({ name: "triage" });
     case "not-incident":
-      return args ? ok({ name: "not-incident", reason: args }) : fail("Say why this is not an incident.");
+      return args ? found({ name: "not-incident", reason: args }) : mistake(verb, "Say why this is not an incident.");
     case "lead":
     case "scribe": {
       const who = parseUser(args);
-      return who && rest.length === 1 ? ok({ name: "assign", role: verb, who }) : fail(`Name one person, or say \`${verb} me\`.`);
+      return who && rest.length === 1 ? found({ name: "assign", role: verb, who }) : mistake(verb, `Name one person, or say \`${verb} me\`.`);
     }
     case "role": {
       const [role = "", person = "", ...extra] = rest;
       const known = context.roles.find((r) => r.toLowerCase() === role.toLowerCase());
       if (!known) {
-        return fail(`'${role || "(none)"}' is not a role (${context.roles.length ? context.roles.join(", ") : "none are configured"}; lead and scribe have their own commands).`);
+        return mistake(verb, `'${role || "(none)"}' is not a role (${context.roles.length ? context.roles.join(", ") : "none are configured"}; lead and scribe have their own commands).`);
       }
       const who = parseUser(person);
-      return who && extra.length === 0 ? ok({ name: "assign", role: known, who }) : fail("Name one person.");
+      return who && extra.length === 0 ? found({ name: "assign", role: known, who }) : mistake(verb, "Name one person.");
     }
     case "checkin": {
-      if (args.toLowerCase() === "off") return ok({ name: "checkin", everyMinutes: null });
+      if (args.toLowerCase() === "off") return found({ name: "checkin", everyMinutes: null });
       const match = /^every\s+(\d+)(?:\s*(?:m|min|mins|minutes))?$/i.exec(args);
       const minutes = match ? Number(match[1]) : NaN;
-      if (!(minutes >= 5 && minutes <= 1440)) return fail("Give the cadence in minutes, from 5 to 1440, or `off`.");
-      return ok({ name: "checkin", everyMinutes: minutes });
+      if (!(minutes >= 5 && minutes <= 1440)) return mistake(verb, "Give the cadence in minutes, from 5 to 1440, or `off`.");
+      return found({ name: "checkin", everyMinutes: minutes });
     }
     case "note":
     case "note:": {
@@ -139,46 +145,46 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       if (labelled) {
         const label = labelled[1]!.toLowerCase() as TimelineCategory;
         if (!TIMELINE_CATEGORIES.includes(label)) {
-          return fail(`'${labelled[1]}' is not a category (${TIMELINE_CATEGORIES.join(", ")}).`, "note");
+          return mistake(verb, `'${labelled[1]}' is not a category (${TIMELINE_CATEGORIES.join(", ")}).`, "note");
         }
         category = label;
         note = labelled[2]!.trim();
       }
-      return note ? ok({ name: "note", category, text: note }) : fail("The note is empty.", "note");
+      return note ? found({ name: "note", category, text: note }) : mistake(verb, "The note is empty.", "note");
     }
     case "ticket": {
       const [party = "", caseId = "", url, ...extra] = rest;
       const known = context.thirdParties.find((t) => t.toLowerCase() === party.toLowerCase());
-      if (!known) return fail(`'${party || "(none)"}' has no escalation route (${context.thirdParties.join(", ") || "none configured"}).`);
-      if (!caseId) return fail("Give the support case id.");
-      if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) return fail(`'${url}' is not a link.`);
-      if (extra.length) return fail("Too many words.");
-      return ok({ name: "ticket", thirdParty: known, caseId, url: url ?? null });
+      if (!known) return mistake(verb, `'${party || "(none)"}' has no escalation route (${context.thirdParties.join(", ") || "none configured"}).`);
+      if (!caseId) return mistake(verb, "Give the support case id.");
+      if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) return mistake(verb, `'${url}' is not a link.`);
+      if (extra.length) return mistake(verb, "Too many words.");
+      return found({ name: "ticket", thirdParty: known, caseId, url: url ?? null });
     }
     case "status": {
       const [sub = "", ...text] = rest;
-      if (sub.toLowerCase() === "publish" && text.length === 0) return ok({ name: "status", action: "publish" });
-      if (sub.toLowerCase() === "draft") return ok({ name: "status", action: "draft", text: text.length ? args.slice(sub.length).trim() : null });
-      return fail("Say `status draft` (or `status draft <text>` to write it yourself) or `status publish`.");
+      if (sub.toLowerCase() === "publish" && text.length === 0) return found({ name: "status", action: "publish" });
+      if (sub.toLowerCase() === "draft") return found({ name: "status", action: "draft", text: text.length ? args.slice(sub.length).trim() : null });
+      return mistake(verb, "Say `status draft` (or `status draft <text>` to write it yourself) or `status publish`.");
     }
     case "announce":
-      return args === "ask" || args === "update" ? ok({ name: "announce", to: args }) : fail("Say where: `announce ask` or `announce update`.");
+      return args === "ask" || args === "update" ? found({ name: "announce", to: args }) : mistake(verb, "Say where: `announce ask` or `announce update`.");
     case "resolve": {
       const temporary = /^--temporary\b/.test(args);
       const note = (temporary ? args.slice("--temporary".length) : args).trim();
-      if (/^--/.test(note)) return fail(`Unknown option ${note.split(/\s/)[0]}.`);
-      return note ? ok({ name: "resolve", temporary, note }) : fail("Add a note on how it was resolved.");
+      if (/^--/.test(note)) return mistake(verb, `Unknown option ${note.split(/\s/)[0]}.`);
+      return note ? found({ name: "resolve", temporary, note }) : mistake(verb, "Add a note on how it was resolved.");
     }
     case "postmortem": {
-      if (!args) return ok({ name: "postmortem" });
+      if (!args) return found({ name: "postmortem" });
       const [sub, ...when] = rest;
-      if (sub?.toLowerCase() === "schedule" && when.length) return ok({ name: "postmortem-schedule", when: when.join(" ") });
-      return fail(sub?.toLowerCase() === "schedule" ? "Say when." : `Unknown: postmortem ${sub}.`);
+      if (sub?.toLowerCase() === "schedule" && when.length) return found({ name: "postmortem-schedule", when: when.join(" ") });
+      return mistake(verb, sub?.toLowerCase() === "schedule" ? "Say when." : `Unknown: postmortem ${sub}.`);
     }
     case "runbook":
-      return args ? fail("`runbook` takes no arguments.") : ok({ name: "runbook" });
+      return args ? mistake(verb, "`runbook` takes no arguments.") : found({ name: "runbook" });
     default:
-      return fail(`Unknown command '${word}'.`, "help");
+      return mistake(verb, `Unknown command '${word}'.`, "help");
   }
 }
 

@@ -52,6 +52,8 @@ async function readIncoming(c: Context, limitBytes: number): Promise<Uint8Array<
     });
     incoming.on("error", reject);
     incoming.on("end", () => {
+      // Most bodies come in one chunk: that chunk is the body.
+      if (chunks.length === 1 && size <= limitBytes) return resolve(chunks[0] as Uint8Array<ArrayBuffer>);
       const body = new Uint8Array(Math.min(size, limitBytes + 1));
       let offset = 0;
       for (const chunk of chunks) {

@@ -1,4 +1,4 @@
-import type { Handler } from "hono";
+import type { Context, Handler } from "hono";
 import { acknowledgement, helpReply, mistakeReply, refusal, triageBlocks, triageText } from "../chat/slack/command-replies.js";
 import { declareFormView } from "../chat/slack/declare-form.js";
 import { parseSlashCommand } from "../chat/slack/parse.js";
@@ -37,7 +37,6 @@ const OPEN_FORM_TIMEOUT_MS = 2_000;
 export function slackCommandHandler(deps: SlackCommandDeps): Handler {
   const grammar = grammarContext(deps.config);
   // The answers that never change, made once.
-  const ephemeral = (text: string) => JSON.stringify({ response_type: "ephemeral", text });
   const help = ephemeral(helpReply(PREFIX));
   const triage = JSON.stringify({ response_type: "ephemeral", text: triageText(deps.config, PREFIX), blocks: triageBlocks(deps.config, PREFIX) });
 
@@ -52,15 +51,12 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
     const request = parseSlashCommand(text);
     if (request.kind === "ssl_check") return c.body(null, 200);
     const { command } = request;
-    // (Hono keeps the headers object it is given, so each answer gets its own.)
-    const answer = (body: string) => c.body(body, 200, { "content-type": "application/json" });
-    const reply = (message: string) => answer(ephemeral(message));
 
     const parsed = parseChatCommand(command.text, grammar);
-    if (!parsed.ok) return reply(mistakeReply(parsed.error, PREFIX));
+    if (!parsed.ok) return answer(c, ephemeral(mistakeReply(parsed.error, PREFIX)));
     const chat = parsed.command;
-    if (chat.name === "help") return answer(help);
-    if (chat.name === "triage") return answer(triage);
+    if (chat.name === "help") return answer(c, help);
+    if (chat.name === "triage") return answer(c, triage);
 
     const incident = await deps.store.findIncidentByChannel(command.channel_id);
     const refused = await refusal({
@@ -73,15 +69,24 @@ export function slackCommandHandler(deps: SlackCommandDeps): Handler {
       now: deps.clock.now(),
       openIncidents: () => deps.store.listIncidents(),
     });
-    if (refused) return reply(refused);
+    if (refused) return answer(c, ephemeral(refused));
     if (chat.name === "declare" && !chat.quick) {
       const problem = await openForm(deps, command.trigger_id, declareFormView(deps.config, command.channel_id));
-      return problem ? reply(`${problem} Declare without it: \`${PREFIX} declare <priority> <service> <title>\`.`) : c.body(null, 200);
+      return problem ? answer(c, ephemeral(`${problem} Declare without it: \`${PREFIX} declare <priority> <service> <title>\`.`)) : c.body(null, 200);
     }
 
     await acceptDelivery(deps, { id: `slack:${command.trigger_id ?? (await digest(text))}`, source: "slack", body: text });
-    return reply(acknowledgement(chat, deps.config, deps.clock.now()));
+    return answer(c, ephemeral(acknowledgement(chat, deps.config, deps.clock.now())));
   };
+}
+
+function ephemeral(text: string): string {
+  return JSON.stringify({ response_type: "ephemeral", text });
+}
+
+/** A JSON answer (Hono keeps the headers object it is given, so each answer gets its own). */
+function answer(c: Context, body: string): Response {
+  return c.body(body, 200, { "content-type": "application/json" });
 }
 
 /** Opens a modal in time for Slack; says what went wrong for the user when it could not. */

@@ -94,3 +94,23 @@ describe("the chat command grammar", () => {
     expect(parseUser("<!channel>")).toBeNull();
   });
 });
+
+describe("parseForm", () => {
+  it("reads a form body as URLSearchParams does", async () => {
+    const { parseForm } = await import("../../src/chat/slack/form.js");
+    for (const body of [
+      "token=x&team_id=T1&text=note+decision%3A+roll+back%20now&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1",
+      "a=1&a=2&b=&c&&d=%E2%9C%93&e=%F0%9F%98%80+smile",
+      "text=%3C%40U123%7Cada%3E+lead",
+      "",
+      "=nokey&x==y",
+    ]) {
+      expect({ ...parseForm(body) }, body).toEqual(Object.fromEntries(new URLSearchParams(body)));
+    }
+    // A malformed escape is kept as it stands; __proto__ is only a key.
+    expect(parseForm("text=100%+sure")).toEqual(Object.assign(Object.create(null), { text: "100% sure" }));
+    const polluted = parseForm("__proto__=x&constructor=y");
+    expect(Object.getPrototypeOf(polluted)).toBeNull();
+    expect(polluted.__proto__).toBe("x");
+  });
+});

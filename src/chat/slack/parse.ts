@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { MalformedBodyError } from "../../errors.js";
+import { parseForm } from "./form.js";
 import {
   appMentionSchema,
   blockActionsSchema,
@@ -33,7 +34,7 @@ function json(text: string, what: string): unknown {
 
 /** Parses a slash-command request (form-encoded); Slack's `ssl_check` probe is its own kind. */
 export function parseSlashCommand(body: string): SlackCommandRequest {
-  const form = Object.fromEntries(new URLSearchParams(body));
+  const form = parseForm(body);
   if (form.ssl_check === "1") return { kind: "ssl_check" };
   return { kind: "command", command: check(slashCommandSchema, form, "slash command") };
 }
