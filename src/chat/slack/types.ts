@@ -6,7 +6,8 @@ const id = z.string().min(1);
 const userRef = z.looseObject({ id, name: z.string().optional(), username: z.string().optional() });
 const channelRef = z.looseObject({ id, name: z.string().optional() });
 
-export const slashCommandSchema = z.looseObject({
+// Only the fields Herald reads are kept (the command's path is the hot one).
+export const slashCommandSchema = z.object({
   team_id: id,
   channel_id: id,
   channel_name: z.string().optional(),
