@@ -9,6 +9,7 @@ import { pagerDutyWebhookHandler } from "./routes/pagerduty-webhook.js";
 import { slackCommandHandler } from "./routes/slack-commands.js";
 import { slackEventsHandler } from "./routes/slack-events.js";
 import { slackInteractionsHandler } from "./routes/slack-interactions.js";
+import type { SlackRouteDeps } from "./routes/slack-route-deps.js";
 import type { Config } from "./config/schema.js";
 import type { HmacSha256 } from "./crypto/hmac.js";
 import type { SlackViews } from "./chat/slack/slack-chat.js";
@@ -54,42 +55,19 @@ export function createApp(deps: AppDeps): Hono {
       hmac: deps.hmac,
     }),
   );
-  app.post(
-    "/slack/commands",
-    slackCommandHandler({
-      store: deps.store,
-      clock: deps.clock,
-      background: deps.background,
-      config: deps.config,
-      signingSecret: deps.slackSigningSecret,
-      views: deps.slackViews,
-      log: deps.log,
-      hmac: deps.hmac,
-    }),
-  );
-  app.post(
-    "/slack/events",
-    slackEventsHandler({
-      store: deps.store,
-      clock: deps.clock,
-      background: deps.background,
-      signingSecret: deps.slackSigningSecret,
-      hmac: deps.hmac,
-    }),
-  );
-  app.post(
-    "/slack/interactions",
-    slackInteractionsHandler({
-      store: deps.store,
-      clock: deps.clock,
-      background: deps.background,
-      config: deps.config,
-      signingSecret: deps.slackSigningSecret,
-      views: deps.slackViews,
-      log: deps.log,
-      hmac: deps.hmac,
-    }),
-  );
+  const slack: SlackRouteDeps = {
+    store: deps.store,
+    clock: deps.clock,
+    background: deps.background,
+    config: deps.config,
+    signingSecret: deps.slackSigningSecret,
+    views: deps.slackViews,
+    log: deps.log,
+    hmac: deps.hmac,
+  };
+  app.post("/slack/commands", slackCommandHandler(slack));
+  app.post("/slack/events", slackEventsHandler(slack));
+  app.post("/slack/interactions", slackInteractionsHandler(slack));
   app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess, renderer: deps.renderer, config: deps.config, clock: deps.clock }));
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

@@ -2,28 +2,12 @@ import type { Context, Handler } from "hono";
 import { acknowledgement, helpReply, mistakeReply, refusal, triageBlocks, triageText } from "../chat/slack/command-replies.js";
 import { declareFormView } from "../chat/slack/declare-form.js";
 import { parseSlashCommand } from "../chat/slack/parse.js";
-import type { SlackViews } from "../chat/slack/slack-chat.js";
 import { grammarContext } from "../config/grammar-context.js";
-import type { Config } from "../config/schema.js";
 import { parseChatCommand } from "../domain/chat-command.js";
-import type { HmacSha256 } from "../crypto/hmac.js";
-import type { Background } from "../ports/background.js";
-import type { Clock } from "../ports/clock.js";
-import type { Store } from "../ports/store.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
+import type { SlackRouteDeps } from "./slack-route-deps.js";
 
-export interface SlackCommandDeps {
-  store: Store;
-  clock: Clock;
-  background: Background;
-  config: Config;
-  signingSecret: string | null;
-  /** Opens the declare form; null without a Slack bot token. */
-  views: SlackViews | null;
-  log: (line: string) => void;
-  hmac?: HmacSha256;
-}
 
 const LIMIT_BYTES = 64 * 1024;
 const PREFIX = "/incident";
@@ -34,7 +18,7 @@ const OPEN_FORM_TIMEOUT_MS = 2_000;
  * POST /slack/commands: `/incident …`. Answers within Slack's 3 seconds, always: help and mistakes
  * at once (only the sender sees them), record changes stored and done in the background.
  */
-export function slackCommandHandler(deps: SlackCommandDeps): Handler {
+export function slackCommandHandler(deps: SlackRouteDeps): Handler {
   const grammar = grammarContext(deps.config);
   // The answers that never change, made once.
   const help = ephemeral(helpReply(PREFIX));
@@ -91,7 +75,7 @@ function answer(c: Context, body: string): Response {
 
 /** Opens a modal in time for Slack; says what went wrong for the user when it could not. */
 export async function openForm(
-  deps: { views: SlackViews | null; log: (line: string) => void },
+  deps: Pick<SlackRouteDeps, "views" | "log">,
   triggerId: string | undefined,
   view: Record<string, unknown>,
 ): Promise<string | null> {

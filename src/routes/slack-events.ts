@@ -1,11 +1,8 @@
 import type { Handler } from "hono";
 import { parseSlackEvent } from "../chat/slack/parse.js";
-import type { HmacSha256 } from "../crypto/hmac.js";
-import type { Background } from "../ports/background.js";
-import type { Clock } from "../ports/clock.js";
-import type { Store } from "../ports/store.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
+import type { SlackRouteDeps } from "./slack-route-deps.js";
 
 const LIMIT_BYTES = 256 * 1024;
 
@@ -14,13 +11,7 @@ const LIMIT_BYTES = 256 * 1024;
  * mention is stored (once per event id, so Slack's retries change nothing) and answered in its
  * thread from the background; every other event is acknowledged and left alone.
  */
-export function slackEventsHandler(deps: {
-  store: Store;
-  clock: Clock;
-  background: Background;
-  signingSecret: string | null;
-  hmac?: HmacSha256;
-}): Handler {
+export function slackEventsHandler(deps: SlackRouteDeps): Handler {
   return async (c) => {
     const text = await readSlackRequest(c, {
       signingSecret: deps.signingSecret,

@@ -3,15 +3,10 @@ import { TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT } from "../chat/slack/command-repli
 import { DECLARE_CALLBACK, declareFormView, readDeclareForm } from "../chat/slack/declare-form.js";
 import { NOT_INCIDENT_CALLBACK, notIncidentFormView, readNotIncidentForm } from "../chat/slack/not-incident-form.js";
 import { parseInteraction } from "../chat/slack/parse.js";
-import type { SlackViews } from "../chat/slack/slack-chat.js";
-import type { Config } from "../config/schema.js";
-import type { HmacSha256 } from "../crypto/hmac.js";
 import { STATUS_PUBLISH, volunteerRole } from "../domain/command-events.js";
-import type { Background } from "../ports/background.js";
-import type { Clock } from "../ports/clock.js";
-import type { Store } from "../ports/store.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
+import type { SlackRouteDeps } from "./slack-route-deps.js";
 import { openForm } from "./slack-commands.js";
 
 /** The message shortcut that files a message in the incident's log (see slack-app-manifest.yaml). */
@@ -25,16 +20,7 @@ const LIMIT_BYTES = 256 * 1024;
  * forms (field errors shown in the form, else the work goes to the background); "Add to incident
  * log" on a message in an incident channel. Other interactions are acknowledged and left alone.
  */
-export function slackInteractionsHandler(deps: {
-  store: Store;
-  clock: Clock;
-  background: Background;
-  config: Config;
-  signingSecret: string | null;
-  views: SlackViews | null;
-  log: (line: string) => void;
-  hmac?: HmacSha256;
-}): Handler {
+export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
   return async (c) => {
     const text = await readSlackRequest(c, {
       signingSecret: deps.signingSecret,
