@@ -49,8 +49,7 @@ export async function slackDeliveryEvents(delivery: Delivery, deps: SlackDeliver
 /** A command on the record: its incident events, or for the documents, the effect that publishes one. */
 async function recordOutcome(command: ChatCommand, delivery: Delivery, channel: string, actor: Person, deps: SlackDeliveryDeps): Promise<Outcome> {
   if (command.name === "announce") {
-    const incident = await deps.store.findIncidentByChannel(channel);
-    if (!incident) throw new Error(`no incident has channel ${channel}`);
+    const incident = await incidentOf(channel, deps.store);
     const target = deps.config.channels[command.to];
     const text = deps.renderer.render("user-announcement", incidentView(incident, deps.config));
     const effect: NewEffect = {
@@ -61,8 +60,7 @@ async function recordOutcome(command: ChatCommand, delivery: Delivery, channel: 
     return { events: [], effects: [effect] };
   }
   if (command.name === "status") {
-    const incident = await deps.store.findIncidentByChannel(channel);
-    if (!incident) throw new Error(`no incident has channel ${channel}`);
+    const incident = await incidentOf(channel, deps.store);
     const payload: NewEffect["payload"] =
       command.action === "publish"
         ? { kind: "status_publish", by: actor }
@@ -71,12 +69,18 @@ async function recordOutcome(command: ChatCommand, delivery: Delivery, channel: 
     return { events: [], effects: [{ key: `${delivery.id}:status`, incidentId: incident.id, payload }] };
   }
   if (command.name === "postmortem" || command.name === "runbook") {
-    const incident = await deps.store.findIncidentByChannel(channel);
-    if (!incident) throw new Error(`no incident has channel ${channel}`);
+    const incident = await incidentOf(channel, deps.store);
     const effect: NewEffect = { key: `${delivery.id}:${command.name}`, incidentId: incident.id, payload: { kind: "publish_document", document: command.name } };
     return { events: [], effects: [effect] };
   }
   return { events: await recordEvents(command, delivery, channel, actor, deps), effects: [] };
+}
+
+/** The incident of the channel a stored command came from; it was there when the command was taken. */
+async function incidentOf(channel: string, store: Store) {
+  const incident = await store.findIncidentByChannel(channel);
+  if (!incident) throw new Error(`no incident has channel ${channel}`);
+  return incident;
 }
 
 async function recordEvents(command: ChatCommand, delivery: Delivery, channel: string, actor: Person, deps: SlackDeliveryDeps) {
