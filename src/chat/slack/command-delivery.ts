@@ -174,8 +174,7 @@ type Payload<K extends "message_action" | "block_actions"> = Extract<SlackIntera
 /** "Add to incident log" on a message: the message, filed by whoever used the shortcut. */
 async function shortcutEvents(payload: Payload<"message_action">, delivery: Delivery, store: Store): Promise<IncidentEvent[]> {
   const { channel, message, user } = payload;
-  const incident = await store.findIncidentByChannel(channel.id);
-  if (!incident) throw new Error(`no incident has channel ${channel.id}`);
+  const incident = await incidentOf(channel.id, store);
   const { category, text } = splitCategory(message.text);
   return [
     {
