@@ -12,8 +12,10 @@ const DAY_MS = 86_400_000;
 const NUDGE_AFTER_MS = 60 * 60_000;
 
 /**
- * The time-based rules of the process, pure: regular check-ins at the lead's cadence, and a nudge to
- * the declarer (or the lead) when the Incident Lead or Scribe is still missing after a while.
+ * The time-based rules of the process, pure: regular check-ins at the lead's cadence; a nudge to the
+ * declarer (or the lead) when the Incident Lead or Scribe is still missing after a while; users'
+ * updates due at the priority's cadence; the post-mortem meeting (the lead the day before, and a
+ * resolved incident that needs one and has none).
  * Each reminder's key is fixed by its slot, so a second tick in the same slot posts nothing more.
  */
 export function dueReminders(

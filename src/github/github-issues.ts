@@ -34,10 +34,7 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
         });
         return { number: data.number, url: data.html_url };
       } catch (error) {
-        const status = (error as { status?: number }).status;
-        const retryAfter = Number((error as { response?: { headers?: Record<string, string> } }).response?.headers?.["retry-after"]) || undefined;
-        const retryable = status === undefined || status === 429 || status >= 500;
-        throw new EffectError(`GitHub issues.create: ${status ? `HTTP ${status} ` : ""}${(error as Error).message}`, retryable, retryAfter);
+        throw toEffectError("GitHub issues.create", error);
       }
     },
 

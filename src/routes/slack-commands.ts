@@ -25,13 +25,7 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
   const triage = JSON.stringify({ response_type: "ephemeral", text: triageText(deps.config, PREFIX), blocks: triageBlocks(deps.config, PREFIX) });
 
   return async (c) => {
-    const text = await readSlackRequest(c, {
-      signingSecret: deps.signingSecret,
-      clock: deps.clock,
-      hmac: deps.hmac,
-      mediaType: "application/x-www-form-urlencoded",
-      limitBytes: LIMIT_BYTES,
-    });
+    const text = await readSlackRequest(c, deps, { mediaType: "application/x-www-form-urlencoded", limitBytes: LIMIT_BYTES });
     const request = parseSlashCommand(text);
     if (request.kind === "ssl_check") return c.body(null, 200);
     const { command } = request;

@@ -13,13 +13,7 @@ const LIMIT_BYTES = 256 * 1024;
  */
 export function slackEventsHandler(deps: SlackRouteDeps): Handler {
   return async (c) => {
-    const text = await readSlackRequest(c, {
-      signingSecret: deps.signingSecret,
-      clock: deps.clock,
-      hmac: deps.hmac,
-      mediaType: "application/json",
-      limitBytes: LIMIT_BYTES,
-    });
+    const text = await readSlackRequest(c, deps, { mediaType: "application/json", limitBytes: LIMIT_BYTES });
     const event = parseSlackEvent(text);
     if (event.kind === "url_verification") return c.json({ challenge: event.challenge });
     // Bots (Herald among them) mentioning Herald are not taking part in the incident.

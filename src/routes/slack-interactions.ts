@@ -22,13 +22,7 @@ const LIMIT_BYTES = 256 * 1024;
  */
 export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
   return async (c) => {
-    const text = await readSlackRequest(c, {
-      signingSecret: deps.signingSecret,
-      clock: deps.clock,
-      hmac: deps.hmac,
-      mediaType: "application/x-www-form-urlencoded",
-      limitBytes: LIMIT_BYTES,
-    });
+    const text = await readSlackRequest(c, deps, { mediaType: "application/x-www-form-urlencoded", limitBytes: LIMIT_BYTES });
     const accept = (id: string) => acceptDelivery(deps, { id, source: "slack", body: text });
     const interaction = parseInteraction(text);
     switch (interaction.kind) {
