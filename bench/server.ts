@@ -62,7 +62,7 @@ if (mode === "herald") {
 } else {
   const app = new Hono();
   if (mode === "help-ceiling") {
-    const { helpReply } = await import("../src/chat/slack/command-replies.js");
+    const { helpReply } = await import("../src/chat/replies.js");
     const reply = JSON.stringify({ response_type: "ephemeral", text: helpReply("/incident") });
     app.post("/slack/commands", async (c) => {
       await readBody(c, { mediaType: "application/x-www-form-urlencoded", limitBytes: 64 * 1024 });

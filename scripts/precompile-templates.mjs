@@ -8,13 +8,13 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const templatesDir = join(root, "templates");
 const outDir = join(root, "src", "generated");
-const targets = new Set(["mrkdwn", "markdown", "text"]);
+const targets = new Set(["chat", "markdown", "text"]);
 
 const entries = [];
 for (const file of readdirSync(templatesDir).sort()) {
   const match = /^([a-z0-9-]+)\.([a-z]+)\.hbs$/.exec(file);
   if (!match) {
-    if (file.endsWith(".hbs")) throw new Error(`templates/${file}: name it <name>.<mrkdwn|markdown|text>.hbs`);
+    if (file.endsWith(".hbs")) throw new Error(`templates/${file}: name it <name>.<chat|markdown|text>.hbs`);
     continue;
   }
   const [, name, target] = match;

@@ -4,6 +4,7 @@ import { createLocalChat } from "./chat/local/local-chat.js";
 import { createSlackChat } from "./chat/slack/slack-chat.js";
 import { loadConfig } from "./config/load-config.js";
 import { templates } from "./generated/templates.js";
+import { readPagerDutyDelivery } from "./pagerduty/read-delivery.js";
 import { createDraftPaging, createPagerDutyPaging } from "./pagerduty/pagerduty-paging.js";
 import { createDraftIssues, createGitHubIssues } from "./github/github-issues.js";
 import { runPipeline, type PipelineOptions, type PipelineRun } from "./pipeline/run-pipeline.js";
@@ -88,6 +89,7 @@ export function createHerald(options: HeraldOptions): Herald {
         clock: options.clock,
         log: options.log,
         newId: () => crypto.randomUUID(),
+        sources: { pagerduty: readPagerDutyDelivery },
         holder,
       }, pipelineOptions),
   };

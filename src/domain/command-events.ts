@@ -11,6 +11,14 @@ export const VOLUNTEER_BUTTONS: Record<string, { role: string; label: string }> 
   volunteer_scribe: { role: "scribe", label: "I'll scribe" },
 };
 
+/** The two answers under the triage checklist (process step 1). */
+export const TRIAGE_DECLARE = "triage_declare";
+export const TRIAGE_NOT_INCIDENT = "triage_not_incident";
+export const TRIAGE_BUTTONS: readonly { actionId: string; label: string; value: string }[] = [
+  { actionId: TRIAGE_DECLARE, label: "Declare an incident", value: "declare" },
+  { actionId: TRIAGE_NOT_INCIDENT, label: "Not an incident", value: "not-incident" },
+];
+
 /** The Publish button under a pending status-page update. */
 export const STATUS_PUBLISH = "status_publish";
 
@@ -23,7 +31,8 @@ export interface CommandContext {
   /** Unique per command invocation; the events' ids derive from it. */
   id: string;
   at: string;
-  source: "slack";
+  /** The chat platform it was said on. */
+  source: string;
   actor: Person;
   /** The incident of the channel; null outside one (declare). */
   incident: Incident | null;

@@ -14,7 +14,8 @@ interface EventBase {
   id: string;
   occurredAt: string;
   author: Person | null;
-  source: "pagerduty" | "slack";
+  /** Where it was said: PagerDuty, or the chat platform (slack, console, teams). */
+  source: string;
   /** PagerDuty's id of the incident; events from chat name Herald's own id instead. */
   pagerdutyIncidentId: string | null;
   incidentId?: string;

@@ -39,6 +39,8 @@ export interface Incident {
   resolvedAt: string | null;
   updatedAt: string;
   channel: ChatChannel | null;
+  /** The chat platform it lives on: where it was declared; unset for alarms (the default platform). */
+  platform?: string;
   /** Who holds each role now, by role key (lead, scribe, and the further roles from config). */
   roles: Record<string, Person>;
   /** How it was resolved, when resolved from chat. */
@@ -93,7 +95,8 @@ export interface TimelineEntry {
   incidentId: string;
   at: string;
   author: Person | null;
-  source: "pagerduty" | "slack" | "teams" | "console" | "herald";
+  /** pagerduty, herald, or the chat platform it was said on (slack, console, teams). */
+  source: string;
   category: TimelineCategory;
   kind: string;
   text: string;

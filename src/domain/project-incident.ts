@@ -72,6 +72,7 @@ function startIncident(event: IncidentEvent, id: string): Incident {
       roles: {},
       declaredBy: event.author,
       description: event.description,
+      platform: event.source,
     };
   }
   const snapshot = event.kind === "incident_changed" ? event.snapshot : null;

@@ -5,22 +5,25 @@ import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import { evaluateRules, type Action } from "../domain/rules.js";
 import { VOLUNTEER_BUTTONS } from "../domain/command-events.js";
-import { parsePagerDutyWebhook } from "../pagerduty/parse.js";
-import { toIncidentEvents } from "../pagerduty/normalize.js";
 import type { Delivery, NewEffect, ProcessedDelivery, Store } from "../ports/store.js";
 import { eventView, incidentView } from "../render/incident-view.js";
-import { slackDeliveryEvents } from "../chat/slack/command-delivery.js";
+import { handleChatRequest } from "./handle-chat-request.js";
 import type { Renderer } from "../render/renderer.js";
 
 const USER_ANNOUNCEMENT = "user-announcement";
 const RESOLUTION_ANNOUNCEMENT = "resolution-announcement";
 const STATUS_EVENTS = new Set(["incident.triggered", "incident.acknowledged", "incident.resolved"]);
 
+/** Reads a stored webhook delivery of a vendor (PagerDuty) as incident events; injected by source. */
+export type DeliveryReader = (body: string) => IncidentEvent[];
+
 export interface ProcessDeps {
   store: Store;
   config: Config;
   renderer: Renderer;
   newId: () => string;
+  /** The webhook sources by name (pagerduty); chat requests need none, they are stored neutral. */
+  sources: Readonly<Record<string, DeliveryReader>>;
 }
 
 /**
@@ -30,10 +33,9 @@ export interface ProcessDeps {
 export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now: string): Promise<void> {
   const result: ProcessedDelivery = { deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [] };
   try {
-    const { events, effects } =
-      delivery.source === "slack"
-        ? await slackDeliveryEvents(delivery, deps)
-        : { events: toIncidentEvents(parsePagerDutyWebhook(delivery.body)), effects: [] };
+    const { events, effects } = delivery.request
+      ? await handleChatRequest(delivery.request, deps)
+      : { events: readerOf(delivery, deps)(delivery.body), effects: [] };
     result.effects.push(...effects);
     const touched = new Map<string, Incident>();
     for (const event of events) {
@@ -67,6 +69,12 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
     result.error = (error as Error).message;
   }
   await deps.store.commitProcessed(result);
+}
+
+function readerOf(delivery: Delivery, deps: ProcessDeps): DeliveryReader {
+  const reader = deps.sources[delivery.source];
+  if (!reader) throw new Error(`no reader for deliveries from ${delivery.source}`);
+  return reader;
 }
 
 function announcedChange(before: Incident | null, after: Incident): boolean {

@@ -1,11 +1,16 @@
+import type { ChatRequest } from "../domain/chat-request.js";
 import type { Announcement, ChatChannel, FollowUp, Incident, Person, StatusPageRecord, TimelineEntry } from "../domain/incident.js";
 
 export interface Delivery {
   id: string;
-  source: "pagerduty" | "slack";
+  /** pagerduty, or the chat platform a request came from. */
+  source: string;
   webhookId: string | null;
   receivedAt: string;
+  /** The raw body as received (kept for audit; a webhook's is what is processed). */
   body: string;
+  /** A chat request, as its platform's route translated it: what is processed. */
+  request: ChatRequest | null;
   processedAt: string | null;
 }
 
@@ -105,7 +110,7 @@ export interface ProcessedDelivery {
 /** Herald's state. Writes are idempotent where the data flow needs them to be. */
 export interface Store {
   /** Stores a delivery once; false when the same delivery (id or webhook id) was stored before. */
-  recordDelivery(delivery: Omit<Delivery, "processedAt">): Promise<boolean>;
+  recordDelivery(delivery: Omit<Delivery, "processedAt" | "request"> & { request?: ChatRequest | null }): Promise<boolean>;
   pendingDeliveries(limit: number): Promise<Delivery[]>;
   commitProcessed(result: ProcessedDelivery): Promise<void>;
 

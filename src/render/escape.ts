@@ -1,5 +1,11 @@
-/** Escapes user text for Slack mrkdwn: only `&`, `<` and `>`, so it can neither ping nor link. */
-export function escapeMrkdwn(text: string): string {
+/**
+ * Escapes user text for Herald's chat markup: only `&`, `<` and `>`, so it can neither ping nor
+ * link. The chat markup is what chat templates and replies are written in, and each platform renders
+ * it: `*bold*`, `_italic_`, `` `code` ``, `<@id|name>` a person, `<#id>` a channel, `<url|label>` a
+ * link, `:emoji:`, and `&amp;`, `&lt;`, `&gt;` for the three characters. Slack reads it as mrkdwn
+ * as it is; the console turns it into HTML.
+ */
+export function escapeChat(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
@@ -11,10 +17,10 @@ export function escapeMarkdown(text: string): string {
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]<>()#|!~]/;
 const MARKDOWN_SPECIALS = /[\\`*_{}[\]<>()#|!~]/g;
 
-export type RenderTarget = "mrkdwn" | "markdown" | "text";
+export type RenderTarget = "chat" | "markdown" | "text";
 
 const escapers: Record<RenderTarget, (text: string) => string> = {
-  mrkdwn: escapeMrkdwn,
+  chat: escapeChat,
   markdown: escapeMarkdown,
   text: (text) => text,
 };

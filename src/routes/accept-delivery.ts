@@ -1,5 +1,6 @@
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
+import type { ChatRequest } from "../domain/chat-request.js";
 import type { Delivery, Store } from "../ports/store.js";
 
 /**
@@ -8,7 +9,7 @@ import type { Delivery, Store } from "../ports/store.js";
  */
 export async function acceptDelivery(
   deps: { store: Store; clock: Clock; background: Background },
-  delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null },
+  delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null; request?: ChatRequest },
 ): Promise<boolean> {
   const stored = await deps.store.recordDelivery({
     id: delivery.id,
@@ -16,6 +17,7 @@ export async function acceptDelivery(
     webhookId: delivery.webhookId ?? null,
     receivedAt: deps.clock.now().toISOString(),
     body: delivery.body,
+    request: delivery.request ?? null,
   });
   if (stored) deps.background.schedule(`${delivery.source} delivery`);
   return stored;

@@ -1,5 +1,7 @@
 import type { Context, Handler } from "hono";
-import { acknowledgement, helpReply, mistakeReply, refusal, triageBlocks, triageText } from "../chat/slack/command-replies.js";
+import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../chat/replies.js";
+import { slashCommandRequest, SLASH_PREFIX as PREFIX } from "../chat/slack/chat-request.js";
+import { triageBlocks } from "../chat/slack/triage-blocks.js";
 import { declareFormView } from "../chat/slack/declare-form.js";
 import { parseSlashCommand } from "../chat/slack/parse.js";
 import { grammarContext } from "../config/grammar-context.js";
@@ -10,7 +12,6 @@ import type { SlackRouteDeps } from "./slack-route-deps.js";
 
 
 const LIMIT_BYTES = 64 * 1024;
-const PREFIX = "/incident";
 // Slack waits 3 s for the answer, and a trigger id is good for 3 s: the form must open well before.
 const OPEN_FORM_TIMEOUT_MS = 2_000;
 
@@ -53,7 +54,8 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
       return problem ? answer(c, ephemeral(`${problem} Declare without it: \`${PREFIX} declare <priority> <service> <title>\`.`)) : c.body(null, 200);
     }
 
-    await acceptDelivery(deps, { id: `slack:${command.trigger_id ?? (await digest(text))}`, source: "slack", body: text });
+    const id = `slack:${command.trigger_id ?? (await digest(text))}`;
+    await acceptDelivery(deps, { id, source: "slack", body: text, request: slashCommandRequest({ id, receivedAt: deps.clock.now().toISOString() }, command, chat) });
     return answer(c, ephemeral(acknowledgement(chat, deps.config, deps.clock.now())));
   };
 }

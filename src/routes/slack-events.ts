@@ -1,5 +1,7 @@
 import type { Handler } from "hono";
+import { mentionRequest } from "../chat/slack/chat-request.js";
 import { parseSlackEvent } from "../chat/slack/parse.js";
+import { grammarContext } from "../config/grammar-context.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 import type { SlackRouteDeps } from "./slack-route-deps.js";
@@ -12,6 +14,7 @@ const LIMIT_BYTES = 256 * 1024;
  * thread from the background; every other event is acknowledged and left alone.
  */
 export function slackEventsHandler(deps: SlackRouteDeps): Handler {
+  const grammar = grammarContext(deps.config);
   return async (c) => {
     const text = await readSlackRequest(c, deps, { mediaType: "application/json", limitBytes: LIMIT_BYTES });
     const event = parseSlackEvent(text);
@@ -19,7 +22,8 @@ export function slackEventsHandler(deps: SlackRouteDeps): Handler {
     // Bots (Herald among them) mentioning Herald are not taking part in the incident.
     if (event.kind === "app_mention" && !event.event.bot_id) {
       const id = `slack:event:${event.eventId ?? `${event.event.channel}:${event.event.ts}`}`;
-      await acceptDelivery(deps, { id, source: "slack", body: text });
+      const request = mentionRequest({ id, receivedAt: deps.clock.now().toISOString() }, event.event, grammar);
+      await acceptDelivery(deps, { id, source: "slack", body: text, request });
     }
     c.header("X-Slack-No-Retry", "1");
     return c.body(null, 200);

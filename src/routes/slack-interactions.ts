@@ -1,9 +1,11 @@
 import type { Handler } from "hono";
-import { TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT } from "../chat/slack/command-replies.js";
+import { buttonRequest, formRequest, shortcutRequest } from "../chat/slack/chat-request.js";
 import { DECLARE_CALLBACK, declareFormView, readDeclareForm } from "../chat/slack/declare-form.js";
 import { NOT_INCIDENT_CALLBACK, notIncidentFormView, readNotIncidentForm } from "../chat/slack/not-incident-form.js";
 import { parseInteraction } from "../chat/slack/parse.js";
-import { STATUS_PUBLISH, volunteerRole } from "../domain/command-events.js";
+import type { ChatCommand } from "../domain/chat-command.js";
+import type { ChatRequest } from "../domain/chat-request.js";
+import { STATUS_PUBLISH, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../domain/command-events.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 import type { SlackRouteDeps } from "./slack-route-deps.js";
@@ -23,7 +25,8 @@ const LIMIT_BYTES = 256 * 1024;
 export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
   return async (c) => {
     const text = await readSlackRequest(c, deps, { mediaType: "application/x-www-form-urlencoded", limitBytes: LIMIT_BYTES });
-    const accept = (id: string) => acceptDelivery(deps, { id, source: "slack", body: text });
+    const accept = (id: string, request: (base: Pick<ChatRequest, "id" | "receivedAt">) => ChatRequest) =>
+      acceptDelivery(deps, { id, source: "slack", body: text, request: request({ id, receivedAt: deps.clock.now().toISOString() }) });
     const interaction = parseInteraction(text);
     switch (interaction.kind) {
       case "block_actions": {
@@ -32,7 +35,11 @@ export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
         const ids = actions.map((a) => a.action_id);
         const recorded = ids.find((id) => volunteerRole(id) || id === STATUS_PUBLISH);
         if (recorded && (await deps.store.findIncidentByChannel(channel.id))) {
-          await accept(`slack:action:${trigger ?? `${channel.id}:${user.id}:${recorded}`}`);
+          const role = volunteerRole(recorded);
+          const command: ChatCommand = role ? { name: "assign", role, who: { kind: "me" } } : { name: "status", action: "publish" };
+          await accept(`slack:action:${trigger ?? `${channel.id}:${user.id}:${recorded}`}`, (base) =>
+            buttonRequest(base, interaction.payload, channel.id, command),
+          );
         } else if (ids.includes(TRIAGE_DECLARE)) {
           await openForm(deps, trigger, declareFormView(deps.config, channel.id));
         } else if (ids.includes(TRIAGE_NOT_INCIDENT)) {
@@ -41,21 +48,48 @@ export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
         break;
       }
       case "view_submission": {
-        const { view } = interaction.payload;
-        if (view.callback_id !== DECLARE_CALLBACK && view.callback_id !== NOT_INCIDENT_CALLBACK) break;
-        const form = view.callback_id === DECLARE_CALLBACK ? readDeclareForm(view.state.values, deps.config) : readNotIncidentForm(view.state.values);
-        // Slack shows these under the fields, and the form stays open.
-        if (!form.ok) return c.json({ response_action: "errors", errors: form.errors });
-        await accept(`slack:view:${view.id}`);
+        const { view, user } = interaction.payload;
+        let command: ChatCommand;
+        if (view.callback_id === DECLARE_CALLBACK) {
+          const form = readDeclareForm(view.state.values, deps.config);
+          // Slack shows these under the fields, and the form stays open.
+          if (!form.ok) return c.json({ response_action: "errors", errors: form.errors });
+          command = { name: "declare", quick: form.details };
+        } else if (view.callback_id === NOT_INCIDENT_CALLBACK) {
+          const form = readNotIncidentForm(view.state.values);
+          if (!form.ok) return c.json({ response_action: "errors", errors: form.errors });
+          command = { name: "not-incident", reason: form.reason };
+        } else {
+          break;
+        }
+        const metadata = readMetadata(view.private_metadata);
+        const where = { channel: metadata.channel ?? "", replyUrl: metadata.responseUrl ?? null };
+        await accept(`slack:view:${view.id}`, (base) => formRequest(base, user, where, command));
         break;
       }
       case "message_action": {
         if (interaction.payload.callback_id !== ADD_TO_LOG) break;
         const { channel, message, trigger_id: trigger } = interaction.payload;
-        if (await deps.store.findIncidentByChannel(channel.id)) await accept(`slack:shortcut:${trigger ?? `${channel.id}:${message.ts}`}`);
+        if (await deps.store.findIncidentByChannel(channel.id)) {
+          const payload = interaction.payload;
+          await accept(`slack:shortcut:${trigger ?? `${channel.id}:${message.ts}`}`, (base) => shortcutRequest(base, payload));
+        }
         break;
       }
     }
     return c.body(null, 200);
   };
+}
+
+/** The form's private metadata: where it was opened from, and the reply link that came with that. */
+function readMetadata(text: string): { channel?: string; responseUrl?: string } {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    return {
+      channel: typeof value.channel === "string" ? value.channel : undefined,
+      responseUrl: typeof value.responseUrl === "string" ? value.responseUrl : undefined,
+    };
+  } catch {
+    return {};
+  }
 }

@@ -15,6 +15,7 @@ interface DeliveryRow {
   webhook_id: string | null;
   received_at: string;
   body: string;
+  request: string | null;
   processed_at: string | null;
 }
 
@@ -58,8 +59,8 @@ export function createSqlStore(db: SqlDatabase): Store {
   return {
     async recordDelivery(delivery) {
       const changes = await db.run(
-        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body) VALUES (?, ?, ?, ?, ?)`,
-        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body],
+        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body, request) VALUES (?, ?, ?, ?, ?, ?)`,
+        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body, delivery.request ? JSON.stringify(delivery.request) : null],
       );
       return changes > 0;
     },
@@ -330,6 +331,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     webhookId: row.webhook_id,
     receivedAt: row.received_at,
     body: row.body,
+    request: row.request ? (JSON.parse(row.request) as Delivery["request"]) : null,
     processedAt: row.processed_at,
   };
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { templates } from "../../src/generated/templates.js";
-import { escapeMarkdown, escapeMrkdwn } from "../../src/render/escape.js";
+import { escapeMarkdown, escapeChat } from "../../src/render/escape.js";
 import { formatChannel, formatElapsed, formatTime } from "../../src/render/helpers.js";
 import { createRenderer } from "../../src/render/renderer.js";
 
@@ -85,7 +85,7 @@ describe("templates", () => {
 
 describe("helpers", () => {
   it("escape only what each target needs", () => {
-    expect(escapeMrkdwn("a & b < c > d * _ ~ `")).toBe("a &amp; b &lt; c &gt; d * _ ~ `");
+    expect(escapeChat("a & b < c > d * _ ~ `")).toBe("a &amp; b &lt; c &gt; d * _ ~ `");
     expect(escapeMarkdown("[x](y) *b* <i>")).toBe("\\[x\\]\\(y\\) \\*b\\* \\<i\\>");
   });
 

@@ -106,7 +106,7 @@ describe(`every template against every fixture-driven incident (${harness.runtim
         const where = `${name} for ${c.name}`;
         expect(text.length, where).toBeGreaterThan(0);
         expect(text, where).not.toMatch(/undefined|\[object Object\]|NaN|unknown time/);
-        if (target === "mrkdwn") {
+        if (target === "chat") {
           // As Herald sends it with buttons: Block Kit within Slack's limits, the text not cut.
           const blocks = JSON.parse(JSON.stringify(messageBlocks(text, volunteer)));
           expect(blockKitProblem(blocks), where).toBeNull();

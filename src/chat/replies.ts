@@ -1,14 +1,12 @@
-import { roleNames } from "../../config/grammar-context.js";
-import type { Config } from "../../config/schema.js";
-import { helpText, type ChatCommand } from "../../domain/chat-command.js";
-import type { Incident } from "../../domain/incident.js";
-import { escapeMrkdwn } from "../../render/escape.js";
-import { parseMeetingTime } from "../../time/meeting-time.js";
-import { formatTime } from "../../render/helpers.js";
+import { roleNames } from "../config/grammar-context.js";
+import type { Config } from "../config/schema.js";
+import { helpText, type ChatCommand } from "../domain/chat-command.js";
+import type { Incident } from "../domain/incident.js";
+import { escapeChat } from "../render/escape.js";
+import { parseMeetingTime } from "../time/meeting-time.js";
+import { formatTime } from "../render/helpers.js";
 
-/** Action ids of the buttons under the triage checklist. */
-export const TRIAGE_DECLARE = "triage_declare";
-export const TRIAGE_NOT_INCIDENT = "triage_not_incident";
+// Herald's answers to chat requests, in the chat markup every platform renders (see render/escape.ts).
 
 // Commands that act on the incident of the channel they are typed in, except these.
 const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "triage", "not-incident"]);
@@ -31,25 +29,11 @@ export function triageText(config: Config, prefix: string): string {
     "• degrades user-facing services, or",
     "• increases risk to production services.",
     `If it is: \`${prefix} declare\` (or \`${prefix} declare <priority> <service> <title>\`; priorities: ${config.priorities
-      .map((p) => `${p.name} — ${escapeMrkdwn(p.description)}`)
+      .map((p) => `${p.name} — ${escapeChat(p.description)}`)
       .join("; ")}).`,
     `If it is not: \`${prefix} not-incident <reason>\` raises an issue instead.`,
-    ...(config.security_report ? [`:lock: If this is a security breach: ${escapeMrkdwn(config.security_report)}`] : []),
+    ...(config.security_report ? [`:lock: If this is a security breach: ${escapeChat(config.security_report)}`] : []),
   ].join("\n");
-}
-
-/** The triage checklist with its two answers as buttons. */
-export function triageBlocks(config: Config, prefix: string): Record<string, unknown>[] {
-  return [
-    { type: "section", text: { type: "mrkdwn", text: triageText(config, prefix) } },
-    {
-      type: "actions",
-      elements: [
-        { type: "button", action_id: TRIAGE_DECLARE, style: "primary", text: { type: "plain_text", text: "Declare an incident" }, value: "declare" },
-        { type: "button", action_id: TRIAGE_NOT_INCIDENT, text: { type: "plain_text", text: "Not an incident" }, value: "not-incident" },
-      ],
-    },
-  ];
 }
 
 export interface CommandSituation {
@@ -78,7 +62,7 @@ export async function refusal(s: CommandSituation): Promise<string | null> {
     return `\`${prefix} ${s.word}\` works in an incident's channel. ${where}`;
   }
   if (command.name === "declare" && incident) {
-    return `This channel is the incident's already: ${escapeMrkdwn(incident.title)}${incident.pagerdutyId ? " (from PagerDuty)" : ""}. Declare a new one from the team channel.`;
+    return `This channel is the incident's already: ${escapeChat(incident.title)}${incident.pagerdutyId ? " (from PagerDuty)" : ""}. Declare a new one from the team channel.`;
   }
   if (command.name === "postmortem-schedule") {
     const when = parseMeetingTime(command.when, s.now, s.config.timezone);
@@ -102,15 +86,15 @@ export function acknowledgement(command: ChatCommand, config: Config, now: Date)
   switch (command.name) {
     case "assign": {
       const who = command.who;
-      const person = who.kind === "me" ? "You are" : who.kind === "user" ? `<@${who.id}> is` : `${escapeMrkdwn(who.name)} is`;
+      const person = who.kind === "me" ? "You are" : who.kind === "user" ? `<@${who.id}> is` : `${escapeChat(who.name)} is`;
       return `${person} now the ${names[command.role] ?? command.role}; Herald will say so in the channel.`;
     }
     case "note":
       return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
     case "declare":
       return command.quick
-        ? `Declaring *${escapeMrkdwn(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.${
-            command.quick.service === "security" && config.security_report ? `\n:lock: ${escapeMrkdwn(config.security_report)}` : ""
+        ? `Declaring *${escapeChat(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.${
+            command.quick.service === "security" && config.security_report ? `\n:lock: ${escapeChat(config.security_report)}` : ""
           }`
         : "Done.";
     case "checkin":
@@ -136,7 +120,7 @@ export function acknowledgement(command: ChatCommand, config: Config, now: Date)
     case "runbook":
       return "Herald is drafting a runbook from this incident and will post the pull request's link here.";
     case "ticket":
-      return `Support case ${escapeMrkdwn(command.caseId)} recorded; Herald will post how to escalate it.`;
+      return `Support case ${escapeChat(command.caseId)} recorded; Herald will post how to escalate it.`;
     default:
       return "Done.";
   }

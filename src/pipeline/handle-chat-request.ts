@@ -1,0 +1,151 @@
+import { roleNames } from "../config/grammar-context.js";
+import type { Config } from "../config/schema.js";
+import type { ChatCommand } from "../domain/chat-command.js";
+import type { ChatRequest } from "../domain/chat-request.js";
+import { commandEvents, TRIAGE_BUTTONS } from "../domain/command-events.js";
+import type { Incident } from "../domain/incident.js";
+import type { IncidentEvent } from "../domain/incident-event.js";
+import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../chat/replies.js";
+import type { NewEffect, Store } from "../ports/store.js";
+import { formatTime } from "../render/helpers.js";
+import { incidentView } from "../render/incident-view.js";
+import type { Renderer } from "../render/renderer.js";
+import { parseMeetingTime } from "../time/meeting-time.js";
+
+export interface ChatRequestDeps {
+  store: Store;
+  config: Config;
+  renderer: Renderer;
+}
+
+type ChatButton = { actionId: string; label: string; value: string };
+
+export type Outcome = { events: IncidentEvent[]; effects: NewEffect[] };
+
+/**
+ * What a person asked in chat, on the record: the incident events it stands for and the effects it
+ * asks for. The same for every platform; a request whose answer is due in its thread (a mention) is
+ * checked and answered here, the others were answered by their route already.
+ */
+export async function handleChatRequest(request: ChatRequest, deps: ChatRequestDeps): Promise<Outcome> {
+  const incident = await deps.store.findIncidentByChannel(request.place.channel);
+  if (request.answer === "thread") return answerInThread(request, incident, deps);
+  if (!request.asked.ok) return { events: [], effects: [] };
+  return recordOutcome(request.asked.command, request, incident, deps);
+}
+
+/** A mention: the same grammar as a command, answered in the message's thread, mistakes and refusals too. */
+async function answerInThread(request: ChatRequest, incident: Incident | null, deps: ChatRequestDeps): Promise<Outcome> {
+  const { prefix } = request;
+  const reply = (text: string, buttons?: ChatButton[]): Outcome => ({
+    events: [],
+    effects: [replyEffect(request, incident, text, buttons)],
+  });
+  if (!request.asked.ok) return reply(mistakeReply(request.asked.error, prefix));
+  const { command, word } = request.asked;
+  if (command.name === "help") return reply(helpReply(prefix));
+  if (command.name === "triage") return reply(triageText(deps.config, prefix), [...TRIAGE_BUTTONS]);
+  if (command.name === "declare" && !command.quick) {
+    return reply(`The declare form does not open from here; say \`${prefix} declare <priority> <service> <title>\`.`);
+  }
+  const refused = await refusal({
+    command,
+    word,
+    incident,
+    userId: request.actor.id,
+    config: deps.config,
+    prefix,
+    now: new Date(request.receivedAt),
+    openIncidents: () => deps.store.listIncidents(),
+  });
+  if (refused) return reply(refused);
+  const ack = replyEffect(request, incident, acknowledgement(command, deps.config, new Date(request.receivedAt)));
+  const outcome = await recordOutcome(command, request, incident, deps);
+  return { events: outcome.events, effects: [ack, ...outcome.effects] };
+}
+
+function replyEffect(
+  request: ChatRequest,
+  incident: Incident | null,
+  text: string,
+  buttons?: ChatButton[],
+): NewEffect {
+  return {
+    key: `${request.id}:reply`,
+    incidentId: incident?.id ?? `request:${request.id}`,
+    payload: {
+      kind: "post_message",
+      to: { channel: request.place.channel, threadId: request.place.threadId ?? undefined },
+      template: "reply",
+      text,
+      ...(buttons ? { buttons } : {}),
+    },
+  };
+}
+
+/** A command on the record: its incident events, or the effect it asks for (documents, status page, announcements). */
+async function recordOutcome(command: ChatCommand, request: ChatRequest, incident: Incident | null, deps: ChatRequestDeps): Promise<Outcome> {
+  if (command.name === "not-incident") return { events: [], effects: [notIncidentEffect(request, command.reason, deps.renderer)] };
+  if (command.name === "declare") return { events: recordEvents(command, request, null, deps), effects: [] };
+  if (!incident) throw new Error(`no incident has channel ${request.place.channel}`);
+  const effect = (suffix: string, payload: NewEffect["payload"]): Outcome => ({
+    events: [],
+    effects: [{ key: `${request.id}:${suffix}`, incidentId: incident.id, payload }],
+  });
+  switch (command.name) {
+    case "announce": {
+      const text = deps.renderer.render("user-announcement", incidentView(incident, deps.config));
+      const to = { channel: deps.config.channels[command.to] };
+      return effect("announce", { kind: "post_message", to, template: "user-announcement", text, announcement: { to: command.to } });
+    }
+    case "status":
+      return effect(
+        "status",
+        command.action === "publish"
+          ? { kind: "status_publish", by: request.actor }
+          : // Of the incident as it stood when the command was given.
+            { kind: "status_draft", draft: incident.status === "resolved" ? "resolution" : "incident", ...(command.text ? { message: command.text } : {}) },
+      );
+    case "postmortem":
+    case "runbook":
+      return effect(command.name, { kind: "publish_document", document: command.name });
+    default:
+      return { events: recordEvents(command, request, incident, deps), effects: [] };
+  }
+}
+
+function recordEvents(command: ChatCommand, request: ChatRequest, incident: Incident | null, deps: ChatRequestDeps): IncidentEvent[] {
+  let meeting: { at: string; display: string } | undefined;
+  if (command.name === "postmortem-schedule") {
+    // Read as of when it was said ("tomorrow" stays the day after the command).
+    const when = parseMeetingTime(command.when, new Date(request.receivedAt), deps.config.timezone);
+    if (!when.ok) throw new Error(`stored meeting time no longer reads: ${when.error}`);
+    meeting = { at: when.at, display: formatTime(when.at, deps.config.timezone) };
+  }
+  return commandEvents(command, {
+    meeting,
+    id: request.id,
+    at: request.receivedAt,
+    source: request.platform,
+    actor: request.actor,
+    incident,
+    roleNames: roleNames(deps.config),
+    services: Object.fromEntries(deps.config.services.map((s) => [s.key, s.name])),
+  });
+}
+
+/** Not an incident (process step 1): it becomes an issue in the team's repository, linked where it was said. */
+function notIncidentEffect(request: ChatRequest, reason: string, renderer: Renderer): NewEffect {
+  const data = { reason, by: request.actor.name, at: request.receivedAt };
+  return {
+    key: `${request.id}:issue`,
+    incidentId: `not-incident:${request.id}`,
+    payload: {
+      kind: "github_issue",
+      title: reason.length > 80 ? `${reason.slice(0, 77)}...` : reason,
+      body: renderer.render("not-an-incident-issue", data),
+      labels: ["not-an-incident"],
+      announce: { channel: request.place.channel, replyUrl: request.replyUrl, template: "not-an-incident", data: { reason } },
+    },
+  };
+}
