@@ -6,27 +6,22 @@ import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
 import { apiRoutes, type ApiAccess } from "./routes/api.js";
 import { pagerDutyWebhookHandler } from "./routes/pagerduty-webhook.js";
-import { slackCommandHandler } from "./routes/slack-commands.js";
-import { slackEventsHandler } from "./routes/slack-events.js";
-import { slackInteractionsHandler } from "./routes/slack-interactions.js";
-import type { SlackRouteDeps } from "./routes/slack-route-deps.js";
 import type { Config } from "./config/schema.js";
 import type { HmacSha256 } from "./crypto/hmac.js";
-import type { SlackViews } from "./chat/slack/slack-chat.js";
 import type { Renderer } from "./render/renderer.js";
 
 export interface AppDeps {
   store: Store;
   config: Config;
-  slackSigningSecret: string | null;
   clock: Clock;
   background: Background;
   pagerdutyWebhookSecrets: readonly string[];
   apiAccess: ApiAccess;
   log: (line: string) => void;
   renderer: Renderer;
-  /** Opens Slack forms (modals); null without a Slack bot token. */
-  slackViews: SlackViews | null;
+  /** Each chat platform's routes (src/chat/<platform>), mounted at the root. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  chatRoutes: readonly Hono<any>[];
   /** The runtime's HMAC for signatures (Web Crypto when not given). */
   hmac?: HmacSha256;
 }
@@ -55,19 +50,7 @@ export function createApp(deps: AppDeps): Hono {
       hmac: deps.hmac,
     }),
   );
-  const slack: SlackRouteDeps = {
-    store: deps.store,
-    clock: deps.clock,
-    background: deps.background,
-    config: deps.config,
-    signingSecret: deps.slackSigningSecret,
-    views: deps.slackViews,
-    log: deps.log,
-    hmac: deps.hmac,
-  };
-  app.post("/slack/commands", slackCommandHandler(slack));
-  app.post("/slack/events", slackEventsHandler(slack));
-  app.post("/slack/interactions", slackInteractionsHandler(slack));
+  for (const routes of deps.chatRoutes) app.route("/", routes);
   app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess, renderer: deps.renderer, config: deps.config, clock: deps.clock }));
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

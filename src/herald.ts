@@ -1,20 +1,29 @@
 import type { Context } from "hono";
 import { createApp } from "./app.js";
-import { createLocalChat } from "./chat/local/local-chat.js";
-import { createSlackChat } from "./chat/slack/slack-chat.js";
+import type { ChatPlatformFactory, PlatformContext } from "./chat/chat-platform.js";
+import { createChatRouter, type ChatRouter } from "./chat/chat-router.js";
+import { consolePlatform } from "./chat/console/console-platform.js";
+import { slackPlatform } from "./chat/slack/slack-platform.js";
+import { withFallbacks } from "./chat/with-fallbacks.js";
 import { loadConfig } from "./config/load-config.js";
 import { templates } from "./generated/templates.js";
-import { readPagerDutyDelivery } from "./pagerduty/read-delivery.js";
 import { createDraftPaging, createPagerDutyPaging } from "./pagerduty/pagerduty-paging.js";
+import { readPagerDutyDelivery } from "./pagerduty/read-delivery.js";
 import { createDraftIssues, createGitHubIssues } from "./github/github-issues.js";
 import { runPipeline, type PipelineOptions, type PipelineRun } from "./pipeline/run-pipeline.js";
 import type { Background } from "./ports/background.js";
-import type { ChatAdapter } from "./ports/chat.js";
 import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
 import type { HmacSha256 } from "./crypto/hmac.js";
 import { createRenderer } from "./render/renderer.js";
 import type { EnvVars, Settings } from "./settings.js";
+
+/**
+ * The chat platforms, in order of preference: the first one configured to post is the default (for
+ * alarms, and for channel references that name no platform). A platform is a folder under src/chat
+ * and one line here.
+ */
+const PLATFORMS: readonly ChatPlatformFactory[] = [slackPlatform, consolePlatform];
 
 export interface HeraldOptions {
   store: Store;
@@ -24,7 +33,7 @@ export interface HeraldOptions {
   settings: Settings;
   clock: Clock;
   log: (line: string) => void;
-  /** Prints what the local chat adapter "posts". */
+  /** Prints what the console "posts". */
   print: (line: string) => void;
   /** Without an API token: tells whether a request comes from this machine (Node only). */
   isLoopback?: (c: Context) => boolean;
@@ -35,7 +44,8 @@ export interface HeraldOptions {
 }
 
 export interface Herald {
-  chat: ChatAdapter;
+  /** Every active chat platform; `chat.defaultPlatform` names the default. */
+  chat: ChatRouter;
   /** The HTTP app, with the runtime's way of starting background work. */
   app(background: Background): ReturnType<typeof createApp>;
   /** One pass of the background pipeline. */
@@ -50,10 +60,19 @@ export function createHerald(options: HeraldOptions): Herald {
     templateNames: Object.keys(templates),
   });
   const renderer = createRenderer(templates, { timeZone: config.timezone });
-  const slack = options.settings.slack
-    ? createSlackChat({ token: options.settings.slack.botToken, apiUrl: options.settings.slack.apiUrl })
-    : null;
-  const chat = slack ?? createLocalChat(options.store, options.clock, options.print);
+  const context: PlatformContext = {
+    store: options.store,
+    config,
+    settings: options.settings,
+    clock: options.clock,
+    renderer,
+    log: options.log,
+    print: options.print,
+    hmac: options.hmac,
+    isLoopback: options.isLoopback,
+  };
+  const platforms = PLATFORMS.map((make) => make(context));
+  const chat = createChatRouter(platforms.flatMap((p) => (p.adapter ? [withFallbacks(p.adapter)] : [])));
   const paging = options.settings.pagerduty ? createPagerDutyPaging(options.settings.pagerduty) : createDraftPaging();
   const githubRepo = options.settings.github?.repo ?? config.github.repo;
   const issues =
@@ -66,17 +85,11 @@ export function createHerald(options: HeraldOptions): Herald {
     chat,
     app: (background) =>
       createApp({
-        store: options.store,
-        config,
-        slackSigningSecret: options.settings.slackSigningSecret,
-        clock: options.clock,
+        ...context,
         background,
         pagerdutyWebhookSecrets: options.settings.pagerdutyWebhookSecrets,
         apiAccess: { token: options.settings.apiToken, isLoopback: options.isLoopback },
-        log: options.log,
-        hmac: options.hmac,
-        slackViews: slack,
-        renderer,
+        chatRoutes: platforms.map((p) => p.routes({ ...context, background, chat })),
       }),
     pipeline: (pipelineOptions) =>
       runPipeline({

@@ -188,11 +188,14 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
   }
 }
 
-/** `me`, a Slack mention as sent with escaped users (`<@U123|name>`, `<@U123>`), or a plain `@name`. */
+/**
+ * `me`, a person as the chat markup writes one (`<@id|name>`, `<@id>`: what platforms send for a
+ * mention, Slack's with escaped users among them), or a plain `@name`.
+ */
 export function parseUser(text: string): UserRef | null {
   const value = text.trim();
   if (value.toLowerCase() === "me") return { kind: "me" };
-  const mention = /^<@([A-Z0-9]+)(?:\|([^>]+))?>$/.exec(value);
+  const mention = /^<@([^\s|<>]+)(?:\|([^>]+))?>$/.exec(value);
   if (mention) return { kind: "user", id: mention[1]!, name: mention[2] ?? null };
   const plain = /^@([\w.\-]+)$/.exec(value);
   return plain ? { kind: "name", name: plain[1]! } : null;

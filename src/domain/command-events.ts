@@ -14,9 +14,9 @@ export const VOLUNTEER_BUTTONS: Record<string, { role: string; label: string }> 
 /** The two answers under the triage checklist (process step 1). */
 export const TRIAGE_DECLARE = "triage_declare";
 export const TRIAGE_NOT_INCIDENT = "triage_not_incident";
-export const TRIAGE_BUTTONS: readonly { actionId: string; label: string; value: string }[] = [
-  { actionId: TRIAGE_DECLARE, label: "Declare an incident", value: "declare" },
-  { actionId: TRIAGE_NOT_INCIDENT, label: "Not an incident", value: "not-incident" },
+export const TRIAGE_BUTTONS: readonly { actionId: string; label: string; value: string; command: string }[] = [
+  { actionId: TRIAGE_DECLARE, label: "Declare an incident", value: "declare", command: "declare" },
+  { actionId: TRIAGE_NOT_INCIDENT, label: "Not an incident", value: "not-incident", command: "not-incident <reason>" },
 ];
 
 /** The Publish button under a pending status-page update. */
@@ -42,6 +42,11 @@ export interface CommandContext {
   roleNames: Record<string, string>;
   /** For `postmortem schedule`: when, as read in the team's time zone. */
   meeting?: { at: string; display: string };
+}
+
+/** The id of the incident a declare request opens: derived from the request's id, so processing it again finds the same incident. */
+export function declaredIncidentId(requestId: string): string {
+  return `declared-${requestId.replace(/[^A-Za-z0-9]+/g, "-")}`;
 }
 
 /** Commands that change the incident's record, and so are stored and processed in the background. */
@@ -78,7 +83,7 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
         source: context.source,
         pagerdutyIncidentId: null,
         // Derived from the command's own id, so processing it again finds the same incident.
-        incidentId: `declared-${context.id.replace(/[^A-Za-z0-9]+/g, "-")}`,
+        incidentId: declaredIncidentId(context.id),
         incidentTitle: title,
         kind: "incident_declared",
         type: "incident.triggered",

@@ -22,7 +22,8 @@ export async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Prom
     description: deps.renderer.render("postmortem-invite-description", view),
     now: deps.clock.now().toISOString(),
   });
-  await deps.chat.uploadFile(incident.channel.id, {
+  const room = deps.chat.at(incident.channel.id);
+  await room.chat.uploadFile(room.channel, {
     filename: "postmortem.ics",
     title: `Post-mortem: ${incident.title}`,
     content: ics,

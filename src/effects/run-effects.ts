@@ -1,5 +1,4 @@
-import { withSuffix } from "../domain/channel-name.js";
-import type { ChatAdapter } from "../ports/chat.js";
+import type { ChatRouter } from "../chat/chat-router.js";
 import { EffectError } from "../ports/chat.js";
 import type { Clock } from "../ports/clock.js";
 import type { IssueTracker } from "../ports/issue-tracker.js";
@@ -14,7 +13,8 @@ import { draftStatus, publishStatus } from "./status-page-effects.js";
 
 export interface EffectDeps {
   store: Store;
-  chat: ChatAdapter;
+  /** Every active chat platform; each incident's effects go to its own. */
+  chat: ChatRouter;
   paging: PagingService;
   issues: IssueTracker;
   renderer: Renderer;
@@ -90,13 +90,15 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
       case "set_topic": {
         const incident = await deps.store.getIncident(effect.incidentId);
         if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
-        await deps.chat.setTopic(incident.channel.id, effect.payload.topic);
+        const room = deps.chat.at(incident.channel.id);
+        await room.chat.setTopic(room.channel, effect.payload.topic);
         return { status: "done", result: { topic: effect.payload.topic } };
       }
       case "invite": {
         const incident = await deps.store.getIncident(effect.incidentId);
         if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
-        await deps.chat.invite(incident.channel.id, effect.payload.userIds);
+        const room = deps.chat.at(incident.channel.id);
+        await room.chat.invite(room.channel, effect.payload.userIds);
         return { status: "done", result: { invited: effect.payload.userIds } };
       }
       case "pagerduty_create":
@@ -128,13 +130,17 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
 async function createChannel(effect: Effect, base: string, deps: EffectDeps): Promise<EffectOutcome> {
   const incident = await deps.store.getIncident(effect.incidentId);
   if (incident?.channel) return { status: "done", result: incident.channel };
+  const chat = deps.chat.on(incident?.platform);
+  if (!chat.capabilities.rooms) {
+    return { status: "skipped", error: `${chat.platform} cannot create rooms: make one for the incident by hand` };
+  }
   for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
-    const created = await deps.chat.createChannel(withSuffix(base, n));
+    const created = await chat.createChannel(chat.roomName(base, n));
     if (created === "name_taken") continue;
     await deps.store.setIncidentChannel(effect.incidentId, created, deps.clock.now().toISOString());
     return { status: "done", result: created };
   }
-  return { status: "failed", error: `channel names ${base} to ${withSuffix(base, MAX_NAME_SUFFIX)} are all taken` };
+  return { status: "failed", error: `room names ${chat.roomName(base, 1)} to ${chat.roomName(base, MAX_NAME_SUFFIX)} are all taken` };
 }
 
 async function postMessage(
@@ -143,27 +149,24 @@ async function postMessage(
   triedBefore: boolean,
   deps: EffectDeps,
 ): Promise<EffectOutcome> {
-  let channel: string;
   const to = post.to;
   if (to !== "incident" && "replyUrl" in to) {
     // A reply link cannot be searched afterwards; Slack's take a few posts, so a rare retry after a
     // lost answer may show the reply twice.
-    await deps.chat.respond(to.replyUrl, to.channel, post.text, to.visibility);
+    const room = deps.chat.at(to.channel);
+    await room.chat.respond(to.replyUrl, room.channel, post.text, to.visibility);
     return { status: "done", result: { replied: to.channel } };
   }
-  if (to === "incident") {
-    const incident = await deps.store.getIncident(effect.incidentId);
-    if (!incident?.channel) {
-      // Effects run in order, so a channel that is not there now was never asked for (or could not be made).
-      return { status: "skipped", error: "the incident has no channel" };
-    }
-    channel = incident.channel.id;
-  } else {
-    channel = to.channel;
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (to === "incident" && !incident?.channel) {
+    // Effects run in order, so a channel that is not there now was never asked for (or could not be made).
+    return { status: "skipped", error: "the incident has no channel" };
   }
-  const landed = triedBefore ? await deps.chat.findPosted(channel, effect.key) : null;
+  // A standing channel (ask, update) on the incident's own platform, unless the configuration names one.
+  const { chat, channel } = deps.chat.at(to === "incident" ? incident!.channel!.id : deps.chat.place(to.channel, incident?.platform));
+  const landed = triedBefore ? await chat.findPosted(channel, effect.key) : null;
   const threadId = to !== "incident" ? to.threadId : undefined;
-  const posted = landed ?? (await deps.chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId }));
+  const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId }));
   if (post.announcement) {
     const at = deps.clock.now().toISOString();
     await deps.store.addAnnouncement(effect.incidentId, { to: post.announcement.to, channel: posted.channel, messageId: posted.id, postedAt: at }, at);
@@ -229,7 +232,10 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   const announcements = incident?.announcements ?? [];
   if (!incident || announcements.length === 0) return { status: "skipped", error: "the incident has no announcement" };
   const text = deps.renderer.render(USER_ANNOUNCEMENT, incidentView(incident, deps.config));
-  for (const announcement of announcements) await deps.chat.updateMessage(announcement.channel, announcement.messageId, text);
+  for (const announcement of announcements) {
+    const room = deps.chat.at(announcement.channel);
+    await room.chat.updateMessage(room.channel, announcement.messageId, text);
+  }
   return { status: "done", result: { updated: announcements.map((a) => a.channel) } };
 }
 

@@ -25,7 +25,7 @@ export async function draftStatus(
       {
         key: `${effect.key}:review`,
         incidentId: incident.id,
-        payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [{ actionId: STATUS_PUBLISH, label: "Publish", value: incident.id }] },
+        payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [{ actionId: STATUS_PUBLISH, label: "Publish", value: incident.id, command: "status publish" }] },
       },
     ],
   };

@@ -64,7 +64,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {
     const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 8787) }, (info) => ready({ server, port: info.port }));
   });
-  log(`listening on http://localhost:${port} (chat: ${herald.chat.platform}, storage: ${dbPath})`);
+  log(`listening on http://localhost:${port} (chat: ${herald.chat.platforms.join(" and ")}, storage: ${dbPath})`);
   // Work left by a crash or a restart, then due retries, are picked up here.
   background.schedule("start");
   const sweep = setInterval(() => background.schedule("sweep"), SWEEP_MS);

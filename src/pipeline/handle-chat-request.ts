@@ -6,6 +6,7 @@ import { commandEvents, TRIAGE_BUTTONS } from "../domain/command-events.js";
 import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../chat/replies.js";
+import type { ChatButton } from "../ports/chat.js";
 import type { NewEffect, Store } from "../ports/store.js";
 import { formatTime } from "../render/helpers.js";
 import { incidentView } from "../render/incident-view.js";
@@ -17,8 +18,6 @@ export interface ChatRequestDeps {
   config: Config;
   renderer: Renderer;
 }
-
-type ChatButton = { actionId: string; label: string; value: string };
 
 export type Outcome = { events: IncidentEvent[]; effects: NewEffect[] };
 

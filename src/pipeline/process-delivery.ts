@@ -169,5 +169,5 @@ function toEffects(
 
 /** The buttons that let people take the Incident Lead and Scribe roles with a click. */
 function volunteerButtons(incidentId: string) {
-  return Object.entries(VOLUNTEER_BUTTONS).map(([actionId, { label }]) => ({ actionId, label, value: incidentId }));
+  return Object.entries(VOLUNTEER_BUTTONS).map(([actionId, { label, role }]) => ({ actionId, label, value: incidentId, command: `${role} me` }));
 }

@@ -5,9 +5,11 @@ export interface PostedMessage {
   id: string;
 }
 
+/** A message as Herald says it, before any platform renders it. */
 export interface OutgoingMessage {
   /** A channel id, or for the team's standing channels a name the adapter can resolve. */
   channel: string;
+  /** In Herald's chat markup (render/escape.ts); each platform renders it for itself. */
   text: string;
   /** Stays the same on every attempt of the same post, so a retry can find an earlier landing. */
   idempotencyKey: string;
@@ -24,11 +26,36 @@ export interface ChatButton {
   actionId: string;
   label: string;
   value: string;
+  /** What a person types instead, where a platform shows no buttons (`lead me`). */
+  command?: string;
+}
+
+/**
+ * What a platform can do. Where one cannot, Herald does the nearest thing and tells the channel what
+ * a person should do by hand (see chat/with-fallbacks.ts); nothing fails silently.
+ */
+export interface ChatCapabilities {
+  /** Make a dedicated room (channel) for an incident. */
+  rooms: boolean;
+  topics: boolean;
+  threads: boolean;
+  /** Replace the text of a message Herald posted (announcements kept up to date in place). */
+  edits: boolean;
+  files: boolean;
+  buttons: boolean;
+  /** Add people to a room. */
+  invites: boolean;
 }
 
 /** The chat platform as the incident process sees it. */
 export interface ChatAdapter {
-  readonly platform: "slack" | "local";
+  /** The platform's name (slack, console, teams): requests and incidents name it. */
+  readonly platform: string;
+  readonly capabilities: ChatCapabilities;
+  /** Whether a channel id is this platform's (several platforms may be active at once). */
+  owns(channelId: string): boolean;
+  /** A room name for an incident made to fit the platform's rules; `attempt` 2, 3, … after a taken name. */
+  roomName(wanted: string, attempt: number): string;
   createChannel(name: string): Promise<ChatChannel | "name_taken">;
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   /** Shares a small text file (a calendar invite, say) in a channel, with a message. */

@@ -1,3 +1,4 @@
+import type { ChatButton } from "./chat.js";
 import type { ChatRequest } from "../domain/chat-request.js";
 import type { Announcement, ChatChannel, FollowUp, Incident, Person, StatusPageRecord, TimelineEntry } from "../domain/incident.js";
 
@@ -17,6 +18,7 @@ export interface Delivery {
 export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skipped";
 
 export type EffectPayload =
+  /** The incident's dedicated room, on its platform, named as the pattern wants it (the platform fits it). */
   | { kind: "create_channel"; name: string }
   | {
       kind: "post_message";
@@ -24,7 +26,7 @@ export type EffectPayload =
       to: "incident" | { channel: string; threadId?: string } | ReplyTo;
       template: string;
       text: string;
-      buttons?: { actionId: string; label: string; value: string }[];
+      buttons?: ChatButton[];
       /** A users' announcement: once posted, kept on the incident and updated in place as it changes. */
       announcement?: { to: string };
     }
@@ -93,8 +95,20 @@ export interface LocalMessage {
   channelId: string;
   channelName: string;
   idempotencyKey: string | null;
+  /** In Herald's chat markup. */
   text: string;
   postedAt: string;
+  buttons?: ChatButton[];
+  /** The message whose thread this one is in. */
+  threadId?: string;
+  /** The one person (id) who sees it: a private answer to their request. */
+  visibleTo?: string;
+  /** A file shared with it (a calendar invite, say). */
+  file?: { filename: string; title: string; content: string };
+}
+
+export interface LocalChannel extends ChatChannel {
+  topic?: string;
 }
 
 /** Everything a delivery's processing changes, written in one transaction. */
@@ -149,7 +163,8 @@ export interface Store {
   /** Drops the leases of every holder whose name starts with `prefix/` (a process that died). */
   releaseLeasesOf(prefix: string): Promise<void>;
 
-  createLocalChannel(name: string, at: string): Promise<ChatChannel | "name_taken">;
+  /** Makes a local channel; "name_taken" when its name (or id) is in use. */
+  createLocalChannel(channel: ChatChannel, at: string): Promise<ChatChannel | "name_taken">;
   findLocalMessage(idempotencyKey: string): Promise<LocalMessage | null>;
   saveLocalMessage(message: LocalMessage): Promise<void>;
   /** Replaces a local message's text (an announcement kept up to date); its channel's name, or null. */
@@ -157,7 +172,12 @@ export interface Store {
   /** Local messages in the channel, or posted with one of the idempotency keys, oldest first. */
   localMessagesFor(channelId: string | null, idempotencyKeys: string[]): Promise<LocalMessage[]>;
   /** A local channel by id or by name. */
-  findLocalChannel(idOrName: string): Promise<ChatChannel | null>;
+  findLocalChannel(idOrName: string): Promise<LocalChannel | null>;
+  /** Every local channel, by name. */
+  localChannels(): Promise<LocalChannel[]>;
+  setLocalTopic(channelId: string, topic: string): Promise<void>;
+  /** A channel's latest messages that `viewer` may see (everyone's, and the ones meant for them), oldest first. */
+  roomMessages(channelId: string, viewer: string | null, limit: number): Promise<LocalMessage[]>;
 
   /** Throws when storage cannot be read. */
   ping(): Promise<void>;

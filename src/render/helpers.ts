@@ -76,16 +76,21 @@ export function formatElapsed(from: unknown, to: unknown): string {
   return formatDuration(duration, { format: ["years", "months", "days", "hours", "minutes"] });
 }
 
-/** A person: a Slack user id becomes a mention, anyone else is named. */
+/**
+ * A person in the chat markup, `<@id|name>`: each platform renders it (a mention where the id is one
+ * of its people, the name otherwise). The name arrives escaped, so it cannot close the token.
+ */
 export function formatMention(person: unknown): string {
   if (!person || typeof person !== "object") return "someone";
   const { id, name } = person as { id?: unknown; name?: unknown };
-  if (typeof id === "string" && /^[UW][A-Z0-9]{6,}$/.test(id)) return `<@${id}>`;
-  return typeof name === "string" && name ? name : "someone";
+  const named = typeof name === "string" && name ? name : null;
+  if (typeof id === "string" && /^[^\s|<>]+$/.test(id)) return `<@${id}|${named ?? id}>`;
+  return named ?? "someone";
 }
 
-/** A chat channel reference: a Slack id becomes a link, a name gets its `#`. */
+/** A channel in the chat markup, `<#id-or-name>`: each platform renders it (a link where it can). */
 export function formatChannel(channel: unknown): string {
   if (typeof channel !== "string" || channel === "") return "the team channel";
-  return /^[CG][A-Z0-9]{6,}$/.test(channel) ? `<#${channel}>` : `#${channel.replace(/^#/, "")}`;
+  const reference = channel.replace(/^#/, "");
+  return /^[^\s|<>]+$/.test(reference) ? `<#${reference}>` : `#${reference}`;
 }

@@ -12,7 +12,8 @@ export interface ApiAccess {
 
 const encoder = new TextEncoder();
 
-async function sameSecret(a: string, b: string): Promise<boolean> {
+/** Compares two secrets in constant time (digests first, so neither length nor content leaks). */
+export async function sameSecret(a: string, b: string): Promise<boolean> {
   // Compare digests so neither the length nor the content of the token leaks through timing.
   const [x, y] = await Promise.all([a, b].map((s) => crypto.subtle.digest("SHA-256", encoder.encode(s))));
   const left = new Uint8Array(x!);

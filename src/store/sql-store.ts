@@ -1,8 +1,9 @@
-import type { ChatChannel, Incident, TimelineEntry } from "../domain/incident.js";
+import type { Incident, TimelineEntry } from "../domain/incident.js";
 import type {
   Delivery,
   Effect,
   EffectOutcome,
+  LocalChannel,
   LocalMessage,
   NewEffect,
   Store,
@@ -52,6 +53,10 @@ interface LocalMessageRow {
   idempotency_key: string | null;
   text: string;
   posted_at: string;
+  buttons: string | null;
+  thread_id: string | null;
+  visible_to: string | null;
+  file: string | null;
 }
 
 /** A Store over any SqlDatabase; the SQLite and D1 stores are this with their own database. */
@@ -220,8 +225,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       await db.run(`DELETE FROM leases WHERE substr(holder, 1, ?) = ?`, [prefix.length + 1, `${prefix}/`]);
     },
 
-    async createLocalChannel(name, at) {
-      const id = `L${crypto.randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`;
+    async createLocalChannel({ id, name }, at) {
       const changes = await db.run(`INSERT OR IGNORE INTO local_channels (id, name, created_at) VALUES (?, ?, ?)`, [
         id,
         name,
@@ -231,7 +235,24 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async findLocalChannel(idOrName) {
-      return db.first<ChatChannel>(`SELECT id, name FROM local_channels WHERE id = ? OR name = ?`, [idOrName, idOrName]);
+      const row = await db.first<ChannelRow>(`SELECT id, name, topic FROM local_channels WHERE id = ? OR name = ?`, [idOrName, idOrName]);
+      return row ? toLocalChannel(row) : null;
+    },
+
+    async localChannels() {
+      return (await db.all<ChannelRow>(`SELECT id, name, topic FROM local_channels ORDER BY name`)).map(toLocalChannel);
+    },
+
+    async setLocalTopic(channelId, topic) {
+      await db.run(`UPDATE local_channels SET topic = ? WHERE id = ?`, [topic, channelId]);
+    },
+
+    async roomMessages(channelId, viewer, limit) {
+      const rows = await db.all<LocalMessageRow>(
+        `SELECT * FROM (SELECT * FROM local_messages WHERE channel_id = ? AND (visible_to IS NULL OR visible_to = ?) ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+        [channelId, viewer ?? "", limit],
+      );
+      return rows.map(toLocalMessage);
     },
 
     async findLocalMessage(key) {
@@ -241,9 +262,20 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async saveLocalMessage(message: LocalMessage) {
       await db.run(
-        `INSERT OR IGNORE INTO local_messages (id, channel_id, channel_name, idempotency_key, text, posted_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-        [message.id, message.channelId, message.channelName, message.idempotencyKey, message.text, message.postedAt],
+        `INSERT OR IGNORE INTO local_messages (id, channel_id, channel_name, idempotency_key, text, posted_at, buttons, thread_id, visible_to, file)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          message.id,
+          message.channelId,
+          message.channelName,
+          message.idempotencyKey,
+          message.text,
+          message.postedAt,
+          message.buttons?.length ? JSON.stringify(message.buttons) : null,
+          message.threadId ?? null,
+          message.visibleTo ?? null,
+          message.file ? JSON.stringify(message.file) : null,
+        ],
       );
     },
 
@@ -373,5 +405,19 @@ function toLocalMessage(row: LocalMessageRow): LocalMessage {
     idempotencyKey: row.idempotency_key,
     text: row.text,
     postedAt: row.posted_at,
+    ...(row.buttons ? { buttons: JSON.parse(row.buttons) as LocalMessage["buttons"] } : {}),
+    ...(row.thread_id ? { threadId: row.thread_id } : {}),
+    ...(row.visible_to ? { visibleTo: row.visible_to } : {}),
+    ...(row.file ? { file: JSON.parse(row.file) as LocalMessage["file"] } : {}),
   };
+}
+
+interface ChannelRow {
+  id: string;
+  name: string;
+  topic: string | null;
+}
+
+function toLocalChannel(row: ChannelRow): LocalChannel {
+  return { id: row.id, name: row.name, ...(row.topic ? { topic: row.topic } : {}) };
 }

@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { templates } from "../../src/generated/templates.js";
 import { escapeMarkdown, escapeChat } from "../../src/render/escape.js";
+import { toSlackMrkdwn } from "../../src/chat/slack/slack-markup.js";
 import { formatChannel, formatElapsed, formatTime } from "../../src/render/helpers.js";
 import { createRenderer } from "../../src/render/renderer.js";
 
@@ -44,8 +45,11 @@ describe("templates", () => {
   });
 
   it("mention Slack users and escape anyone else's name", () => {
-    const role = (person: unknown, previous: unknown = null, sameLeadAndScribe = false) =>
+    const markup = (person: unknown, previous: unknown = null, sameLeadAndScribe = false) =>
       renderer.render("role-change", { ...view, event: { role: "Incident Lead", person, previous, sameLeadAndScribe } });
+    // People are `<@id|name>` in the chat markup; Slack gets a mention for its own users and a name for anyone else.
+    expect(markup({ id: "U0ADA0001", name: "ada" })).toBe(":bust_in_silhouette: <@U0ADA0001|ada> is now the *Incident Lead*.");
+    const role = (...args: Parameters<typeof markup>) => toSlackMrkdwn(markup(...args));
     expect(role({ id: "U0ADA0001", name: "ada" })).toBe(":bust_in_silhouette: <@U0ADA0001> is now the *Incident Lead*.");
     expect(role({ id: "@x", name: "<!channel>" }, { id: "W0GRACE01", name: "grace" })).toBe(
       ":bust_in_silhouette: &lt;!channel&gt; is now the *Incident Lead*, taking over from <@W0GRACE01>.",
@@ -56,7 +60,8 @@ describe("templates", () => {
   it("show times in the configured zone and durations in words", () => {
     const resolution = renderer.render("resolution-announcement", view);
     expect(resolution).toContain("Resolved 27 Nov 2026 10:35 GMT, 1 hour 35 minutes after it began.");
-    expect(resolution).toContain("questions are welcome in #ask-team.");
+    expect(resolution).toContain("questions are welcome in <#ask-team>.");
+    expect(toSlackMrkdwn(resolution)).toContain("questions are welcome in #ask-team.");
     const summer = createRenderer(templates, { timeZone: "Europe/London" }).render("user-announcement", {
       ...view,
       incident: { ...view.incident, triggeredAt: "2026-07-01T12:00:00.000Z" },
@@ -96,7 +101,7 @@ describe("helpers", () => {
     expect(formatElapsed("2026-11-25T09:00:00Z", "2026-11-27T10:01:00Z")).toBe("2 days 1 hour 1 minute");
     expect(formatElapsed(null, "2026-11-27T10:01:00Z")).toBe("an unknown time");
     expect(formatChannel("C0ASK00001")).toBe("<#C0ASK00001>");
-    expect(formatChannel("#ask-team")).toBe("#ask-team");
+    expect(formatChannel("#ask-team")).toBe("<#ask-team>");
   });
 });
 

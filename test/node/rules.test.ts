@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
-import { incidentChannelName, toChannelName, withSuffix } from "../../src/domain/channel-name.js";
+import { incidentChannelName as filledName } from "../../src/domain/channel-name.js";
+import { toChannelName, withSuffix } from "../../src/chat/slack/channel-name.js";
 import type { Incident } from "../../src/domain/incident.js";
 import type { IncidentEvent } from "../../src/domain/incident-event.js";
 import { projectIncident } from "../../src/domain/project-incident.js";
@@ -121,6 +122,7 @@ describe("projectIncident", () => {
 });
 
 describe("incident channel names", () => {
+  const incidentChannelName = (pattern: string, incident: Incident) => toChannelName(filledName(pattern, incident));
   const incident = project([changed("incident.triggered", { title: "Ünïcode & <Spaces>  -- and a very long title that goes on and on and on beyond what Slack allows" })]);
 
   it("follow Slack's rules: lowercase letters, digits, - and _, at most 80 characters", () => {

@@ -48,7 +48,7 @@ describe(`reminders (${harness.runtime})`, () => {
     expect(await posts(store)).toEqual([
       [
         "roles-needed",
-        ":raising_hand: This incident still has no Incident Lead and no Scribe after 5 minutes. <@U0ADA0001>, please appoint someone: `/incident lead @user`, `/incident scribe @user`.",
+        ":raising_hand: This incident still has no Incident Lead and no Scribe after 5 minutes. <@U0ADA0001|ada>, please appoint someone: `/incident lead @user`, `/incident scribe @user`.",
       ],
     ]);
   });
@@ -70,8 +70,8 @@ describe(`reminders (${harness.runtime})`, () => {
     await store.saveIncidents([{ ...(await store.getIncident("inc-1"))!, status: "resolved" }], [], incident.updatedAt);
     expect(await runTimers(deps(121))).toBe(0);
     expect(await posts(store)).toEqual([
-      ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001> leads it."],
-      ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001> leads it."],
+      ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001|ada> leads it."],
+      ["checkin-reminder", ":alarm_clock: *Team check-in* (every 30 minutes): where are we, what is next, who needs help? <@U0ADA0001|ada> leads it."],
     ]);
   });
 
@@ -120,10 +120,10 @@ describe(`reminders (${harness.runtime})`, () => {
     expect(await runTimers(deps(2 * 1440 + 60))).toBe(0);
     const texts = async (id: string) => (await store.effectsFor(id)).map((e) => (e.payload.kind === "post_message" ? e.payload.text : ""));
     expect(await texts("inc-2")).toEqual([
-      ":calendar: This P1 incident is resolved, but no post-mortem meeting is scheduled yet. <@U0ADA0001>, please schedule it: `/incident postmortem schedule <when>`.",
+      ":calendar: This P1 incident is resolved, but no post-mortem meeting is scheduled yet. <@U0ADA0001|ada>, please schedule it: `/incident postmortem schedule <when>`.",
     ]);
     expect(await texts("inc-1")).toEqual([
-      ":calendar: <@U0ADA0001>, a reminder: the post-mortem meeting is tomorrow, 30 Nov 2026 10:00 GMT. `/incident postmortem` drafts the document from the record.",
+      ":calendar: <@U0ADA0001|ada>, a reminder: the post-mortem meeting is tomorrow, 30 Nov 2026 10:00 GMT. `/incident postmortem` drafts the document from the record.",
     ]);
     expect(await texts("inc-3")).toEqual([]);
   });

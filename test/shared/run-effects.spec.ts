@@ -2,6 +2,7 @@ import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import type { Incident } from "../../src/domain/incident.js";
 import { MAX_ATTEMPTS } from "../../src/effects/backoff.js";
+import { createChatRouter } from "../../src/chat/chat-router.js";
 import { runEffects } from "../../src/effects/run-effects.js";
 import { EffectError, type ChatAdapter, type OutgoingMessage } from "../../src/ports/chat.js";
 import type { NewEffect, Store } from "../../src/ports/store.js";
@@ -33,7 +34,10 @@ function scriptedChat(failures: (Error | null)[] = []) {
   const created: string[] = [];
   const taken = new Set<string>();
   const chat: ChatAdapter & { posts: OutgoingMessage[]; created: string[]; taken: Set<string>; lookups: number } = {
-    platform: "local",
+    platform: "console",
+    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true },
+    owns: () => true,
+    roomName: (wanted, attempt) => (attempt < 2 ? wanted : `${wanted}-${attempt}`),
     posts,
     created,
     taken,
@@ -106,14 +110,14 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat();
     const clock = manualClock();
-    expect(await runEffects({ store, chat, clock, log: () => {}, ...others })).toEqual({ finished: 3, more: false });
+    expect(await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others })).toEqual({ finished: 3, more: false });
     expect(chat.created).toEqual(["inc-7-disk-full"]);
     expect(chat.posts.map((p) => [p.channel, p.text, p.idempotencyKey])).toEqual([
       ["C-inc-7-disk-full", "summary", "k-summary"],
       ["C-UPDATE", "announce", "k-update"],
     ]);
     expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C-inc-7-disk-full", name: "inc-7-disk-full" });
-    expect(await runEffects({ store, chat, clock, log: () => {}, ...others })).toEqual({ finished: 0, more: false });
+    expect(await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others })).toEqual({ finished: 0, more: false });
     expect(chat.posts).toHaveLength(2);
   });
 
@@ -122,7 +126,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     const chat = scriptedChat();
     chat.taken.add("inc-7-disk-full");
     chat.taken.add("inc-7-disk-full-2");
-    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
+    await runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others });
     expect(chat.created).toEqual(["inc-7-disk-full-3"]);
     expect(chat.posts[0]!.channel).toBe("C-inc-7-disk-full-3");
   });
@@ -131,7 +135,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat([null, new EffectError("chat.postMessage: rate limited", true, 30)]);
     const clock = manualClock();
-    const deps = { store, chat, clock, log: () => {}, ...others };
+    const deps = { store, chat: createChatRouter([chat]), clock, log: () => {}, ...others };
     await runEffects(deps);
     expect(await statuses(store)).toEqual([
       ["k-create", "done", 1],
@@ -162,7 +166,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     const clock = manualClock();
     const waits: number[] = [];
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      await runEffects({ store, chat, clock, log: () => {}, ...others });
+      await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others });
       const [create] = await store.effectsFor("inc-1");
       if (create!.status !== "pending") break;
       const wait = (Date.parse(create!.nextAttemptAt) - clock.now().getTime()) / 1000;
@@ -181,7 +185,7 @@ describe(`runEffects (${harness.runtime})`, () => {
   it("fails at once on an error another attempt cannot fix", async () => {
     const store = await seeded();
     const chat = scriptedChat([null, new EffectError("chat.postMessage: not_in_channel", false)]);
-    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
+    await runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others });
     expect(await statuses(store)).toEqual([
       ["k-create", "done", 1],
       ["k-summary", "failed", 1],
@@ -193,14 +197,14 @@ describe(`runEffects (${harness.runtime})`, () => {
     const store = await seeded();
     const chat = scriptedChat();
     const clock = manualClock();
-    await runEffects({ store, chat, clock, log: () => {}, ...others }, { limit: 1 });
+    await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others }, { limit: 1 });
     // The process posted the summary, then died before recording it.
     await store.startEffect("k-summary", clock.now().toISOString());
     await chat.postMessage({ channel: "C-inc-7-disk-full", text: "summary", idempotencyKey: "k-summary" });
     // …and died before the update post landed.
     await store.startEffect("k-update", clock.now().toISOString());
 
-    await runEffects({ store, chat, clock, log: () => {}, ...others });
+    await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others });
     expect(chat.posts.map((p) => p.idempotencyKey)).toEqual(["k-summary", "k-update"]);
     expect(chat.lookups).toBe(2);
     expect(await statuses(store)).toEqual([
@@ -220,8 +224,8 @@ describe(`runEffects (${harness.runtime})`, () => {
       effects: [{ key: "k-postmortem", incidentId: "inc-1", payload: { kind: "publish_document", document: "postmortem" } }],
     });
     const chat = scriptedChat();
-    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
-    await runEffects({ store, chat, clock: manualClock(), log: () => {}, ...others });
+    await runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others });
+    await runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others });
     const done = (await store.effectsFor("inc-1")).find((e) => e.key === "k-postmortem")!;
     expect(done.status).toBe("done");
     expect(done.result).toEqual({ path: "postmortems/2026-11-27-disk-full.md", pullRequest: { number: null, url: null } });

@@ -1,5 +1,6 @@
 import { harness } from "#harness";
 import { readPagerDutyDelivery } from "../../src/pagerduty/read-delivery.js";
+import { createChatRouter } from "../../src/chat/chat-router.js";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { templates } from "../../src/generated/templates.js";
@@ -22,7 +23,10 @@ function countingClock(stepMs: number) {
 
 function chat(fail = false): ChatAdapter & { posts: number } {
   const adapter = {
-    platform: "local" as const,
+    platform: "console",
+    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true },
+    owns: () => true,
+    roomName: (wanted: string) => wanted,
     posts: 0,
     async createChannel(name: string) {
       if (fail) throw new EffectError("conversations.create: HTTP 503", true);
@@ -61,7 +65,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
   it("stops at its time budget and says there is more; turns later finish the work", async () => {
     const store = await storeWith(3);
     const slack = chat();
-    const deps = { store, config, renderer, chat: slack, clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = { store, config, renderer, chat: createChatRouter([slack]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
     const first = await runPipeline(deps, { budgetMs: 3 });
     expect(first).toMatchObject({ ran: true, more: true });
     expect(first.deliveries).toBeLessThan(3);
@@ -81,7 +85,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
 
   it("returns when every open effect waits for a retry, instead of spinning", async () => {
     const store = await storeWith(3);
-    const deps = { store, config, renderer, chat: chat(true), clock: countingClock(0), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = { store, config, renderer, chat: createChatRouter([chat(true)]), clock: countingClock(0), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
     const run = await runPipeline(deps);
     expect(run).toMatchObject({ ran: true, more: false, deliveries: 3, effects: 0 });
     expect((await store.openEffects(100)).map((e) => [e.payload.kind, e.status, e.attempts])).toEqual(
@@ -97,7 +101,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
   it("leaves the work to the runner that holds the lease", async () => {
     const store = await storeWith(1);
     await store.acquireLease("pipeline", "someone-else", new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
-    const deps = { store, config, renderer, chat: chat(), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
     expect(await runPipeline(deps)).toEqual({ ran: false, deliveries: 0, effects: 0, more: false });
     expect(await store.pendingDeliveries(10)).toHaveLength(1);
   });
@@ -105,7 +109,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
   it("marks a delivery that cannot be processed as handled and goes on", async () => {
     const store = await harness.freshStore();
     await store.recordDelivery({ id: "pagerduty:bad", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{" });
-    const deps = { store, config, renderer, chat: chat(), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
     expect(await runPipeline(deps)).toMatchObject({ ran: true, deliveries: 1 });
     expect(await store.pendingDeliveries(10)).toEqual([]);
   });

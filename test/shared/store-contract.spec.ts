@@ -151,9 +151,9 @@ describe(`store contract (${harness.runtime})`, () => {
 
   it("keeps the local chat's channels and messages, one message per idempotency key", async () => {
     const store = await harness.freshStore();
-    const channel = await store.createLocalChannel("inc-1-disk-full", T0);
+    const channel = await store.createLocalChannel({ id: "console:inc-1-disk-full", name: "inc-1-disk-full" }, T0);
     expect(channel).not.toBe("name_taken");
-    expect(await store.createLocalChannel("inc-1-disk-full", T0)).toBe("name_taken");
+    expect(await store.createLocalChannel({ id: "console:other", name: "inc-1-disk-full" }, T0)).toBe("name_taken");
     const { id } = channel as { id: string };
     expect(await store.findLocalChannel("inc-1-disk-full")).toEqual({ id, name: "inc-1-disk-full" });
     expect(await store.findLocalChannel(id)).toEqual({ id, name: "inc-1-disk-full" });
@@ -168,6 +168,27 @@ describe(`store contract (${harness.runtime})`, () => {
     const manyKeys = [...Array.from({ length: 120 }, (_, i) => `unknown-${i}`), "k2"];
     expect(await store.localMessagesFor(null, manyKeys)).toEqual([elsewhere]);
     expect(await store.findLocalMessage("k1")).toEqual(message);
+
+    // Room view: private answers only for their person; the latest messages, oldest first; topics, threads, buttons, files.
+    const extra = {
+      id: "m5",
+      channelId: id,
+      channelName: "inc-1-disk-full",
+      idempotencyKey: null,
+      text: "only for ada",
+      postedAt: T1,
+      visibleTo: "ada",
+      threadId: "m1",
+      buttons: [{ actionId: "volunteer_lead", label: "I'll lead", value: "i", command: "lead me" }],
+      file: { filename: "a.ics", title: "A", content: "BEGIN:VCALENDAR" },
+    };
+    await store.saveLocalMessage(extra);
+    expect(await store.roomMessages(id, "grace", 10)).toEqual([message]);
+    expect(await store.roomMessages(id, "ada", 10)).toEqual([message, extra]);
+    expect(await store.roomMessages(id, "ada", 1)).toEqual([extra]);
+    await store.setLocalTopic(id, "P1 · triggered");
+    expect(await store.findLocalChannel(id)).toEqual({ id, name: "inc-1-disk-full", topic: "P1 · triggered" });
+    expect((await store.localChannels()).map((c) => c.name)).toEqual(["inc-1-disk-full"]);
     await store.ping();
   });
 });

@@ -1,7 +1,9 @@
 import { LogLevel, WebClient } from "@slack/web-api";
 import type { ChatAdapter } from "../../ports/chat.js";
 import { EffectError } from "../../ports/chat.js";
+import { slackRoomName } from "./channel-name.js";
 import { messageBlocks } from "./message-blocks.js";
+import { toSlackMrkdwn } from "./slack-markup.js";
 
 export interface SlackChatOptions {
   token: string;
@@ -61,6 +63,10 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
 
   return {
     platform: "slack",
+    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true },
+    // Conversation ids: C… channels, G… private ones, D… direct messages.
+    owns: (channelId) => /^[CGD][A-Z0-9]{2,}$/.test(channelId),
+    roomName: slackRoomName,
 
     async createChannel(name) {
       try {
@@ -74,7 +80,8 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       }
     },
 
-    async postMessage({ channel, text, idempotencyKey, buttons, threadId }) {
+    async postMessage({ channel, text: markup, idempotencyKey, buttons, threadId }) {
+      const text = toSlackMrkdwn(markup);
       try {
         const result = await client.chat.postMessage({
           channel,
@@ -97,7 +104,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
           filename: file.filename,
           title: file.title,
           content: file.content,
-          initial_comment: file.comment,
+          initial_comment: toSlackMrkdwn(file.comment),
         });
       } catch (error) {
         throw toEffectError("files.uploadV2", error);
@@ -106,7 +113,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
 
     async updateMessage(channel, messageId, text) {
       try {
-        await client.chat.update({ channel, ts: messageId, text });
+        await client.chat.update({ channel, ts: messageId, text: toSlackMrkdwn(text) });
       } catch (error) {
         throw toEffectError("chat.update", error);
       }
@@ -151,7 +158,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
         response = await fetch(url, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ text, response_type: visibility === "channel" ? "in_channel" : "ephemeral", replace_original: false }),
+          body: JSON.stringify({ text: toSlackMrkdwn(text), response_type: visibility === "channel" ? "in_channel" : "ephemeral", replace_original: false }),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {

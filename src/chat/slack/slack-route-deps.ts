@@ -1,9 +1,9 @@
-import type { SlackViews } from "../chat/slack/slack-chat.js";
-import type { Config } from "../config/schema.js";
-import type { HmacSha256 } from "../crypto/hmac.js";
-import type { Background } from "../ports/background.js";
-import type { Clock } from "../ports/clock.js";
-import type { Store } from "../ports/store.js";
+import type { SlackViews } from "./slack-chat.js";
+import type { Config } from "../../config/schema.js";
+import type { HmacSha256 } from "../../crypto/hmac.js";
+import type { Background } from "../../ports/background.js";
+import type { Clock } from "../../ports/clock.js";
+import type { Store } from "../../ports/store.js";
 
 /** What Slack's routes (commands, interactions, events) are built from. */
 export interface SlackRouteDeps {

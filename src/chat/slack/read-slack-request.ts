@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import { verifySlackRequest } from "../chat/slack/verify.js";
-import { NotConfiguredError } from "../errors.js";
-import { readBody, requestHeader } from "./read-body.js";
+import { verifySlackRequest } from "./verify.js";
+import { NotConfiguredError } from "../../errors.js";
+import { readBody, requestHeader } from "../../routes/read-body.js";
 import type { SlackRouteDeps } from "./slack-route-deps.js";
 
 const decoder = new TextDecoder();

@@ -1,8 +1,8 @@
 import type { Handler } from "hono";
-import { mentionRequest } from "../chat/slack/chat-request.js";
-import { parseSlackEvent } from "../chat/slack/parse.js";
-import { grammarContext } from "../config/grammar-context.js";
-import { acceptDelivery } from "./accept-delivery.js";
+import { mentionRequest } from "./chat-request.js";
+import { parseSlackEvent } from "./parse.js";
+import { grammarContext } from "../../config/grammar-context.js";
+import { acceptDelivery } from "../../routes/accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 import type { SlackRouteDeps } from "./slack-route-deps.js";
 

@@ -1,12 +1,13 @@
 import type { Context, Handler } from "hono";
-import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../chat/replies.js";
-import { slashCommandRequest, SLASH_PREFIX as PREFIX } from "../chat/slack/chat-request.js";
-import { triageBlocks } from "../chat/slack/triage-blocks.js";
-import { declareFormView } from "../chat/slack/declare-form.js";
-import { parseSlashCommand } from "../chat/slack/parse.js";
-import { grammarContext } from "../config/grammar-context.js";
-import { parseChatCommand } from "../domain/chat-command.js";
-import { acceptDelivery } from "./accept-delivery.js";
+import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../replies.js";
+import { slashCommandRequest, SLASH_PREFIX as PREFIX } from "./chat-request.js";
+import { toSlackMrkdwn } from "./slack-markup.js";
+import { triageBlocks } from "./triage-blocks.js";
+import { declareFormView } from "./declare-form.js";
+import { parseSlashCommand } from "./parse.js";
+import { grammarContext } from "../../config/grammar-context.js";
+import { parseChatCommand } from "../../domain/chat-command.js";
+import { acceptDelivery } from "../../routes/accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 import type { SlackRouteDeps } from "./slack-route-deps.js";
 
@@ -61,7 +62,7 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
 }
 
 function ephemeral(text: string): string {
-  return JSON.stringify({ response_type: "ephemeral", text });
+  return JSON.stringify({ response_type: "ephemeral", text: toSlackMrkdwn(text) });
 }
 
 /** A JSON answer (Hono keeps the headers object it is given, so each answer gets its own). */

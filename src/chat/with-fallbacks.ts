@@ -1,0 +1,46 @@
+import type { ChatAdapter, OutgoingMessage } from "../ports/chat.js";
+
+/**
+ * The adapter with the nearest thing done where its platform cannot do what was asked, and the
+ * people told what to do by hand: a new message for an edit, the file's text for a file, the
+ * commands to type for buttons, a line for a topic or an invitation. Nothing fails silently.
+ */
+export function withFallbacks(chat: ChatAdapter): ChatAdapter {
+  const can = chat.capabilities;
+  if (Object.values(can).every(Boolean)) return chat;
+  const say = (channel: string, text: string, key: string) => chat.postMessage({ channel, text, idempotencyKey: key });
+  return {
+    ...chat,
+    postMessage(message: OutgoingMessage) {
+      let text = message.text;
+      if (message.buttons?.length && !can.buttons) {
+        text += `\n${message.buttons.map((b) => `• ${b.label}: \`${b.command ?? b.label}\``).join("\n")}`;
+      }
+      const threadId = can.threads ? message.threadId : undefined;
+      return chat.postMessage({ ...message, text, buttons: can.buttons ? message.buttons : undefined, threadId });
+    },
+    async updateMessage(channel, messageId, text) {
+      if (can.edits) return chat.updateMessage(channel, messageId, text);
+      await say(channel, `${text}\n_(updated: this platform cannot edit the earlier message)_`, `update:${messageId}:${hash(text)}`);
+    },
+    async uploadFile(channel, file) {
+      if (can.files) return chat.uploadFile(channel, file);
+      await say(channel, `${file.comment}\n*${file.filename}* (save it as a file):\n\`\`\`${file.content}\`\`\``, `file:${file.filename}:${hash(file.content)}`);
+    },
+    async setTopic(channel, topic) {
+      if (can.topics) return chat.setTopic(channel, topic);
+      await say(channel, `*Now:* ${topic}`, `topic:${hash(topic)}`);
+    },
+    async invite(channel, userIds) {
+      if (can.invites) return chat.invite(channel, userIds);
+      await say(channel, `Herald cannot add people here: please add ${userIds.map((id) => `<@${id}>`).join(", ")} by hand.`, `invite:${userIds.join(",")}`);
+    },
+  };
+}
+
+/** A short, stable digest of a text for an idempotency key (not for security). */
+function hash(text: string): string {
+  let h = 5381;
+  for (let i = 0; i < text.length; i++) h = ((h << 5) + h + text.charCodeAt(i)) | 0;
+  return (h >>> 0).toString(36);
+}
