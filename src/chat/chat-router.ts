@@ -10,8 +10,9 @@ export interface ChatRouter {
   /** The adapter that owns a channel id or reference, and the channel as that adapter knows it. */
   at(channel: string): { chat: ChatAdapter; channel: string };
   /**
-   * A channel reference from the configuration placed on an incident's platform: `slack:C0123` or
-   * `console:ops` stay as they are; a bare one (`#ops`) is the incident's platform's.
+   * A channel reference from the configuration placed on an incident's platform: `slack:C0123`,
+   * `console:ops` and ids a platform owns (Slack's `C0123`) stay as they are; a bare name (`#ops`) is
+   * the incident's platform's.
    */
   place(reference: string, platform: string | null | undefined): string;
 }
@@ -36,7 +37,7 @@ export function createChatRouter(adapters: readonly ChatAdapter[]): ChatRouter {
     },
     place(reference, platform) {
       const qualified = QUALIFIED.exec(reference);
-      if (qualified && byName.has(qualified[1]!)) return reference;
+      if ((qualified && byName.has(qualified[1]!)) || adapters.some((a) => a.owns(reference))) return reference;
       const chat = (platform ? byName.get(platform) : undefined) ?? first;
       return chat === first ? reference : `${chat.platform}:${reference}`;
     },

@@ -90,7 +90,7 @@ export function acknowledgement(command: ChatCommand, config: Config, now: Date)
       return `${person} now the ${names[command.role] ?? command.role}; Herald will say so in the channel.`;
     }
     case "note":
-      return `Added to the incident log as ${command.category === "event" ? "an event" : `a ${command.category}`}.`;
+      return `Added to the incident log as ${/^[aeiou]/.test(command.category) ? "an" : "a"} ${command.category}.`;
     case "declare":
       return command.quick
         ? `Declaring *${escapeChat(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.${

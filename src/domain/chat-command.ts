@@ -78,6 +78,14 @@ function found(command: ChatCommand): ParsedCommand {
   return { ok: true, command };
 }
 
+/**
+ * A word the person typed, as an error repeats it: the answers are in the chat markup, where `&`, `<`
+ * and `>` are written as entities, so an echoed word can never ping (`<!channel>`) or link.
+ */
+function echo(word: string): string {
+  return word.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 /** A mistake: what is wrong, then the usage of the command (`usageOf`) with an example. */
 function mistake(verb: string, problem: string, usageOf = verb): ParsedCommand {
   const lines = GRAMMAR.filter((g) => g.usage.split(" ")[0] === usageOf);
@@ -105,9 +113,9 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       if (!args) return found({ name: "declare", quick: null });
       const [priority = "", service = "", ...title] = rest;
       const knownPriority = context.priorities.find((p) => p.toLowerCase() === priority.toLowerCase());
-      if (!knownPriority) return mistake(verb, `'${priority}' is not a priority (${context.priorities.join(", ")}).`);
+      if (!knownPriority) return mistake(verb, `'${echo(priority)}' is not a priority (${context.priorities.join(", ")}).`);
       const knownService = context.services.find((s) => s.toLowerCase() === service.toLowerCase());
-      if (!knownService) return mistake(verb, `'${service || "(none)"}' is not a service (${context.services.join(", ")}).`);
+      if (!knownService) return mistake(verb, `'${echo(service || "(none)")}' is not a service (${context.services.join(", ")}).`);
       if (title.length === 0) return mistake(verb, "The incident needs a title.");
       return found({ name: "declare", quick: { priority: knownPriority, service: knownService, title: title.join(" ") } });
     }
@@ -124,7 +132,7 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       const [role = "", person = "", ...extra] = rest;
       const known = context.roles.find((r) => r.toLowerCase() === role.toLowerCase());
       if (!known) {
-        return mistake(verb, `'${role || "(none)"}' is not a role (${context.roles.length ? context.roles.join(", ") : "none are configured"}; lead and scribe have their own commands).`);
+        return mistake(verb, `'${echo(role || "(none)")}' is not a role (${context.roles.length ? context.roles.join(", ") : "none are configured"}; lead and scribe have their own commands).`);
       }
       const who = parseUser(person);
       return who && extra.length === 0 ? found({ name: "assign", role: known, who }) : mistake(verb, "Name one person.");
@@ -145,7 +153,7 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       if (labelled) {
         const label = labelled[1]!.toLowerCase() as TimelineCategory;
         if (!TIMELINE_CATEGORIES.includes(label)) {
-          return mistake(verb, `'${labelled[1]}' is not a category (${TIMELINE_CATEGORIES.join(", ")}).`, "note");
+          return mistake(verb, `'${echo(labelled[1]!)}' is not a category (${TIMELINE_CATEGORIES.join(", ")}).`, "note");
         }
         category = label;
         note = labelled[2]!.trim();
@@ -155,9 +163,9 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
     case "ticket": {
       const [party = "", caseId = "", url, ...extra] = rest;
       const known = context.thirdParties.find((t) => t.toLowerCase() === party.toLowerCase());
-      if (!known) return mistake(verb, `'${party || "(none)"}' has no escalation route (${context.thirdParties.join(", ") || "none configured"}).`);
+      if (!known) return mistake(verb, `'${echo(party || "(none)")}' has no escalation route (${context.thirdParties.join(", ") || "none configured"}).`);
       if (!caseId) return mistake(verb, "Give the support case id.");
-      if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) return mistake(verb, `'${url}' is not a link.`);
+      if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) return mistake(verb, `'${echo(url)}' is not a link.`);
       if (extra.length) return mistake(verb, "Too many words.");
       return found({ name: "ticket", thirdParty: known, caseId, url: url ?? null });
     }
@@ -184,7 +192,7 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
     case "runbook":
       return args ? mistake(verb, "`runbook` takes no arguments.") : found({ name: "runbook" });
     default:
-      return mistake(verb, `Unknown command '${word}'.`, "help");
+      return mistake(verb, `Unknown command '${echo(word)}'.`, "help");
   }
 }
 

@@ -32,7 +32,11 @@ export interface NodeServer {
  * Herald on Node as `npm start` runs it: SQLite at HERALD_DB with migrations applied, herald.yaml at
  * HERALD_CONFIG, background work in this process with a sweep every few seconds. Throws ConfigError.
  */
-export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<NodeServer> {
+export async function startNodeServer(
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  print: (line: string) => void = (line) => console.log(line),
+): Promise<NodeServer> {
   const dbPath = resolve(env.HERALD_DB ?? "./data/herald.db");
   const configPath = resolve(env.HERALD_CONFIG ?? "./herald.yaml");
   const settings = readSettings(env);
@@ -51,7 +55,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, log: (line: string
     settings,
     clock: systemClock,
     log,
-    print: (line) => console.log(line),
+    print,
     isLoopback: isLoopbackRequest,
     leaseHolder,
     hmac: nodeHmac,

@@ -27,6 +27,7 @@ export const harness: Harness = {
     vendors.reset();
     const env = testEnv(heraldYaml, vendorsUrl);
     if (options.chat === "local") delete env.SLACK_BOT_TOKEN;
+    if (options.config) env.HERALD_CONFIG_YAML = options.config;
     const printed: string[] = [];
     const { herald, store } = nodeHerald({ env, store: await this.freshStore(), print: (line) => printed.push(line) });
     const app = herald.app({ schedule: () => {} });

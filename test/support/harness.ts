@@ -11,7 +11,11 @@ export interface Harness {
   /** A fresh, empty store with the migrations applied. */
   freshStore(): Promise<Store>;
   /** Herald on a fresh store, with Slack pointed at the fake Slack (reset), or with the local chat. */
-  start(options?: { chat?: "slack" | "local" }): Promise<RunningHerald>;
+  /**
+   * Herald on a fresh store. `chat: "local"` leaves Slack unconfigured (the console is the default
+   * platform); `config` replaces the test configuration (herald.yaml's text).
+   */
+  start(options?: { chat?: "slack" | "local"; config?: string }): Promise<RunningHerald>;
 }
 
 export interface RunningHerald {

@@ -1,12 +1,19 @@
 /** Slack channel ids the fake Slack knows as the team's standing channels. */
 export const TEAM_CHANNELS = { team: "C0TEAM0001", ask: "C0ASK00001", update: "C0UPDATE01" };
 
-/** The shipped herald.yaml with the channels pointed at Slack channel ids, as a Slack team would set it. */
-export function toTestConfig(heraldYaml: string): string {
-  return heraldYaml
-    .replace("team: modernisation-platform", `team: ${TEAM_CHANNELS.team}`)
-    .replace("ask: ask-modernisation-platform", `ask: ${TEAM_CHANNELS.ask}`)
-    .replace("update: modernisation-platform-update", `update: ${TEAM_CHANNELS.update}`)
+/**
+ * The shipped herald.yaml with PagerDuty's ids and the status page filled in, and the channels pointed
+ * at Slack channel ids, as a Slack team would set it (or left as the names the console uses).
+ */
+export function toTestConfig(heraldYaml: string, options: { slackChannels?: boolean } = {}): string {
+  const channels =
+    options.slackChannels === false
+      ? heraldYaml
+      : heraldYaml
+          .replace("team: modernisation-platform", `team: ${TEAM_CHANNELS.team}`)
+          .replace("ask: ask-modernisation-platform", `ask: ${TEAM_CHANNELS.ask}`)
+          .replace("update: modernisation-platform-update", `update: ${TEAM_CHANNELS.update}`);
+  return channels
     .replace("    name: Networking - Modernisation Platform\n", "    name: Networking - Modernisation Platform\n    pagerduty_service_id: PNETWRK\n")
     .replace("  - name: P2\n", "  - name: P2\n    pagerduty_priority_id: PPRIOP2\n")
     .replace("status_page:\n  id: null\n", "status_page:\n  id: PSTATUS1\n")

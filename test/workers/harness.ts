@@ -33,8 +33,12 @@ export const harness: Harness = {
     // The local chat: no Slack token, and no Queue either, so that Miniflare's own consumer (which
     // sees the configured bindings, Slack included) stays out; the pipeline runs in ctx.waitUntil.
     const runEnv =
-      options.chat === "local"
-        ? ({ ...workerEnv, SLACK_BOT_TOKEN: undefined, PIPELINE_QUEUE: undefined } as typeof workerEnv)
+      options.chat === "local" || options.config
+        ? ({
+            ...workerEnv,
+            ...(options.chat === "local" ? { SLACK_BOT_TOKEN: undefined, PIPELINE_QUEUE: undefined } : {}),
+            ...(options.config ? { HERALD_CONFIG_YAML: options.config } : {}),
+          } as typeof workerEnv)
         : workerEnv;
     // The Worker's local chat prints with console.log; keep what it prints during our calls.
     const capturing = async <T>(work: () => Promise<T>): Promise<T> => {

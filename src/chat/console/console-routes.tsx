@@ -73,9 +73,10 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
 
   app.get("/console/assets/console.css", (c) => c.body(CONSOLE_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" }));
   app.get("/console/assets/live.js", (c) => c.body(LIVE_JS, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }));
+  // The size is checked before anything reads the body.
+  app.post("/console/*", bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: () => { throw new HeraldError("payload_too_large", 413, "That form is too large (64 KB at most)."); } }));
   app.use("/console", consoleAccess(access));
   app.use("/console/*", consoleAccess(access));
-  app.post("/console/*", bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: () => { throw new ConsoleRefusal(400, "That form is too large (64 KB at most)."); } }));
 
   app.get("/console/sign-in", (c) =>
     html(c, <SignInPage ctx={page(c)} tokenNeeded={access.token !== null} next={safeBack(c.req.query("next"))} error={null} name="" />),
@@ -261,14 +262,22 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   async function roomNamed(name: string): Promise<LocalChannel> {
     const found = (await deps.store.findLocalChannel(roomId(name))) ?? (await deps.store.findLocalChannel(name));
     if (found) return found;
-    const standing = Object.values(deps.config.channels).some((ref) => ref.replace(/^(console:)?#?/, "") === name);
-    if (!standing) throw new HeraldError("not_found", 404, `There is no room #${name}.`);
+    if (!Object.values(standingRooms()).includes(name)) throw new HeraldError("not_found", 404, `There is no room #${name}.`);
     const created = await deps.store.createLocalChannel({ id: roomId(name), name }, deps.clock.now().toISOString());
     return created === "name_taken" ? (await deps.store.findLocalChannel(name))! : created;
   }
 
   function teamRoom(): string {
-    return deps.config.channels.team.replace(/^(console:)?#?/, "");
+    return standingRooms().team;
+  }
+
+  /** The console's rooms for the team's channels: as configured, or by their role where the configuration names another platform's channel. */
+  function standingRooms(): Record<keyof typeof deps.config.channels, string> {
+    const name = (key: keyof typeof deps.config.channels) => {
+      const { chat, channel } = deps.chat.at(deps.chat.place(deps.config.channels[key], CONSOLE));
+      return chat === console_ ? channel.replace(/^console:/, "").replace(/^#/, "") : key;
+    };
+    return { team: name("team"), ask: name("ask"), update: name("update") };
   }
 
   async function incidentPageData(id: string, viewer: string): Promise<IncidentPageData | null> {
@@ -283,7 +292,8 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   /** A page's live part: 304 when it has not changed since the browser's copy. */
   async function live(c: C, fragment: JSX.Element) {
     const html = String(await fragment);
-    const etag = `"${digest(html)}"`;
+    // Each form carries a fresh one-time id; what changed is everything else.
+    const etag = `"${digest(html.replace(/name="_once" value="[^"]*"/g, ""))}"`;
     if (c.req.header("if-none-match") === etag) return c.body(null, 304, { etag });
     return c.html(html, 200, { etag, "cache-control": "no-cache" });
   }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { createChatRouter } from "../../src/chat/chat-router.js";
+import { withFallbacks } from "../../src/chat/with-fallbacks.js";
+import type { ChatAdapter, ChatCapabilities, OutgoingMessage } from "../../src/ports/chat.js";
+
+const ALL: ChatCapabilities = { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true };
+
+function fakeChat(platform: string, owns: (id: string) => boolean, capabilities: ChatCapabilities = ALL) {
+  const posts: OutgoingMessage[] = [];
+  const calls: string[] = [];
+  const chat: ChatAdapter = {
+    platform,
+    capabilities,
+    owns,
+    roomName: (wanted) => wanted,
+    createChannel: async (name) => ({ id: `${platform}-${name}`, name }),
+    postMessage: async (message) => {
+      posts.push(message);
+      return { channel: message.channel, id: String(posts.length) };
+    },
+    uploadFile: async () => void calls.push("uploadFile"),
+    updateMessage: async () => void calls.push("updateMessage"),
+    setTopic: async () => void calls.push("setTopic"),
+    invite: async () => void calls.push("invite"),
+    findPosted: async () => null,
+    respond: async () => void calls.push("respond"),
+  };
+  return { chat, posts, calls };
+}
+
+describe("the chat router", () => {
+  const slack = fakeChat("slack", (id) => /^C[A-Z0-9]+$/.test(id));
+  const console_ = fakeChat("console", (id) => id.startsWith("console:"));
+  const router = createChatRouter([slack.chat, console_.chat]);
+
+  it("sends each channel to the platform that owns it, the first platform being the default", () => {
+    expect(router.defaultPlatform).toBe("slack");
+    expect(router.at("C0123").chat).toBe(slack.chat);
+    expect(router.at("console:ops").chat).toBe(console_.chat);
+    expect(router.at("#ops")).toEqual({ chat: slack.chat, channel: "#ops" });
+    // A reference that names its platform reaches it without the name.
+    expect(router.at("slack:C0999")).toEqual({ chat: slack.chat, channel: "C0999" });
+    expect(router.on("console")).toBe(console_.chat);
+    expect(router.on(undefined)).toBe(slack.chat);
+    expect(router.on("teams")).toBe(slack.chat);
+  });
+
+  it("places the team's bare channel names on the incident's platform, and leaves named or owned ones alone", () => {
+    expect(router.place("#ops-update", "console")).toBe("console:#ops-update");
+    expect(router.place("#ops-update", "slack")).toBe("#ops-update");
+    expect(router.place("#ops-update", undefined)).toBe("#ops-update");
+    expect(router.place("C0UPDATE01", "console")).toBe("C0UPDATE01");
+    expect(router.place("slack:C0UPDATE01", "console")).toBe("slack:C0UPDATE01");
+  });
+});
+
+describe("a platform that cannot do everything", () => {
+  it("does the nearest thing and says what a person should do", async () => {
+    const bare = fakeChat("webhook", () => true, { rooms: false, topics: false, threads: false, edits: false, files: false, buttons: false, invites: false });
+    const chat = withFallbacks(bare.chat);
+    await chat.postMessage({
+      channel: "ops",
+      text: "Who leads?",
+      idempotencyKey: "k",
+      threadId: "t1",
+      buttons: [{ actionId: "volunteer_lead", label: "I'll lead", value: "i", command: "lead me" }],
+    });
+    await chat.updateMessage("ops", "m1", "Resolved");
+    await chat.uploadFile("ops", { filename: "pm.ics", title: "PM", content: "BEGIN:VCALENDAR", comment: "The meeting" });
+    await chat.setTopic("ops", "P1 · triggered");
+    await chat.invite("ops", ["ada"]);
+    expect(bare.calls).toEqual([]);
+    expect(bare.posts.map((p) => [p.text, p.buttons, p.threadId])).toEqual([
+      ["Who leads?\n• I'll lead: `lead me`", undefined, undefined],
+      ["Resolved\n_(updated: this platform cannot edit the earlier message)_", undefined, undefined],
+      ["The meeting\n*pm.ics* (save it as a file):\n```BEGIN:VCALENDAR```", undefined, undefined],
+      ["*Now:* P1 · triggered", undefined, undefined],
+      ["Herald cannot add people here: please add <@ada> by hand.", undefined, undefined],
+    ]);
+  });
+
+  it("is left as it is when it can do everything", () => {
+    const full = fakeChat("slack", () => true);
+    expect(withFallbacks(full.chat)).toBe(full.chat);
+  });
+});

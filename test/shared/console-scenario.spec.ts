@@ -1,0 +1,267 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { defaultConfigText } from "../../src/generated/default-config.js";
+import { ConsoleClient, visibleText } from "../support/console-client.js";
+import { deliveries } from "../support/fixtures.js";
+import { signedDelivery } from "../support/signed.js";
+import { API_TOKEN, toTestConfig } from "../support/test-config.js";
+
+const auth = { headers: { authorization: `Bearer ${API_TOKEN}` } };
+// The console's rooms are named as in the shipped herald.yaml; PagerDuty, the status page and GitHub point at the fakes.
+const config = toTestConfig(defaultConfigText, { slackChannels: false });
+const TEAM = "modernisation-platform";
+
+async function messagesOf(herald: Awaited<ReturnType<typeof harness.start>>, id: string): Promise<{ channelName: string; text: string; visibleTo?: string }[]> {
+  return ((await (await herald.request(`/api/incidents/${id}`, auth)).json()) as { messages: any[] }).messages;
+}
+
+// The same incident as the Slack scenario, run by people through the web console's HTTP interface:
+// the console is a chat platform like Slack, so the record, the rules and the vendors' calls match.
+describe(`an incident run from the web console (${harness.runtime})`, () => {
+  it("triage → declare form → volunteers → transfer → notes → PagerDuty note → ticket → status publish → temporary resolve → post-mortem", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const grace = await ConsoleClient.signIn(herald.request, "grace");
+
+    // Triage in the team room: the four criteria, answered to ada alone, with its two buttons.
+    expect(await ada.say(TEAM, "/incident triage")).toBe(`/console/rooms/${TEAM}`);
+    const teamRoom = await ada.page(`/console/rooms/${TEAM}`);
+    expect(visibleText(teamRoom)).toContain("Is this an incident? It is if the event is unplanned");
+    expect(visibleText(teamRoom)).toContain("only you can see this");
+    expect(visibleText(await grace.page(`/console/rooms/${TEAM}`))).not.toContain("Is this an incident?");
+    const declareButton = await ada.post(`/console/rooms/${TEAM}/press`, { action: "triage_declare", value: "declare" });
+    expect(declareButton.headers.get("location")).toBe(`/console/declare?room=${TEAM}`);
+
+    // The declare form: every field, the priorities with their definitions.
+    const form = await ada.page(`/console/declare?room=${TEAM}`);
+    expect(visibleText(form)).toContain("P2 Part of the platform is down or unavailable, some user applications are impacted or unavailable");
+    const declared = await ada.post("/console/declare", {
+      room: TEAM,
+      title: "VPC peering is down",
+      description: "Nothing routes between the two VPCs",
+      service: "networking",
+      priority: "P2",
+      notify: ["update"],
+    });
+    expect(declared.status).toBe(303);
+    const incidentPage = declared.headers.get("location")!;
+    expect(incidentPage).toMatch(/^\/console\/incidents\/declared-console-/);
+    await herald.settle();
+    const page = visibleText(await ada.page(incidentPage));
+    expect(page).toContain("#1 VPC peering is down".replace("#1 ", ""));
+    expect(page).toContain("Nothing routes between the two VPCs");
+
+    const detail = (await (await herald.request("/api/incidents/PDECL001", auth)).json()) as { incident: any };
+    const room: string = detail.incident.channel.name;
+    expect(detail.incident).toMatchObject({ platform: "console", priority: "P2", declaredBy: { id: "ada", name: "ada" } });
+    expect(detail.incident.channel.id).toBe(`console:${room}`);
+
+    // Volunteers: ada clicks "I'll lead" under the summary and takes the scribe role too; grace takes it over.
+    const summary = (await messagesOf(herald, "PDECL001")).find((m) => m.text.startsWith(":rotating_light:"))!;
+    expect(summary).toBeDefined();
+    const lead = await ada.post(`/console/rooms/${room}/press`, { action: "volunteer_lead", value: detail.incident.id, back: incidentPage });
+    expect(lead.headers.get("location")).toBe(incidentPage);
+    await herald.settle();
+    await ada.post(`/console/rooms/${room}/do`, { do: "scribe me" });
+    await herald.settle();
+    await grace.say(room, "scribe me");
+    await herald.settle();
+    for (const category of ["event", "discussion", "decision", "action", "result"]) {
+      await grace.post(`/console/rooms/${room}/do`, { do: "note", category, text: `${category} noted` });
+      await herald.settle();
+    }
+    const note = JSON.parse(deliveries["zulip_annotated_v3.json"]!);
+    Object.assign(note.event, { id: "E-PD-NOTE", occurred_at: new Date().toISOString() });
+    Object.assign(note.event.data, { id: "PTHEIRS", content: "action: network team engaged" });
+    note.event.data.incident.id = "PDECL001";
+    await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(note)));
+    await herald.settle();
+    await ada.post(`/console/rooms/${room}/do`, { do: "ticket", party: "aws", case: "1234567890", url: "" });
+    await herald.settle();
+    await ada.post(`/console/rooms/${room}/do`, { do: "status draft", text: "" });
+    await herald.settle();
+    await ada.post(`/console/rooms/${room}/press`, { action: "status_publish", value: detail.incident.id });
+    await herald.settle();
+    // Only the lead may resolve (resolve_by: lead): grace is told so, privately.
+    await grace.post(`/console/rooms/${room}/do`, { do: "resolve", note: "grace's try" });
+    expect(visibleText(await grace.page(`/console/rooms/${room}`))).toMatch(/Only the Incident Lead \(\s*@ada\s*\) can resolve this incident\./);
+    await ada.post(`/console/rooms/${room}/do`, { do: "resolve", note: "restarted the NAT gateway", temporary: "yes" });
+    await herald.settle();
+    await ada.post(`/console/rooms/${room}/do`, { do: "postmortem schedule", when: "2099-12-01 14:00" });
+    await herald.settle();
+    await ada.post(`/console/rooms/${room}/do`, { do: "postmortem" });
+    await herald.settle();
+
+    // What the people in the rooms saw (everyone's messages; private answers are ada's or grace's own).
+    const posted = (await messagesOf(herald, "PDECL001")).filter((m) => !m.visibleTo).map((m) => [m.channelName, m.text.split("\n")[0]]);
+    expect(posted).toEqual([
+      [room, ":rotating_light: *P2 incident: VPC peering is down*"],
+      ["modernisation-platform-update", ":white_check_mark: *Resolved: VPC peering is down*"],
+      [room, ":memo: *Status page: an update is pending*, ready for review:"],
+      [room, ":bust_in_silhouette: <@ada|ada> is now the *Incident Lead*."],
+      [room, ":bust_in_silhouette: <@ada|ada> is now the *Scribe*."],
+      [room, ":bust_in_silhouette: <@grace|grace> is now the *Scribe*, taking over from <@ada|ada>."],
+      [room, ":memo: *Note from PagerDuty* by Harsh Santwani (action): network team engaged"],
+      [room, ":ticket: Support case *1234567890* logged with AWS."],
+      [room, ":memo: *Status page: an update is pending*, ready for review:"],
+      [room, ":globe_with_meridians: <@ada|ada> published the update to <https://status.example.com/|the status page> (post PPOST007):"],
+      [room, ":white_check_mark: *Resolved: VPC peering is down*"],
+      ["modernisation-platform-update", ":white_check_mark: *Resolved: VPC peering is down*"],
+      [room, ":memo: *Status page: the resolution is pending*, ready for review:"],
+      [room, ":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: VPC peering is down>"],
+      [room, expect.stringMatching(/^:calendar: \*Post-mortem meeting:\* 1 Dec 2099 14:00 GMT \(an hour\).* <@ada\|ada> leads it\./)],
+      [room, expect.stringMatching(/^:page_facing_up: The post-mortem draft is ready for review: <https:\/\/github.com\/platform\/incidents\/pull\/\d+\|pull request #\d+>/)],
+    ]);
+
+    // The same vendor calls as from Slack.
+    expect((await herald.pagerdutyCalls()).map((c) => [c.method, c.path])).toEqual([
+      ["POST", "/pagerduty/incidents"],
+      ...Array.from({ length: 5 }, () => ["POST", "/pagerduty/incidents/PDECL001/notes"]),
+      ["POST", "/pagerduty/status_pages/PSTATUS1/posts"],
+      ["PUT", "/pagerduty/incidents/PDECL001"],
+    ]);
+    const github = (await herald.githubCalls()).map((c) => `${c.method} ${c.path}`);
+    expect(github[0]).toBe("POST /github/repos/platform/incidents/issues");
+    expect(github).toContain("POST /github/repos/platform/incidents/pulls");
+
+    const after = (await (await herald.request("/api/incidents/PDECL001", auth)).json()) as { incident: any; timeline: any[] };
+    expect(after.incident).toMatchObject({
+      status: "resolved",
+      roles: { lead: { id: "ada" }, scribe: { id: "grace" } },
+      resolution: { note: "restarted the NAT gateway", temporary: true },
+      postmortemMeeting: { at: "2099-12-01T14:00:00.000Z" },
+    });
+    expect(after.timeline.map((e) => [e.kind, e.category, e.source, e.text])).toEqual([
+      ["incident.triggered", "event", "console", "Declared by ada: VPC peering is down (P2, Networking - Modernisation Platform)"],
+      ["role.assigned", "event", "console", "ada is now Incident Lead"],
+      ["role.assigned", "event", "console", "ada is now Scribe"],
+      ["role.assigned", "event", "console", "grace is now Scribe (taking over from ada)"],
+      ["note.added", "event", "console", "event noted"],
+      ["note.added", "discussion", "console", "discussion noted"],
+      ["note.added", "decision", "console", "decision noted"],
+      ["note.added", "action", "console", "action noted"],
+      ["note.added", "result", "console", "result noted"],
+      ["incident.annotated", "action", "pagerduty", "network team engaged"],
+      ["ticket.recorded", "action", "console", "Support case 1234567890 logged with AWS"],
+      ["incident.resolved", "result", "console", "Resolved with a temporary fix: restarted the NAT gateway"],
+      ["postmortem.scheduled", "event", "console", "Post-mortem meeting scheduled for 1 Dec 2099 14:00 GMT"],
+    ]);
+
+    // The incident page shows it all; its live part answers 304 while nothing changes.
+    const final = visibleText(await ada.page(`/console/incidents/${after.incident.id}`));
+    for (const text of ["resolved", "lead: ada", "scribe: grace", "decision noted", "Published (incident) by ada", "post-mortem draft"]) {
+      expect(final).toContain(text);
+    }
+    const fragment = await ada.get(`/console/incidents/${after.incident.id}?live=1`);
+    const etag = fragment.headers.get("etag")!;
+    expect(fragment.status).toBe(200);
+    expect((await ada.get(`/console/incidents/${after.incident.id}?live=1`, { "if-none-match": etag })).status).toBe(304);
+    const markdown = await ada.get(`/console/incidents/${after.incident.id}/postmortem.md`);
+    expect(await markdown.text()).toContain("restarted the NAT gateway");
+  });
+
+  it("refuses what it should, stores nothing then, and says why", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    // Not signed in: sent to sign in; a wrong token is refused.
+    const anonymous = await herald.request("/console");
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toBe("/console/sign-in?next=%2Fconsole");
+    const stranger = new ConsoleClient(herald.request);
+    await stranger.get("/console/sign-in");
+    const wrong = await stranger.post("/console/sign-in", { name: "mallory", token: "not-the-token" });
+    expect(wrong.status).toBe(400);
+    expect(visibleText(await wrong.text())).toContain("That is not Herald's API token");
+    expect((await stranger.get("/console")).status).toBe(303);
+    const badName = await stranger.post("/console/sign-in", { name: "two words", token: API_TOKEN });
+    expect(badName.status).toBe(400);
+
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const count = async () => ((await (await herald.request("/api/incidents", auth)).json()) as { incidents: unknown[] }).incidents.length;
+    // A form without the CSRF token, or from another site: refused, nothing stored.
+    const forged = await herald.request("/console/declare", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: `herald_csrf=${ada.csrf}; herald_name=ada; herald_token=${API_TOKEN}` },
+      body: new URLSearchParams({ title: "x", service: "networking", priority: "P1" }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    const crossSite = await ada.post("/console/declare", { title: "x", service: "networking", priority: "P1" }, { origin: "https://evil.example" });
+    expect(crossSite.status).toBe(403);
+    const notAForm = await ada.get("/console/declare");
+    expect(notAForm.status).toBe(200);
+    // A declare form with missing fields: each error under its field, nothing declared.
+    const missing = await ada.post("/console/declare", { room: TEAM, title: "", service: "", priority: "" });
+    expect(missing.status).toBe(422);
+    const errors = visibleText(await missing.text());
+    expect(errors).toContain("Give the incident a meaningful title.");
+    expect(errors).toContain("Choose the impacted service.");
+    expect(errors).toContain("Choose a priority.");
+    await herald.settle();
+    expect(await count()).toBe(0);
+    expect((await herald.store.pendingDeliveries(10)).length).toBe(0);
+
+    // A form sent twice (the back button, a double click) is taken once.
+    const once = crypto.randomUUID();
+    const fields = { room: TEAM, title: "Disk full", service: "operations", priority: "P3", _once: once };
+    const first = await ada.post("/console/declare", fields);
+    const second = await ada.post("/console/declare", fields);
+    expect(second.headers.get("location")).toBe(first.headers.get("location"));
+    await herald.settle();
+    expect(await count()).toBe(1);
+
+    // Commands outside an incident's room, unknown commands and unknown rooms: said plainly.
+    await ada.say(TEAM, "note decision: roll back");
+    await ada.say(TEAM, "@Herald incident <!channel> please look");
+    const team = visibleText(await ada.page(`/console/rooms/${TEAM}`));
+    expect(team).toContain("/incident note works in an incident's channel.");
+    expect(team).toContain("Unknown command '<!channel>'");
+    expect((await ada.get("/console/rooms/no-such-room")).status).toBe(404);
+    expect((await ada.get("/console/incidents/no-such-incident")).status).toBe(404);
+    expect((await ada.post(`/console/rooms/${TEAM}/press`, { action: "launch_rockets" })).status).toBe(400);
+  });
+
+  it("escapes user text everywhere: a title or note never becomes markup, a link or a ping", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const declared = await ada.post("/console/declare", {
+      room: TEAM,
+      title: `<script>alert(1)</script> <!channel> <https://evil.example|click> *bold*`,
+      service: "security",
+      priority: "P1",
+    });
+    await herald.settle();
+    const html = await ada.page(declared.headers.get("location")!);
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).not.toMatch(/href="https:\/\/evil\.example/);
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    const room = (await herald.store.localChannels()).find((c) => c.name.startsWith("inc-"))!;
+    const roomHtml = await ada.page(`/console/rooms/${room.name}`);
+    expect(roomHtml).not.toContain("<script>alert");
+    expect(roomHtml).not.toMatch(/href="https:\/\/evil\.example/);
+    // A security incident says where to report the breach.
+    expect(visibleText(roomHtml)).toContain(":lock:".replace(":lock:", "🔒"));
+  });
+
+  it("runs beside Slack: an incident lives on the platform where it was declared, alarms on the default one", async () => {
+    // Slack is configured and the default; the team's channels are Slack channel ids.
+    const herald = await harness.start();
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    // The console's team room is "team" here, as the configuration names a Slack channel for it.
+    expect(visibleText(await ada.page("/console/declare"))).toContain("Declare an incident");
+    const declared = await ada.post("/console/declare", { room: "team", title: "Disk full", service: "operations", priority: "P1" });
+    expect(declared.status).toBe(303);
+    await herald.settle();
+    const incidents = ((await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] }).incidents;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ platform: "console", channel: { id: expect.stringMatching(/^console:inc-/) } });
+    const slack = (await herald.slackCalls()).map((c) => [c.method, c.body.channel ?? c.body.name]);
+    // Its room is in the console; the users' announcement goes to the update channel the configuration names (in Slack).
+    expect(slack.filter(([method]) => method === "conversations.create")).toEqual([]);
+    expect(slack).toContainEqual(["chat.postMessage", "C0UPDATE01"]);
+
+    // A PagerDuty alarm opens its channel on the default platform, Slack.
+    const { lifecycle } = await import("../support/signed.js");
+    await herald.request("/webhooks/pagerduty", await signedDelivery(lifecycle(deliveries)[0]!.body));
+    await herald.settle();
+    expect((await herald.slackCalls()).filter((c) => c.method === "conversations.create")).toHaveLength(1);
+  });
+});
