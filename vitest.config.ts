@@ -23,6 +23,14 @@ export default defineConfig({
         },
       },
       {
+        // Headless Chromium (Debian's chromium, driven by playwright-core) against `npm start`'s server.
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+        },
+      },
+      {
         resolve: { alias: { "#harness": here("./test/workers/harness.ts") } },
         plugins: [
           cloudflareTest(async ({ inject }) => ({

@@ -76,7 +76,9 @@ textarea { width: 100%; display: block; margin: 0 0 0.5rem; }
 .buttons { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.5rem; }
 .topic { color: var(--muted); margin-top: 0; }
 .room-head { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; justify-content: space-between; }
-.command-box { position: sticky; bottom: 0; display: flex; gap: 0.5rem; padding: 0.6rem 0; background: var(--bg); }
+.command-box { display: flex; gap: 0.5rem; padding: 0.6rem 0; background: var(--bg); }
+.command-box.sticky { position: sticky; bottom: 0; }
+details summary { cursor: pointer; color: var(--muted); }
 .command-box input { flex: 1; min-width: 0; }
 .rooms li { margin: 0.3rem 0; }
 .file summary { cursor: pointer; }
@@ -99,19 +101,23 @@ export const LIVE_JS = `
   var el = document.getElementById("live");
   if (!el || !el.dataset.live) return;
   var tag = null;
+  var ticks = 0;
   function tick() {
-    if (document.hidden) return;
+    // A page in the background looks every ten seconds instead of every two.
+    if (document.hidden && ticks++ % 5 !== 0) return;
     var headers = tag ? { "If-None-Match": tag } : {};
     fetch(el.dataset.live, { headers: headers, credentials: "same-origin" }).then(function (r) {
       if (r.status !== 200) return;
       var next = r.headers.get("ETag");
       return r.text().then(function (html) {
-        if (tag !== null && next !== tag) el.innerHTML = html;
+        // The first answer is swapped in too: the page may have changed since it was served.
+        if (next !== tag) el.innerHTML = html;
         tag = next;
       });
     }).catch(function () {});
   }
   tick();
   setInterval(tick, 2000);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) tick(); });
 })();
 `;

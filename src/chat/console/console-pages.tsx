@@ -150,12 +150,12 @@ export function RoomPage(props: { ctx: PageContext; room: LocalChannel; messages
       <section id="live" data-live={`${path}?live=1`}>
         <RoomLive ctx={ctx} room={room} messages={props.messages} />
       </section>
-      <CommandBox ctx={ctx} room={room} back={path} />
+      <CommandBox ctx={ctx} room={room} back={path} sticky />
     </Layout>
   );
 }
 
-export function RoomLive(props: { ctx: PageContext; room: LocalChannel; messages: LocalMessage[] }) {
+export function RoomLive(props: { ctx: PageContext; room: LocalChannel; messages: LocalMessage[]; back?: string }) {
   const { room, ctx } = props;
   const top = props.messages.filter((m) => !m.threadId || !props.messages.some((p) => p.id === m.threadId));
   return (
@@ -163,7 +163,7 @@ export function RoomLive(props: { ctx: PageContext; room: LocalChannel; messages
       {room.topic ? <p class="topic">{room.topic}</p> : null}
       <ol class="messages">
         {top.map((m) => (
-          <MessageItem ctx={ctx} room={room} message={m} replies={props.messages.filter((r) => r.threadId === m.id)} />
+          <MessageItem ctx={ctx} room={room} message={m} replies={props.messages.filter((r) => r.threadId === m.id)} back={props.back} />
         ))}
       </ol>
       {top.length === 0 ? <p class="empty">Nothing here yet.</p> : null}
@@ -171,9 +171,10 @@ export function RoomLive(props: { ctx: PageContext; room: LocalChannel; messages
   );
 }
 
-function MessageItem(props: { ctx: PageContext; room: LocalChannel; message: LocalMessage; replies: LocalMessage[] }) {
+function MessageItem(props: { ctx: PageContext; room: LocalChannel; message: LocalMessage; replies: LocalMessage[]; back?: string }) {
   const m = props.message;
   const path = `/console/rooms/${encodeURIComponent(props.room.name)}`;
+  const back = props.back ?? path;
   return (
     <li class={m.visibleTo ? "message private" : "message"} id={`m-${m.id.split("/").pop()}`}>
       <div class="by">
@@ -198,7 +199,7 @@ function MessageItem(props: { ctx: PageContext; room: LocalChannel; message: Loc
             <PostForm action={`${path}/press`} ctx={props.ctx} class="inline">
               <input type="hidden" name="action" value={b.actionId} />
               <input type="hidden" name="value" value={b.value} />
-              <input type="hidden" name="back" value={path} />
+              <input type="hidden" name="back" value={back} />
               <button class="button">{b.label}</button>
             </PostForm>
           ))}
@@ -207,7 +208,7 @@ function MessageItem(props: { ctx: PageContext; room: LocalChannel; message: Loc
       {props.replies.length ? (
         <ol class="thread">
           {props.replies.map((r) => (
-            <MessageItem ctx={props.ctx} room={props.room} message={r} replies={[]} />
+            <MessageItem ctx={props.ctx} room={props.room} message={r} replies={[]} back={back} />
           ))}
         </ol>
       ) : null}
@@ -215,9 +216,9 @@ function MessageItem(props: { ctx: PageContext; room: LocalChannel; message: Loc
   );
 }
 
-export function CommandBox(props: { ctx: PageContext; room: LocalChannel; back: string }) {
+export function CommandBox(props: { ctx: PageContext; room: LocalChannel; back: string; sticky?: boolean }) {
   return (
-    <PostForm action={`/console/rooms/${encodeURIComponent(props.room.name)}/say`} ctx={props.ctx} class="command-box">
+    <PostForm action={`/console/rooms/${encodeURIComponent(props.room.name)}/say`} ctx={props.ctx} class={props.sticky ? "command-box sticky" : "command-box"}>
       <input type="hidden" name="back" value={props.back} />
       <label for="command" class="sr-only">
         Command
@@ -347,22 +348,19 @@ export function IncidentLive(props: { ctx: PageContext; data: IncidentPageData }
             <p class="empty">No update is pending.</p>
           )}
           {(incident.statusPage?.published ?? []).map((p) => (
-            <p class="meta">
-              Published ({p.kind}) by {p.by.name}, {time(p.at, ctx)}
-            </p>
+            <p class="meta">{`Published (${p.kind}) by ${p.by.name}, ${time(p.at, ctx)}`}</p>
           ))}
         </section>
         <section class="card">
           <h2>Herald's actions</h2>
-          <ul class="effects">
-            {effects.map((e) => (
-              <li class={`effect effect-${e.status}`}>
-                <span class="badge">{e.status}</span> {e.payload.kind.replace(/_/g, " ")}
-                {e.attempts > 1 ? <span class="meta"> · {e.attempts} attempts</span> : null}
-                {e.lastError ? <div class="error">{e.lastError}</div> : null}
-              </li>
-            ))}
-          </ul>
+          {/* What needs a person's eye first: failed, waiting and skipped; the done ones folded away. */}
+          <EffectList effects={effects.filter((e) => e.status !== "done")} />
+          {effects.some((e) => e.status === "done") ? (
+            <details>
+              <summary>{`${effects.filter((e) => e.status === "done").length} done`}</summary>
+              <EffectList effects={effects.filter((e) => e.status === "done")} />
+            </details>
+          ) : null}
         </section>
       </div>
 
@@ -388,10 +386,24 @@ export function IncidentLive(props: { ctx: PageContext; data: IncidentPageData }
           <h2>
             Room <a href={`/console/rooms/${encodeURIComponent(room.name)}`}>#{room.name}</a>
           </h2>
-          <RoomLive ctx={ctx} room={room} messages={messages} />
+          <RoomLive ctx={ctx} room={room} messages={messages} back={`/console/incidents/${encodeURIComponent(incident.id)}`} />
         </section>
       ) : null}
     </div>
+  );
+}
+
+function EffectList(props: { effects: Effect[] }) {
+  return (
+    <ul class="effects">
+      {props.effects.map((e) => (
+        <li class={`effect effect-${e.status}`}>
+          <span class="badge">{e.status.replace("_", " ")}</span> {e.payload.kind.replace(/_/g, " ")}
+          {e.attempts > 1 ? <span class="meta">{` · ${e.attempts} attempts`}</span> : null}
+          {e.lastError ? <div class="error">{e.lastError}</div> : null}
+        </li>
+      ))}
+    </ul>
   );
 }
 
