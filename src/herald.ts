@@ -54,16 +54,14 @@ export interface Herald {
 
 /** Wires Herald from a store, the configuration text and the environment; shared by both runtimes. */
 export function createHerald(options: HeraldOptions): Herald {
-  const config = loadConfig(options.configText, {
-    source: options.configSource,
-    env: Object.fromEntries(Object.entries(options.env).filter(([, v]) => typeof v === "string")) as Record<string, string>,
-    templateNames: Object.keys(templates),
-  });
+  const env = Object.fromEntries(Object.entries(options.env).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  const config = loadConfig(options.configText, { source: options.configSource, env, templateNames: Object.keys(templates) });
   const renderer = createRenderer(templates, { timeZone: config.timezone });
   const context: PlatformContext = {
     store: options.store,
     config,
     settings: options.settings,
+    env,
     clock: options.clock,
     renderer,
     log: options.log,

@@ -14,6 +14,8 @@ export interface PlatformContext {
   store: Store;
   config: Config;
   settings: Settings;
+  /** The raw environment, for a platform's own variables (secrets: never logged). */
+  env: Readonly<Record<string, string>>;
   clock: Clock;
   renderer: Renderer;
   log: (line: string) => void;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RULE_ACTION_NAMES } from "../domain/rule-actions.js";
 
 /** Which incidents a rule applies to; every listed key must match, a list matches any of its values. */
 const conditionSchema = z
@@ -23,21 +24,9 @@ const postSchema = z
   })
   .strict();
 
-const actionSchema = z.union(
-  [
-    z.literal("create_channel"),
-    z.literal("add_pagerduty_note"),
-    z.literal("resolve_in_pagerduty"),
-    z.literal("raise_follow_up"),
-    z.literal("open_in_pagerduty"),
-    z.literal("invite_declarer"),
-    z.literal("set_topic"),
-    z.literal("status_draft"),
-    z.literal("postmortem_invite"),
-    postSchema,
-  ],
-  { error: "must be create_channel, invite_declarer, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft, postmortem_invite or post: {to, template}" },
-);
+const actionSchema = z.union([z.enum(RULE_ACTION_NAMES), postSchema], {
+  error: `must be ${RULE_ACTION_NAMES.join(", ")} or post: {to, template}`,
+});
 
 const ruleSchema = z
   .object({

@@ -20,7 +20,8 @@ export function documentView(incident: Incident, timeline: readonly TimelineEntr
   const times = { format };
   const priority = config.priorities.find((p) => p.name === incident.priority);
   const names = roleNames(config);
-  const entries = timeline.map((entry) => ({
+  // A document does not list its own drafting (it would differ from the copy that was proposed).
+  const entries = timeline.filter((entry) => entry.kind !== "herald.document_proposed").map((entry) => ({
     when: times.format(entry.at),
     elapsed: sinceStart(Date.parse(entry.at) - start),
     category: entry.category,

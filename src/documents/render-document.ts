@@ -1,12 +1,12 @@
 import type { Config } from "../config/schema.js";
 import type { Incident } from "../domain/incident.js";
 import type { Clock } from "../ports/clock.js";
-import type { Store } from "../ports/store.js";
+import type { IncidentStore } from "../ports/store.js";
 import type { Renderer } from "../render/renderer.js";
 import { DOCUMENT_TEMPLATES, documentView, type DocumentKind } from "./document-view.js";
 
 export interface DocumentDeps {
-  store: Store;
+  store: IncidentStore;
   renderer: Renderer;
   config: Config;
   clock: Clock;

@@ -1,4 +1,4 @@
-import type { Incident, Person, TimelineCategory } from "./incident.js";
+import type { Announcement, ChatChannel, FollowUp, Incident, Person, StatusPageRecord, TimelineCategory } from "./incident.js";
 
 /** What a vendor said about an incident's state, as far as Herald cares. */
 export type IncidentSnapshot = Pick<
@@ -105,8 +105,31 @@ export interface IncidentActivity extends EventBase {
   text: string;
 }
 
+/** What Herald did for an incident, reported by the effect that did it. */
+export type HeraldChange =
+  | { what: "room_created"; channel: ChatChannel; platform: string }
+  | { what: "pagerduty_linked"; pagerdutyId: string; url: string | null; number: number | null }
+  | { what: "follow_up_raised"; followUp: FollowUp }
+  | { what: "announcement_posted"; announcement: Announcement }
+  | { what: "status_drafted"; draft: NonNullable<StatusPageRecord["draft"]> }
+  | { what: "status_published"; postId: string | null; published: StatusPageRecord["published"][number] }
+  | { what: "document_proposed"; document: "postmortem" | "runbook"; path: string; url: string | null };
+
+/**
+ * Herald's own action on the incident's behalf (a room made, PagerDuty linked, the status page
+ * published…): effects report what they did as these, and the projection puts it on the record and
+ * the timeline, so the record has one writer and can be rebuilt from its events.
+ */
+export interface HeraldAction extends EventBase {
+  kind: "herald_action";
+  type: `herald.${HeraldChange["what"]}`;
+  incidentId: string;
+  change: HeraldChange;
+}
+
 export type IncidentEvent =
   | IncidentChanged
+  | HeraldAction
   | IncidentDeclared
   | NoteAdded
   | RoleAssigned

@@ -1,5 +1,5 @@
 import type { Incident, TimelineEntry } from "./incident.js";
-import type { IncidentEvent, IncidentSnapshot } from "./incident-event.js";
+import type { HeraldChange, IncidentEvent, IncidentSnapshot } from "./incident-event.js";
 
 export interface Projection {
   incident: Incident;
@@ -39,6 +39,8 @@ function applyEvent(incident: Incident, event: IncidentEvent): Incident {
       const nextAt = event.everyMinutes && new Date(Date.parse(event.occurredAt) + event.everyMinutes * 60_000).toISOString();
       return { ...incident, checkin: event.everyMinutes && nextAt ? { everyMinutes: event.everyMinutes, nextAt } : null };
     }
+    case "herald_action":
+      return applyHeraldChange(incident, event.change);
     case "resolution_recorded":
       return {
         ...incident,
@@ -48,6 +50,49 @@ function applyEvent(incident: Incident, event: IncidentEvent): Incident {
       };
     default:
       return incident;
+  }
+}
+
+function applyHeraldChange(incident: Incident, change: HeraldChange): Incident {
+  switch (change.what) {
+    case "room_created":
+      return { ...incident, channel: change.channel };
+    case "pagerduty_linked":
+      return { ...incident, pagerdutyId: change.pagerdutyId, url: change.url ?? incident.url, number: change.number ?? incident.number };
+    case "follow_up_raised":
+      return { ...incident, followUps: [...(incident.followUps ?? []), change.followUp] };
+    case "announcement_posted": {
+      // One announcement a channel: a new one replaces the one it supersedes.
+      const others = (incident.announcements ?? []).filter((a) => a.channel !== change.announcement.channel);
+      return { ...incident, announcements: [...others, change.announcement] };
+    }
+    case "status_drafted":
+      return { ...incident, statusPage: { ...(incident.statusPage ?? { postId: null, published: [] }), draft: change.draft } };
+    case "status_published": {
+      const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
+      return { ...incident, statusPage: { draft: null, postId: change.postId ?? record.postId, published: [...record.published, change.published] } };
+    }
+    case "document_proposed":
+      return incident;
+  }
+}
+
+function describeHeraldChange(change: HeraldChange): string {
+  switch (change.what) {
+    case "room_created":
+      return `Herald opened the incident's room #${change.channel.name} (${change.platform})`;
+    case "pagerduty_linked":
+      return `Opened in PagerDuty${change.number !== null ? ` as #${change.number}` : ""} (${change.pagerdutyId})`;
+    case "follow_up_raised":
+      return `Follow-up raised: ${change.followUp.title}${change.followUp.url ? ` (${change.followUp.url})` : " (kept here: no issue tracker configured)"}`;
+    case "announcement_posted":
+      return `Users' announcement posted in ${change.announcement.to}`;
+    case "status_drafted":
+      return `Status-page ${change.draft.kind === "resolution" ? "resolution" : "update"} drafted for review`;
+    case "status_published":
+      return `Status page ${change.published.kind === "resolution" ? "resolution" : "update"} published by ${change.published.by.name}`;
+    case "document_proposed":
+      return `${change.document === "postmortem" ? "Post-mortem" : "Runbook"} draft proposed: ${change.url ?? change.path}`;
   }
 }
 
@@ -117,6 +162,7 @@ function applySnapshot(incident: Incident, snapshot: IncidentSnapshot, event: In
 }
 
 function describe(before: Incident | null, after: Incident, event: IncidentEvent): string {
+  if (event.kind === "herald_action") return describeHeraldChange(event.change);
   if (event.kind === "role_assigned") {
     const previous = before?.roles[event.role];
     if (previous?.id === event.person.id) return `${event.person.name} stays ${event.roleName}`;

@@ -51,6 +51,7 @@ export async function publishDocument(effect: Effect, kind: DocumentKind, deps: 
   return {
     status: "done",
     result: { path, pullRequest },
+    recorded: [{ what: "document_proposed", document: kind, path, url: pullRequest?.url ?? null }],
     then: [{ key: `${effect.key}:link`, incidentId: effect.incidentId, payload: { kind: "post_message", to: "incident", template: "document-link", text } }],
   };
 }

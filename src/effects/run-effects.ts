@@ -4,7 +4,10 @@ import type { Clock } from "../ports/clock.js";
 import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
 import type { Renderer } from "../render/renderer.js";
-import type { Effect, EffectOutcome, Store } from "../ports/store.js";
+import type { Effect, EffectOutcome, IncidentStore, OutboxStore } from "../ports/store.js";
+import type { TimelineEntry } from "../domain/incident.js";
+import type { HeraldAction } from "../domain/incident-event.js";
+import { projectIncident } from "../domain/project-incident.js";
 import type { Config } from "../config/schema.js";
 import { incidentView } from "../render/incident-view.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
@@ -12,7 +15,7 @@ import { inviteToPostmortem, publishDocument } from "./document-effects.js";
 import { draftStatus, publishStatus } from "./status-page-effects.js";
 
 export interface EffectDeps {
-  store: Store;
+  store: IncidentStore & OutboxStore;
   /** Every active chat platform; each incident's effects go to its own. */
   chat: ChatRouter;
   paging: PagingService;
@@ -56,7 +59,8 @@ export async function runEffects(
     }
     attempted++;
     const outcome = await attempt(effect, deps);
-    await deps.store.finishEffect(effect.key, outcome, deps.clock.now().toISOString());
+    const at = deps.clock.now().toISOString();
+    await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store));
     queued += outcome.then?.length ?? 0;
     if (outcome.status === "pending") {
       held.add(effect.incidentId);
@@ -68,6 +72,35 @@ export async function runEffects(
   }
   // A full page may hide due effects behind it; a page with nothing due cannot make progress.
   return { finished, more: (open.length === limit && attempted > 0) || queued > 0 };
+}
+
+/**
+ * What an effect did, as events through the same projection as everything else: the incident as it
+ * leaves it, and the timeline entries that show it. Written with the effect's outcome.
+ */
+async function onRecord(effect: Effect, outcome: EffectOutcome, at: string, store: IncidentStore) {
+  if (!outcome.recorded?.length) return undefined;
+  let incident = await store.getIncident(effect.incidentId);
+  if (!incident) return undefined;
+  const entries: TimelineEntry[] = [];
+  for (const change of outcome.recorded) {
+    const event: HeraldAction = {
+      id: `${effect.key}:${change.what}`,
+      occurredAt: at,
+      author: change.what === "status_published" ? change.published.by : null,
+      source: "herald",
+      pagerdutyIncidentId: incident.pagerdutyId,
+      incidentId: incident.id,
+      incidentTitle: incident.title,
+      kind: "herald_action",
+      type: `herald.${change.what}`,
+      change,
+    };
+    const projected = projectIncident(incident, event, incident.id);
+    incident = projected.incident;
+    entries.push(projected.entry);
+  }
+  return { incident, entries };
 }
 
 async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
@@ -137,8 +170,7 @@ async function createChannel(effect: Effect, base: string, deps: EffectDeps): Pr
   for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
     const created = await chat.createChannel(chat.roomName(base, n));
     if (created === "name_taken") continue;
-    await deps.store.setIncidentChannel(effect.incidentId, created, deps.clock.now().toISOString());
-    return { status: "done", result: created };
+    return { status: "done", result: created, recorded: [{ what: "room_created", channel: created, platform: chat.platform }] };
   }
   return { status: "failed", error: `room names ${chat.roomName(base, 1)} to ${chat.roomName(base, MAX_NAME_SUFFIX)} are all taken` };
 }
@@ -167,11 +199,9 @@ async function postMessage(
   const landed = triedBefore ? await chat.findPosted(channel, effect.key) : null;
   const threadId = to !== "incident" ? to.threadId : undefined;
   const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId }));
-  if (post.announcement) {
-    const at = deps.clock.now().toISOString();
-    await deps.store.addAnnouncement(effect.incidentId, { to: post.announcement.to, channel: posted.channel, messageId: posted.id, postedAt: at }, at);
-  }
-  return { status: "done", result: posted };
+  if (!post.announcement) return { status: "done", result: posted };
+  const announcement = { to: post.announcement.to, channel: posted.channel, messageId: posted.id, postedAt: deps.clock.now().toISOString() };
+  return { status: "done", result: posted, recorded: [{ what: "announcement_posted", announcement }] };
 }
 
 async function addPagerDutyNote(effect: Effect, content: string, deps: EffectDeps): Promise<EffectOutcome> {
@@ -201,12 +231,13 @@ async function raiseFollowUp(
   // GitHub has no idempotency key for issues: a retry after a lost answer may file the issue twice.
   const filed = await deps.issues.createIssue({ title: issue.title, body: issue.body, labels: issue.labels });
   const followUp = { title: issue.title, url: filed.url, number: filed.number };
-  if (!announce) await deps.store.addFollowUp(effect.incidentId, followUp, deps.clock.now().toISOString());
   const template = announce?.template ?? "follow-up";
   const text = deps.renderer.render(template, { ...announce?.data, followUp });
   return {
     status: "done",
     result: deps.issues.platform === "draft" ? { draft: true, issue } : followUp,
+    // A not-an-incident issue belongs to no incident; a follow-up is kept on its incident.
+    ...(announce ? {} : { recorded: [{ what: "follow_up_raised" as const, followUp }] }),
     then: [
       {
         key: `${effect.key}:link`,
@@ -250,6 +281,5 @@ async function openInPagerDuty(
   if (deps.paging.platform === "draft") return { status: "done", result: { draft: true, incident } };
   // The incident key is Herald's id: a retry after a lost answer opens no second incident.
   const opened = await deps.paging.createIncident({ ...incident, serviceId: incident.serviceId, incidentKey: effect.incidentId });
-  await deps.store.linkPagerDuty(effect.incidentId, { pagerdutyId: opened.id, url: opened.url, number: opened.number }, deps.clock.now().toISOString());
-  return { status: "done", result: opened };
+  return { status: "done", result: opened, recorded: [{ what: "pagerduty_linked", pagerdutyId: opened.id, url: opened.url, number: opened.number }] };
 }

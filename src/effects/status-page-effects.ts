@@ -14,13 +14,12 @@ export async function draftStatus(
   if (!incident) return { status: "skipped", error: "the incident does not exist" };
   const kind = request.draft;
   const message = request.message ?? deps.renderer.render(`status-page-${kind}`, incidentView(incident, deps.config));
-  const now = deps.clock.now().toISOString();
-  const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
-  await deps.store.saveStatusPage(incident.id, { ...record, draft: { kind, message, preparedAt: now } }, now);
+  const draft = { kind, message, preparedAt: deps.clock.now().toISOString() };
   const text = deps.renderer.render("status-draft", { message, resolution: kind === "resolution", statusPageConfigured: Boolean(deps.config.status_page.id) });
   return {
     status: "done",
     result: { draft: kind, message },
+    recorded: [{ what: "status_drafted", draft }],
     then: [
       {
         key: `${effect.key}:review`,
@@ -53,11 +52,12 @@ export async function publishStatus(effect: Effect, by: Person, deps: EffectDeps
     status: draft.kind === "resolution" ? "resolved" : "investigating",
     severity: (incident.priority && deps.config.status_page.severity[incident.priority]) || "minor",
   });
-  const now = deps.clock.now().toISOString();
-  const published = [...record.published, { at: now, by, kind: draft.kind, message: draft.message }];
-  await deps.store.saveStatusPage(incident.id, { draft: null, postId, published }, now);
-  return say(
-    { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
-    { published: true, postId },
-  );
+  const published = { at: deps.clock.now().toISOString(), by, kind: draft.kind, message: draft.message };
+  return {
+    ...say(
+      { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
+      { published: true, postId },
+    ),
+    recorded: [{ what: "status_published", postId, published }],
+  };
 }

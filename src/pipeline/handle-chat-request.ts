@@ -7,14 +7,14 @@ import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../chat/replies.js";
 import type { ChatButton } from "../ports/chat.js";
-import type { NewEffect, Store } from "../ports/store.js";
+import type { IncidentStore, NewEffect } from "../ports/store.js";
 import { formatTime } from "../render/helpers.js";
 import { incidentView } from "../render/incident-view.js";
 import type { Renderer } from "../render/renderer.js";
 import { parseMeetingTime } from "../time/meeting-time.js";
 
 export interface ChatRequestDeps {
-  store: Store;
+  store: IncidentStore;
   config: Config;
   renderer: Renderer;
 }

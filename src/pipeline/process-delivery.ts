@@ -5,7 +5,8 @@ import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import { evaluateRules, type Action } from "../domain/rules.js";
 import { VOLUNTEER_BUTTONS } from "../domain/command-events.js";
-import type { Delivery, NewEffect, ProcessedDelivery, Store } from "../ports/store.js";
+import type { Delivery, DeliveryStore, EffectPayload, IncidentStore, NewEffect, OutboxStore, ProcessedDelivery } from "../ports/store.js";
+import type { RuleAction } from "../domain/rule-actions.js";
 import { eventView, incidentView } from "../render/incident-view.js";
 import { handleChatRequest } from "./handle-chat-request.js";
 import type { Renderer } from "../render/renderer.js";
@@ -18,7 +19,7 @@ const STATUS_EVENTS = new Set(["incident.triggered", "incident.acknowledged", "i
 export type DeliveryReader = (body: string) => IncidentEvent[];
 
 export interface ProcessDeps {
-  store: Store;
+  store: DeliveryStore & IncidentStore & Pick<OutboxStore, "isKnownExternal">;
   config: Config;
   renderer: Renderer;
   newId: () => string;
@@ -92,60 +93,8 @@ function toEffects(
   // A users' announcement already out in a channel is updated in place, not posted again.
   const fresh = actions.filter((a) => !(a.kind === "post" && a.template === USER_ANNOUNCEMENT && announced.has(a.to)));
   return fresh.map((action): NewEffect => {
-    if (action.kind === "set_topic") {
-      return { key: action.key, incidentId: incident.id, payload: { kind: "set_topic", topic: deps.renderer.render("channel-topic", view) } };
-    }
-    if (action.kind === "postmortem_invite") {
-      return { key: action.key, incidentId: incident.id, payload: { kind: "postmortem_invite" } };
-    }
-    if (action.kind === "status_draft") {
-      return { key: action.key, incidentId: incident.id, payload: { kind: "status_draft", draft: action.draft } };
-    }
-    if (action.kind === "invite_declarer") {
-      return { key: action.key, incidentId: incident.id, payload: { kind: "invite", userIds: [action.userId] } };
-    }
-    if (action.kind === "open_in_pagerduty") {
-      const service = deps.config.services.find((s) => s.key === incident.service?.id);
-      const priority = deps.config.priorities.find((p) => p.name === incident.priority);
-      return {
-        key: action.key,
-        incidentId: incident.id,
-        payload: {
-          kind: "pagerduty_create",
-          title: incident.title,
-          serviceId: service?.pagerduty_service_id ?? null,
-          priorityId: priority?.pagerduty_priority_id ?? null,
-          details: `Declared in chat by ${incident.declaredBy?.name ?? "someone"}.`,
-        },
-      };
-    }
-    if (action.kind === "raise_follow_up") {
-      return {
-        key: action.key,
-        incidentId: incident.id,
-        payload: {
-          kind: "github_issue",
-          title: `Permanent fix for: ${incident.title}`,
-          body: deps.renderer.render("follow-up-issue", view),
-          labels: ["incident-follow-up"],
-        },
-      };
-    }
-    if (action.kind === "resolve_in_pagerduty") {
-      const resolution = event.kind === "resolution_recorded" ? event.note : "";
-      return { key: action.key, incidentId: incident.id, payload: { kind: "pagerduty_resolve", resolution } };
-    }
-    if (action.kind === "add_pagerduty_note") {
-      // The category goes first, as PagerDuty notes that Herald reads back are filed by it.
-      const content = event.kind === "note_added" ? `${event.category}: ${event.text}` : "";
-      return { key: action.key, incidentId: incident.id, payload: { kind: "pagerduty_note", content } };
-    }
-    if (action.kind === "create_channel") {
-      return {
-        key: action.key,
-        incidentId: incident.id,
-        payload: { kind: "create_channel", name: incidentChannelName(deps.config.incident_channel.pattern, incident) },
-      };
+    if (action.kind !== "post") {
+      return { key: action.key, incidentId: incident.id, payload: (EFFECT_OF[action.kind] as EffectOf<RuleAction>)({ action, event, incident, view, deps }) };
     }
     const named = deps.config.channels[action.to as keyof Config["channels"]];
     const effect: NewEffect = {
@@ -166,6 +115,40 @@ function toEffects(
     return effect;
   });
 }
+
+interface ActionContext<A extends RuleAction> {
+  action: A;
+  event: IncidentEvent;
+  incident: Incident;
+  view: Record<string, unknown>;
+  deps: ProcessDeps;
+}
+
+/** The effect each rule action asks for (see domain/rule-actions.ts, where they are listed and when each applies). */
+type EffectOf<A extends RuleAction> = (c: ActionContext<A>) => EffectPayload;
+const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kind: K }>> } = {
+  create_channel: ({ incident, deps }) => ({ kind: "create_channel", name: incidentChannelName(deps.config.incident_channel.pattern, incident) }),
+  invite_declarer: ({ action }) => ({ kind: "invite", userIds: [action.userId] }),
+  set_topic: ({ view, deps }) => ({ kind: "set_topic", topic: deps.renderer.render("channel-topic", view) }),
+  open_in_pagerduty: ({ incident, deps }) => ({
+    kind: "pagerduty_create",
+    title: incident.title,
+    serviceId: deps.config.services.find((s) => s.key === incident.service?.id)?.pagerduty_service_id ?? null,
+    priorityId: deps.config.priorities.find((p) => p.name === incident.priority)?.pagerduty_priority_id ?? null,
+    details: `Declared in chat by ${incident.declaredBy?.name ?? "someone"}.`,
+  }),
+  // The category goes first, as PagerDuty notes that Herald reads back are filed by it.
+  add_pagerduty_note: ({ event }) => ({ kind: "pagerduty_note", content: event.kind === "note_added" ? `${event.category}: ${event.text}` : "" }),
+  resolve_in_pagerduty: ({ event }) => ({ kind: "pagerduty_resolve", resolution: event.kind === "resolution_recorded" ? event.note : "" }),
+  raise_follow_up: ({ incident, view, deps }) => ({
+    kind: "github_issue",
+    title: `Permanent fix for: ${incident.title}`,
+    body: deps.renderer.render("follow-up-issue", view),
+    labels: ["incident-follow-up"],
+  }),
+  status_draft: ({ action }) => ({ kind: "status_draft", draft: action.draft }),
+  postmortem_invite: () => ({ kind: "postmortem_invite" }),
+};
 
 /** The buttons that let people take the Incident Lead and Scribe roles with a click. */
 function volunteerButtons(incidentId: string) {

@@ -1,8 +1,10 @@
 import { runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
 import { runTimers } from "./run-timers.js";
+import type { LeaseStore } from "../ports/store.js";
 
 export type PipelineDeps = ProcessDeps & EffectDeps & {
+  store: LeaseStore;
   /** Names this runner; each run adds its own id, so two runs of one isolate never share the lease. */
   holder: string;
 };

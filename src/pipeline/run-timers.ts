@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Incident } from "../domain/incident.js";
 import { dueReminders } from "../domain/reminders.js";
 import type { Clock } from "../ports/clock.js";
-import type { NewEffect, Store } from "../ports/store.js";
+import type { IncidentStore, NewEffect } from "../ports/store.js";
 import { incidentView } from "../render/incident-view.js";
 import type { Renderer } from "../render/renderer.js";
 
@@ -10,7 +10,7 @@ import type { Renderer } from "../render/renderer.js";
  * The timer tick: finds the reminders that are due (check-ins, missing roles) and queues their
  * posts with the incidents' changes, in one transaction. Runs under the pipeline's lease.
  */
-export async function runTimers(deps: { store: Store; config: Config; renderer: Renderer; clock: Clock }): Promise<number> {
+export async function runTimers(deps: { store: IncidentStore; config: Config; renderer: Renderer; clock: Clock }): Promise<number> {
   const now = deps.clock.now();
   // Post-mortem reminders go on after the resolve, for a fortnight.
   const resolvedSince = new Date(now.getTime() - 14 * 86_400_000).toISOString();

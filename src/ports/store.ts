@@ -1,6 +1,7 @@
 import type { ChatButton } from "./chat.js";
 import type { ChatRequest } from "../domain/chat-request.js";
-import type { Announcement, ChatChannel, FollowUp, Incident, Person, StatusPageRecord, TimelineEntry } from "../domain/incident.js";
+import type { HeraldChange } from "../domain/incident-event.js";
+import type { ChatChannel, Incident, Person, TimelineEntry } from "../domain/incident.js";
 
 export interface Delivery {
   id: string;
@@ -88,6 +89,8 @@ export interface EffectOutcome {
   nextAttemptAt?: string;
   /** Effects that this one's result makes necessary, queued with its outcome. */
   then?: NewEffect[];
+  /** What it did for its incident (a room made, PagerDuty linked…), put on the record with its outcome. */
+  recorded?: HeraldChange[];
 }
 
 export interface LocalMessage {
@@ -121,13 +124,17 @@ export interface ProcessedDelivery {
   error?: string;
 }
 
-/** Herald's state. Writes are idempotent where the data flow needs them to be. */
-export interface Store {
+/** The accepted webhook deliveries and chat requests, and their processing (the pipeline's input). */
+export interface DeliveryStore {
   /** Stores a delivery once; false when the same delivery (id or webhook id) was stored before. */
   recordDelivery(delivery: Omit<Delivery, "processedAt" | "request"> & { request?: ChatRequest | null }): Promise<boolean>;
   pendingDeliveries(limit: number): Promise<Delivery[]>;
+  /** Everything a delivery's processing changes: incidents, timeline entries, effects, in one transaction. */
   commitProcessed(result: ProcessedDelivery): Promise<void>;
+}
 
+/** The incidents and their timelines, as read by everyone and written by the projection's users. */
+export interface IncidentStore {
   getIncident(idOrPagerDutyId: string): Promise<Incident | null>;
   listIncidents(): Promise<Incident[]>;
   /** Incidents not resolved yet, and with `resolvedSince`, those resolved (last changed) since then too. */
@@ -137,32 +144,33 @@ export interface Store {
   /** The incident whose dedicated channel this is. */
   findIncidentByChannel(channelId: string): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
-  setIncidentChannel(incidentId: string, channel: ChatChannel, at: string): Promise<void>;
-  addFollowUp(incidentId: string, followUp: FollowUp, at: string): Promise<void>;
-  /** Replaces the incident's status-page record (draft, post, what was published). */
-  saveStatusPage(incidentId: string, statusPage: StatusPageRecord, at: string): Promise<void>;
-  /** Keeps the place of a users' announcement on the incident, so changes can update it. */
-  addAnnouncement(incidentId: string, announcement: Announcement, at: string): Promise<void>;
-  /** Links an incident declared in chat to the PagerDuty incident opened for it. */
-  linkPagerDuty(incidentId: string, link: { pagerdutyId: string; url: string | null; number: number | null }, at: string): Promise<void>;
+}
 
+/** The outbox: every outbound call with its attempts and outcome. */
+export interface OutboxStore {
   /** Effects not yet finished (pending or in flight), oldest first. */
   openEffects(limit: number): Promise<Effect[]>;
   effectsFor(incidentId: string): Promise<Effect[]>;
   /** Marks an effect as being attempted now and counts the attempt. */
   startEffect(key: string, at: string): Promise<void>;
-  finishEffect(key: string, outcome: EffectOutcome, at: string): Promise<void>;
-
+  /** Records an attempt's outcome; with `record`, the incident as the outcome leaves it and its timeline entries, in the same transaction. */
+  finishEffect(key: string, outcome: EffectOutcome, at: string, record?: { incident: Incident; entries: TimelineEntry[] }): Promise<void>;
   /** Remembers something Herald made elsewhere (kind, id), so its echo can be recognised. */
   rememberExternal(kind: string, ref: string, at: string): Promise<void>;
   isKnownExternal(kind: string, ref: string): Promise<boolean>;
+}
 
+/** Named leases: one background run at a time, across processes and isolates. */
+export interface LeaseStore {
   /** Takes or renews a named lease; false while someone else holds it. */
   acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
   /** Drops the leases of every holder whose name starts with `prefix/` (a process that died). */
   releaseLeasesOf(prefix: string): Promise<void>;
+}
 
+/** The console's rooms and messages (the local chat). */
+export interface LocalChatStore {
   /** Makes a local channel; "name_taken" when its name (or id) is in use. */
   createLocalChannel(channel: ChatChannel, at: string): Promise<ChatChannel | "name_taken">;
   findLocalMessage(idempotencyKey: string): Promise<LocalMessage | null>;
@@ -178,7 +186,14 @@ export interface Store {
   setLocalTopic(channelId: string, topic: string): Promise<void>;
   /** A channel's latest messages that `viewer` may see (everyone's, and the ones meant for them), oldest first. */
   roomMessages(channelId: string, viewer: string | null, limit: number): Promise<LocalMessage[]>;
+}
 
+/**
+ * Herald's state: each user takes the small port it needs (the pipeline deliveries, incidents, the
+ * outbox and leases; the console its rooms); the SQLite and D1 stores serve them all. Writes are
+ * idempotent where the data flow needs them to be.
+ */
+export interface Store extends DeliveryStore, IncidentStore, OutboxStore, LeaseStore, LocalChatStore {
   /** Throws when storage cannot be read. */
   ping(): Promise<void>;
 }

@@ -1,14 +1,14 @@
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { ChatRequest } from "../domain/chat-request.js";
-import type { Delivery, Store } from "../ports/store.js";
+import type { Delivery, DeliveryStore } from "../ports/store.js";
 
 /**
  * Stores a verified delivery once and asks for a background run; false when it was stored before
  * (a redelivery), in which case nothing more happens.
  */
 export async function acceptDelivery(
-  deps: { store: Store; clock: Clock; background: Background },
+  deps: { store: DeliveryStore; clock: Clock; background: Background },
   delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null; request?: ChatRequest },
 ): Promise<boolean> {
   const stored = await deps.store.recordDelivery({

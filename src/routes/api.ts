@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
 import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
+import type { IncidentStore, LocalChatStore, OutboxStore } from "../ports/store.js";
 
 export interface ApiAccess {
   /** Bearer token for /api/*; null: see `isLoopback`. */
@@ -43,7 +44,7 @@ export function apiAccessGuard(access: ApiAccess): MiddlewareHandler {
 }
 
 /** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON. */
-export function apiRoutes(deps: DocumentDeps & { access: ApiAccess }): Hono {
+export function apiRoutes(deps: DocumentDeps & { store: IncidentStore & OutboxStore & LocalChatStore; access: ApiAccess }): Hono {
   const api = new Hono();
   api.use("*", apiAccessGuard(deps.access));
 

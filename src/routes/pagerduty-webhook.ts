@@ -4,12 +4,12 @@ import { verifyPagerDutySignature } from "../pagerduty/verify.js";
 import type { HmacSha256 } from "../crypto/hmac.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
-import type { Store } from "../ports/store.js";
+import type { DeliveryStore } from "../ports/store.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import { readBody, requestHeader } from "./read-body.js";
 
 export interface PagerDutyWebhookDeps {
-  store: Store;
+  store: DeliveryStore;
   clock: Clock;
   background: Background;
   secrets: readonly string[];

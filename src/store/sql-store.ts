@@ -128,12 +128,6 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows.map(toEntry);
     },
 
-    async setIncidentChannel(incidentId, channel, at) {
-      const incident = await this.getIncident(incidentId);
-      if (!incident) return;
-      await db.batch([upsertIncident({ ...incident, channel, updatedAt: at })]);
-    },
-
     async openEffects(limit) {
       const rows = await db.all<EffectRow>(
         `SELECT * FROM effects WHERE status IN ('pending', 'in_flight') ORDER BY seq LIMIT ?`,
@@ -154,8 +148,9 @@ export function createSqlStore(db: SqlDatabase): Store {
       );
     },
 
-    async finishEffect(key, outcome: EffectOutcome, at) {
+    async finishEffect(key, outcome: EffectOutcome, at, record) {
       await db.batch([
+        ...(record ? [upsertIncident(record.incident), ...record.entries.map(insertEntry)] : []),
         {
           sql: `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
           params: [
@@ -169,33 +164,6 @@ export function createSqlStore(db: SqlDatabase): Store {
         },
         ...(outcome.then ?? []).map((effect) => insertEffect(effect, at)),
       ]);
-    },
-
-    async linkPagerDuty(incidentId, link, at) {
-      const incident = await this.getIncident(incidentId);
-      if (!incident) return;
-      await db.batch([
-        upsertIncident({ ...incident, pagerdutyId: link.pagerdutyId, url: link.url ?? incident.url, number: link.number ?? incident.number, updatedAt: at }),
-      ]);
-    },
-
-    async addFollowUp(incidentId, followUp, at) {
-      const incident = await this.getIncident(incidentId);
-      if (!incident) return;
-      await db.batch([upsertIncident({ ...incident, followUps: [...(incident.followUps ?? []), followUp], updatedAt: at })]);
-    },
-
-    async saveStatusPage(incidentId, statusPage, at) {
-      const incident = await this.getIncident(incidentId);
-      if (!incident) return;
-      await db.batch([upsertIncident({ ...incident, statusPage, updatedAt: at })]);
-    },
-
-    async addAnnouncement(incidentId, announcement, at) {
-      const incident = await this.getIncident(incidentId);
-      if (!incident) return;
-      const others = (incident.announcements ?? []).filter((a) => a.channel !== announcement.channel);
-      await db.batch([upsertIncident({ ...incident, announcements: [...others, announcement], updatedAt: at })]);
     },
 
     async rememberExternal(kind, ref, at) {

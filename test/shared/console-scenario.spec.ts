@@ -131,7 +131,18 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
       resolution: { note: "restarted the NAT gateway", temporary: true },
       postmortemMeeting: { at: "2099-12-01T14:00:00.000Z" },
     });
-    expect(after.timeline.map((e) => [e.kind, e.category, e.source, e.text])).toEqual([
+    expect(after.timeline.filter((e) => e.source === "herald").map((e) => e.kind)).toEqual([
+      "herald.room_created",
+      "herald.announcement_posted",
+      "herald.status_drafted",
+      "herald.pagerduty_linked",
+      "herald.status_drafted",
+      "herald.status_published",
+      "herald.status_drafted",
+      "herald.follow_up_raised",
+      "herald.document_proposed",
+    ]);
+    expect(after.timeline.filter((e) => e.source !== "herald").map((e) => [e.kind, e.category, e.source, e.text])).toEqual([
       ["incident.triggered", "event", "console", "Declared by ada: VPC peering is down (P2, Networking - Modernisation Platform)"],
       ["role.assigned", "event", "console", "ada is now Incident Lead"],
       ["role.assigned", "event", "console", "ada is now Scribe"],

@@ -226,7 +226,7 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
     ]);
     expect((await herald.pagerdutyCalls()).map((c) => c.body)).toEqual([{ note: { content: "decision: fail over to eu-west-2" } }]);
     const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { timeline: any[] };
-    expect(detail.timeline.slice(1).map((e) => [e.kind, e.category, e.author?.id, e.text])).toEqual([
+    expect(detail.timeline.filter((e) => e.source !== "herald").slice(1).map((e) => [e.kind, e.category, e.author?.id, e.text])).toEqual([
       ["note.added", "decision", "U0ADA0001", "fail over to eu-west-2"],
     ]);
   });

@@ -78,7 +78,16 @@ describe(`an incident run from Slack (${harness.runtime})`, () => {
       resolution: { note: "restarted the NAT gateway", temporary: true },
       followUps: [{ url: "https://github.com/platform/incidents/issues/1" }],
     });
-    expect(detail.timeline.map((e) => [e.kind, e.category, e.source, e.text])).toEqual([
+    // What Herald did for the incident is on its timeline too, from the effects that did it.
+    expect(detail.timeline.filter((e) => e.source === "herald").map((e) => e.text)).toEqual([
+      expect.stringMatching(/^Herald opened the incident's room #inc-[0-9a-z]{8}-vpc-peering-is-down \(slack\)$/),
+      "Users' announcement posted in update",
+      "Status-page update drafted for review",
+      "Opened in PagerDuty as #1 (PDECL001)",
+      "Status-page resolution drafted for review",
+      "Follow-up raised: Permanent fix for: VPC peering is down (https://github.com/platform/incidents/issues/1)",
+    ]);
+    expect(detail.timeline.filter((e) => e.source !== "herald").map((e) => [e.kind, e.category, e.source, e.text])).toEqual([
       ["incident.triggered", "event", "slack", "Declared by ada: VPC peering is down (P2, Networking - Modernisation Platform)"],
       ["role.assigned", "event", "slack", "ada is now Incident Lead"],
       ["role.assigned", "event", "slack", "ada is now Scribe"],

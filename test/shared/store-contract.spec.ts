@@ -105,9 +105,15 @@ describe(`store contract (${harness.runtime})`, () => {
       ["inc-1", "acknowledged"],
     ]);
     expect(await store.findIncidentByChannel("C1")).toBeNull();
-    await store.setIncidentChannel("inc-1", { id: "C1", name: "inc-1-disk-full" }, T1);
+    // An effect's outcome writes the incident as it leaves it, with its timeline entry, in one go.
+    await store.commitProcessed({ deliveryId: "z", processedAt: T1, incidents: [], entries: [], effects: [{ key: "k-room", incidentId: "inc-1", payload: { kind: "create_channel", name: "n" } }] });
+    const withRoom = { ...(await store.getIncident("inc-1"))!, channel: { id: "C1", name: "inc-1-disk-full" } };
+    const entry = { id: "k-room:room_created", incidentId: "inc-1", at: T1, author: null, source: "herald", category: "event" as const, kind: "herald.room_created", text: "Herald opened the incident's room" };
+    await store.finishEffect("k-room", { status: "done" }, T1, { incident: withRoom, entries: [entry] });
     expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C1", name: "inc-1-disk-full" });
     expect((await store.findIncidentByChannel("C1"))!.id).toBe("inc-1");
+    expect((await store.timeline("inc-1")).map((e) => e.kind)).toEqual(["herald.room_created"]);
+    expect((await store.effectsFor("inc-1")).map((e) => e.status)).toEqual(["done"]);
   });
 
   it("tracks an effect's attempts and outcome", async () => {

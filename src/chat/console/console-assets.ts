@@ -17,14 +17,15 @@ pre { background: #eef1f6; padding: 0.6em; border-radius: 6px; overflow-x: auto;
 .top nav { display: flex; gap: 1rem; align-items: center; flex: 1; }
 .who { display: flex; gap: 0.5rem; align-items: center; margin: 0; }
 .who .link { color: #c9d4ff; }
-main { max-width: 1100px; margin: 0 auto; padding: 1rem; }
+main { max-width: 1100px; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
+.columns > *, .actions > *, .facts dd { min-width: 0; }
 h1 { font-size: 1.5rem; margin: 0.4rem 0 0.8rem; line-height: 1.25; }
 h2 { font-size: 1.05rem; margin: 0 0 0.6rem; }
 .hint, .meta, .empty { color: var(--muted); }
 .meta { font-size: 0.875rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; margin: 0 0 1rem; }
-.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 1rem; }
-.actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 0 1rem; }
+.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); gap: 1rem; }
+.actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); gap: 0 1rem; }
 .button { display: inline-block; border: 1px solid var(--line); background: #fff; color: var(--ink); padding: 0.4rem 0.8rem; border-radius: 6px; font: inherit; cursor: pointer; text-decoration: none; }
 .button:hover { border-color: var(--accent); }
 .button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }

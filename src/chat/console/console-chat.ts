@@ -1,6 +1,6 @@
 import type { ChatAdapter } from "../../ports/chat.js";
 import type { Clock } from "../../ports/clock.js";
-import type { LocalMessage, Store } from "../../ports/store.js";
+import type { LocalChatStore, LocalMessage } from "../../ports/store.js";
 import { consoleRoomName } from "./room-name.js";
 
 /** The console's name: its channel ids start with `console:`. */
@@ -17,7 +17,7 @@ export function roomId(name: string): string {
  * /console, and printed through `print` (the terminal of `npm start`). Used by default when no
  * other chat platform is configured, and beside them always.
  */
-export function createConsoleChat(store: Store, clock: Clock, print: (line: string) => void): ChatAdapter {
+export function createConsoleChat(store: LocalChatStore, clock: Clock, print: (line: string) => void): ChatAdapter {
   async function resolveChannel(channel: string) {
     const name = channel.replace(/^console:/, "").replace(/^#/, "");
     const found = (await store.findLocalChannel(channel)) ?? (await store.findLocalChannel(name));
