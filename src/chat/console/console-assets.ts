@@ -74,6 +74,10 @@ textarea { width: 100%; display: block; margin: 0 0 0.5rem; }
 .thread { margin: 0.5rem 0 0 1rem; border-left: 3px solid var(--line); padding-left: 0.6rem; }
 .markup p { margin: 0.15rem 0; } .markup blockquote, blockquote { margin: 0.3rem 0; padding-left: 0.7rem; border-left: 3px solid #c5ccd8; color: #343c4a; }
 .person { font-weight: 600; color: #213b99; }
+.message .heading { margin: 0.2rem 0; font-size: 1.02rem; }
+.fields { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.8rem; margin: 0.3rem 0; }
+.fields dt { color: var(--muted); font-weight: 600; } .fields dd { margin: 0; min-width: 0; }
+.entry.src-herald .text { color: var(--muted); }
 .buttons { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.5rem; }
 .topic { color: var(--muted); margin-top: 0; }
 .room-head { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; justify-content: space-between; }

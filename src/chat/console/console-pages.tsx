@@ -5,7 +5,8 @@ import { TIMELINE_CATEGORIES, type Incident, type TimelineEntry } from "../../do
 import type { Effect, LocalChannel, LocalMessage } from "../../ports/store.js";
 import { formatTime } from "../../render/helpers.js";
 import type { ConsoleViewer } from "./console-access.js";
-import { Markup, type RoomHref } from "./markup.js";
+import { messageParts } from "../message-parts.js";
+import { emoji, InlineMarkup, Markup, type RoomHref } from "./markup.js";
 
 /** What every page is drawn with. */
 export interface PageContext {
@@ -181,7 +182,7 @@ function MessageItem(props: { ctx: PageContext; room: LocalChannel; message: Loc
         <strong>Herald</strong> <time datetime={m.postedAt}>{time(m.postedAt, props.ctx)}</time>
         {m.visibleTo ? <span class="meta"> · only you can see this</span> : null}
       </div>
-      <Markup text={m.text} roomHref={props.ctx.roomHref} />
+      <MessageBody text={m.text} roomHref={props.ctx.roomHref} />
       {m.file ? (
         <details class="file">
           <summary>
@@ -213,6 +214,37 @@ function MessageItem(props: { ctx: PageContext; room: LocalChannel; message: Loc
         </ol>
       ) : null}
     </li>
+  );
+}
+
+/** A message as its neutral parts: heading, then text and fields in order (see chat/message-parts.ts). */
+function MessageBody(props: { text: string; roomHref: RoomHref }) {
+  const parts = messageParts(props.text);
+  return (
+    <div class="body">
+      {parts.heading ? (
+        <p class="heading">
+          {parts.icon ? `${emoji(parts.icon)} ` : null}
+          <InlineMarkup text={parts.heading} roomHref={props.roomHref} />
+        </p>
+      ) : null}
+      {parts.blocks.map((block) =>
+        block.kind === "text" ? (
+          <Markup text={block.markup} roomHref={props.roomHref} />
+        ) : (
+          <dl class="fields">
+            {block.fields.map((f) => (
+              <>
+                <dt>{f.label}</dt>
+                <dd>
+                  <InlineMarkup text={f.value} roomHref={props.roomHref} />
+                </dd>
+              </>
+            ))}
+          </dl>
+        ),
+      )}
+    </div>
   );
 }
 
@@ -368,7 +400,7 @@ export function IncidentLive(props: { ctx: PageContext; data: IncidentPageData }
         <h2>Timeline</h2>
         <ol class="timeline">
           {timeline.map((t) => (
-            <li class={`entry cat-${t.category}`}>
+            <li class={`entry cat-${t.category} src-${t.source}`}>
               <time datetime={t.at}>{time(t.at, ctx)}</time>
               <span class={`badge cat-${t.category}`}>{t.category}</span>
               <span class="text">{t.text}</span>

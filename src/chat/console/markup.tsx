@@ -58,13 +58,23 @@ export function Markup(props: { text: string; roomHref: RoomHref }): Child {
   return <div class="markup">{blocks}</div>;
 }
 
+/** One line of the chat markup (a heading, a field's value) as inline HTML. */
+export function InlineMarkup(props: { text: string; roomHref: RoomHref }): Child {
+  return <>{inline(props.text, props.roomHref)}</>;
+}
+
+/** The character for an emoji name, or the name as written. */
+export function emoji(name: string): string {
+  return EMOJI[name] ?? `:${name}:`;
+}
+
 function inline(text: string, roomHref: RoomHref): Child[] {
   const out: Child[] = [];
   let last = 0;
   for (const m of text.matchAll(TOKEN)) {
     if (m.index > last) out.push(decode(text.slice(last, m.index)));
     last = m.index + m[0].length;
-    const [, code, sigil, ref, label, url, urlLabel, bold, italic, strike, emoji] = m;
+    const [, code, sigil, ref, label, url, urlLabel, bold, italic, strike, emojiName] = m;
     if (code !== undefined) out.push(<code>{decode(code)}</code>);
     else if (sigil === "@") out.push(<span class="person">@{decode(label || ref!.replace(/^@/, ""))}</span>);
     else if (sigil === "#") {
@@ -81,7 +91,7 @@ function inline(text: string, roomHref: RoomHref): Child[] {
     } else if (bold !== undefined) out.push(<strong>{inline(bold, roomHref)}</strong>);
     else if (italic !== undefined) out.push(<em>{inline(italic, roomHref)}</em>);
     else if (strike !== undefined) out.push(<s>{inline(strike, roomHref)}</s>);
-    else out.push(EMOJI[emoji!] ?? `:${emoji}:`);
+    else out.push(EMOJI[emojiName!] ?? `:${emojiName}:`);
   }
   if (last < text.length) out.push(decode(text.slice(last)));
   return out;
