@@ -188,12 +188,19 @@ export interface LocalChatStore {
   roomMessages(channelId: string, viewer: string | null, limit: number): Promise<LocalMessage[]>;
 }
 
+/** What a chat platform keeps for itself between requests (a conversation's address, say), by key. */
+export interface PlatformStateStore {
+  getPlatformState(platform: string, key: string): Promise<unknown | null>;
+  /** Replaces the value under the key. */
+  putPlatformState(platform: string, key: string, value: unknown, at: string): Promise<void>;
+}
+
 /**
  * Herald's state: each user takes the small port it needs (the pipeline deliveries, incidents, the
  * outbox and leases; the console its rooms); the SQLite and D1 stores serve them all. Writes are
  * idempotent where the data flow needs them to be.
  */
-export interface Store extends DeliveryStore, IncidentStore, OutboxStore, LeaseStore, LocalChatStore {
+export interface Store extends DeliveryStore, IncidentStore, OutboxStore, LeaseStore, LocalChatStore, PlatformStateStore {
   /** Throws when storage cannot be read. */
   ping(): Promise<void>;
 }

@@ -268,6 +268,19 @@ export function createSqlStore(db: SqlDatabase): Store {
       return [...found.values()].sort((a, b) => a.seq - b.seq).map(toLocalMessage);
     },
 
+    async getPlatformState(platform, key) {
+      const row = await db.first<{ value: string }>(`SELECT value FROM platform_state WHERE platform = ? AND key = ?`, [platform, key]);
+      return row ? (JSON.parse(row.value) as unknown) : null;
+    },
+
+    async putPlatformState(platform, key, value, at) {
+      await db.run(
+        `INSERT INTO platform_state (platform, key, value, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (platform, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [platform, key, JSON.stringify(value), at],
+      );
+    },
+
     async ping() {
       await db.first(`SELECT COUNT(*) AS n FROM deliveries`);
     },

@@ -197,4 +197,13 @@ describe(`store contract (${harness.runtime})`, () => {
     expect((await store.localChannels()).map((c) => c.name)).toEqual(["inc-1-disk-full"]);
     await store.ping();
   });
+
+  it("keeps what a chat platform needs between requests, by platform and key", async () => {
+    const store = await harness.freshStore();
+    expect(await store.getPlatformState("teams", "conversation:19:abc")).toBeNull();
+    await store.putPlatformState("teams", "conversation:19:abc", { serviceUrl: "https://smba.example/" }, T0);
+    await store.putPlatformState("teams", "conversation:19:abc", { serviceUrl: "https://smba.example/emea/" }, T1);
+    expect(await store.getPlatformState("teams", "conversation:19:abc")).toEqual({ serviceUrl: "https://smba.example/emea/" });
+    expect(await store.getPlatformState("slack", "conversation:19:abc")).toBeNull();
+  });
 });

@@ -12,7 +12,7 @@ import type { PagerDutyCall } from "../support/fake-pagerduty.js";
 import type { GitHubCall } from "../support/fake-github.js";
 import { hasWork, type Harness } from "../support/harness.js";
 
-const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages"];
+const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages", "platform_state"];
 const vendorsUrl = String((env as unknown as Record<string, string>).SLACK_API_URL).replace(/\/slack\/api\/$/, "");
 const workerEnv = env as unknown as Parameters<typeof worker.fetch>[1];
 
