@@ -142,13 +142,17 @@ function startIncident(event: IncidentEvent, id: string): Incident {
 }
 
 function applySnapshot(incident: Incident, snapshot: IncidentSnapshot, event: IncidentEvent): Incident {
+  // PagerDuty's webhooks usually leave the priority out, and name PagerDuty's own service: neither
+  // erases what Herald knows (declared in chat, say). A real change in PagerDuty does change it.
+  const priority = event.type === "incident.priority_updated" ? snapshot.priority : (snapshot.priority ?? incident.priority);
+  const service = event.type === "incident.service_updated" || !incident.service ? (snapshot.service ?? incident.service) : incident.service;
   const next: Incident = {
     ...incident,
     number: snapshot.number ?? incident.number,
     title: snapshot.title,
     url: snapshot.url ?? incident.url,
-    service: snapshot.service ?? incident.service,
-    priority: snapshot.priority,
+    service,
+    priority,
     urgency: snapshot.urgency ?? incident.urgency,
     assignees: snapshot.assignees,
     status: snapshot.status,

@@ -111,6 +111,36 @@ describe("projectIncident", () => {
     expect(reopened.entry.text).toBe("Reopened by Ada");
   });
 
+  it("keeps what chat said when PagerDuty's echo leaves it out; a real change in PagerDuty changes it", () => {
+    const declared: IncidentEvent = {
+      kind: "incident_declared",
+      id: "slack:T1",
+      type: "incident.triggered",
+      occurredAt: "2026-11-27T10:00:00.000Z",
+      author: { id: "U1", name: "Ada" },
+      source: "slack",
+      pagerdutyIncidentId: null,
+      incidentId: "declared-slack-T1",
+      incidentTitle: "VPC peering is down",
+      title: "VPC peering is down",
+      priority: "P2",
+      service: { id: "networking", name: "Networking - Modernisation Platform" },
+      description: null,
+      notify: [],
+    };
+    const echo = changed("incident.acknowledged", { status: "acknowledged", priority: null, service: { id: "PNETWRK", name: "Networking (PagerDuty)" } });
+    const acknowledged = project([declared, echo]);
+    expect(acknowledged).toMatchObject({ status: "acknowledged", priority: "P2", service: { id: "networking" } });
+    const raised = projectIncident(acknowledged, changed("incident.priority_updated", { status: "acknowledged", priority: "P1" }), "x");
+    expect(raised.incident.priority).toBe("P1");
+    expect(raised.entry.text).toBe("Priority changed from P2 to P1 by Ada");
+    const moved = projectIncident(acknowledged, changed("incident.service_updated", { status: "acknowledged", priority: null, service: { id: "POPS", name: "Operations" } }), "x");
+    expect(moved.incident).toMatchObject({ priority: "P2", service: { id: "POPS", name: "Operations" } });
+    expect(moved.entry.text).toBe("Service changed to Operations by Ada");
+    // A priority removed in PagerDuty is removed here too.
+    expect(projectIncident(acknowledged, changed("incident.priority_updated", { priority: null }), "x").incident.priority).toBeNull();
+  });
+
   it("describes each change on the timeline", () => {
     const start = project([changed("incident.triggered")]);
     const text = (event: IncidentEvent) => projectIncident(start, event, "x").entry.text;
