@@ -92,7 +92,6 @@ describe.skipIf(!executablePath)("the web console in a real browser (headless Ch
     await ada.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));
     const grace = await signIn("grace");
     await grace.goto(ada.url());
-    await grace.screenshot({ path: join(SHOTS, "grace.png"), fullPage: true });
     await grace.getByLabel("Category", { exact: true }).selectOption("decision");
     await grace.getByLabel("Note", { exact: true }).fill("roll back the route table change");
     await grace.getByRole("button", { name: "Add note" }).click();
