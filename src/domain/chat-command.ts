@@ -1,3 +1,4 @@
+import { withoutBidiControls } from "./bidi.js";
 import type { TimelineCategory } from "./incident.js";
 import { TIMELINE_CATEGORIES } from "./incident.js";
 
@@ -83,7 +84,7 @@ function found(command: ChatCommand): ParsedCommand {
  * and `>` are written as entities, so an echoed word can never ping (`<!channel>`) or link.
  */
 function echo(word: string): string {
-  return word.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return withoutBidiControls(word).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** A mistake: what is wrong, then the usage of the command (`usageOf`) with an example. */
@@ -165,7 +166,8 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       const known = context.thirdParties.find((t) => t.toLowerCase() === party.toLowerCase());
       if (!known) return mistake(verb, `'${echo(party || "(none)")}' has no escalation route (${context.thirdParties.join(", ") || "none configured"}).`);
       if (!caseId) return mistake(verb, "Give the support case id.");
-      if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) return mistake(verb, `'${echo(url)}' is not a link.`);
+      // Only a plain http(s) link: a `|` or `<>` would let the text choose the link's label in chat.
+      if (url !== undefined && !/^https?:\/\/[^\s|<>]+$/.test(url)) return mistake(verb, `'${echo(url)}' is not a link. Give a plain http(s) link, without | < or >.`);
       if (extra.length) return mistake(verb, "Too many words.");
       return found({ name: "ticket", thirdParty: known, caseId, url: url ?? null });
     }

@@ -1,4 +1,5 @@
-import type { Incident, TimelineEntry } from "./incident.js";
+import { withoutBidiControls } from "./bidi.js";
+import type { Incident, Person, TimelineEntry } from "./incident.js";
 import type { HeraldChange, IncidentEvent, IncidentSnapshot } from "./incident-event.js";
 
 export interface Projection {
@@ -12,18 +13,35 @@ export interface Projection {
  */
 export function projectIncident(current: Incident | null, event: IncidentEvent, newId: string): Projection {
   const base = current ?? startIncident(event, newId);
-  const incident = applyEvent(base, event);
+  const incident = cleaned(applyEvent(base, event));
   const entry: TimelineEntry = {
     id: event.id,
     incidentId: incident.id,
     at: event.occurredAt,
-    author: event.author,
+    author: event.author && cleanPerson(event.author),
     source: event.source,
     category: categoryOf(event),
     kind: event.type,
-    text: describe(current, incident, event),
+    text: withoutBidiControls(describe(current, incident, event)),
   };
   return { incident: { ...incident, updatedAt: laterOf(incident.updatedAt, event.occurredAt) }, entry };
+}
+
+/** The record without bidirectional controls in its titles and names, whichever source they came from. */
+function cleaned(incident: Incident): Incident {
+  return {
+    ...incident,
+    title: withoutBidiControls(incident.title),
+    description: incident.description && withoutBidiControls(incident.description),
+    service: incident.service && { ...incident.service, name: withoutBidiControls(incident.service.name) },
+    assignees: incident.assignees.map(cleanPerson),
+    roles: Object.fromEntries(Object.entries(incident.roles).map(([role, person]) => [role, cleanPerson(person)])),
+    declaredBy: incident.declaredBy && cleanPerson(incident.declaredBy),
+  };
+}
+
+function cleanPerson<P extends Person>(person: P): P {
+  return { ...person, name: withoutBidiControls(person.name) };
 }
 
 /** What the event changes on the record itself (the timeline entry aside). */

@@ -1,3 +1,4 @@
+import { withoutBidiControls } from "../domain/bidi.js";
 /**
  * Escapes user text for Herald's chat markup: only `&`, `<` and `>`, so it can neither ping nor
  * link. The chat markup is what chat templates and replies are written in, and each platform renders
@@ -19,10 +20,11 @@ const MARKDOWN_SPECIALS = /[\\`*_{}[\]<>()#|!~]/g;
 
 export type RenderTarget = "chat" | "markdown" | "text";
 
+// Bidirectional controls never reach any target (see domain/bidi.ts).
 const escapers: Record<RenderTarget, (text: string) => string> = {
-  chat: escapeChat,
-  markdown: escapeMarkdown,
-  text: (text) => text,
+  chat: (text) => escapeChat(withoutBidiControls(text)),
+  markdown: (text) => escapeMarkdown(withoutBidiControls(text)),
+  text: withoutBidiControls,
 };
 
 /** Returns a copy of `value` with every string escaped for the target; the data is escaped, not the template. */
