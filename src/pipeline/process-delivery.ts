@@ -23,6 +23,7 @@ export interface ProcessDeps {
   config: Config;
   renderer: Renderer;
   newId: () => string;
+  log: (line: string) => void;
   /** The webhook sources by name (pagerduty); chat requests need none, they are stored neutral. */
   sources: Readonly<Record<string, DeliveryReader>>;
 }
@@ -66,8 +67,12 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
     result.incidents = [...touched.values()];
   } catch (error) {
     // A stored delivery was verified and parsed once already; if it cannot be processed now, keep it
-    // with the reason rather than retrying it forever.
-    result.error = (error as Error).message;
+    // with the reason rather than retrying it forever, and put nothing of it on the record: a
+    // half-processed delivery would leave entries and effects for incidents that were never written.
+    const reason = (error as Error).message;
+    deps.log(`delivery ${delivery.id} (${delivery.source}) failed and is kept aside: ${reason}`);
+    await deps.store.commitProcessed({ deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [], error: reason });
+    return;
   }
   await deps.store.commitProcessed(result);
 }

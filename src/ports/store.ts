@@ -131,6 +131,16 @@ export interface DeliveryStore {
   pendingDeliveries(limit: number): Promise<Delivery[]>;
   /** Everything a delivery's processing changes: incidents, timeline entries, effects, in one transaction. */
   commitProcessed(result: ProcessedDelivery): Promise<void>;
+  /** Deliveries that could not be processed, newest first, with the reason (not their bodies). */
+  failedDeliveries(limit: number): Promise<FailedDelivery[]>;
+}
+
+export interface FailedDelivery {
+  id: string;
+  source: string;
+  receivedAt: string;
+  processedAt: string;
+  error: string;
 }
 
 /** The incidents and their timelines, as read by everyone and written by the projection's users. */

@@ -91,6 +91,14 @@ export function createSqlStore(db: SqlDatabase): Store {
       await db.batch(statements);
     },
 
+    async failedDeliveries(limit) {
+      const rows = await db.all<{ id: string; source: string; received_at: string; processed_at: string; error: string }>(
+        `SELECT id, source, received_at, processed_at, error FROM deliveries WHERE error IS NOT NULL ORDER BY processed_at DESC, rowid DESC LIMIT ?`,
+        [limit],
+      );
+      return rows.map((r) => ({ id: r.id, source: r.source, receivedAt: r.received_at, processedAt: r.processed_at, error: r.error }));
+    },
+
     async getIncident(id) {
       const row = await db.first<{ record: string }>(
         `SELECT record FROM incidents WHERE id = ? OR pagerduty_id = ? LIMIT 1`,

@@ -275,4 +275,17 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     await herald.settle();
     expect((await herald.slackCalls()).filter((c) => c.method === "conversations.create")).toHaveLength(1);
   });
+
+  it("shows the deliveries Herald could not process, in the API and on the console's home page", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    await herald.store.recordDelivery({ id: "pagerduty:broken", source: "pagerduty", webhookId: null, receivedAt: new Date().toISOString(), body: "{" });
+    await herald.settle();
+    const failed = (await (await herald.request("/api/deliveries/failed", auth)).json()) as { deliveries: any[] };
+    expect(failed.deliveries).toMatchObject([{ id: "pagerduty:broken", source: "pagerduty", error: "body is not valid JSON" }]);
+    expect(JSON.stringify(failed)).not.toContain('"body"');
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const home = visibleText(await ada.page("/console"));
+    expect(home).toContain("Needs a look: 1 delivery Herald could not process");
+    expect(home).toContain("body is not valid JSON");
+  });
 });

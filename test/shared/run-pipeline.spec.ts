@@ -110,7 +110,25 @@ describe(`runPipeline (${harness.runtime})`, () => {
     const store = await harness.freshStore();
     await store.recordDelivery({ id: "pagerduty:bad", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{" });
     const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
-    expect(await runPipeline(deps)).toMatchObject({ ran: true, deliveries: 1 });
+    const logged: string[] = [];
+    expect(await runPipeline({ ...deps, log: (line: string) => logged.push(line) })).toMatchObject({ ran: true, deliveries: 1 });
     expect(await store.pendingDeliveries(10)).toEqual([]);
+    expect(await store.failedDeliveries(10)).toEqual([
+      { id: "pagerduty:bad", source: "pagerduty", receivedAt: "2026-11-27T09:00:00.000Z", processedAt: expect.any(String), error: "body is not valid JSON" },
+    ]);
+    expect(logged).toEqual(["delivery pagerduty:bad (pagerduty) failed and is kept aside: body is not valid JSON"]);
+  });
+
+  it("puts nothing of a delivery that fails halfway on the record", async () => {
+    const store = await harness.freshStore();
+    const good = readPagerDutyDelivery(deliveries["zulip_triggered_v3.json"]!);
+    // A source whose second event names no incident: the first must not be committed without it.
+    const halfway = () => [...good, { ...good[0]!, id: "pagerduty:second", pagerdutyIncidentId: null, incidentId: undefined }];
+    await store.recordDelivery({ id: "odd:1", source: "odd", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{}" });
+    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { odd: halfway }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    await runPipeline(deps);
+    expect(await store.listIncidents()).toEqual([]);
+    expect(await store.openEffects(10)).toEqual([]);
+    expect((await store.failedDeliveries(10)).map((d) => [d.id, d.error])).toEqual([["odd:1", "incident.triggered names no incident"]]);
   });
 });

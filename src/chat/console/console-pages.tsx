@@ -2,7 +2,7 @@
 import type { Child } from "hono/jsx";
 import type { Config } from "../../config/schema.js";
 import { TIMELINE_CATEGORIES, type Incident, type TimelineEntry } from "../../domain/incident.js";
-import type { Effect, LocalChannel, LocalMessage } from "../../ports/store.js";
+import type { Effect, FailedDelivery, LocalChannel, LocalMessage } from "../../ports/store.js";
 import { formatTime } from "../../render/helpers.js";
 import type { ConsoleViewer } from "./console-access.js";
 import { messageParts } from "../message-parts.js";
@@ -75,19 +75,19 @@ export function Status(props: { status: Incident["status"] }) {
 }
 
 /** The incidents, open ones first, and the rooms. */
-export function HomePage(props: { ctx: PageContext; incidents: Incident[] }) {
+export function HomePage(props: { ctx: PageContext; incidents: Incident[]; failed: FailedDelivery[] }) {
   const open = props.incidents.filter((i) => i.status !== "resolved");
   const resolved = props.incidents.filter((i) => i.status === "resolved");
   return (
     <Layout title="Incidents" ctx={props.ctx}>
       <section id="live" data-live="/console?live=1">
-        <IncidentList ctx={props.ctx} open={open} resolved={resolved} />
+        <IncidentList ctx={props.ctx} open={open} resolved={resolved} failed={props.failed} />
       </section>
     </Layout>
   );
 }
 
-export function IncidentList(props: { ctx: PageContext; open: Incident[]; resolved: Incident[] }) {
+export function IncidentList(props: { ctx: PageContext; open: Incident[]; resolved: Incident[]; failed: FailedDelivery[] }) {
   const rows = (incidents: Incident[]) =>
     incidents.map((i) => (
       <li class="incident-row">
@@ -106,6 +106,19 @@ export function IncidentList(props: { ctx: PageContext; open: Incident[]; resolv
     <div>
       <h1>Open incidents</h1>
       {props.open.length ? <ul class="incidents">{rows(props.open)}</ul> : <p class="empty">No incident is open. Declare one if something is wrong.</p>}
+      {props.failed.length ? (
+        <section class="card failed">
+          <h2>{`Needs a look: ${props.failed.length} ${props.failed.length === 1 ? "delivery" : "deliveries"} Herald could not process`}</h2>
+          <ul class="effects">
+            {props.failed.map((f) => (
+              <li class="effect effect-failed">
+                <span class="badge">{f.source}</span> {`${f.id}, received ${time(f.receivedAt, props.ctx)}`}
+                <div class="error">{f.error}</div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {props.resolved.length ? (
         <>
           <h2>Resolved</h2>

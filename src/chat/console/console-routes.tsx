@@ -94,11 +94,11 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   });
 
   app.get("/console", async (c) => {
-    const incidents = await deps.store.listIncidents();
+    const [incidents, failed] = await Promise.all([deps.store.listIncidents(), deps.store.failedDeliveries(20)]);
     const open = incidents.filter((i) => i.status !== "resolved");
     const resolved = incidents.filter((i) => i.status === "resolved");
-    if (c.req.query("live")) return live(c, <IncidentList ctx={page(c)} open={open} resolved={resolved} />);
-    return html(c, <HomePage ctx={page(c)} incidents={incidents} />);
+    if (c.req.query("live")) return live(c, <IncidentList ctx={page(c)} open={open} resolved={resolved} failed={failed} />);
+    return html(c, <HomePage ctx={page(c)} incidents={incidents} failed={failed} />);
   });
 
   app.get("/console/rooms", async (c) => html(c, <RoomsPage ctx={page(c)} rooms={await deps.store.localChannels()} />));
