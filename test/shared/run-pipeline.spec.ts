@@ -1,6 +1,7 @@
 import { harness } from "#harness";
 import { readPagerDutyDelivery } from "../../src/pagerduty/read-delivery.js";
 import { createChatRouter } from "../../src/chat/chat-router.js";
+import type { IncidentEvent } from "../../src/domain/incident-event.js";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { templates } from "../../src/generated/templates.js";
@@ -123,7 +124,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
     const store = await harness.freshStore();
     const good = readPagerDutyDelivery(deliveries["zulip_triggered_v3.json"]!);
     // A source whose second event names no incident: the first must not be committed without it.
-    const halfway = () => [...good, { ...good[0]!, id: "pagerduty:second", pagerdutyIncidentId: null, incidentId: undefined }];
+    const halfway = (): IncidentEvent[] => [...good, { ...good[0]!, id: "pagerduty:second", pagerdutyIncidentId: null, incidentId: undefined } as IncidentEvent];
     await store.recordDelivery({ id: "odd:1", source: "odd", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{}" });
     const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { odd: halfway }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
     await runPipeline(deps);
