@@ -29,8 +29,19 @@ export function incidentView(incident: Incident, config: Config): Record<string,
     channels: config.channels,
     nextUpdateMinutes: (incident.priority && config.update_reminder_minutes[incident.priority]) || null,
     // A security incident must also be reported where the team's security process says.
-    securityReport: incident.service?.id === "security" ? config.security_report : null,
+    securityReport: configuredServiceOf(incident, config)?.key === "security" ? config.security_report : null,
   };
+}
+
+/**
+ * The configured service an incident is about, whichever source named it: chat names the key, a
+ * PagerDuty alarm its service's id (pagerduty_service_id) and name.
+ */
+export function configuredServiceOf(incident: Incident, config: Config): Config["services"][number] | null {
+  const service = incident.service;
+  if (!service) return null;
+  const name = service.name.trim().toLowerCase();
+  return config.services.find((s) => s.key === service.id || (s.pagerduty_service_id && s.pagerduty_service_id === service.id) || s.name.trim().toLowerCase() === name) ?? null;
 }
 
 /** What a template needs to know about the event that triggered it. */
