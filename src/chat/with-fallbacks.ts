@@ -1,3 +1,4 @@
+import { shortHash } from "./short-hash.js";
 import type { ChatAdapter, OutgoingMessage } from "../ports/chat.js";
 
 /**
@@ -21,26 +22,19 @@ export function withFallbacks(chat: ChatAdapter): ChatAdapter {
     },
     async updateMessage(channel, messageId, text) {
       if (can.edits) return chat.updateMessage(channel, messageId, text);
-      await say(channel, `${text}\n_(updated: this platform cannot edit the earlier message)_`, `update:${messageId}:${hash(text)}`);
+      await say(channel, `${text}\n_(updated: this platform cannot edit the earlier message)_`, `update:${messageId}:${shortHash(text)}`);
     },
     async uploadFile(channel, file) {
       if (can.files) return chat.uploadFile(channel, file);
-      await say(channel, `${file.comment}\n*${file.filename}* (save it as a file):\n\`\`\`${file.content}\`\`\``, `file:${file.filename}:${hash(file.content)}`);
+      await say(channel, `${file.comment}\n*${file.filename}* (save it as a file):\n\`\`\`${file.content}\`\`\``, `file:${file.filename}:${shortHash(file.content)}`);
     },
     async setTopic(channel, topic) {
       if (can.topics) return chat.setTopic(channel, topic);
-      await say(channel, `*Now:* ${topic}`, `topic:${hash(topic)}`);
+      await say(channel, `*Now:* ${topic}`, `topic:${shortHash(topic)}`);
     },
     async invite(channel, userIds) {
       if (can.invites) return chat.invite(channel, userIds);
       await say(channel, `Herald cannot add people here: please add ${userIds.map((id) => `<@${id}>`).join(", ")} by hand.`, `invite:${userIds.join(",")}`);
     },
   };
-}
-
-/** A short, stable digest of a text for an idempotency key (not for security). */
-function hash(text: string): string {
-  let h = 5381;
-  for (let i = 0; i < text.length; i++) h = ((h << 5) + h + text.charCodeAt(i)) | 0;
-  return (h >>> 0).toString(36);
 }

@@ -5,7 +5,8 @@ import type { ChatRequest } from "../domain/chat-request.js";
 import { commandEvents, TRIAGE_BUTTONS } from "../domain/command-events.js";
 import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
-import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../chat/replies.js";
+import { answerAtOnce } from "../chat/answer-at-once.js";
+import { helpReply, triageText } from "../chat/replies.js";
 import type { ChatButton } from "../ports/chat.js";
 import type { IncidentStore, NewEffect } from "../ports/store.js";
 import { formatTime } from "../render/helpers.js";
@@ -40,27 +41,30 @@ async function answerInThread(request: ChatRequest, incident: Incident | null, d
     events: [],
     effects: [replyEffect(request, incident, text, buttons)],
   });
-  if (!request.asked.ok) return reply(mistakeReply(request.asked.error, prefix));
-  const { command, word } = request.asked;
-  if (command.name === "help") return reply(helpReply(prefix));
-  if (command.name === "triage") return reply(triageText(deps.config, prefix), [...TRIAGE_BUTTONS]);
-  if (command.name === "declare" && !command.quick) {
-    return reply(`The declare form does not open from here; say \`${prefix} declare <priority> <service> <title>\`.`);
-  }
-  const refused = await refusal({
-    command,
-    word,
-    incident,
-    userId: request.actor.id,
+  const parsed = request.asked.ok ? ({ ok: true, command: request.asked.command } as const) : request.asked;
+  const answered = await answerAtOnce(parsed, request.asked.ok ? request.asked.word : "", {
     config: deps.config,
     prefix,
+    userId: request.actor.id,
     now: new Date(request.receivedAt),
+    incident: async () => incident,
     openIncidents: () => deps.store.listIncidents(),
   });
-  if (refused) return reply(refused);
-  const ack = replyEffect(request, incident, acknowledgement(command, deps.config, new Date(request.receivedAt)));
-  const outcome = await recordOutcome(command, request, incident, deps);
-  return { events: outcome.events, effects: [ack, ...outcome.effects] };
+  switch (answered.kind) {
+    case "mistake":
+    case "refused":
+      return reply(answered.text);
+    case "help":
+      return reply(helpReply(prefix));
+    case "triage":
+      return reply(triageText(deps.config, prefix), [...TRIAGE_BUTTONS]);
+    case "form":
+      return reply(`The declare form does not open from here; say \`${prefix} declare <priority> <service> <title>\`.`);
+    case "take": {
+      const outcome = await recordOutcome(answered.command, request, incident, deps);
+      return { events: outcome.events, effects: [replyEffect(request, incident, answered.acknowledgement), ...outcome.effects] };
+    }
+  }
 }
 
 function replyEffect(

@@ -48,7 +48,7 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(incidentPage).toMatch(/^\/console\/incidents\/declared-console-/);
     await herald.settle();
     const page = visibleText(await ada.page(incidentPage));
-    expect(page).toContain("#1 VPC peering is down".replace("#1 ", ""));
+    expect(page).toContain("VPC peering is down");
     expect(page).toContain("Nothing routes between the two VPCs");
 
     const detail = (await (await herald.request("/api/incidents/PDECL001", auth)).json()) as { incident: any };
@@ -249,7 +249,7 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(roomHtml).not.toContain("<script>alert");
     expect(roomHtml).not.toMatch(/href="https:\/\/evil\.example/);
     // A security incident says where to report the breach.
-    expect(visibleText(roomHtml)).toContain(":lock:".replace(":lock:", "🔒"));
+    expect(visibleText(roomHtml)).toContain("🔒 Also report it to the security team");
   });
 
   it("runs beside Slack: an incident lives on the platform where it was declared, alarms on the default one", async () => {

@@ -13,7 +13,9 @@ import type { ChatButton } from "../../ports/chat.js";
 import type { LocalChannel } from "../../ports/store.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
 import type { RouteContext } from "../chat-platform.js";
-import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../replies.js";
+import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
+import { shortHash } from "../short-hash.js";
+import { helpReply, triageText } from "../replies.js";
 import { consoleAccess, ConsoleRefusal, signIn, signOut, type ConsoleEnv } from "./console-access.js";
 import { CONSOLE_CSS, LIVE_JS } from "./console-assets.js";
 import { CONSOLE, roomId } from "./console-chat.js";
@@ -169,8 +171,8 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const read = readDeclareForm(deps.config, values);
     if (!read.ok) return html(c, <DeclarePage ctx={page(c)} room={room.name} values={values} errors={read.errors} />, 422);
     const command: ChatCommand = { name: "declare", quick: read.details };
-    const refused = await refusalIn(c, room, command, "declare");
-    if (refused) return html(c, <DeclarePage ctx={page(c)} room={room.name} values={values} errors={{ title: refused }} />, 422);
+    const answered = await answerAtOnce({ ok: true, command }, "declare", answerContext(c, room));
+    if (answered.kind === "refused") return html(c, <DeclarePage ctx={page(c)} room={room.name} values={values} errors={{ title: answered.text }} />, 422);
     const request = await accept(c, room, command, "declare", "form", String(values._once ?? ""));
     return c.redirect(`/console/incidents/${encodeURIComponent(declaredIncidentId(request.id))}`, 303);
   });
@@ -190,39 +192,39 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const back = safeBack(form.back, `/console/rooms/${encodeURIComponent(room.name)}`);
     const text = withMentions(withoutPrefix(said));
     const person = c.get("viewer").person!;
-    const parsed = parseChatCommand(text, grammar);
-    if (!parsed.ok) {
-      await whisper(room, person.id, mistakeReply(parsed.error, PREFIX));
-      return c.redirect(back, 303);
-    }
-    const command = parsed.command;
     const word = text.trim().split(/\s+/)[0] ?? "";
-    if (command.name === "help") await whisper(room, person.id, helpReply(PREFIX));
-    else if (command.name === "triage") await whisper(room, person.id, triageText(deps.config, PREFIX), [...TRIAGE_BUTTONS]);
-    else if (command.name === "declare" && !command.quick) return c.redirect(`/console/declare?room=${encodeURIComponent(room.name)}`, 303);
-    else {
-      const refused = await refusalIn(c, room, command, word);
-      if (refused) await whisper(room, person.id, refused);
-      else {
-        const request = await accept(c, room, command, word, via, String(form._once ?? ""));
-        if (request.fresh) await whisper(room, person.id, acknowledgement(command, deps.config, deps.clock.now()));
-        if (command.name === "declare") return c.redirect(`/console/incidents/${encodeURIComponent(declaredIncidentId(request.id))}`, 303);
+    const answered = await answerAtOnce(parseChatCommand(text, grammar), word, answerContext(c, room));
+    switch (answered.kind) {
+      case "mistake":
+      case "refused":
+        await whisper(room, person.id, answered.text);
+        break;
+      case "help":
+        await whisper(room, person.id, helpReply(PREFIX));
+        break;
+      case "triage":
+        await whisper(room, person.id, triageText(deps.config, PREFIX), [...TRIAGE_BUTTONS]);
+        break;
+      case "form":
+        return c.redirect(`/console/declare?room=${encodeURIComponent(room.name)}`, 303);
+      case "take": {
+        const request = await accept(c, room, answered.command, word, via, String(form._once ?? ""));
+        if (request.fresh) await whisper(room, person.id, answered.acknowledgement);
+        if (answered.command.name === "declare") return c.redirect(`/console/incidents/${encodeURIComponent(declaredIncidentId(request.id))}`, 303);
       }
     }
     return c.redirect(back, 303);
   }
 
-  async function refusalIn(c: C, room: LocalChannel, command: ChatCommand, word: string) {
-    return refusal({
-      command,
-      word,
-      incident: await deps.store.findIncidentByChannel(room.id),
-      userId: c.get("viewer").person!.id,
+  function answerContext(c: C, room: LocalChannel): AnswerContext {
+    return {
       config: deps.config,
       prefix: PREFIX,
+      userId: c.get("viewer").person!.id,
       now: deps.clock.now(),
+      incident: () => deps.store.findIncidentByChannel(room.id),
       openIncidents: () => deps.store.listIncidents(),
-    });
+    };
   }
 
   /** Stores the request once (a form sent twice carries the same one-time id) and asks for a background run. */
@@ -293,7 +295,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   async function live(c: C, fragment: JSX.Element) {
     const html = String(await fragment);
     // Each form carries a fresh one-time id; what changed is everything else.
-    const etag = `"${digest(html.replace(/name="_once" value="[^"]*"/g, ""))}"`;
+    const etag = `"${shortHash(html.replace(/name="_once" value="[^"]*"/g, ""))}"`;
     if (c.req.header("if-none-match") === etag) return c.body(null, 304, { etag });
     return c.html(html, 200, { etag, "cache-control": "no-cache" });
   }
@@ -368,11 +370,4 @@ function readDeclareForm(config: RouteContext["config"], values: Record<string, 
   const notify = ([] as string[]).concat(values.notify ?? []).filter((n): n is "ask" | "update" => n === "ask" || n === "update");
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, details: { title, description: description || null, service: service!.key, priority: priority!.name, notify } };
-}
-
-/** A short, stable digest (an ETag; not for security). */
-function digest(text: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return (h >>> 0).toString(36) + text.length.toString(36);
 }

@@ -1,5 +1,6 @@
 import type { Context, Handler } from "hono";
-import { acknowledgement, helpReply, mistakeReply, refusal, triageText } from "../replies.js";
+import { answerAtOnce } from "../answer-at-once.js";
+import { helpReply, triageText } from "../replies.js";
 import { slashCommandRequest, SLASH_PREFIX as PREFIX } from "./chat-request.js";
 import { toSlackMrkdwn } from "./slack-markup.js";
 import { triageBlocks } from "./triage-blocks.js";
@@ -32,32 +33,30 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
     if (request.kind === "ssl_check") return c.body(null, 200);
     const { command } = request;
 
-    const parsed = parseChatCommand(command.text, grammar);
-    if (!parsed.ok) return answer(c, ephemeral(mistakeReply(parsed.error, PREFIX)));
-    const chat = parsed.command;
-    if (chat.name === "help") return answer(c, help);
-    if (chat.name === "triage") return answer(c, triage);
-
-    const incident = await deps.store.findIncidentByChannel(command.channel_id);
-    const refused = await refusal({
-      command: chat,
-      word: command.text.trim().split(/\s+/)[0] ?? "",
-      incident,
-      userId: command.user_id,
+    const answered = await answerAtOnce(parseChatCommand(command.text, grammar), command.text.trim().split(/\s+/)[0] ?? "", {
       config: deps.config,
       prefix: PREFIX,
+      userId: command.user_id,
       now: deps.clock.now(),
+      incident: () => deps.store.findIncidentByChannel(command.channel_id),
       openIncidents: () => deps.store.listIncidents(),
     });
-    if (refused) return answer(c, ephemeral(refused));
-    if (chat.name === "declare" && !chat.quick) {
-      const problem = await openForm(deps, command.trigger_id, declareFormView(deps.config, command.channel_id));
-      return problem ? answer(c, ephemeral(`${problem} Declare without it: \`${PREFIX} declare <priority> <service> <title>\`.`)) : c.body(null, 200);
+    switch (answered.kind) {
+      case "help":
+        return answer(c, help);
+      case "triage":
+        return answer(c, triage);
+      case "mistake":
+      case "refused":
+        return answer(c, ephemeral(answered.text));
+      case "form": {
+        const problem = await openForm(deps, command.trigger_id, declareFormView(deps.config, command.channel_id));
+        return problem ? answer(c, ephemeral(`${problem} Declare without it: \`${PREFIX} declare <priority> <service> <title>\`.`)) : c.body(null, 200);
+      }
     }
-
     const id = `slack:${command.trigger_id ?? (await digest(text))}`;
-    await acceptDelivery(deps, { id, source: "slack", body: text, request: slashCommandRequest({ id, receivedAt: deps.clock.now().toISOString() }, command, chat) });
-    return answer(c, ephemeral(acknowledgement(chat, deps.config, deps.clock.now())));
+    await acceptDelivery(deps, { id, source: "slack", body: text, request: slashCommandRequest({ id, receivedAt: deps.clock.now().toISOString() }, command, answered.command) });
+    return answer(c, ephemeral(answered.acknowledgement));
   };
 }
 

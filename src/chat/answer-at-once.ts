@@ -1,0 +1,50 @@
+import type { Config } from "../config/schema.js";
+import type { ChatCommand, ParsedCommand } from "../domain/chat-command.js";
+import type { Incident } from "../domain/incident.js";
+import { acknowledgement, mistakeReply, refusal } from "./replies.js";
+
+/** What a person is answered at once for what they typed, the same on every platform. */
+export type AnswerAtOnce =
+  | { kind: "mistake"; text: string }
+  | { kind: "help" }
+  | { kind: "triage" }
+  | { kind: "refused"; text: string }
+  /** `declare` with nothing after it: the platform's declare form, where it has one. */
+  | { kind: "form" }
+  /** On the record: store it, and tell the person it was taken. */
+  | { kind: "take"; command: ChatCommand; acknowledgement: string };
+
+export interface AnswerContext {
+  config: Config;
+  /** How the person invokes Herald here (`/incident`, `@Herald`). */
+  prefix: string;
+  userId: string;
+  now: Date;
+  /** The incident of the place it was said in, looked up only when the answer needs it. */
+  incident: () => Promise<Incident | null>;
+  openIncidents: () => Promise<Incident[]>;
+}
+
+/**
+ * Decides the immediate answer to a command: a mistake, help, the triage checklist, a refusal with
+ * its reason, the declare form, or taken. Slack's route, the console and mentions all ask this.
+ */
+export async function answerAtOnce(parsed: ParsedCommand, word: string, context: AnswerContext): Promise<AnswerAtOnce> {
+  if (!parsed.ok) return { kind: "mistake", text: mistakeReply(parsed.error, context.prefix) };
+  const command = parsed.command;
+  if (command.name === "help") return { kind: "help" };
+  if (command.name === "triage") return { kind: "triage" };
+  const refused = await refusal({
+    command,
+    word,
+    incident: await context.incident(),
+    userId: context.userId,
+    config: context.config,
+    prefix: context.prefix,
+    now: context.now,
+    openIncidents: context.openIncidents,
+  });
+  if (refused) return { kind: "refused", text: refused };
+  if (command.name === "declare" && !command.quick) return { kind: "form" };
+  return { kind: "take", command, acknowledgement: acknowledgement(command, context.config, context.now) };
+}
