@@ -101,6 +101,7 @@ export function createHerald(options: HeraldOptions): Herald {
         log: options.log,
         newId: () => crypto.randomUUID(),
         sources: { pagerduty: readPagerDutyDelivery },
+        names: (platform, userId) => chat.on(platform).displayName(userId),
         holder,
       }, pipelineOptions),
   };

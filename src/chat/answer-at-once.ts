@@ -1,12 +1,14 @@
 import type { Config } from "../config/schema.js";
 import type { ChatCommand, ParsedCommand } from "../domain/chat-command.js";
 import type { Incident } from "../domain/incident.js";
-import { acknowledgement, mistakeReply, refusal } from "./replies.js";
+import { acknowledgement, mistakeReply, refusal, ticketHelp } from "./replies.js";
 
 /** What a person is answered at once for what they typed, the same on every platform. */
 export type AnswerAtOnce =
   | { kind: "mistake"; text: string }
   | { kind: "help" }
+  /** An answer that records nothing (how to log a third-party ticket, say). */
+  | { kind: "info"; text: string }
   | { kind: "triage" }
   | { kind: "refused"; text: string }
   /** `declare` with nothing after it: the platform's declare form, where it has one. */
@@ -19,6 +21,8 @@ export interface AnswerContext {
   /** How the person invokes Herald here (`/incident`, `@Herald`). */
   prefix: string;
   userId: string;
+  /** The channel (room) id it was said in. */
+  channel: string;
   now: Date;
   /** The incident of the place it was said in, looked up only when the answer needs it. */
   incident: () => Promise<Incident | null>;
@@ -34,11 +38,13 @@ export async function answerAtOnce(parsed: ParsedCommand, word: string, context:
   const command = parsed.command;
   if (command.name === "help") return { kind: "help" };
   if (command.name === "triage") return { kind: "triage" };
+  if (command.name === "ticket-help") return { kind: "info", text: ticketHelp(command.thirdParty, context.config) };
   const refused = await refusal({
     command,
     word,
     incident: await context.incident(),
     userId: context.userId,
+    channel: context.channel,
     config: context.config,
     prefix: context.prefix,
     now: context.now,

@@ -36,6 +36,19 @@ export function triageText(config: Config, prefix: string): string {
   ].join("\n");
 }
 
+/** `ticket <third party>` without a case: how to log one, how to escalate it and where. */
+export function ticketHelp(thirdParty: string, config: Config): string {
+  const route = config.escalation[thirdParty];
+  const name = escapeChat(thirdParty.toUpperCase());
+  if (!route) return `No escalation route is configured for ${name}.`;
+  return [
+    `:ticket: *Logging a support case with ${name}:* ${escapeChat(route.how)}`,
+    `*How to escalate:* ${escapeChat(route.route)}`,
+    ...(route.channel ? [`*Escalation channel:* <#${route.channel.replace(/^#/, "")}>`] : []),
+    `Then record it here: \`ticket ${escapeChat(thirdParty)} <case-id> [url]\`.`,
+  ].join("\n");
+}
+
 export interface CommandSituation {
   command: ChatCommand;
   /** The word the user typed for the command, for messages. */
@@ -43,6 +56,8 @@ export interface CommandSituation {
   /** The incident of the channel the command came from, if any. */
   incident: Incident | null;
   userId: string;
+  /** The channel (room) id it was said in. */
+  channel: string;
   config: Config;
   prefix: string;
   now: Date;
@@ -77,8 +92,58 @@ export async function refusal(s: CommandSituation): Promise<string | null> {
         : `Only the Incident Lead can resolve this incident, and nobody is lead yet: \`${prefix} lead me\` first.`;
     }
   }
+  if (command.name === "assign" && incident) return assignRefusal(command, incident, s);
+  if (incident && command.name === "status" && command.action === "publish") {
+    return notAllowed(s.config.publish_by, incident, s, "publish to the external status page");
+  }
+  if (incident && command.name === "announce") return notAllowed(s.config.announce_by, incident, s, "post the users' announcement");
+  if (command.name === "not-incident" && !s.config.not_incident_from.some((from) => sameChannel(s.channel, s.config.channels[from as keyof Config["channels"]] ?? from))) {
+    const where = s.config.not_incident_from.map((from) => `<#${s.config.channels[from as keyof Config["channels"]] ?? from}>`).join(", ");
+    return `\`${prefix} not-incident\` files an issue in the team's repository, so it is said in the team's channels: ${where}.`;
+  }
   return null;
 }
+
+/**
+ * Taking a role: anyone may take one nobody holds. Once held it is a transfer: the holder hands it
+ * on, or the taker confirms with `--take-over` (and the channel is told who took over from whom);
+ * the Incident Lead may also hand on the Scribe. Further roles are filled by whoever `appoint_by` names.
+ */
+function assignRefusal(command: Extract<ChatCommand, { name: "assign" }>, incident: Incident, s: CommandSituation): string | null {
+  const names = roleNames(s.config);
+  const roleName = names[command.role] ?? command.role;
+  const builtIn = command.role === "lead" || command.role === "scribe";
+  if (!builtIn) {
+    const refused = notAllowed(s.config.appoint_by, incident, s, `fill the ${roleName} role`);
+    if (refused) return refused;
+  }
+  const holder = incident.roles[command.role];
+  const target = command.who.kind === "me" ? s.userId : command.who.id;
+  if (!holder || holder.id === target || holder.id === s.userId) return null;
+  if (command.role === "scribe" && incident.roles.lead?.id === s.userId) return null;
+  if (!builtIn) return null;
+  const verb = command.role === "lead" ? "lead" : "scribe";
+  return target === s.userId && command.takeOver
+    ? null
+    : `<@${holder.id}> is the ${roleName}. They can hand it on (\`${s.prefix} ${verb} @you\`), or take it over yourself with \`${s.prefix} ${verb} me --take-over\` (the channel is told).`;
+}
+
+/** Null when the person holds one of the roles allowed to do this (or anyone may); else why not. */
+function notAllowed(allowed: Config["publish_by"], incident: Incident, s: CommandSituation, what: string): string | null {
+  if (allowed === "anyone") return null;
+  if (allowed.some((role) => incident.roles[role]?.id === s.userId)) return null;
+  const names = roleNames(s.config);
+  const holders = allowed.map((role) => (incident.roles[role] ? `${names[role] ?? role} (<@${incident.roles[role]!.id}>)` : `${names[role] ?? role}`));
+  const nobody = allowed.every((role) => !incident.roles[role]);
+  return `Only the ${holders.join(" or the ")} can ${what}${nobody ? `, and nobody holds ${allowed.length > 1 ? "those roles" : "that role"} yet: \`${s.prefix} lead me\` first` : ""}.`;
+}
+
+/** Whether a channel id is the configured reference (an id, `platform:name`, or a bare or #name). */
+export function sameChannel(channelId: string, reference: string): boolean {
+  const bare = (value: string) => value.replace(/^[a-z][a-z0-9-]*:/, "").replace(/^#/, "");
+  return channelId === reference || bare(channelId) === bare(reference);
+}
+
 
 /** What the user is told at once when a command is taken; the rest follows in the channel. */
 export function acknowledgement(command: ChatCommand, config: Config, now: Date): string {
@@ -86,7 +151,7 @@ export function acknowledgement(command: ChatCommand, config: Config, now: Date)
   switch (command.name) {
     case "assign": {
       const who = command.who;
-      const person = who.kind === "me" ? "You are" : who.kind === "user" ? `<@${who.id}> is` : `${escapeChat(who.name)} is`;
+      const person = who.kind === "me" ? "You are" : `<@${who.id}> is`;
       return `${person} now the ${names[command.role] ?? command.role}; Herald will say so in the channel.`;
     }
     case "note":

@@ -32,6 +32,10 @@ export function withFallbacks(chat: ChatAdapter): ChatAdapter {
       if (can.topics) return chat.setTopic(channel, topic);
       await say(channel, `*Now:* ${topic}`, `topic:${shortHash(topic)}`);
     },
+    async pin(channel, messageId) {
+      // The summary is the room's first message: without pins it is still where people look first.
+      if (can.pins) return chat.pin(channel, messageId);
+    },
     async invite(channel, userIds) {
       if (can.invites) return chat.invite(channel, userIds);
       await say(channel, `Herald cannot add people here: please add ${userIds.map((id) => `<@${id}>`).join(", ")} by hand.`, `invite:${userIds.join(",")}`);

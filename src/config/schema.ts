@@ -67,6 +67,9 @@ const escalationSchema = z
   })
   .strict();
 
+/** Who may do something: the holders of these roles (by key: lead, scribe, comms…), or `anyone`. */
+const whoMay = z.union([z.literal("anyone"), z.array(z.string().regex(/^[a-z0-9_-]+$/, "use role keys such as lead or comms")).min(1)]);
+
 export const configSchema = z
   .object({
     timezone: z.string().min(1).default("Europe/London"),
@@ -95,6 +98,17 @@ export const configSchema = z
     security_report: z.string().min(1).nullable().default(null),
     /** Who may resolve from chat: the Incident Lead only (the process), or anyone. */
     resolve_by: z.enum(["lead", "anyone"]).default("lead"),
+    /** Who may publish to the external status page: holders of these roles (lead, comms…), or anyone. */
+    publish_by: whoMay.default(["lead", "comms"]),
+    /** Who may post the users' announcement (`announce ask|update`). */
+    announce_by: whoMay.default(["lead", "comms"]),
+    /** Who may fill the further roles (`role comms @user`). */
+    appoint_by: whoMay.default(["lead", "comms"]),
+    /**
+     * Where `not-incident` may be said (it files an issue in the team's repository): channel keys
+     * (team, ask, update) or channel ids.
+     */
+    not_incident_from: z.array(z.string().min(1)).min(1).default(["team", "ask"]),
     /** Roles besides Incident Lead and Scribe that the lead may fill. */
     roles: z.array(roleSchema).default([]),
     escalation: z.record(z.string(), escalationSchema).default({}),

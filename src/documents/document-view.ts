@@ -48,6 +48,7 @@ export function documentView(incident: Incident, timeline: readonly TimelineEntr
       status: incident.status,
       url: incident.url,
       number: incident.number,
+      pagerdutyNumber: incident.pagerdutyNumber ?? null,
       pagerdutyId: incident.pagerdutyId,
       channel: incident.channel?.name ?? null,
       declaredBy: incident.declaredBy?.name ?? null,

@@ -25,17 +25,21 @@ export async function renderDocument(
   return { incident, markdown: `${deps.renderer.render(DOCUMENT_TEMPLATES[kind], view)}\n` };
 }
 
-/** The document's path in the repository: `<configured folder>/<date>-<slug>.md`. */
+/**
+ * The document's path in the repository: `<configured folder>/<date>-inc-<number>-<slug>.md`. The
+ * number keeps two incidents apart (two titles may read alike); the slug keeps the title readable in
+ * any script (letters and digits of every language, lowercased; accents dropped from Latin letters).
+ */
 export function documentPath(kind: DocumentKind, incident: Incident, config: Config): string {
   const folder = (kind === "postmortem" ? config.github.postmortem_path : config.github.runbook_path).replace(/^\/+|\/+$/g, "");
   const date = incident.triggeredAt.slice(0, 10);
-  const slug =
-    incident.title
-      .toLowerCase()
-      .normalize("NFKD")
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 60)
-      .replace(/-+$/, "") || "incident";
-  return `${folder}/${date}-${slug}.md`;
+  const words = incident.title
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-+|-+$/g, "");
+  const slug = Array.from(words).slice(0, 60).join("").replace(/-+$/, "");
+  const number = incident.number !== null ? String(incident.number) : incident.id.replace(/[^A-Za-z0-9]+/g, "-").slice(-12);
+  return `${folder}/${date}-inc-${number}${slug ? `-${slug}` : ""}.md`;
 }

@@ -2,8 +2,12 @@ import { withoutBidiControls } from "./bidi.js";
 import type { TimelineCategory } from "./incident.js";
 import { TIMELINE_CATEGORIES } from "./incident.js";
 
-/** Someone named in a command: a chat user id when the platform resolved it, else the typed name. */
-export type UserRef = { kind: "me" } | { kind: "user"; id: string; name: string | null } | { kind: "name"; name: string };
+/**
+ * Someone named in a command: the person typing it, or a chat user as the platform's mention gives
+ * one. A plain typed `@name` is not accepted: it matches no chat account, so whoever it names could
+ * never act in the role (resolve as lead, say).
+ */
+export type UserRef = { kind: "me" } | { kind: "user"; id: string; name: string | null };
 
 /** One command of Herald's chat grammar (the same on every chat platform). */
 export type ChatCommand =
@@ -12,10 +16,13 @@ export type ChatCommand =
   | { name: "declare"; quick: DeclareDetails }
   | { name: "triage" }
   | { name: "not-incident"; reason: string }
-  | { name: "assign"; role: string; who: UserRef }
+  /** `takeOver`: the person confirms taking a role someone else holds (the channel is told). */
+  | { name: "assign"; role: string; who: UserRef; takeOver: boolean }
   | { name: "checkin"; everyMinutes: number | null }
   | { name: "note"; category: TimelineCategory; text: string }
   | { name: "ticket"; thirdParty: string; caseId: string; url: string | null }
+  /** `ticket <third party>` without a case: how to log one there, and where to escalate. */
+  | { name: "ticket-help"; thirdParty: string }
   | { name: "status"; action: "draft"; text: string | null }
   | { name: "status"; action: "publish" }
   | { name: "announce"; to: "ask" | "update" }
@@ -55,12 +62,12 @@ export const GRAMMAR: readonly { usage: string; what: string; example: string }[
   { usage: "declare <priority> <service> <title>", what: "declare without the form", example: "declare P2 networking VPC peering is down" },
   { usage: "triage", what: "check whether this is an incident", example: "triage" },
   { usage: "not-incident <reason>", what: "record it and raise a GitHub issue instead", example: "not-incident planned maintenance overran" },
-  { usage: "lead @user | lead me", what: "assign or volunteer as Incident Lead", example: "lead me" },
-  { usage: "scribe @user | scribe me", what: "assign or volunteer as Scribe", example: "scribe @ada" },
-  { usage: "role <role> @user", what: "fill a further role", example: "role comms @grace" },
+  { usage: "lead @user | lead me [--take-over]", what: "hand on or volunteer as Incident Lead (--take-over confirms taking it from its holder)", example: "lead me" },
+  { usage: "scribe @user | scribe me [--take-over]", what: "hand on or volunteer as Scribe", example: "scribe @ada" },
+  { usage: "role <role> @user|me [--take-over]", what: "fill a further role", example: "role comms @grace" },
   { usage: "checkin every <minutes> | checkin off", what: "regular team check-in reminders", example: "checkin every 30" },
   { usage: "note [event|discussion|decision|action|result]: <text>", what: "add to the scribe's log", example: "note decision: roll back the route table change" },
-  { usage: "ticket <third party> <case-id> [url]", what: "record a support case and its escalation route", example: "ticket aws 1234567890" },
+  { usage: "ticket <third party> <case-id> [url]", what: "record a support case and its escalation route (without a case id: how to log one)", example: "ticket aws 1234567890" },
   { usage: "status draft [text] | status publish", what: "prepare (or write) the status-page update, or publish it", example: "status draft" },
   { usage: "announce ask|update", what: "post the announcement now", example: "announce update" },
   { usage: "resolve [--temporary] <resolution note>", what: "resolve the incident", example: "resolve --temporary restarted the NAT gateway" },
@@ -126,8 +133,8 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       return args ? found({ name: "not-incident", reason: args }) : mistake(verb, "Say why this is not an incident.");
     case "lead":
     case "scribe": {
-      const who = parseUser(args);
-      return who && rest.length === 1 ? found({ name: "assign", role: verb, who }) : mistake(verb, `Name one person, or say \`${verb} me\`.`);
+      const [person = "", ...extra] = rest;
+      return assignment(verb, verb, person, extra, `Name one person, or say \`${verb} me\`.`);
     }
     case "role": {
       const [role = "", person = "", ...extra] = rest;
@@ -135,8 +142,7 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       if (!known) {
         return mistake(verb, `'${echo(role || "(none)")}' is not a role (${context.roles.length ? context.roles.join(", ") : "none are configured"}; lead and scribe have their own commands).`);
       }
-      const who = parseUser(person);
-      return who && extra.length === 0 ? found({ name: "assign", role: known, who }) : mistake(verb, "Name one person.");
+      return assignment(verb, known, person, extra, "Name one person.");
     }
     case "checkin": {
       if (args.toLowerCase() === "off") return found({ name: "checkin", everyMinutes: null });
@@ -165,7 +171,7 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
       const [party = "", caseId = "", url, ...extra] = rest;
       const known = context.thirdParties.find((t) => t.toLowerCase() === party.toLowerCase());
       if (!known) return mistake(verb, `'${echo(party || "(none)")}' has no escalation route (${context.thirdParties.join(", ") || "none configured"}).`);
-      if (!caseId) return mistake(verb, "Give the support case id.");
+      if (!caseId) return found({ name: "ticket-help", thirdParty: known });
       // Only a plain http(s) link: a `|` or `<>` would let the text choose the link's label in chat.
       if (url !== undefined && !/^https?:\/\/[^\s|<>]+$/.test(url)) return mistake(verb, `'${echo(url)}' is not a link. Give a plain http(s) link, without | < or >.`);
       if (extra.length) return mistake(verb, "Too many words.");
@@ -198,15 +204,24 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
   }
 }
 
-/**
- * `me`, a person as the chat markup writes one (`<@id|name>`, `<@id>`: what platforms send for a
- * mention, Slack's with escaped users among them), or a plain `@name`.
- */
+/** `lead|scribe|role … <who> [--take-over]`: one person (a mention or `me`), and whether a holder's role is taken over. */
+function assignment(verb: string, role: string, person: string, extra: string[], oneProblem: string): ParsedCommand {
+  const takeOver = extra.length === 1 && extra[0]!.toLowerCase() === "--take-over";
+  if (extra.length > (takeOver ? 1 : 0)) return mistake(verb, oneProblem);
+  if (/^@[^\s<>]+$/.test(person)) {
+    return mistake(
+      verb,
+      `'${echo(person)}' is a typed name, not a mention: pick the person from the list that opens as you type @, so Herald knows who they are (a typed name could never act in the role).`,
+    );
+  }
+  const who = parseUser(person);
+  return who ? found({ name: "assign", role, who, takeOver }) : mistake(verb, oneProblem);
+}
+
+/** `me`, or a person as the chat markup writes one (`<@id|name>`, `<@id>`: what platforms send for a mention, Slack's with escaped users among them). */
 export function parseUser(text: string): UserRef | null {
   const value = text.trim();
   if (value.toLowerCase() === "me") return { kind: "me" };
   const mention = /^<@([^\s|<>]+)(?:\|([^>]+))?>$/.exec(value);
-  if (mention) return { kind: "user", id: mention[1]!, name: mention[2] ?? null };
-  const plain = /^@([\w.\-]+)$/.exec(value);
-  return plain ? { kind: "name", name: plain[1]! } : null;
+  return mention ? { kind: "user", id: mention[1]!, name: mention[2] ?? null } : null;
 }

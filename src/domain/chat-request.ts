@@ -17,6 +17,11 @@ export interface ChatRequest {
   /** Where it was asked: a channel (room) id on the platform, and the thread when in one. */
   place: { channel: string; threadId: string | null };
   via: "command" | "button" | "form" | "shortcut" | "mention";
+  /**
+   * The incident a button names, when it is pressed outside the incident's room (the volunteer
+   * request in the team channel); otherwise the incident is the one whose room `place` is.
+   */
+  incidentId?: string;
   /** What was asked, in the chat grammar; a mistake when the words did not parse. */
   asked: { ok: true; command: ChatCommand; word: string } | { ok: false; error: string };
   /**

@@ -109,12 +109,7 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
   switch (command.name) {
     case "assign": {
       const who = command.who;
-      const person: Person =
-        who.kind === "me"
-          ? context.actor
-          : who.kind === "user"
-            ? { id: who.id, name: who.name ?? who.id }
-            : { id: `@${who.name}`, name: who.name };
+      const person: Person = who.kind === "me" ? context.actor : { id: who.id, name: who.name ?? who.id };
       return [
         {
           ...base,

@@ -7,6 +7,10 @@ export type IncidentSnapshot = Pick<
 > & {
   pagerdutyId: string;
   createdAt: string | null;
+  /** PagerDuty's de-duplication key: Herald's id for an incident Herald opened there. */
+  incidentKey?: string | null;
+  /** Why PagerDuty resolved it, in words, when it says. */
+  resolveReason?: string | null;
 };
 
 interface EventBase {
@@ -109,6 +113,8 @@ export interface IncidentActivity extends EventBase {
 export type HeraldChange =
   | { what: "room_created"; channel: ChatChannel; platform: string }
   | { what: "pagerduty_linked"; pagerdutyId: string; url: string | null; number: number | null }
+  /** Something Herald could not do for the incident, and what a person should do instead. */
+  | { what: "not_done"; action: string; reason: string }
   | { what: "follow_up_raised"; followUp: FollowUp }
   | { what: "announcement_posted"; announcement: Announcement }
   | { what: "status_drafted"; draft: NonNullable<StatusPageRecord["draft"]> }

@@ -25,7 +25,13 @@ export interface ChatChannel {
 export interface Incident {
   id: string;
   pagerdutyId: string | null;
+  /**
+   * The incident's number, in its room's name, its documents and the record: PagerDuty's for an
+   * alarm, Herald's own sequence for one declared in chat (kept once it is opened in PagerDuty too).
+   */
   number: number | null;
+  /** PagerDuty's number for it, once it is there. */
+  pagerdutyNumber?: number | null;
   title: string;
   url: string | null;
   service: { id: string; name: string } | null;
@@ -43,7 +49,9 @@ export interface Incident {
   platform?: string;
   /** Who holds each role now, by role key (lead, scribe, and the further roles from config). */
   roles: Record<string, Person>;
-  /** How it was resolved, when resolved from chat. */
+  /** The last note added in PagerDuty, which may be the resolving note of a resolve made there. */
+  lastPagerDutyNote?: { text: string; at: string } | null;
+  /** How it was resolved: the note from chat, or PagerDuty's reason or resolving note. */
   resolution?: { note: string; temporary: boolean; by: Person | null } | null;
   /** What the declarer wrote about it when declaring in chat. */
   description?: string | null;

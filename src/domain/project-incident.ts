@@ -51,6 +51,8 @@ function applyEvent(incident: Incident, event: IncidentEvent): Incident {
       return applySnapshot(incident, event.snapshot, event);
     case "role_assigned":
       return { ...incident, roles: { ...incident.roles, [event.role]: event.person } };
+    case "note_added":
+      return event.source === "pagerduty" ? withPagerDutyNote(incident, event.text, event.occurredAt) : incident;
     case "postmortem_scheduled":
       return { ...incident, postmortemMeeting: { at: event.at, by: event.author, leadReminded: false } };
     case "checkin_set": {
@@ -76,7 +78,16 @@ function applyHeraldChange(incident: Incident, change: HeraldChange): Incident {
     case "room_created":
       return { ...incident, channel: change.channel };
     case "pagerduty_linked":
-      return { ...incident, pagerdutyId: change.pagerdutyId, url: change.url ?? incident.url, number: change.number ?? incident.number };
+      return {
+        ...incident,
+        pagerdutyId: change.pagerdutyId,
+        url: change.url ?? incident.url,
+        // The room and documents are named by the number the incident has already.
+        number: incident.number ?? change.number,
+        pagerdutyNumber: change.number ?? incident.pagerdutyNumber ?? null,
+      };
+    case "not_done":
+      return incident;
     case "follow_up_raised":
       return { ...incident, followUps: [...(incident.followUps ?? []), change.followUp] };
     case "announcement_posted": {
@@ -101,6 +112,8 @@ function describeHeraldChange(change: HeraldChange): string {
       return `Herald opened the incident's room #${change.channel.name} (${change.platform})`;
     case "pagerduty_linked":
       return `Opened in PagerDuty${change.number !== null ? ` as #${change.number}` : ""} (${change.pagerdutyId})`;
+    case "not_done":
+      return `Herald could not ${change.action}: ${change.reason}`;
     case "follow_up_raised":
       return `Follow-up raised: ${change.followUp.title}${change.followUp.url ? ` (${change.followUp.url})` : " (kept here: no issue tracker configured)"}`;
     case "announcement_posted":
@@ -143,6 +156,7 @@ function startIncident(event: IncidentEvent, id: string): Incident {
     id,
     pagerdutyId: event.pagerdutyIncidentId,
     number: snapshot?.number ?? null,
+    pagerdutyNumber: snapshot?.number ?? null,
     title: snapshot?.title ?? event.incidentTitle ?? "(untitled incident)",
     url: snapshot?.url ?? null,
     service: snapshot?.service ?? null,
@@ -166,7 +180,10 @@ function applySnapshot(incident: Incident, snapshot: IncidentSnapshot, event: In
   const service = event.type === "incident.service_updated" || !incident.service ? (snapshot.service ?? incident.service) : incident.service;
   const next: Incident = {
     ...incident,
-    number: snapshot.number ?? incident.number,
+    // One PagerDuty incident is one Herald incident: an echo of one Herald opened links it.
+    pagerdutyId: incident.pagerdutyId ?? snapshot.pagerdutyId,
+    number: incident.number ?? snapshot.number,
+    pagerdutyNumber: snapshot.number ?? incident.pagerdutyNumber ?? null,
     title: snapshot.title,
     url: snapshot.url ?? incident.url,
     service,
@@ -179,7 +196,29 @@ function applySnapshot(incident: Incident, snapshot: IncidentSnapshot, event: In
     next.resolvedAt = null;
   }
   if (snapshot.status === "acknowledged" && !incident.acknowledgedAt) next.acknowledgedAt = event.occurredAt;
-  if (snapshot.status === "resolved" && incident.status !== "resolved") next.resolvedAt = event.occurredAt;
+  if (snapshot.status === "resolved" && incident.status !== "resolved") {
+    next.resolvedAt = event.occurredAt;
+    // Resolved in PagerDuty: its reason, or the note added as it was resolved, is the resolution.
+    const note = snapshot.resolveReason ?? resolvingNote(incident.lastPagerDutyNote, event.occurredAt);
+    if (note) next.resolution = { note, temporary: false, by: event.author };
+  }
+  if (next.status !== "resolved") next.resolution = incident.status === "resolved" ? null : incident.resolution;
+  return next;
+}
+
+/** How close to a resolve in PagerDuty a note there counts as its resolving note (PagerDuty adds it as a note). */
+const RESOLVING_NOTE_MS = 2 * 60_000;
+
+function resolvingNote(note: Incident["lastPagerDutyNote"], resolvedAt: string): string | null {
+  return note && Math.abs(Date.parse(resolvedAt) - Date.parse(note.at)) <= RESOLVING_NOTE_MS ? note.text : null;
+}
+
+/** A note from PagerDuty: kept as the last one, and the resolution when it comes just after a resolve there without one. */
+function withPagerDutyNote(incident: Incident, text: string, at: string): Incident {
+  const next = { ...incident, lastPagerDutyNote: { text, at } };
+  if (incident.status === "resolved" && !incident.resolution && incident.resolvedAt && resolvingNote(next.lastPagerDutyNote, incident.resolvedAt)) {
+    next.resolution = { note: text, temporary: false, by: null };
+  }
   return next;
 }
 
@@ -216,7 +255,7 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
     case "incident.unacknowledged":
       return "Unacknowledged: the acknowledgement timed out";
     case "incident.resolved":
-      return `Resolved${by}`;
+      return `Resolved${by}${after.resolution && after.resolution !== before?.resolution ? `: ${after.resolution.note}` : ""}`;
     case "incident.reopened":
       return `Reopened${by}`;
     case "incident.reassigned":

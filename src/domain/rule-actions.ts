@@ -14,6 +14,11 @@ const when = (applies: boolean) => (applies ? {} : null);
 export const RULE_ACTIONS = {
   create_channel: (_event, incident) => when(!incident.channel),
   invite_declarer: ((event) => (event.kind === "incident_declared" && event.author ? { userId: event.author.id } : null)) as Applies<{ userId: string }>,
+  // Whoever takes a role is brought into the room (a volunteer from the team channel is not in it yet).
+  invite_role_holder: ((event) => (event.kind === "role_assigned" ? { userId: event.person.id } : null)) as Applies<{ userId: string }>,
+  // PagerDuty's assignees of an alarm are brought into its room, matched to chat users by email.
+  invite_assignees: ((event, incident) =>
+    event.kind === "incident_changed" && incident.assignees.length ? { pagerdutyUserIds: incident.assignees.map((a) => a.id) } : null) as Applies<{ pagerdutyUserIds: string[] }>,
   set_topic: () => ({}),
   // An alarm's incident is in PagerDuty already; one declared in chat is opened there.
   open_in_pagerduty: (event, incident) => when(event.kind === "incident_declared" && !incident.pagerdutyId),

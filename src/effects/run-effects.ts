@@ -115,11 +115,11 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
       case "post_message":
         return await postMessage(effect, effect.payload, triedBefore, deps);
       case "pagerduty_note":
-        return await addPagerDutyNote(effect, effect.payload.content, deps);
+        return await addPagerDutyNote(effect, effect.payload.content, triedBefore, deps);
       case "pagerduty_resolve":
         return await resolveInPagerDuty(effect, effect.payload.resolution, deps);
       case "github_issue":
-        return await raiseFollowUp(effect, effect.payload, deps);
+        return await raiseFollowUp(effect, effect.payload, triedBefore, deps);
       case "set_topic": {
         const incident = await deps.store.getIncident(effect.incidentId);
         if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
@@ -134,8 +134,10 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         await room.chat.invite(room.channel, effect.payload.userIds);
         return { status: "done", result: { invited: effect.payload.userIds } };
       }
+      case "invite_assignees":
+        return await inviteAssignees(effect, effect.payload.pagerdutyUserIds, deps);
       case "pagerduty_create":
-        return await openInPagerDuty(effect, effect.payload, deps);
+        return await openInPagerDuty(effect, effect.payload, triedBefore, deps);
       case "publish_document":
         return await publishDocument(effect, effect.payload.document, deps);
       case "update_announcements":
@@ -168,9 +170,16 @@ async function createChannel(effect: Effect, base: string, deps: EffectDeps): Pr
     return { status: "skipped", error: `${chat.platform} cannot create rooms: make one for the incident by hand` };
   }
   for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
-    const created = await chat.createChannel(chat.roomName(base, n));
-    if (created === "name_taken") continue;
-    return { status: "done", result: created, recorded: [{ what: "room_created", channel: created, platform: chat.platform }] };
+    const name = chat.roomName(base, n);
+    let room = await chat.createChannel(name);
+    if (room === "name_taken") {
+      // An earlier attempt may have made it and lost the answer (a timeout, a crash): a room Herald
+      // made that is no other incident's is this one's. A name taken by anyone else gets the next suffix.
+      const found = await chat.findRoom(name);
+      if (!found?.ours || (await deps.store.findIncidentByChannel(found.channel.id))) continue;
+      room = found.channel;
+    }
+    return { status: "done", result: room, recorded: [{ what: "room_created", channel: room, platform: chat.platform }] };
   }
   return { status: "failed", error: `room names ${chat.roomName(base, 1)} to ${chat.roomName(base, MAX_NAME_SUFFIX)} are all taken` };
 }
@@ -199,16 +208,19 @@ async function postMessage(
   const landed = triedBefore ? await chat.findPosted(channel, effect.key) : null;
   const threadId = to !== "incident" ? to.threadId : undefined;
   const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId }));
+  if (post.pin) await chat.pin(posted.channel, posted.id);
   if (!post.announcement) return { status: "done", result: posted };
   const announcement = { to: post.announcement.to, channel: posted.channel, messageId: posted.id, postedAt: deps.clock.now().toISOString() };
   return { status: "done", result: posted, recorded: [{ what: "announcement_posted", announcement }] };
 }
 
-async function addPagerDutyNote(effect: Effect, content: string, deps: EffectDeps): Promise<EffectOutcome> {
+async function addPagerDutyNote(effect: Effect, content: string, triedBefore: boolean, deps: EffectDeps): Promise<EffectOutcome> {
   const incident = await deps.store.getIncident(effect.incidentId);
   if (!incident?.pagerdutyId) return { status: "skipped", error: "the incident is not in PagerDuty" };
-  // PagerDuty has no idempotency key for notes: a retry after a lost answer may add the note twice.
-  const note = await deps.paging.addNote(incident.pagerdutyId, content);
+  // PagerDuty has no idempotency key for notes: a retry looks for the same text among the incident's
+  // notes first. (The same words noted twice, the second retried after a lost answer, count once.)
+  const earlier = triedBefore ? await deps.paging.findNote(incident.pagerdutyId, content) : null;
+  const note = earlier ?? (await deps.paging.addNote(incident.pagerdutyId, content));
   await deps.store.rememberExternal("pagerduty_note", note.id, deps.clock.now().toISOString());
   return {
     status: "done",
@@ -226,10 +238,13 @@ async function resolveInPagerDuty(effect: Effect, resolution: string, deps: Effe
 async function raiseFollowUp(
   effect: Effect,
   { announce, ...issue }: Extract<Effect["payload"], { kind: "github_issue" }>,
+  triedBefore: boolean,
   deps: EffectDeps,
 ): Promise<EffectOutcome> {
-  // GitHub has no idempotency key for issues: a retry after a lost answer may file the issue twice.
-  const filed = await deps.issues.createIssue({ title: issue.title, body: issue.body, labels: issue.labels });
+  // GitHub has no idempotency key for issues: each is marked with the effect's key, and a retry looks
+  // for the mark first, so an attempt whose answer was lost is not filed twice.
+  const earlier = triedBefore && issue.labels[0] ? await deps.issues.findIssue(effect.key, issue.labels[0]) : null;
+  const filed = earlier ?? (await deps.issues.createIssue({ title: issue.title, body: issue.body, labels: issue.labels, key: effect.key }));
   const followUp = { title: issue.title, url: filed.url, number: filed.number };
   const template = announce?.template ?? "follow-up";
   const text = deps.renderer.render(template, { ...announce?.data, followUp });
@@ -270,16 +285,79 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   return { status: "done", result: { updated: announcements.map((a) => a.channel) } };
 }
 
+/**
+ * Opens an incident declared in chat in PagerDuty (process: "declare the incident via PagerDuty"). The
+ * service and priority come from herald.yaml's ids, else are found in PagerDuty by name. What cannot
+ * be done is said in the incident's room, with how to fix it. The incident key is Herald's id, so a
+ * retry after a lost answer looks the incident up by it first instead of opening a second one.
+ */
 async function openInPagerDuty(
   effect: Effect,
-  incident: { title: string; serviceId: string | null; priorityId: string | null; details: string },
+  payload: Extract<Effect["payload"], { kind: "pagerduty_create" }>,
+  triedBefore: boolean,
   deps: EffectDeps,
 ): Promise<EffectOutcome> {
-  if (!incident.serviceId) {
-    return { status: "skipped", error: "the service has no pagerduty_service_id in herald.yaml" };
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (incident?.pagerdutyId) return { status: "done", result: { linked: incident.pagerdutyId } };
+  if (deps.paging.platform === "draft") return { status: "done", result: { draft: true, incident: payload } };
+  const linked = (opened: { id: string; url: string | null; number: number | null }): EffectOutcome => ({
+    status: "done",
+    result: opened,
+    recorded: [{ what: "pagerduty_linked", pagerdutyId: opened.id, url: opened.url, number: opened.number }],
+  });
+  const key = effect.incidentId;
+  if (triedBefore) {
+    const earlier = await deps.paging.findIncidentByKey(key);
+    if (earlier) return linked(earlier);
   }
-  if (deps.paging.platform === "draft") return { status: "done", result: { draft: true, incident } };
-  // The incident key is Herald's id: a retry after a lost answer opens no second incident.
-  const opened = await deps.paging.createIncident({ ...incident, serviceId: incident.serviceId, incidentKey: effect.incidentId });
-  return { status: "done", result: opened, recorded: [{ what: "pagerduty_linked", pagerdutyId: opened.id, url: opened.url, number: opened.number }] };
+  const serviceId = payload.serviceId ?? (payload.serviceName ? await deps.paging.findService(payload.serviceName) : null);
+  if (!serviceId) {
+    const reason = `PagerDuty has no service named '${payload.serviceName ?? "(none)"}'. Give the service its pagerduty_service_id in herald.yaml (or name it as PagerDuty does), and open this incident in PagerDuty by hand so it pages.`;
+    return notDone(effect, "open the incident in PagerDuty", reason, deps);
+  }
+  const priorityId = payload.priorityId ?? (payload.priority ? await deps.paging.findPriority(payload.priority) : null);
+  try {
+    const opened = await deps.paging.createIncident({ title: payload.title, serviceId, priorityId, details: payload.details, incidentKey: key });
+    const outcome = linked(opened);
+    if (payload.priority && !priorityId) {
+      return { ...outcome, ...withNotDone(effect, "set its priority in PagerDuty", `PagerDuty has no priority named ${payload.priority} (priorities may be off in the account); it was opened without one.`, deps, outcome.recorded!) };
+    }
+    return outcome;
+  } catch (error) {
+    // PagerDuty refuses a second open incident with the same key: the first attempt landed after all.
+    const earlier = await deps.paging.findIncidentByKey(key).catch(() => null);
+    if (earlier) return linked(earlier);
+    throw error;
+  }
+}
+
+/** PagerDuty's assignees into the incident's room: each found in chat by their PagerDuty email. */
+async function inviteAssignees(effect: Effect, pagerdutyUserIds: string[], deps: EffectDeps): Promise<EffectOutcome> {
+  const incident = await deps.store.getIncident(effect.incidentId);
+  if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
+  if (deps.paging.platform === "draft") return { status: "skipped", error: "PagerDuty is not configured, so its assignees cannot be looked up" };
+  const room = deps.chat.at(incident.channel.id);
+  const found: string[] = [];
+  const missing: string[] = [];
+  for (const id of pagerdutyUserIds) {
+    const email = await deps.paging.userEmail(id);
+    const userId = email ? await room.chat.userByEmail(email) : null;
+    if (userId) found.push(userId);
+    else missing.push(incident.assignees.find((a) => a.id === id)?.name ?? id);
+  }
+  if (found.length) await room.chat.invite(room.channel, found);
+  return { status: found.length ? "done" : "skipped", result: { invited: found, notFound: missing }, ...(found.length ? {} : { error: "no assignee was found in chat by email" }) };
+}
+
+/** What Herald could not do: on the record, and said in the incident's room with what to do by hand. */
+function notDone(effect: Effect, action: string, reason: string, deps: EffectDeps): EffectOutcome {
+  return { status: "skipped", error: reason, ...withNotDone(effect, action, reason, deps, []) };
+}
+
+function withNotDone(effect: Effect, action: string, reason: string, deps: EffectDeps, recorded: NonNullable<EffectOutcome["recorded"]>) {
+  const text = deps.renderer.render("not-done", { action, reason });
+  return {
+    recorded: [...recorded, { what: "not_done" as const, action, reason }],
+    then: [{ key: `${effect.key}:not-done`, incidentId: effect.incidentId, payload: { kind: "post_message" as const, to: "incident" as const, template: "not-done", text } }],
+  };
 }

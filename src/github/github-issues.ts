@@ -22,19 +22,40 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
   });
   return {
     platform: "github",
-    async createIssue({ title, body, labels }) {
+    async createIssue({ title, body, labels, key }) {
       try {
         const { data } = await octokit.rest.issues.create({
           owner,
           repo,
           title,
-          body,
+          body: `${body}\n\n${marker(key)}`,
           labels,
           request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) },
         });
-        return { number: data.number, url: data.html_url };
+        return { number: required(data.number, "number"), url: required(data.html_url, "html_url") };
       } catch (error) {
         throw toEffectError("GitHub issues.create", error);
+      }
+    },
+
+    async findIssue(key, label) {
+      try {
+        // The newest issues with the label: a retry comes minutes after the attempt it checks.
+        const { data } = await octokit.rest.issues.listForRepo({
+          owner,
+          repo,
+          labels: label,
+          state: "all",
+          sort: "created",
+          direction: "desc",
+          per_page: 50,
+          request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) },
+        });
+        if (!Array.isArray(data)) throw new EffectError("the list of issues is missing", false);
+        const found = data.find((issue) => issue.body?.includes(marker(key)));
+        return found ? { number: required(found.number, "number"), url: required(found.html_url, "html_url") } : null;
+      } catch (error) {
+        throw toEffectError("GitHub issues.listForRepo", error);
       }
     },
 
@@ -43,12 +64,13 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
       let step = "repos.get";
       try {
         const { data: repository } = await octokit.rest.repos.get({ owner, repo, request });
-        const base = repository.default_branch;
+        const base = required(repository?.default_branch, "default_branch");
         step = "git.getRef";
         const { data: head } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}`, request });
+        const sha = required(head?.object?.sha, "object.sha");
         step = "git.createRef";
         try {
-          await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${document.branch}`, sha: head.object.sha, request });
+          await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${document.branch}`, sha, request });
         } catch (error) {
           // The branch is there from an earlier attempt: carry on with it.
           if (statusOf(error) !== 422) throw error;
@@ -68,10 +90,11 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
         });
         step = "pulls.list";
         const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${document.branch}`, state: "open", request });
-        if (open[0]) return { number: open[0].number, url: open[0].html_url };
+        if (!Array.isArray(open)) throw new EffectError("the list of pull requests is missing", false);
+        if (open[0]) return { number: required(open[0].number, "number"), url: required(open[0].html_url, "html_url") };
         step = "pulls.create";
         const { data: pull } = await octokit.rest.pulls.create({ owner, repo, title: document.title, head: document.branch, base, body: document.body, request });
-        return { number: pull.number, url: pull.html_url };
+        return { number: required(pull?.number, "number"), url: required(pull?.html_url, "html_url") };
       } catch (error) {
         throw toEffectError(`GitHub ${step}`, error);
       }
@@ -79,11 +102,26 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
   };
 }
 
+/** The hidden mark of an issue Herald filed for one effect. */
+function marker(key: string): string {
+  return `<!-- herald:${key.replace(/--/g, "- -")} -->`;
+}
+
+/**
+ * A field GitHub's answer must have. A 2xx answer without it will not change on another try: it
+ * fails at once, naming the field (the call is named by the caller).
+ */
+function required<T>(value: T | null | undefined, field: string): T {
+  if (value === undefined || value === null || value === "") throw new EffectError(`the answer has no ${field}`, false);
+  return value;
+}
+
 function statusOf(error: unknown): number | undefined {
   return (error as { status?: number }).status;
 }
 
 function toEffectError(what: string, error: unknown): EffectError {
+  if (error instanceof EffectError) return new EffectError(`${what}: ${error.message}`, error.retryable, error.retryAfterSeconds);
   const status = statusOf(error);
   const retryAfter = Number((error as { response?: { headers?: Record<string, string> } }).response?.headers?.["retry-after"]) || undefined;
   const retryable = status === undefined || status === 429 || status >= 500;
@@ -117,6 +155,9 @@ export function createDraftIssues(): IssueTracker {
     platform: "draft",
     async createIssue() {
       return { number: null, url: null };
+    },
+    async findIssue() {
+      return null;
     },
     async proposeDocument() {
       return { number: null, url: null };

@@ -63,7 +63,21 @@ function snapshotOf(data: IncidentData): IncidentSnapshot {
     urgency: data.urgency ?? null,
     assignees: (data.assignees ?? []).map((a) => ({ id: a.id, name: a.summary ?? a.id })),
     createdAt: data.created_at ?? null,
+    incidentKey: data.incident_key ?? null,
+    resolveReason: resolveReasonOf(data.resolve_reason),
   };
+}
+
+/** PagerDuty's resolve_reason in words: a merge names the incident it went into; a text is kept as it is. */
+function resolveReasonOf(reason: unknown): string | null {
+  if (typeof reason === "string") return reason.trim() || null;
+  if (!reason || typeof reason !== "object") return null;
+  const { type, incident } = reason as { type?: unknown; incident?: unknown };
+  if (type === "merge_resolve_reason") {
+    const into = summaryOf(incident) ?? (incident as { id?: string } | undefined)?.id;
+    return `Merged into ${into ? `incident ${into}` : "another incident"} in PagerDuty`;
+  }
+  return typeof type === "string" ? type.replace(/_/g, " ") : null;
 }
 
 function summaryOf(value: unknown): string | null {

@@ -17,6 +17,16 @@ export interface PagerDutyPagingOptions {
 export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingService {
   const base = (options.apiUrl ?? "https://api.pagerduty.com").replace(/\/$/, "");
 
+  // Services and priorities found by name, kept for the life of the process (or isolate).
+  const found = new Map<string, string | null>();
+  const lookUp = async (cacheKey: string, find: () => Promise<string | null>) => {
+    if (found.has(cacheKey)) return found.get(cacheKey)!;
+    const id = await find();
+    // A name not found is asked again next time (it may be added meanwhile).
+    if (id) found.set(cacheKey, id);
+    return id;
+  };
+
   async function call(method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
     let response: Response;
     try {
@@ -35,7 +45,16 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
       throw new EffectError(`PagerDuty ${method} ${path}: ${(error as Error).message}`, true);
     }
     const text = await response.text();
-    if (response.ok) return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (response.ok) {
+      if (!text) return {};
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      } catch {
+        // Answered, but not with what PagerDuty's API documents: trying again will not change that.
+      }
+      throw new EffectError(`PagerDuty ${method} ${path}: HTTP ${response.status} with a body that is not a JSON object`, false);
+    }
     const detail = (() => {
       try {
         return (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text.slice(0, 200);
@@ -56,6 +75,12 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
       if (typeof id !== "string") throw new EffectError("PagerDuty createIncidentNote answered without a note id", false);
       return { id };
     },
+    async findNote(incidentId, content) {
+      const result = await call("GET", `/incidents/${encodeURIComponent(incidentId)}/notes`, undefined);
+      if (!Array.isArray(result.notes)) throw new EffectError("PagerDuty listIncidentNotes answered without notes", false);
+      const found = (result.notes as { id?: unknown; content?: unknown }[]).find((n) => n.content === content && typeof n.id === "string");
+      return found ? { id: found.id as string } : null;
+    },
     async createIncident(incident) {
       const result = await call("POST", "/incidents", {
         incident: {
@@ -74,6 +99,44 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
         url: typeof created.html_url === "string" ? created.html_url : null,
         number: typeof created.incident_number === "number" ? created.incident_number : null,
       };
+    },
+    async findIncidentByKey(incidentKey) {
+      const result = await call("GET", `/incidents?incident_key=${encodeURIComponent(incidentKey)}`, undefined);
+      const list = result.incidents;
+      if (!Array.isArray(list)) throw new EffectError("PagerDuty listIncidents answered without incidents", false);
+      const match = (list as { id?: unknown; html_url?: unknown; incident_number?: unknown; incident_key?: unknown }[]).find(
+        (i) => typeof i.id === "string" && (i.incident_key === undefined || i.incident_key === incidentKey),
+      );
+      if (!match) return null;
+      return {
+        id: match.id as string,
+        url: typeof match.html_url === "string" ? match.html_url : null,
+        number: typeof match.incident_number === "number" ? match.incident_number : null,
+      };
+    },
+    async findService(name) {
+      return lookUp(`service:${name}`, async () => {
+        const result = await call("GET", `/services?query=${encodeURIComponent(name)}&limit=100`, undefined);
+        if (!Array.isArray(result.services)) throw new EffectError("PagerDuty listServices answered without services", false);
+        const services = result.services as { id?: unknown; name?: unknown }[];
+        const match = services.find((s) => typeof s.name === "string" && s.name.toLowerCase() === name.toLowerCase());
+        return typeof match?.id === "string" ? match.id : null;
+      });
+    },
+    async findPriority(name) {
+      return lookUp(`priority:${name}`, async () => {
+        const result = await call("GET", "/priorities", undefined);
+        if (!Array.isArray(result.priorities)) throw new EffectError("PagerDuty listPriorities answered without priorities", false);
+        const match = (result.priorities as { id?: unknown; name?: unknown }[]).find((p) => typeof p.name === "string" && p.name.toLowerCase() === name.toLowerCase());
+        return typeof match?.id === "string" ? match.id : null;
+      });
+    },
+    async userEmail(userId) {
+      return lookUp(`user:${userId}`, async () => {
+        const result = await call("GET", `/users/${encodeURIComponent(userId)}`, undefined);
+        const email = (result.user as { email?: unknown } | undefined)?.email;
+        return typeof email === "string" && email ? email : null;
+      });
     },
     async resolve(incidentId, resolution) {
       await call("PUT", `/incidents/${encodeURIComponent(incidentId)}`, {
@@ -130,6 +193,11 @@ export function createDraftPaging(): PagingService {
     async createIncident() {
       return { id: "", url: null, number: null };
     },
+    findIncidentByKey: async () => null,
+    findNote: async () => null,
+    findService: async () => null,
+    findPriority: async () => null,
+    userEmail: async () => null,
     async resolve() {},
     async publishStatus() {
       throw new EffectError("PagerDuty is not configured (PAGERDUTY_TOKEN, PAGERDUTY_FROM)", false);

@@ -37,6 +37,10 @@ export const incidentDataSchema = z
     assignees: z.array(reference).nullish(),
     priority: reference.nullish(),
     urgency: z.string().nullish(),
+    /** The de-duplication key: Herald's incident id, for an incident Herald opened. */
+    incident_key: z.string().nullish(),
+    /** Why it was resolved, when PagerDuty says (a merge into another incident, say). */
+    resolve_reason: z.unknown().optional(),
   })
   .passthrough();
 

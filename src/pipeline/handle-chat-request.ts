@@ -6,7 +6,7 @@ import { commandEvents, TRIAGE_BUTTONS } from "../domain/command-events.js";
 import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { answerAtOnce } from "../chat/answer-at-once.js";
-import { helpReply, triageText } from "../chat/replies.js";
+import { helpReply, refusal, triageText } from "../chat/replies.js";
 import type { ChatButton } from "../ports/chat.js";
 import type { IncidentStore, NewEffect } from "../ports/store.js";
 import { formatTime } from "../render/helpers.js";
@@ -18,6 +18,9 @@ export interface ChatRequestDeps {
   store: IncidentStore;
   config: Config;
   renderer: Renderer;
+  /** Display names of chat users by platform (cached by the platform); null where it cannot say. */
+  names?: (platform: string, userId: string) => Promise<string | null>;
+  log?: (line: string) => void;
 }
 
 export type Outcome = { events: IncidentEvent[]; effects: NewEffect[] };
@@ -27,11 +30,34 @@ export type Outcome = { events: IncidentEvent[]; effects: NewEffect[] };
  * asks for. The same for every platform; a request whose answer is due in its thread (a mention) is
  * checked and answered here, the others were answered by their route already.
  */
-export async function handleChatRequest(request: ChatRequest, deps: ChatRequestDeps): Promise<Outcome> {
-  const incident = await deps.store.findIncidentByChannel(request.place.channel);
+export async function handleChatRequest(stored: ChatRequest, deps: ChatRequestDeps): Promise<Outcome> {
+  const request = await withDisplayNames(stored, deps);
+  const incident = request.incidentId ? await deps.store.getIncident(request.incidentId) : await deps.store.findIncidentByChannel(request.place.channel);
   if (request.answer === "thread") return answerInThread(request, incident, deps);
   if (!request.asked.ok) return { events: [], effects: [] };
+  // The route answered already, but a button is not checked there, and the record may have changed
+  // since (a role taken meanwhile): who may do what is decided here, on the record as it is now.
+  const refused = await refusal({
+    command: request.asked.command,
+    word: request.asked.word,
+    incident,
+    userId: request.actor.id,
+    channel: request.place.channel,
+    config: deps.config,
+    prefix: request.prefix,
+    now: new Date(request.receivedAt),
+    openIncidents: () => deps.store.listIncidents(),
+  });
+  if (refused) return { events: [], effects: [refusalEffect(request, incident, refused)] };
   return recordOutcome(request.asked.command, request, incident, deps);
+}
+
+/** A refusal found in the background: to the person who asked where the platform allows, else in the channel. */
+function refusalEffect(request: ChatRequest, incident: Incident | null, text: string): NewEffect {
+  const to = request.replyUrl
+    ? { replyUrl: request.replyUrl, channel: request.place.channel, visibility: "requester" as const }
+    : { channel: request.place.channel, threadId: request.place.threadId ?? undefined };
+  return { key: `${request.id}:refused`, incidentId: incident?.id ?? `request:${request.id}`, payload: { kind: "post_message", to, template: "reply", text } };
 }
 
 /** A mention: the same grammar as a command, answered in the message's thread, mistakes and refusals too. */
@@ -46,6 +72,7 @@ async function answerInThread(request: ChatRequest, incident: Incident | null, d
     config: deps.config,
     prefix,
     userId: request.actor.id,
+    channel: request.place.channel,
     now: new Date(request.receivedAt),
     incident: async () => incident,
     openIncidents: () => deps.store.listIncidents(),
@@ -53,6 +80,7 @@ async function answerInThread(request: ChatRequest, incident: Incident | null, d
   switch (answered.kind) {
     case "mistake":
     case "refused":
+    case "info":
       return reply(answered.text);
     case "help":
       return reply(helpReply(prefix));
@@ -115,6 +143,32 @@ async function recordOutcome(command: ChatCommand, request: ChatRequest, inciden
     default:
       return { events: recordEvents(command, request, incident, deps), effects: [] };
   }
+}
+
+/**
+ * The request with people named as their platform shows them: a mention carries only a user id (so
+ * does the actor of some requests), which the record, the topic and the documents should not show.
+ * A name that cannot be found now leaves the id, and the request is still taken.
+ */
+async function withDisplayNames(request: ChatRequest, deps: ChatRequestDeps): Promise<ChatRequest> {
+  const lookUp = deps.names;
+  if (!lookUp) return request;
+  const nameOf = async (id: string) => {
+    try {
+      return await lookUp(request.platform, id);
+    } catch (error) {
+      deps.log?.(`no display name for ${request.platform} user ${id} now: ${(error as Error).message}`);
+      return null;
+    }
+  };
+  const actor = request.actor.name === request.actor.id ? { ...request.actor, name: (await nameOf(request.actor.id)) ?? request.actor.id } : request.actor;
+  const asked = request.asked;
+  if (asked.ok && asked.command.name === "assign" && asked.command.who.kind === "user" && !asked.command.who.name) {
+    const who = asked.command.who;
+    const name = await nameOf(who.id);
+    if (name) return { ...request, actor, asked: { ...asked, command: { ...asked.command, who: { ...who, name } } } };
+  }
+  return { ...request, actor };
 }
 
 function recordEvents(command: ChatCommand, request: ChatRequest, incident: Incident | null, deps: ChatRequestDeps): IncidentEvent[] {

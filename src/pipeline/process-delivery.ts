@@ -12,6 +12,7 @@ import { handleChatRequest } from "./handle-chat-request.js";
 import type { Renderer } from "../render/renderer.js";
 
 const USER_ANNOUNCEMENT = "user-announcement";
+const INCIDENT_SUMMARY = "incident-summary";
 const RESOLUTION_ANNOUNCEMENT = "resolution-announcement";
 const STATUS_EVENTS = new Set(["incident.triggered", "incident.acknowledged", "incident.resolved"]);
 
@@ -20,6 +21,8 @@ export type DeliveryReader = (body: string) => IncidentEvent[];
 
 export interface ProcessDeps {
   store: DeliveryStore & IncidentStore & Pick<OutboxStore, "isKnownExternal">;
+  /** Display names of chat users by platform (cached by the platform); null where it cannot say. */
+  names?: (platform: string, userId: string) => Promise<string | null>;
   config: Config;
   renderer: Renderer;
   newId: () => string;
@@ -47,11 +50,14 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       }
       const key = event.incidentId ?? event.pagerdutyIncidentId;
       if (!key) throw new Error(`${event.type} names no incident`);
-      const current = touched.get(key) ?? (await deps.store.getIncident(key));
+      const current = touched.get(key) ?? (await deps.store.getIncident(key)) ?? (await openedByHerald(event, deps.store));
       if (!current && event.incidentId && event.kind !== "incident_declared") {
         throw new Error(`incident ${event.incidentId} does not exist`);
       }
-      const { incident, entry } = projectIncident(current, event, current?.id ?? event.incidentId ?? deps.newId());
+      const projected = projectIncident(current, event, current?.id ?? event.incidentId ?? deps.newId());
+      const { entry } = projected;
+      // A new incident without PagerDuty's number (declared in chat) gets the next of Herald's own.
+      const incident = !current && projected.incident.number === null ? { ...projected.incident, number: await deps.store.nextIncidentNumber() } : projected.incident;
       touched.set(key, incident);
       result.entries.push(entry);
       // PagerDuty confirming what Herald already knows (its resolved after a resolve from chat, say)
@@ -62,6 +68,14 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       // The users' announcements follow the incident: status, priority and title changes show in place.
       if (incident.announcements?.length && announcedChange(current, incident)) {
         result.effects.push({ key: `${event.id}:announcements`, incidentId: incident.id, payload: { kind: "update_announcements" } });
+      }
+      // The room's topic follows it too: priority, status, lead and scribe, set when the room is made
+      // and on every change of them.
+      const ofThisEvent = result.effects.filter((e) => e.incidentId === incident.id && e.key.startsWith(`${event.id}:`));
+      const makesRoom = ofThisEvent.some((e) => e.payload.kind === "create_channel");
+      const changed = Boolean(current?.channel) && topicOf(current!, deps) !== topicOf(incident, deps);
+      if ((makesRoom || changed) && !ofThisEvent.some((e) => e.payload.kind === "set_topic")) {
+        result.effects.push({ key: `${event.id}:topic`, incidentId: incident.id, payload: { kind: "set_topic", topic: topicOf(incident, deps) } });
       }
     }
     result.incidents = [...touched.values()];
@@ -75,6 +89,21 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
     return;
   }
   await deps.store.commitProcessed(result);
+}
+
+/**
+ * The incident Herald opened in PagerDuty that this PagerDuty event is about, found by the
+ * incident_key Herald sent (its own id) when PagerDuty speaks before Herald has linked it.
+ */
+async function openedByHerald(event: IncidentEvent, store: IncidentStore): Promise<Incident | null> {
+  const key = event.kind === "incident_changed" ? event.snapshot.incidentKey : null;
+  if (!key || event.incidentId) return null;
+  const incident = await store.getIncident(key);
+  return incident && (!incident.pagerdutyId || incident.pagerdutyId === event.pagerdutyIncidentId) ? incident : null;
+}
+
+function topicOf(incident: Incident, deps: ProcessDeps): string {
+  return deps.renderer.render("channel-topic", incidentView(incident, deps.config));
 }
 
 function readerOf(delivery: Delivery, deps: ProcessDeps): DeliveryReader {
@@ -112,6 +141,8 @@ function toEffects(
         text: deps.renderer.render(action.template, view),
         ...(action.buttons === "volunteer" ? { buttons: volunteerButtons(incident.id) } : {}),
         ...(action.template === USER_ANNOUNCEMENT ? { announcement: { to: action.to } } : {}),
+        // The summary stays at hand in the incident's room.
+        ...(action.to === "incident" && action.template === INCIDENT_SUMMARY ? { pin: true } : {}),
       },
     };
     // The resolution goes in the announcement's thread, where users follow it.
@@ -134,14 +165,24 @@ type EffectOf<A extends RuleAction> = (c: ActionContext<A>) => EffectPayload;
 const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kind: K }>> } = {
   create_channel: ({ incident, deps }) => ({ kind: "create_channel", name: incidentChannelName(deps.config.incident_channel.pattern, incident) }),
   invite_declarer: ({ action }) => ({ kind: "invite", userIds: [action.userId] }),
+  invite_role_holder: ({ action }) => ({ kind: "invite", userIds: [action.userId] }),
+  invite_assignees: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds }),
   set_topic: ({ view, deps }) => ({ kind: "set_topic", topic: deps.renderer.render("channel-topic", view) }),
-  open_in_pagerduty: ({ incident, deps }) => ({
-    kind: "pagerduty_create",
-    title: incident.title,
-    serviceId: deps.config.services.find((s) => s.key === incident.service?.id)?.pagerduty_service_id ?? null,
-    priorityId: deps.config.priorities.find((p) => p.name === incident.priority)?.pagerduty_priority_id ?? null,
-    details: `Declared in chat by ${incident.declaredBy?.name ?? "someone"}.`,
-  }),
+  open_in_pagerduty: ({ incident, deps }) => {
+    const service = deps.config.services.find((s) => s.key === incident.service?.id);
+    return {
+      kind: "pagerduty_create",
+      title: incident.title,
+      serviceId: service?.pagerduty_service_id ?? null,
+      serviceName: service?.name ?? incident.service?.name ?? null,
+      priorityId: deps.config.priorities.find((p) => p.name === incident.priority)?.pagerduty_priority_id ?? null,
+      priority: incident.priority,
+      // What the declarer wrote, and who declared it where.
+      details: [incident.description, `Declared in chat by ${incident.declaredBy?.name ?? "someone"}${incident.number !== null ? ` as incident ${incident.number}` : ""}.`]
+        .filter(Boolean)
+        .join("\n\n"),
+    };
+  },
   // The category goes first, as PagerDuty notes that Herald reads back are filed by it.
   add_pagerduty_note: ({ event }) => ({ kind: "pagerduty_note", content: event.kind === "note_added" ? `${event.category}: ${event.text}` : "" }),
   resolve_in_pagerduty: ({ event }) => ({ kind: "pagerduty_resolve", resolution: event.kind === "resolution_recorded" ? event.note : "" }),

@@ -45,6 +45,8 @@ export interface ChatCapabilities {
   buttons: boolean;
   /** Add people to a room. */
   invites: boolean;
+  /** Pin a message in its channel (the incident's summary). */
+  pins: boolean;
 }
 
 /** The chat platform as the incident process sees it. */
@@ -66,6 +68,17 @@ export interface ChatAdapter {
   setTopic(channel: string, topic: string): Promise<void>;
   /** Adds people to a channel; someone already in it is fine. */
   invite(channel: string, userIds: string[]): Promise<void>;
+  /**
+   * A room that exists under this name, and whether Herald made it (so a room made by an attempt
+   * whose answer was lost is found again, not duplicated); null when there is none.
+   */
+  findRoom(name: string): Promise<{ channel: ChatChannel; ours: boolean } | null>;
+  /** Pins a message Herald posted (where `capabilities.pins`). */
+  pin(channel: string, messageId: string): Promise<void>;
+  /** A person's name as the platform shows it, or null when the platform cannot say. */
+  displayName(userId: string): Promise<string | null>;
+  /** The chat user with this email address, where the platform can look one up; else null. */
+  userByEmail(email: string): Promise<string | null>;
   /** Looks for a message posted earlier with this idempotency key (after a crash mid-post). */
   findPosted(channel: string, idempotencyKey: string): Promise<PostedMessage | null>;
   /**

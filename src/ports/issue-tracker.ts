@@ -8,7 +8,13 @@ export interface FiledIssue {
 export interface IssueTracker {
   /** "draft": no credentials or repository; nothing is filed and the chat says so. */
   readonly platform: "github" | "draft";
-  createIssue(issue: { title: string; body: string; labels: string[] }): Promise<FiledIssue>;
+  /**
+   * Files an issue. `key` is marked in its body (an HTML comment, not shown), so `findIssue` can tell
+   * whether an attempt whose answer was lost filed it after all.
+   */
+  createIssue(issue: { title: string; body: string; labels: string[]; key: string }): Promise<FiledIssue>;
+  /** The issue filed with this key among the recent ones with the label, or null. */
+  findIssue(key: string, label: string): Promise<FiledIssue | null>;
   /**
    * Proposes a document for the repository: the file on its own branch and a pull request for it.
    * Doing it again with the same branch updates the file and finds the same pull request.

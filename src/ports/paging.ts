@@ -4,6 +4,8 @@ export interface PagingService {
   readonly platform: "pagerduty" | "draft";
   /** Adds a note to the incident; returns the note's id. */
   addNote(pagerdutyIncidentId: string, content: string): Promise<{ id: string }>;
+  /** A note on the incident with exactly this content, if one is there (a retry after a lost answer looks first). */
+  findNote(pagerdutyIncidentId: string, content: string): Promise<{ id: string } | null>;
   /** Opens an incident (one declared in chat); `incidentKey` makes a repeat open the same one. */
   createIncident(incident: {
     title: string;
@@ -12,6 +14,14 @@ export interface PagingService {
     incidentKey: string;
     details: string;
   }): Promise<{ id: string; url: string | null; number: number | null }>;
+  /** The incident opened with this incident_key (Herald's id), if any: a retry after a lost answer finds it. */
+  findIncidentByKey(incidentKey: string): Promise<{ id: string; url: string | null; number: number | null } | null>;
+  /** A service's id by its name (as PagerDuty shows it), or null when there is none. */
+  findService(name: string): Promise<string | null>;
+  /** A priority's id by its name (P1…), or null when there is none (priorities may be off). */
+  findPriority(name: string): Promise<string | null>;
+  /** A PagerDuty user's email (to find them in chat), or null when there is none. */
+  userEmail(pagerdutyUserId: string): Promise<string | null>;
   /** Resolves the incident, with the resolution note. */
   resolve(pagerdutyIncidentId: string, resolution: string): Promise<void>;
   /**

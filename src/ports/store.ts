@@ -30,6 +30,8 @@ export type EffectPayload =
       buttons?: ChatButton[];
       /** A users' announcement: once posted, kept on the incident and updated in place as it changes. */
       announcement?: { to: string };
+      /** Pinned in its channel once posted (the incident's summary), where the platform can. */
+      pin?: boolean;
     }
   /** Re-renders the incident's users' announcements as it stands now, in place. */
   | { kind: "update_announcements" }
@@ -53,7 +55,19 @@ export type EffectPayload =
   /** The post-mortem or runbook, rendered when the effect runs, proposed to the repository. */
   | { kind: "publish_document"; document: "postmortem" | "runbook" }
   | { kind: "set_topic"; topic: string }
-  | { kind: "pagerduty_create"; title: string; serviceId: string | null; priorityId: string | null; details: string };
+  /** Brings PagerDuty's assignees into the incident's room, each matched to a chat user by email where the platform can. */
+  | { kind: "invite_assignees"; pagerdutyUserIds: string[] }
+  | {
+      kind: "pagerduty_create";
+      title: string;
+      /** From herald.yaml; without one, the service is looked up in PagerDuty by `serviceName`. */
+      serviceId: string | null;
+      serviceName?: string | null;
+      /** From herald.yaml; without one, the priority is looked up by `priority` (its name). */
+      priorityId: string | null;
+      priority?: string | null;
+      details: string;
+    };
 
 /** A reply through the reply link that came with a request (see ChatAdapter.respond). */
 export interface ReplyTo {
@@ -154,6 +168,8 @@ export interface IncidentStore {
   /** The incident whose dedicated channel this is. */
   findIncidentByChannel(channelId: string): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
+  /** The next of Herald's own incident numbers (1, 2, …), for incidents declared in chat. */
+  nextIncidentNumber(): Promise<number>;
 }
 
 /** The outbox: every outbound call with its attempts and outcome. */

@@ -10,10 +10,22 @@ export function escapeChat(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Escapes user text for Markdown documents: characters that would start formatting, links or HTML. */
+/**
+ * Escapes user text for Markdown documents, where it lands in headings, table cells and list items:
+ * characters that would start formatting, links or HTML are escaped; line breaks become spaces (a
+ * break would end a heading or a table row, and a next line could start a heading, a rule or a list);
+ * and a list marker or number at the start is escaped so a list item cannot become another list.
+ */
 export function escapeMarkdown(text: string): string {
-  return MARKDOWN_SPECIAL.test(text) ? text.replace(MARKDOWN_SPECIALS, "\\$&") : text;
+  const oneLine = LINE_BREAKS.test(text) ? text.replace(LINE_BREAKS_ALL, " ") : text;
+  const escaped = MARKDOWN_SPECIAL.test(oneLine) ? oneLine.replace(MARKDOWN_SPECIALS, "\\$&") : oneLine;
+  return escaped.replace(LEADING_BLOCK_MARKER, "$1$3\\$2$4");
 }
+
+const LINE_BREAKS = /[\r\n\v\f\u0085\u2028\u2029]/;
+const LINE_BREAKS_ALL = /\s*[\r\n\v\f\u0085\u2028\u2029]+\s*/g;
+/** `- x`, `+ x`, `= x`, `1. x`, `1) x` at the start of the text. */
+const LEADING_BLOCK_MARKER = /^(?:(\s*)([-+=])|(\s*\d+)([.)]))(?=\s|$)/;
 
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]<>()#|!~]/;
 const MARKDOWN_SPECIALS = /[\\`*_{}[\]<>()#|!~]/g;

@@ -107,6 +107,15 @@ export function createSqlStore(db: SqlDatabase): Store {
       return row ? toIncident(row.record) : null;
     },
 
+    async nextIncidentNumber() {
+      const row = await db.first<{ value: number }>(
+        `INSERT INTO sequences (name, value) VALUES ('incident', 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
+      );
+      if (!row) throw new Error("the incident number sequence gave nothing");
+      return Number(row.value);
+    },
+
     async findIncidentByChannel(channelId) {
       const row = await db.first<{ record: string }>(`SELECT record FROM incidents WHERE channel_id = ? LIMIT 1`, [channelId]);
       return row ? toIncident(row.record) : null;

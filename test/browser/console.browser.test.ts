@@ -81,7 +81,7 @@ describe.skipIf(!executablePath)("the web console in a real browser (headless Ch
     await ada.getByRole("checkbox", { name: /update/ }).check();
     await ada.getByRole("button", { name: "Declare", exact: true }).click();
     await ada.getByRole("heading", { name: "VPC peering is down" }).waitFor({ timeout: 15_000 });
-    await live(ada, "P2 incident: VPC peering is down");
+    await live(ada, "P2 incident 1: VPC peering is down");
 
     await ada.getByRole("button", { name: "I'll lead" }).last().click();
     await live(ada, "lead: ada");

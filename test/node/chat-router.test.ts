@@ -3,7 +3,7 @@ import { createChatRouter } from "../../src/chat/chat-router.js";
 import { withFallbacks } from "../../src/chat/with-fallbacks.js";
 import type { ChatAdapter, ChatCapabilities, OutgoingMessage } from "../../src/ports/chat.js";
 
-const ALL: ChatCapabilities = { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true };
+const ALL: ChatCapabilities = { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true, pins: true };
 
 function fakeChat(platform: string, owns: (id: string) => boolean, capabilities: ChatCapabilities = ALL) {
   const posts: OutgoingMessage[] = [];
@@ -24,6 +24,10 @@ function fakeChat(platform: string, owns: (id: string) => boolean, capabilities:
     invite: async () => void calls.push("invite"),
     findPosted: async () => null,
     respond: async () => void calls.push("respond"),
+    findRoom: async () => null,
+    pin: async () => void calls.push("pin"),
+    displayName: async () => null,
+    userByEmail: async () => null,
   };
   return { chat, posts, calls };
 }
@@ -56,7 +60,7 @@ describe("the chat router", () => {
 
 describe("a platform that cannot do everything", () => {
   it("does the nearest thing and says what a person should do", async () => {
-    const bare = fakeChat("webhook", () => true, { rooms: false, topics: false, threads: false, edits: false, files: false, buttons: false, invites: false });
+    const bare = fakeChat("webhook", () => true, { rooms: false, topics: false, threads: false, edits: false, files: false, buttons: false, invites: false, pins: false });
     const chat = withFallbacks(bare.chat);
     await chat.postMessage({
       channel: "ops",

@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { ConfigError } from "../../src/errors.js";
 
 const shipped = readFileSync("herald.yaml", "utf8");
-const options = { source: "herald.yaml", env: {}, templateNames: ["incident-summary", "user-announcement", "resolution-announcement", "role-change", "ticket-escalation", "pagerduty-note"] };
+const options = { source: "herald.yaml", env: {}, templateNames: ["incident-summary", "user-announcement", "resolution-announcement", "role-change", "ticket-escalation", "pagerduty-note", "volunteers-wanted"] };
 
 function errorOf(text: string, env: Record<string, string> = {}): string {
   try {
@@ -33,7 +33,7 @@ describe("loadConfig", () => {
     expect(config.priorities.map((p) => p.name)).toEqual(["P1", "P2", "P3"]);
     expect(config.escalation.aws).toEqual({
       how: "Create a support case in the affected AWS account",
-      route: "On the case, or post in #ext-awssupport",
+      route: "Update the case; if it stalls, post the case id in the escalation channel",
       channel: "ext-awssupport",
     });
     expect(config.roles).toEqual([{ key: "comms", name: "Communications Lead" }]);
@@ -60,7 +60,7 @@ describe("loadConfig", () => {
       "herald.yaml: timezone: 'Mars/Olympus' is not an IANA time zone such as Europe/London",
     );
     expect(errorOf(shipped.replace("template: user-announcement", "template: user-anouncement"))).toBe(
-      "herald.yaml: rules[0].do[3].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement, role-change, ticket-escalation, pagerduty-note)",
+      "herald.yaml: rules[0].do[5].post.template: unknown template 'user-anouncement' (templates: incident-summary, user-announcement, resolution-announcement, role-change, ticket-escalation, pagerduty-note, volunteers-wanted)",
     );
     expect(errorOf(shipped.replace("if: { priority: [P1, P2] }", "if: { priority: [P1, P7] }"))).toBe(
       "herald.yaml: rules[0].if.priority[1]: unknown priority 'P7' (known: P1, P2, P3, none)",
@@ -75,10 +75,10 @@ describe("loadConfig", () => {
       "herald.yaml: channels.update: must be a string",
     );
     expect(errorOf(shipped.replace("      - create_channel\n", "      - open_channel\n"))).toBe(
-      "herald.yaml: rules[0].do[0]: must be create_channel, invite_declarer, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft, postmortem_invite or post: {to, template}",
+      "herald.yaml: rules[0].do[0]: must be create_channel, invite_declarer, invite_role_holder, invite_assignees, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft, postmortem_invite or post: {to, template}",
     );
     expect(errorOf(shipped.replace("to: update", "to: general"))).toMatch(
-      /^herald\.yaml: rules\[0\]\.do\[3\]\.post\.to: 'general' is neither one of incident, team, ask, update nor a chat channel id/,
+      /^herald\.yaml: rules\[0\]\.do\[5\]\.post\.to: 'general' is neither one of incident, team, ask, update nor a chat channel id/,
     );
     expect(errorOf("channels: [")).toMatch(/^herald\.yaml: not valid YAML/);
   });

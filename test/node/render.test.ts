@@ -18,6 +18,7 @@ const view = {
     assignees: "Ada & Grace",
     url: "https://example.pagerduty.com/incidents/Q1?a=1&b=2",
     number: 7,
+    pagerdutyNumber: 7,
     triggeredAt: "2026-11-27T09:00:00.000Z",
     resolvedAt: "2026-11-27T10:35:00.000Z",
   },

@@ -82,11 +82,14 @@ describe("a Node process killed mid-way", () => {
     );
     herald.kill("SIGTERM");
 
-    expect(fake.calls().map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
+    const posting = new Set(["conversations.create", "chat.postMessage", "conversations.history", "pins.add"]);
+    expect(fake.calls().filter((c) => posting.has(c.method)).map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
       ["conversations.create", "inc-9-test-incident-3"],
       ["chat.postMessage", "C00000001"],
-      // After the restart: did the summary land? It did, so it is not posted again.
+      // After the restart: did the summary land? It did, so it is not posted again, only pinned.
       ["conversations.history", "C00000001"],
+      ["pins.add", "C00000001"],
+      ["chat.postMessage", TEAM_CHANNELS.team],
       ["chat.postMessage", TEAM_CHANNELS.update],
       ["chat.postMessage", "C00000001"],
     ]);

@@ -10,6 +10,18 @@ describe(`users' announcements (${harness.runtime})`, () => {
     const [triggered, acknowledged] = lifecycle(deliveries);
     await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
     await herald.settle();
+    // Who may tell users is configurable (announce_by); by default the Incident Lead and the Communications Lead.
+    const early = await herald.request("/slack/commands", await slashCommand("announce ask"));
+    expect(((await early.json()) as { text: string }).text).toBe(
+      "Only the Incident Lead or the Communications Lead can post the users' announcement, and nobody holds those roles yet: `/incident lead me` first.",
+    );
+    await herald.request("/slack/commands", await slashCommand("lead me", { user: "U0GRACE01", userName: "grace" }));
+    await herald.settle();
+    const refused = await herald.request("/slack/commands", await slashCommand("announce ask"));
+    expect(((await refused.json()) as { text: string }).text).toBe("Only the Incident Lead (<@U0GRACE01>) or the Communications Lead can post the users' announcement.");
+    await herald.request("/slack/commands", await slashCommand("role comms me", { user: "U0GRACE01", userName: "grace" }));
+    await herald.request("/slack/commands", await slashCommand("role comms <@U0ADA0001>", { user: "U0GRACE01", userName: "grace" }));
+    await herald.settle();
     const response = await herald.request("/slack/commands", await slashCommand("announce ask"));
     expect(((await response.json()) as { text: string }).text).toBe(
       "Herald is posting the users' announcement in the ask channel; it will be kept up to date as the incident changes.",

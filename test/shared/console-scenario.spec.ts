@@ -56,7 +56,8 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(detail.incident).toMatchObject({ platform: "console", priority: "P2", declaredBy: { id: "ada", name: "ada" } });
     expect(detail.incident.channel.id).toBe(`console:${room}`);
 
-    // Volunteers: ada clicks "I'll lead" under the summary and takes the scribe role too; grace takes it over.
+    // Volunteers: ada clicks "I'll lead" under the summary and takes the scribe role too; grace asks
+    // for it, is told ada holds it, and ada hands it on.
     const summary = (await messagesOf(herald, "PDECL001")).find((m) => m.text.startsWith(":rotating_light:"))!;
     expect(summary).toBeDefined();
     const lead = await ada.post(`/console/rooms/${room}/press`, { action: "volunteer_lead", value: detail.incident.id, back: incidentPage });
@@ -65,6 +66,11 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     await ada.post(`/console/rooms/${room}/do`, { do: "scribe me" });
     await herald.settle();
     await grace.say(room, "scribe me");
+    await herald.settle();
+    expect(visibleText(await grace.page(`/console/rooms/${room}`))).toMatch(
+      /@ada is the Scribe\. They can hand it on \( \/incident scribe @you \), or take it over yourself with \/incident scribe me --take-over \(the channel is told\)\./,
+    );
+    await ada.say(room, "scribe @grace");
     await herald.settle();
     for (const category of ["event", "discussion", "decision", "action", "result"]) {
       await grace.post(`/console/rooms/${room}/do`, { do: "note", category, text: `${category} noted` });
@@ -95,7 +101,8 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     // What the people in the rooms saw (everyone's messages; private answers are ada's or grace's own).
     const posted = (await messagesOf(herald, "PDECL001")).filter((m) => !m.visibleTo).map((m) => [m.channelName, m.text.split("\n")[0]]);
     expect(posted).toEqual([
-      [room, ":rotating_light: *P2 incident: VPC peering is down*"],
+      [room, ":rotating_light: *P2 incident 1: VPC peering is down*"],
+      ["modernisation-platform", ":raising_hand: *Volunteers wanted: P2 incident 1: VPC peering is down*"],
       ["modernisation-platform-update", ":white_check_mark: *Resolved: VPC peering is down*"],
       [room, ":memo: *Status page: an update is pending*, ready for review:"],
       [room, ":bust_in_silhouette: <@ada|ada> is now the *Incident Lead*."],

@@ -37,7 +37,7 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
     const markdown = await response.text();
-    expect(markdown.split("\n")[0]).toBe("# Post-mortem: Test Incident 3");
+    expect(markdown.split("\n")[0]).toBe("# Post-mortem: incident 9, Test Incident 3");
     expect(markdown.match(/^## .+$/gm)).toEqual([
       "## Summary", "## Impact", "## Key times", "## Roles", "## Timeline", "## Decisions", "## Actions", "## Results",
       "## Third-party support", "## Resolution", "## Follow-ups", "## What went well", "## What went wrong",
@@ -59,7 +59,7 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     const runbook = await (await herald.request("/api/incidents/PFQZPSY/runbook.md", auth)).text();
     expect(runbook.match(/^## .+$/gm)).toEqual(["## Symptoms", "## Diagnosis", "## The fix that worked", "## Escalation", "## Follow-ups"]);
     expect(section(runbook, "The fix that worked")).toContain("restarted the NAT gateway");
-    expect(section(runbook, "Escalation")).toContain("- aws: Create a support case in the affected AWS account; escalate: On the case, or post in \\#ext-awssupport");
+    expect(section(runbook, "Escalation")).toContain("- aws: Create a support case in the affected AWS account; escalate: Update the case; if it stalls, post the case id in the escalation channel");
 
     expect((await herald.request("/api/incidents/NOPE/postmortem.md", auth)).status).toBe(404);
     expect((await herald.request("/api/incidents/PFQZPSY/postmortem.md")).status).toBe(401);
@@ -75,8 +75,8 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     );
     await herald.settle();
     const calls = (await herald.githubCalls()).slice(before);
-    const path = "postmortems/2021-06-04-test-incident-3.md";
-    const branch = "herald/postmortem/2021-06-04-test-incident-3";
+    const path = "postmortems/2021-06-04-inc-9-test-incident-3.md";
+    const branch = "herald/postmortem/2021-06-04-inc-9-test-incident-3";
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       "GET /github/repos/platform/incidents",
       // (octokit sends the ref's slash encoded; GitHub takes it either way)
@@ -94,7 +94,7 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     const served = await (await herald.request("/api/incidents/PFQZPSY/postmortem.md", auth)).text();
     const withoutStamp = (text: string) => text.replace(/on \d+ \w+ \d{4} \d\d:\d\d \w+;/, "on …;");
     expect(withoutStamp(proposed.content)).toBe(withoutStamp(served));
-    const link = ":page_facing_up: The post-mortem draft is ready for review: <https://github.com/platform/incidents/pull/101|pull request #101> adds `postmortems/2021-06-04-test-incident-3.md`.";
+    const link = ":page_facing_up: The post-mortem draft is ready for review: <https://github.com/platform/incidents/pull/101|pull request #101> adds `postmortems/2021-06-04-inc-9-test-incident-3.md`.";
     expect((await herald.slackCalls()).slice(slackBefore).map((c) => [c.body.channel, c.body.text])).toEqual([["C00000001", link]]);
 
     // Again (after more notes): the same branch and pull request, the file updated in place.
@@ -112,7 +112,7 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     await herald.settle();
     const runbookLink = (await herald.slackCalls()).at(-1)!.body.text;
     expect(runbookLink).toBe(
-      ":page_facing_up: The runbook draft is ready for review: <https://github.com/platform/incidents/pull/102|pull request #102> adds `runbooks/2021-06-04-test-incident-3.md`.",
+      ":page_facing_up: The runbook draft is ready for review: <https://github.com/platform/incidents/pull/102|pull request #102> adds `runbooks/2021-06-04-inc-9-test-incident-3.md`.",
     );
   });
 });

@@ -20,12 +20,16 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       await herald.settle();
     }
 
-    const calls = await herald.slackCalls();
+    const all = await herald.slackCalls();
+    const posting = new Set(["conversations.create", "chat.postMessage", "chat.update"]);
+    const calls = all.filter((c) => posting.has(c.method));
     const announced = calls.find((c) => c.body.channel === TEAM_CHANNELS.update)!;
     const announcementTs = (await herald.store.getIncident("PFQZPSY"))!.announcements![0]!.messageId;
     expect(calls.map((c) => [c.method, c.body.channel ?? c.body.name, c.body.ts ?? c.body.thread_ts ?? null])).toEqual([
       ["conversations.create", "inc-9-test-incident-3", null],
       ["chat.postMessage", "C00000001", null],
+      // The call for volunteers, in the team channel.
+      ["chat.postMessage", TEAM_CHANNELS.team, null],
       ["chat.postMessage", TEAM_CHANNELS.update, null],
       // The pending status-page update, for review.
       ["chat.postMessage", "C00000001", null],
@@ -37,15 +41,30 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["chat.update", TEAM_CHANNELS.update, announcementTs],
       ["chat.postMessage", "C00000001", null],
     ]);
-    expect(calls[3]!.body.text).toMatch(/^:memo: \*Status page: an update is pending\*/);
-    expect(calls[9]!.body.text).toMatch(/^:memo: \*Status page: the resolution is pending\*/);
+    // PagerDuty's assignee (found in Slack by their PagerDuty email) is brought into the room; the
+    // summary is pinned; the topic follows the status.
+    expect(all.filter((c) => !posting.has(c.method)).map((c) => [c.method, c.body.channel ?? c.body.email, c.body.users ?? c.body.topic ?? c.body.timestamp])).toEqual([
+      ["users.lookupByEmail", "ada@example.com", undefined],
+      ["conversations.invite", "C00000001", "U0ADA0001"],
+      ["pins.add", "C00000001", calls[1]!.body.ts ?? expect.any(String)],
+      ["conversations.setTopic", "C00000001", "P1 · triggered · Lead: needed · Scribe: needed"],
+      ["conversations.setTopic", "C00000001", "P1 · acknowledged · Lead: needed · Scribe: needed"],
+      ["conversations.setTopic", "C00000001", "P1 · resolved · Lead: needed · Scribe: needed"],
+    ]);
+    expect(calls[2]!.body.text).toMatch(/^:raising_hand: \*Volunteers wanted: P1 incident 9: Test Incident 3\*/);
+    expect(JSON.parse(String(calls[2]!.body.blocks))[1].elements.map((e: any) => [e.action_id, e.value])).toEqual([
+      ["volunteer_lead", "PFQZPSY"],
+      ["volunteer_scribe", "PFQZPSY"],
+    ].map(([a]) => [a, expect.any(String)]));
+    expect(calls[4]!.body.text).toMatch(/^:memo: \*Status page: an update is pending\*/);
+    expect(calls[10]!.body.text).toMatch(/^:memo: \*Status page: the resolution is pending\*/);
     expect(announced.body.text).toContain("*Status:* investigating");
-    expect(calls[4]!.body.text).toContain("*Status:* the team is working on it");
-    expect(calls[8]!.body.text).toContain(":white_check_mark: *Resolved: Test Incident 3*");
-    expect(calls[8]!.body.text).toContain("*Status:* resolved");
-    const [, summary, announcement, , , note, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
+    expect(calls[5]!.body.text).toContain("*Status:* the team is working on it");
+    expect(calls[9]!.body.text).toContain(":white_check_mark: *Resolved: Test Incident 3*");
+    expect(calls[9]!.body.text).toContain("*Status:* resolved");
+    const [, summary, , announcement, , , note, resolution, resolvedNotice] = calls.map((c) => String(c.body.text));
     expect(note).toBe(":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service.");
-    expect(summary).toContain(":rotating_light: *P1 incident: Test Incident 3*");
+    expect(summary).toContain(":rotating_light: *P1 incident 9: Test Incident 3*");
     expect(summary).toContain("_The whole platform is down or unavailable, all user applications are unavailable_");
     expect(summary).toContain("*Service:* pig208");
     expect(summary).toContain("*Assigned in PagerDuty:* PIG 208");
@@ -84,22 +103,21 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["incident.annotated", "event", "pagerduty", "Harsh Santwani", "Running KILL on long-running queries from the reporting-service."],
       ["incident.resolved", "event", "pagerduty", "PIG 208", "Resolved by PIG 208"],
     ]);
-    expect(detail.effects.map((e: any) => [e.kind, e.status, e.attempts])).toEqual([
-      ["create_channel", "done", 1],
-      ["post_message", "done", 1],
-      ["post_message", "done", 1],
-      ["status_draft", "done", 1],
-      ["post_message", "done", 1],
-      ["update_announcements", "done", 1],
-      ["post_message", "done", 1],
-      ["post_message", "done", 1],
-      ["post_message", "done", 1],
-      ["status_draft", "done", 1],
-      ["update_announcements", "done", 1],
-      ["post_message", "done", 1],
-    ]);
-    // Notes from PagerDuty go to chat, never back to PagerDuty.
-    expect(await herald.pagerdutyCalls()).toEqual([]);
+    expect(detail.effects.map((e: any) => [e.kind, e.status, e.attempts])).toEqual(
+      [
+        // Triggered: the room, the assignee in it, the summary, the call for volunteers, the
+        // announcement, the status draft, the room's topic; then the draft's post for review.
+        "create_channel", "invite_assignees", "post_message", "post_message", "post_message", "status_draft", "set_topic", "post_message",
+        // Acknowledged: the announcement in place, the topic.
+        "update_announcements", "set_topic",
+        // Annotated: the note.
+        "post_message",
+        // Resolved: in the room and the announcement's thread, the resolution draft, the announcement, the topic; the draft's post.
+        "post_message", "post_message", "status_draft", "update_announcements", "set_topic", "post_message",
+      ].map((kind) => [kind, "done", 1]),
+    );
+    // Notes from PagerDuty go to chat, never back to PagerDuty (which is only asked for the assignee's email).
+    expect((await herald.pagerdutyCalls()).map((c) => `${c.method} ${c.path}`)).toEqual(["GET /pagerduty/users/PJ0LVEB"]);
   });
 
   it("a P3 incident gets its channel and summary but no announcement", async () => {
@@ -109,15 +127,17 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     envelope.event.data.title = "<!channel> <https://evil.example|click> & more";
     await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(envelope)));
     await herald.settle();
-    const calls = await herald.slackCalls();
+    const calls = (await herald.slackCalls()).filter((c) => c.method === "conversations.create" || c.method === "chat.postMessage");
     expect(calls.map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
       ["conversations.create", "inc-9-channel-https-evil-example-click-more"],
       ["chat.postMessage", "C00000001"],
+      ["chat.postMessage", TEAM_CHANNELS.team],
       // The pending status-page update, for review (in the incident channel only).
       ["chat.postMessage", "C00000001"],
     ]);
     // User text is escaped for mrkdwn: it pings nobody and links nowhere.
-    expect(String(calls[1]!.body.text)).toContain("*P3 incident: &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more*");
+    expect(String(calls[1]!.body.text)).toContain("*P3 incident 9: &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more*");
+    expect(String(calls[2]!.body.text)).toContain("incident 9: &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more*");
   });
 
   it("retries a Slack failure in the background and still posts once", async () => {
@@ -130,6 +150,23 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     const summary = detail.effects.find((e: any) => e.payload.template === "incident-summary");
     expect(summary).toMatchObject({ status: "pending", attempts: 1, lastError: "chat.postMessage: internal_error" });
     // The update channel waits behind the incident's first post, to keep the incident's order.
-    expect(detail.effects.filter((e: any) => e.status === "done").map((e: any) => e.kind)).toEqual(["create_channel"]);
+    expect(detail.effects.filter((e: any) => e.status === "done").map((e: any) => e.kind)).toEqual(["create_channel", "invite_assignees"]);
+    expect((await herald.slackCalls()).filter((c) => c.method === "chat.postMessage")).toHaveLength(1);
+
+    // Time passes to the retry (its due time brought forward): the summary is posted, once, and the rest follows.
+    await herald.store.finishEffect(summary.key, { status: "pending", error: summary.lastError, nextAttemptAt: new Date(Date.now() - 1000).toISOString() }, new Date().toISOString());
+    await herald.settle();
+    const posts = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage");
+    // The failed attempt, then (after checking it had not landed after all) the summary, the call for volunteers, the announcement and the status draft.
+    expect(posts.map((c) => [c.body.channel, String(c.body.text).split("\n")[0]])).toEqual([
+      ["C00000001", expect.stringMatching(/^:rotating_light: \*P1 incident 9/)],
+      ["C00000001", expect.stringMatching(/^:rotating_light: \*P1 incident 9/)],
+      [TEAM_CHANNELS.team, expect.stringMatching(/^:raising_hand:/)],
+      [TEAM_CHANNELS.update, expect.stringMatching(/^:warning:/)],
+      ["C00000001", expect.stringMatching(/^:memo:/)],
+    ]);
+    const after = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as Record<string, any>;
+    expect(after.effects.find((e: any) => e.key === summary.key)).toMatchObject({ status: "done", attempts: 2 });
+    expect(after.effects.every((e: any) => e.status === "done")).toBe(true);
   });
 });

@@ -18,7 +18,8 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
     const channel = detail.incident.channel;
     expect(channel.name).toBe("inc-9-test-incident-3");
     expect(detail.messages.map((m: any) => [m.channelName, m.text.split("\n")[0]])).toEqual([
-      ["inc-9-test-incident-3", ":rotating_light: *P1 incident: Test Incident 3*"],
+      ["inc-9-test-incident-3", ":rotating_light: *P1 incident 9: Test Incident 3*"],
+      [TEAM_CHANNELS.team, ":raising_hand: *Volunteers wanted: P1 incident 9: Test Incident 3*"],
       // The announcement, kept up to date in place: it reads resolved now.
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
       ["inc-9-test-incident-3", ":memo: *Status page: an update is pending*, ready for review:"],
@@ -28,18 +29,28 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       ["inc-9-test-incident-3", ":memo: *Status page: the resolution is pending*, ready for review:"],
     ]);
     expect(detail.messages[0].channelId).toBe(channel.id);
-    expect(detail.effects.every((e: any) => e.status === "done")).toBe(true);
-    expect(herald.printed()).toEqual([
+    expect(detail.effects.filter((e: any) => e.status !== "done").map((e: any) => [e.payload.kind, e.status, e.lastError])).toEqual([
+      ["invite_assignees", "skipped", "no assignee was found in chat by email"],
+    ]);
+    const printed = herald.printed();
+    // The room's topic follows the incident: priority, status, lead and scribe.
+    expect(printed.filter((line) => line.startsWith("[local chat] topic of"))).toEqual([
+      "[local chat] topic of console:inc-9-test-incident-3: P1 · triggered · Lead: needed · Scribe: needed",
+      "[local chat] topic of console:inc-9-test-incident-3: P1 · acknowledged · Lead: needed · Scribe: needed",
+      "[local chat] topic of console:inc-9-test-incident-3: P1 · resolved · Lead: needed · Scribe: needed",
+    ]);
+    expect(printed.filter((line) => !line.startsWith("[local chat] topic of"))).toEqual([
       "[local chat] created #inc-9-test-incident-3",
       `[local chat] #inc-9-test-incident-3: ${detail.messages[0].text}`,
+      `[local chat] #${TEAM_CHANNELS.team}: ${detail.messages[1].text}`,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update}: :warning: \\*We are investigating`)),
-      `[local chat] #inc-9-test-incident-3: ${detail.messages[2].text}`,
-      expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
       `[local chat] #inc-9-test-incident-3: ${detail.messages[3].text}`,
+      expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
       `[local chat] #inc-9-test-incident-3: ${detail.messages[4].text}`,
-      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[5].text}`,
-      `[local chat] #${TEAM_CHANNELS.update} (updated): ${detail.messages[1].text}`,
-      `[local chat] #inc-9-test-incident-3: ${detail.messages[6].text}`,
+      `[local chat] #inc-9-test-incident-3: ${detail.messages[5].text}`,
+      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[6].text}`,
+      `[local chat] #${TEAM_CHANNELS.update} (updated): ${detail.messages[2].text}`,
+      `[local chat] #inc-9-test-incident-3: ${detail.messages[7].text}`,
     ]);
   });
 });

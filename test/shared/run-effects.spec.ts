@@ -35,7 +35,7 @@ function scriptedChat(failures: (Error | null)[] = []) {
   const taken = new Set<string>();
   const chat: ChatAdapter & { posts: OutgoingMessage[]; created: string[]; taken: Set<string>; lookups: number } = {
     platform: "console",
-    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true },
+    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true, pins: true },
     owns: () => true,
     roomName: (wanted, attempt) => (attempt < 2 ? wanted : `${wanted}-${attempt}`),
     posts,
@@ -61,6 +61,12 @@ function scriptedChat(failures: (Error | null)[] = []) {
     async respond() {},
     async updateMessage() {},
     async uploadFile() {},
+    async findRoom(name) {
+      return taken.has(name) ? { channel: { id: `C-${name}`, name }, ours: created.includes(name) } : null;
+    },
+    async pin() {},
+    displayName: async () => null,
+    userByEmail: async () => null,
     async findPosted(channel, key) {
       chat.lookups++;
       const found = posts.findIndex((p) => p.idempotencyKey === key && p.channel === channel);
@@ -228,9 +234,9 @@ describe(`runEffects (${harness.runtime})`, () => {
     await runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others });
     const done = (await store.effectsFor("inc-1")).find((e) => e.key === "k-postmortem")!;
     expect(done.status).toBe("done");
-    expect(done.result).toEqual({ path: "postmortems/2026-11-27-disk-full.md", pullRequest: { number: null, url: null } });
+    expect(done.result).toEqual({ path: "postmortems/2026-11-27-inc-7-disk-full.md", pullRequest: { number: null, url: null } });
     expect(chat.posts.at(-1)!.text).toBe(
-      ":page_facing_up: The post-mortem draft is ready, but GitHub is not configured for Herald, so it is not in a pull request: read it at `GET /api/incidents/inc-1/postmortem.md` and add it to `postmortems/2026-11-27-disk-full.md` by hand.",
+      ":page_facing_up: The post-mortem draft is ready, but GitHub is not configured for Herald, so it is not in a pull request: read it at `GET /api/incidents/inc-1/postmortem.md` and add it to `postmortems/2026-11-27-inc-7-disk-full.md` by hand.",
     );
   });
 });

@@ -11,11 +11,25 @@ import { EffectError } from "../../src/ports/chat.js";
 import { createRenderer } from "../../src/render/renderer.js";
 import { createDraftPaging } from "../../src/pagerduty/pagerduty-paging.js";
 import { createDraftIssues } from "../../src/github/github-issues.js";
-import heraldYaml from "../../herald.yaml?raw";
 import { deliveries } from "../support/fixtures.js";
 
 const renderer = createRenderer(templates, { timeZone: "Europe/London" });
-const config = loadConfig(heraldYaml, { source: "herald.yaml", env: {}, templateNames: renderer.names });
+// A small configuration written here: each incident gets a room, a summary, an announcement and a
+// status-page draft, so the counts below are read off this test, not the shipped herald.yaml.
+const config = loadConfig(
+  `
+channels: { team: team, ask: ask, update: update }
+priorities: [{ name: P1, description: all down }]
+rules:
+  - on: incident.triggered
+    do:
+      - create_channel
+      - post: { to: incident, template: incident-summary }
+      - post: { to: update, template: user-announcement }
+      - status_draft
+`,
+  { source: "test.yaml", env: {}, templateNames: renderer.names },
+);
 
 function countingClock(stepMs: number) {
   let now = Date.parse("2026-11-27T10:00:00.000Z");
@@ -25,7 +39,7 @@ function countingClock(stepMs: number) {
 function chat(fail = false): ChatAdapter & { posts: number } {
   const adapter = {
     platform: "console",
-    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true },
+    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true, pins: true },
     owns: () => true,
     roomName: (wanted: string) => wanted,
     posts: 0,
@@ -40,6 +54,12 @@ function chat(fail = false): ChatAdapter & { posts: number } {
     async findPosted() {
       return null;
     },
+    async findRoom() {
+      return null;
+    },
+    async pin() {},
+    displayName: async () => null,
+    userByEmail: async () => null,
     async invite() {},
     async setTopic() {},
     async respond() {},
@@ -79,8 +99,8 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(last.more).toBe(false);
     expect(await store.pendingDeliveries(10)).toEqual([]);
     expect(await store.openEffects(100)).toEqual([]);
-    // Each incident: its summary, the announcement and the pending status-page update for review.
-    expect(slack.posts).toBe(9);
+    // Each of the three incidents: its summary, the announcement and the pending status-page update for review.
+    expect(slack.posts).toBe(3 * 3);
     expect((await store.listIncidents()).every((i) => i.channel !== null)).toBe(true);
   });
 
@@ -95,6 +115,8 @@ describe(`runPipeline (${harness.runtime})`, () => {
         ["post_message", "pending", 0],
         ["post_message", "pending", 0],
         ["status_draft", "pending", 0],
+        // The new room's topic, set by Herald without a rule.
+        ["set_topic", "pending", 0],
       ]).flat(),
     );
   });

@@ -33,13 +33,21 @@ function click(actionId: string, channel: string, responseUrl: string) {
 }
 
 /** `@Herald …` in a channel (an app_mention event), built on Slack's own payload. */
+/** A message's ts from its event id: the same event, the same message. */
+function mentionTs(eventId: string): string {
+  let n = 0;
+  for (const ch of eventId) n = (n * 31 + ch.charCodeAt(0)) % 1_000_000;
+  return `1795790000.${String(n).padStart(6, "0")}`;
+}
+
 function mention(text: string, options: { channel?: string; eventId: string; user?: string; bot?: boolean; retry?: number }) {
   const envelope = JSON.parse(events["event_callback_app_mention.slack-go.json"]!);
   envelope.event_id = options.eventId;
   envelope.event.text = text;
   envelope.event.user = options.user ?? "U0ADA0001";
   envelope.event.channel = options.channel ?? "C00000001";
-  envelope.event.ts = `1795790000.${options.eventId.length}00`;
+  // Each message its own ts (a retry is the same message), so replies can be told apart by thread.
+  envelope.event.ts = mentionTs(options.eventId);
   if (options.bot) envelope.event.bot_id = "B0OTHER01";
   return signed(JSON.stringify(envelope), "application/json").then((init) => {
     if (options.retry) (init.headers as Record<string, string>)["x-slack-retry-num"] = String(options.retry);
@@ -128,16 +136,19 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
     await herald.settle();
     const calls = (await herald.slackCalls()).map((c) => [c.method, c.body.channel ?? c.body.name, String(c.body.text ?? c.body.users ?? "").split("\n")] as [string, unknown, string[]]);
     expect(calls.map(([method, channel]) => [method, channel])).toEqual([
-      ["conversations.create", expect.stringMatching(/^inc-[0-9a-z]{8}-deploys-to-the-sandbox-account-fail$/)],
+      ["conversations.create", "inc-1-deploys-to-the-sandbox-account-fail"],
       ["conversations.invite", "C00000001"],
       ["chat.postMessage", "C00000001"],
+      ["pins.add", "C00000001"],
+      ["chat.postMessage", "C0TEAM0001"],
       ["chat.postMessage", "C0ASK00001"],
       ["chat.postMessage", "C0UPDATE01"],
+      ["conversations.setTopic", "C00000001"],
       ["chat.postMessage", "C00000001"],
     ]);
     expect(calls[2]![2]).toContain("Since 09:10 every &lt;deploy&gt; fails with AccessDenied");
-    expect(calls[2]![2]!.join("\n")).toMatch(/^:rotating_light: \*P3 incident: Deploys/);
-    expect(calls[3]![2]![0]).toBe(":warning: *We are investigating an incident: Deploys to the sandbox account fail*");
+    expect(calls[2]![2]!.join("\n")).toMatch(/^:rotating_light: \*P3 incident 1: Deploys/);
+    expect(calls[5]![2]![0]).toBe(":warning: *We are investigating an incident: Deploys to the sandbox account fail*");
     const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] };
     expect(list.incidents).toHaveLength(1);
     expect(list.incidents[0]).toMatchObject({
@@ -218,16 +229,18 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
     await herald.request("/slack/events", await mention("<@U0HERALD> note from a bot", { eventId: "Ev0BOT001", bot: true }));
     await herald.settle();
 
-    const calls = (await herald.slackCalls()).slice(before).map((c) => [c.method, c.body.channel, c.body.thread_ts ?? null, String(c.body.text)]);
+    const calls = (await herald.slackCalls()).slice(before).filter((c) => c.method === "chat.postMessage").map((c) => [c.method, c.body.channel, c.body.thread_ts ?? null, String(c.body.text)]);
     expect(calls).toEqual([
-      ["chat.postMessage", "C00000001", "1795790000.900", "Added to the incident log as a decision."],
-      ["chat.postMessage", "C00000001", "1795790000.900", expect.stringMatching(/^'decison' is not a category[^]*\nSee `@Herald help` for every command\.$/)],
-      ["chat.postMessage", "C0TEAM0001", "1795790000.900", "`@Herald lead` works in an incident's channel. Incident channels now: <#C00000001>."],
+      ["chat.postMessage", "C00000001", mentionTs("Ev0NOTE01"), "Added to the incident log as a decision."],
+      ["chat.postMessage", "C00000001", mentionTs("Ev0TYPO01"), expect.stringMatching(/^'decison' is not a category[^]*\nSee `@Herald help` for every command\.$/)],
+      ["chat.postMessage", "C0TEAM0001", mentionTs("Ev0ELSE01"), "`@Herald lead` works in an incident's channel. Incident channels now: <#C00000001>."],
     ]);
-    expect((await herald.pagerdutyCalls()).map((c) => c.body)).toEqual([{ note: { content: "decision: fail over to eu-west-2" } }]);
+    expect(new Set(calls.map((c) => c[2])).size).toBe(3);
+    expect((await herald.pagerdutyCalls()).filter((c) => c.method !== "GET").map((c) => c.body)).toEqual([{ note: { content: "decision: fail over to eu-west-2" } }]);
     const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { timeline: any[] };
-    expect(detail.timeline.filter((e) => e.source !== "herald").slice(1).map((e) => [e.kind, e.category, e.author?.id, e.text])).toEqual([
-      ["note.added", "decision", "U0ADA0001", "fail over to eu-west-2"],
+    // A mention names its author by user id only: the log shows the person's Slack name.
+    expect(detail.timeline.filter((e) => e.source !== "herald").slice(1).map((e) => [e.kind, e.category, e.author?.id, e.author?.name, e.text])).toEqual([
+      ["note.added", "decision", "U0ADA0001", "ada", "fail over to eu-west-2"],
     ]);
   });
 });

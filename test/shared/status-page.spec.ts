@@ -10,6 +10,7 @@ function publishClick() {
   payload.channel = { id: "C00000001", name: "inc" };
   payload.user = { id: "U0GRACE01", username: "grace", team_id: "T0TEAM" };
   payload.trigger_id = `publish.${Date.now()}`;
+  payload.response_url = `${harness.vendorsUrl}/slack/response/publish-${payload.trigger_id}`;
   payload.actions = [{ action_id: "status_publish", block_id: "status", value: "x", type: "button" }];
   return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
 }
@@ -21,7 +22,7 @@ describe(`the external status page (${harness.runtime})`, () => {
     await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
     await herald.settle();
     // The process: a raised incident makes an update pending, posted for review.
-    const review = (await herald.slackCalls()).at(-1)!;
+    const review = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage").at(-1)!;
     expect(review.body.channel).toBe("C00000001");
     expect(String(review.body.text).split("\n")).toEqual([
       ":memo: *Status page: an update is pending*, ready for review:",
@@ -29,6 +30,20 @@ describe(`the external status page (${harness.runtime})`, () => {
       "Publish it with the button or `/incident status publish`; change it with `/incident status draft <text>`.",
     ]);
     expect(JSON.parse(String(review.body.blocks))[1].elements.map((e: any) => e.action_id)).toEqual(["status_publish"]);
+
+    // Publishing is the Incident Lead's or the Communications Lead's (publish_by): a click by anyone
+    // else is refused, to that person only, and publishes nothing.
+    expect((await herald.request("/slack/interactions", await publishClick())).status).toBe(200);
+    await herald.settle();
+    expect((await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/"))).toEqual([]);
+    expect((await herald.slackCalls()).filter((c) => c.method === "response_url").map((c) => [c.body.response_type, c.body.text])).toEqual([
+      ["ephemeral", "Only the Incident Lead or the Communications Lead can publish to the external status page, and nobody holds those roles yet: `/incident lead me` first."],
+    ]);
+    await herald.request("/slack/commands", await slashCommand("lead me", { user: "U0GRACE01", userName: "grace" }));
+    await herald.settle();
+    // The lead makes ada the Communications Lead, who publishes too.
+    await herald.request("/slack/commands", await slashCommand("role comms <@U0ADA0001|ada>", { user: "U0GRACE01", userName: "grace" }));
+    await herald.settle();
 
     // The Publish button: the first update opens an incident post on the page.
     expect((await herald.request("/slack/interactions", await publishClick())).status).toBe(200);
@@ -53,7 +68,8 @@ describe(`the external status page (${harness.runtime})`, () => {
         ],
       },
     });
-    expect((await herald.slackCalls()).at(-1)!.body.text).toMatch(/^:globe_with_meridians: <@U0GRACE01> published the update to <https:\/\/status\.example\.com\/\|the status page> \(post PPOST\d+\):\n>We are investigating/);
+    const lastPost = async () => (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage").at(-1)!.body.text;
+    expect(await lastPost()).toMatch(/^:globe_with_meridians: <@U0GRACE01> published the update to <https:\/\/status\.example\.com\/\|the status page> \(post PPOST\d+\):\n>We are investigating/);
 
     // A written update, then the resolution: updates of the same post, the last one resolved.
     await herald.request("/slack/commands", await slashCommand("status draft The fix is rolling out; checkout works again for most users."));
@@ -62,13 +78,13 @@ describe(`the external status page (${harness.runtime})`, () => {
     // Resolving makes the resolution pending.
     await herald.request("/webhooks/pagerduty", await signedDelivery(resolved!.body));
     await herald.settle();
-    expect((await herald.slackCalls()).at(-1)!.body.text).toMatch(/^:memo: \*Status page: the resolution is pending\*/);
+    expect(await lastPost()).toMatch(/^:memo: \*Status page: the resolution is pending\*/);
     await herald.request("/slack/commands", await slashCommand("status publish"));
     await herald.settle();
     // Nothing is pending any more.
     await herald.request("/slack/commands", await slashCommand("status publish"));
     await herald.settle();
-    expect((await herald.slackCalls()).at(-1)!.body.text).toBe(
+    expect(await lastPost()).toBe(
       ":globe_with_meridians: There is no pending status-page update to publish: `/incident status draft` prepares one.",
     );
     const updates = (await herald.pagerdutyCalls()).filter((c) => c.path.endsWith("/post_updates"));

@@ -1,5 +1,13 @@
 import { Hono, type Context } from "hono";
 
+interface Fault {
+  status?: number;
+  hang?: boolean;
+}
+
+/** Incidents the account has from the start: the alarms of the fixture deliveries the tests send. */
+const KNOWN_INCIDENTS = ["PFQZPSY", "PCPZE64", "PGR0VU2", "PQ1K5C8", "Q3B15VLMF3ASBD", "PIQUG8X", "Q05XJA8GDXGOB3", "PTHEIRS"];
+
 /** One call the fake PagerDuty REST API received. */
 export interface PagerDutyCall {
   method: string;
@@ -17,10 +25,18 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   let calls: PagerDutyCall[] = [];
   let posts = new Set<string>();
   let counter = 0;
+  let faults: Record<string, Fault[]> = {};
+  let hung: (() => void)[] = [];
+  // The account: incidents Herald opened (and the known alarm ones), their notes, services, priorities, users.
+  let incidents = new Map<string, { id: string; incident_number: number; title: string; status: string; incident_key: string | null; html_url: string; notes: { id: string; content: string }[] }>();
   const reset = () => {
+    hung.forEach((release) => release());
+    hung = [];
     calls = [];
     counter = 0;
     posts = new Set();
+    faults = {};
+    incidents = new Map(KNOWN_INCIDENTS.map((id, i) => [id, { id, incident_number: 1000 + i, title: id, status: "triggered", incident_key: null, html_url: `https://example.pagerduty.com/incidents/${id}`, notes: [] }]));
   };
   const problem = (c: Context, status: 400 | 401 | 404 | 406, message: string) =>
     c.json({ error: { message, code: status === 401 ? 2006 : 2001 } }, status);
@@ -30,6 +46,52 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   app.post("/__reset", (c) => {
     reset();
     return c.json({ ok: true });
+  });
+  // Faults on demand, per "METHOD /path-pattern" (e.g. "POST /incidents"): a status, or a call that
+  // lands but is never answered (`hang`), as when the caller dies or times out mid-call.
+  app.post("/__fault", async (c) => {
+    const { call, ...fault } = (await c.req.json()) as Fault & { call: string };
+    (faults[call] ??= []).push(fault);
+    return c.json({ ok: true });
+  });
+  app.get("/__incidents", (c) => c.json([...incidents.values()]));
+  /** The fault queued for this call, answered now; a `hang` is answered (never) after the call lands. */
+  const faultFor = (method: string, route: string) => faults[`${method} ${route}`]?.shift();
+  const hang = () => new Promise<void>((release) => hung.push(release));
+
+  // Read-only look-ups the declare uses: services by name, priorities, users (for their email).
+  const services = [
+    { id: "PNETWRK", name: "Networking - Modernisation Platform", type: "service" },
+    { id: "POPSSVC", name: "Operations - Modernisation Platform", type: "service" },
+    { id: "PSECSVC", name: "Security - Modernisation Platform", type: "service" },
+  ];
+  const priorities = [
+    { id: "PPRIOP1", name: "P1", type: "priority" },
+    { id: "PPRIOP2", name: "P2", type: "priority" },
+    { id: "PPRIOP3", name: "P3", type: "priority" },
+  ];
+  const users = [
+    { id: "PJ0LVEB", name: "PIG 208", email: "ada@example.com", type: "user" },
+    { id: "PTUXL6G", name: "User 123", email: "grace@example.com", type: "user" },
+  ];
+  for (const path of ["/services", "/priorities", "/users/*"]) {
+    app.use(path, async (c, next) => {
+      if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
+      if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
+      calls.push({ method: c.req.method, path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: c.req.header("from") ?? null, body: null });
+      await next();
+    });
+  }
+  // listServices: `query` filters by name (PagerDuty matches it as a part of the name).
+  app.get("/services", (c) => {
+    const query = (c.req.query("query") ?? "").toLowerCase();
+    const found = services.filter((s) => s.name.toLowerCase().includes(query));
+    return c.json({ services: found, limit: 25, offset: 0, more: false, total: null });
+  });
+  app.get("/priorities", (c) => c.json({ priorities, limit: 25, offset: 0, more: false, total: null }));
+  app.get("/users/:id", (c) => {
+    const user = users.find((u) => u.id === c.req.param("id"));
+    return user ? c.json({ user }) : problem(c, 404, "User Not Found");
   });
 
   // Status pages: the page's statuses and severities, posts and their updates (PagerDuty api-schema).
@@ -85,8 +147,29 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   app.use("/incidents/*", async (c, next) => {
     if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
     if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
-    if (c.req.header("content-type") !== "application/json") return problem(c, 400, "Content-Type must be application/json");
+    if (c.req.method !== "GET" && c.req.header("content-type") !== "application/json") return problem(c, 400, "Content-Type must be application/json");
     await next();
+  });
+  app.use("/incidents", async (c, next) => {
+    if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
+    if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
+    await next();
+  });
+
+  // listIncidents, filtered by incident_key as PagerDuty does.
+  app.get("/incidents", (c) => {
+    calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: c.req.header("from") ?? null, body: null });
+    const key = c.req.query("incident_key");
+    const found = [...incidents.values()].filter((i) => !key || i.incident_key === key).map(({ notes: _notes, ...i }) => ({ ...i, type: "incident" }));
+    return c.json({ incidents: found, limit: 25, offset: 0, more: false, total: null });
+  });
+
+  // listIncidentNotes.
+  app.get("/incidents/:id/notes", (c) => {
+    calls.push({ method: "GET", path: c.req.path, from: c.req.header("from") ?? null, body: null });
+    const incident = incidents.get(c.req.param("id"));
+    if (!incident) return problem(c, 404, "Incident Not Found");
+    return c.json({ notes: incident.notes });
   });
 
   // createIncidentNote: From required; body {note: {content}} with content required.
@@ -95,7 +178,13 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     calls.push({ method: "POST", path: c.req.path, from: c.req.header("from") ?? null, body });
     if (c.req.header("from") !== options.from) return problem(c, 400, "Requester User Not Found (From header)");
     if (typeof body?.note?.content !== "string" || body.note.content === "") return problem(c, 400, "note.content is required");
+    const incident = incidents.get(c.req.param("id"));
+    if (!incident) return problem(c, 404, "Incident Not Found");
+    const fault = faultFor("POST", "/incidents/:id/notes");
+    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
     const id = `PNOTE${String(++counter).padStart(3, "0")}`;
+    incident.notes.push({ id, content: body.note.content });
+    if (fault?.hang) await hang();
     return c.json({ note: { id, content: body.note.content, created_at: new Date().toISOString() } });
   });
 
@@ -109,11 +198,21 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     if (typeof incident.title !== "string" || !incident.title) return problem(c, 400, "incident.title is required");
     if (incident.service?.type !== "service_reference" || typeof incident.service?.id !== "string") return problem(c, 400, "incident.service is invalid");
     if (incident.priority && incident.priority.type !== "priority_reference") return problem(c, 400, "incident.priority is invalid");
+    if (!services.some((s) => s.id === incident.service.id)) return problem(c, 400, "Invalid Input Provided: service not found");
+    if (incident.priority && !priorities.some((p) => p.id === incident.priority.id)) return problem(c, 400, "Invalid Input Provided: priority not found");
+    // PagerDuty refuses a second open incident with the same key.
+    const key = typeof incident.incident_key === "string" ? incident.incident_key : null;
+    if (key && [...incidents.values()].some((i) => i.incident_key === key && i.status !== "resolved")) {
+      return c.json({ error: { message: "Invalid Input Provided", code: 2001, errors: [`Open incident with key '${key}' already exists.`] } }, 400);
+    }
+    const fault = faultFor("POST", "/incidents");
+    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
     const number = ++counter;
-    return c.json(
-      { incident: { id: `PDECL${String(number).padStart(3, "0")}`, type: "incident", title: incident.title, incident_number: number, status: "triggered", html_url: `https://example.pagerduty.com/incidents/PDECL${String(number).padStart(3, "0")}`, incident_key: incident.incident_key } },
-      201,
-    );
+    const id = `PDECL${String(number).padStart(3, "0")}`;
+    const created = { id, incident_number: number, title: incident.title, status: "triggered", incident_key: key, html_url: `https://example.pagerduty.com/incidents/${id}`, notes: [] };
+    incidents.set(id, created);
+    if (fault?.hang) await hang();
+    return c.json({ incident: { id, type: "incident", title: incident.title, incident_number: number, status: "triggered", html_url: created.html_url, incident_key: key } }, 201);
   });
 
   // updateIncident: From required; body {incident: {type, status?, resolution?}} with the documented enums.
@@ -126,7 +225,10 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     if (incident.status !== undefined && !["resolved", "acknowledged", "triggered"].includes(String(incident.status))) {
       return problem(c, 400, "incident.status is invalid");
     }
-    return c.json({ incident: { id: c.req.param("id"), type: "incident", status: incident.status ?? "triggered" } });
+    const known = incidents.get(c.req.param("id"));
+    if (!known) return problem(c, 404, "Incident Not Found");
+    if (incident.status) known.status = String(incident.status);
+    return c.json({ incident: { id: known.id, type: "incident", status: known.status } });
   });
 
   return { app, calls: () => calls, reset };

@@ -22,6 +22,16 @@ interface PostedMessage {
 
 const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
 
+/** The app's bot user: the creator of the channels Herald makes. */
+export const HERALD_BOT_USER = "U0HERALD01";
+
+/** The workspace's people (users.info, users.lookupByEmail). */
+export const SLACK_USERS = [
+  { id: "U0ADA0001", name: "ada", real_name: "Ada Lovelace", profile: { display_name: "ada", real_name: "Ada Lovelace", email: "ada@example.com" } },
+  { id: "U0GRACE01", name: "grace", real_name: "Grace Hopper", profile: { display_name: "grace", real_name: "Grace Hopper", email: "grace@example.com" } },
+  { id: "U0LINUS01", name: "linus", real_name: "Linus Torvalds", profile: { display_name: "", real_name: "Linus Torvalds", email: "linus@example.com" } },
+];
+
 /**
  * A fake Slack Web API that refuses what Slack would: wrong token, missing or invalid arguments,
  * bad channel names, unknown channels. Faults can be queued per method. `/__calls` lists the calls.
@@ -29,7 +39,7 @@ const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
 export function createFakeSlack(options: { token: string; channels: string[] }) {
   let calls: SlackCall[] = [];
   let faults: Record<string, Fault[]> = {};
-  let channels = new Map<string, { id: string; name: string; messages: PostedMessage[] }>();
+  let channels = new Map<string, { id: string; name: string; creator: string; messages: PostedMessage[]; pins: string[] }>();
   let counter = 0;
   let hung: (() => void)[] = [];
   const reset = () => {
@@ -38,7 +48,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     calls = [];
     faults = {};
     counter = 0;
-    channels = new Map(options.channels.map((id) => [id, { id, name: id.toLowerCase(), messages: [] }]));
+    channels = new Map(options.channels.map((id) => [id, { id, name: id.toLowerCase(), creator: "U0ADMIN001", messages: [], pins: [] }]));
   };
   reset();
 
@@ -48,6 +58,14 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     reset();
     return c.json({ ok: true });
   });
+  // A channel someone else made (its name is then taken for Herald).
+  app.post("/__channel", async (c) => {
+    const { name } = (await c.req.json()) as { name: string };
+    const id = `C${String(++counter).padStart(8, "0")}`;
+    channels.set(id, { id, name, creator: "U0ADA0001", messages: [], pins: [] });
+    return c.json({ ok: true, id });
+  });
+  app.get("/__pins/:channel", (c) => c.json(channels.get(c.req.param("channel"))?.pins ?? []));
   app.post("/__fault/:method", async (c) => {
     (faults[c.req.param("method")] ??= []).push(await c.req.json());
     return c.json({ ok: true });
@@ -92,8 +110,38 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         if (!CHANNEL_NAME.test(name)) return c.json({ ok: false, error: "invalid_name_specials" });
         if ([...channels.values()].some((ch) => ch.name === name)) return c.json({ ok: false, error: "name_taken" });
         const id = `C${String(++counter).padStart(8, "0")}`;
-        channels.set(id, { id, name, messages: [] });
-        return c.json({ ok: true, channel: { id, name, is_channel: true } });
+        channels.set(id, { id, name, creator: HERALD_BOT_USER, messages: [], pins: [] });
+        // Made, but the answer is lost (a timeout, a crash mid-call).
+        if (fault?.hang) await new Promise<void>((release) => hung.push(release));
+        return c.json({ ok: true, channel: { id, name, is_channel: true, creator: HERALD_BOT_USER } });
+      }
+      case "conversations.list": {
+        const limit = Number(body.limit ?? 100);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return c.json({ ok: false, error: "invalid_limit" });
+        // Pages of `limit`, as Slack's cursor pagination gives them.
+        const all = [...channels.values()];
+        const start = body.cursor ? Number(Buffer.from(String(body.cursor), "base64").toString()) : 0;
+        const page = all.slice(start, start + limit);
+        const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString("base64") : "";
+        return c.json({ ok: true, channels: page.map((ch) => ({ id: ch.id, name: ch.name, is_channel: true, creator: ch.creator, is_archived: false })), response_metadata: { next_cursor: next } });
+      }
+      case "auth.test":
+        return c.json({ ok: true, url: "https://example.slack.com/", team: "Example", user: "herald", team_id: "T0EXAMPLE", user_id: HERALD_BOT_USER, bot_id: "B0HERALD01" });
+      case "users.info": {
+        const user = SLACK_USERS.find((u) => u.id === body.user);
+        return user ? c.json({ ok: true, user }) : c.json({ ok: false, error: "user_not_found" });
+      }
+      case "users.lookupByEmail": {
+        const user = SLACK_USERS.find((u) => u.profile.email === body.email);
+        return user ? c.json({ ok: true, user }) : c.json({ ok: false, error: "users_not_found" });
+      }
+      case "pins.add": {
+        const channel = channels.get(String(body.channel ?? ""));
+        if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+        if (!channel.messages.some((m) => m.ts === body.timestamp)) return c.json({ ok: false, error: "message_not_found" });
+        if (channel.pins.includes(String(body.timestamp))) return c.json({ ok: false, error: "already_pinned" });
+        channel.pins.push(String(body.timestamp));
+        return c.json({ ok: true });
       }
       case "chat.postMessage": {
         const channel = channels.get(String(body.channel ?? ""));

@@ -38,7 +38,7 @@ export function createConsoleChat(store: LocalChatStore, clock: Clock, print: (l
 
   return {
     platform: CONSOLE,
-    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true },
+    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true, pins: false },
     owns: (channelId) => channelId.startsWith(PREFIX),
     roomName: consoleRoomName,
 
@@ -75,6 +75,20 @@ export function createConsoleChat(store: LocalChatStore, clock: Clock, print: (l
     async respond(_replyUrl, channel, text, visibility) {
       await post(channel, { text, idempotencyKey: null }, visibility === "requester" ? " (to the requester only)" : "");
     },
+
+    async findRoom(name) {
+      // Every console room is Herald's: people cannot make rooms in the console.
+      const found = await store.findLocalChannel(name);
+      return found ? { channel: { id: found.id, name: found.name }, ours: true } : null;
+    },
+
+    async pin() {
+      // The console shows an incident's summary at the top of its page already.
+    },
+
+    // People are known by the names they signed in with.
+    displayName: async (userId) => userId,
+    userByEmail: async () => null,
 
     async findPosted(_channel, idempotencyKey) {
       const found = await store.findLocalMessage(idempotencyKey);

@@ -160,7 +160,9 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const role = volunteerRole(action);
     const text = role ? `${role} me` : action === STATUS_PUBLISH ? "status publish" : null;
     if (!text) throw new ConsoleRefusal(400, `Herald has no button '${action}'.`);
-    return take(c, room, text, "button", form);
+    // A volunteer button names its incident: it is posted in the team's room too.
+    const named = role && typeof form.value === "string" ? await deps.store.getIncident(form.value) : null;
+    return take(c, room, text, "button", form, named && named.channel?.id !== room.id ? named.id : undefined);
   });
 
   app.get("/console/declare", async (c) => html(c, <DeclarePage ctx={page(c)} room={c.req.query("room") ?? teamRoom()} values={{}} errors={{}} />));
@@ -188,15 +190,16 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   });
 
   /** Takes a command said in a room: answered at once (to the person only), and on the record in the background. */
-  async function take(c: C, room: LocalChannel, said: string, via: ChatRequest["via"], form: Record<string, unknown>) {
+  async function take(c: C, room: LocalChannel, said: string, via: ChatRequest["via"], form: Record<string, unknown>, incidentId?: string) {
     const back = safeBack(form.back, `/console/rooms/${encodeURIComponent(room.name)}`);
     const text = withMentions(withoutPrefix(said));
     const person = c.get("viewer").person!;
     const word = text.trim().split(/\s+/)[0] ?? "";
-    const answered = await answerAtOnce(parseChatCommand(text, grammar), word, answerContext(c, room));
+    const answered = await answerAtOnce(parseChatCommand(text, grammar), word, answerContext(c, room, incidentId));
     switch (answered.kind) {
       case "mistake":
       case "refused":
+      case "info":
         await whisper(room, person.id, answered.text);
         break;
       case "help":
@@ -208,7 +211,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       case "form":
         return c.redirect(`/console/declare?room=${encodeURIComponent(room.name)}`, 303);
       case "take": {
-        const request = await accept(c, room, answered.command, word, via, String(form._once ?? ""));
+        const request = await accept(c, room, answered.command, word, via, String(form._once ?? ""), incidentId);
         if (request.fresh) await whisper(room, person.id, answered.acknowledgement);
         if (answered.command.name === "declare") return c.redirect(`/console/incidents/${encodeURIComponent(declaredIncidentId(request.id))}`, 303);
       }
@@ -216,19 +219,20 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     return c.redirect(back, 303);
   }
 
-  function answerContext(c: C, room: LocalChannel): AnswerContext {
+  function answerContext(c: C, room: LocalChannel, incidentId?: string): AnswerContext {
     return {
       config: deps.config,
       prefix: PREFIX,
       userId: c.get("viewer").person!.id,
+      channel: room.id,
       now: deps.clock.now(),
-      incident: () => deps.store.findIncidentByChannel(room.id),
+      incident: () => (incidentId ? deps.store.getIncident(incidentId) : deps.store.findIncidentByChannel(room.id)),
       openIncidents: () => deps.store.listIncidents(),
     };
   }
 
   /** Stores the request once (a form sent twice carries the same one-time id) and asks for a background run. */
-  async function accept(c: C, room: LocalChannel, command: ChatCommand, word: string, via: ChatRequest["via"], once: string) {
+  async function accept(c: C, room: LocalChannel, command: ChatCommand, word: string, via: ChatRequest["via"], once: string, incidentId?: string) {
     const id = `console:${/^[0-9a-f-]{36}$/.test(once) ? once : crypto.randomUUID()}`;
     const request: ChatRequest = {
       id,
@@ -237,6 +241,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       actor: c.get("viewer").person!,
       place: { channel: room.id, threadId: null },
       via,
+      ...(incidentId ? { incidentId } : {}),
       asked: { ok: true, command, word },
       answer: "given",
       replyUrl: null,

@@ -37,11 +37,12 @@ export function slashCommandRequest(
 }
 
 /** A button under one of Herald's messages (I'll lead, Publish…), as the command it stands for. */
-export function buttonRequest(base: Base, payload: Payload<"block_actions">, channel: string, asked: ChatCommand): ChatRequest {
+export function buttonRequest(base: Base, payload: Payload<"block_actions">, channel: string, asked: ChatCommand, incidentId?: string): ChatRequest {
   return request(base, {
     actor: person(payload.user),
     place: { channel, threadId: null },
     via: "button",
+    ...(incidentId ? { incidentId } : {}),
     asked: { ok: true, command: asked, word: asked.name },
     answer: "given",
     replyUrl: payload.response_url ?? null,

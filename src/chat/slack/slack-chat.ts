@@ -1,8 +1,11 @@
 import { LogLevel, WebClient } from "@slack/web-api";
 import type { ChatAdapter } from "../../ports/chat.js";
+import type { Clock } from "../../ports/clock.js";
+import type { PlatformStateStore } from "../../ports/store.js";
 import { EffectError } from "../../ports/chat.js";
 import { slackRoomName } from "./channel-name.js";
-import { messageBlocks } from "./message-blocks.js";
+import { fitText } from "../fit-text.js";
+import { MESSAGE_TEXT_LIMIT, messageBlocks } from "./message-blocks.js";
 import { toSlackMrkdwn } from "./slack-markup.js";
 
 export interface SlackChatOptions {
@@ -10,7 +13,12 @@ export interface SlackChatOptions {
   /** Base URL of the Web API, ending in `/api/`; tests point it at a fake server. */
   apiUrl?: string;
   timeoutMs?: number;
+  /** Where display names found are kept between requests (a day), and the clock that ages them. */
+  cache?: { store: PlatformStateStore; clock: Clock };
 }
+
+/** How long a display name found through users.info is used before it is asked again. */
+const NAME_CACHE_MS = 24 * 60 * 60 * 1000;
 
 /** Slack's modals: opened with the trigger id of a command or click, within 3 seconds of it. */
 export interface SlackViews {
@@ -61,9 +69,20 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       fetch(url, { ...init, redirect: init?.redirect === "error" ? "manual" : init?.redirect }),
   });
 
+  let botUserId: Promise<string | null> | null = null;
+  /** Herald's own user (the bot's): the creator of the channels Herald made. */
+  const ownUserId = () =>
+    (botUserId ??= client.auth.test().then(
+      (r) => r.user_id ?? null,
+      (error) => {
+        botUserId = null;
+        throw toEffectError("auth.test", error);
+      },
+    ));
+
   return {
     platform: "slack",
-    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true },
+    capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true, pins: true },
     // Conversation ids: C… channels, G… private ones, D… direct messages.
     owns: (channelId) => /^[CGD][A-Z0-9]{2,}$/.test(channelId),
     roomName: slackRoomName,
@@ -81,7 +100,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
     },
 
     async postMessage({ channel, text: markup, idempotencyKey, buttons, threadId }) {
-      const text = toSlackMrkdwn(markup);
+      const text = fitText(toSlackMrkdwn(markup), MESSAGE_TEXT_LIMIT);
       try {
         const result = await client.chat.postMessage({
           channel,
@@ -113,7 +132,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
 
     async updateMessage(channel, messageId, text) {
       try {
-        await client.chat.update({ channel, ts: messageId, text: toSlackMrkdwn(text) });
+        await client.chat.update({ channel, ts: messageId, text: fitText(toSlackMrkdwn(text), MESSAGE_TEXT_LIMIT) });
       } catch (error) {
         throw toEffectError("chat.update", error);
       }
@@ -121,7 +140,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
 
     async setTopic(channel, topic) {
       try {
-        await client.conversations.setTopic({ channel, topic: topic.slice(0, 250) });
+        await client.conversations.setTopic({ channel, topic: fitText(topic, 250) });
       } catch (error) {
         throw toEffectError("conversations.setTopic", error);
       }
@@ -134,6 +153,58 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
         // Being there already is what was wanted.
         if (slackErrorCode(error) === "already_in_channel") return;
         throw toEffectError("conversations.invite", error);
+      }
+    },
+
+    async findRoom(name) {
+      try {
+        let cursor: string | undefined;
+        do {
+          const page = await client.conversations.list({ types: "public_channel", exclude_archived: true, limit: 1000, ...(cursor ? { cursor } : {}) });
+          const found = page.channels?.find((ch) => ch.name === name);
+          if (found?.id) return { channel: { id: found.id, name }, ours: found.creator === (await ownUserId()) };
+          cursor = page.response_metadata?.next_cursor || undefined;
+        } while (cursor);
+        return null;
+      } catch (error) {
+        throw toEffectError("conversations.list", error);
+      }
+    },
+
+    async pin(channel, messageId) {
+      try {
+        await client.pins.add({ channel, timestamp: messageId });
+      } catch (error) {
+        if (slackErrorCode(error) === "already_pinned") return;
+        throw toEffectError("pins.add", error);
+      }
+    },
+
+    async displayName(userId) {
+      const key = `name:${userId}`;
+      const now = options.cache?.clock.now().getTime() ?? 0;
+      const cached = (await options.cache?.store.getPlatformState("slack", key)) as { name: string; at: number } | null | undefined;
+      if (cached && now - cached.at < NAME_CACHE_MS) return cached.name;
+      try {
+        const { user } = await client.users.info({ user: userId });
+        const name = user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name || null;
+        if (name && options.cache) await options.cache.store.putPlatformState("slack", key, { name, at: now }, new Date(now).toISOString());
+        return name;
+      } catch (error) {
+        if (slackErrorCode(error) === "user_not_found") return null;
+        // A name kept earlier is better than none while Slack cannot answer.
+        if (cached) return cached.name;
+        throw toEffectError("users.info", error);
+      }
+    },
+
+    async userByEmail(email) {
+      try {
+        const { user } = await client.users.lookupByEmail({ email });
+        return user?.id ?? null;
+      } catch (error) {
+        if (slackErrorCode(error) === "users_not_found") return null;
+        throw toEffectError("users.lookupByEmail", error);
       }
     },
 
@@ -158,7 +229,7 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
         response = await fetch(url, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ text: toSlackMrkdwn(text), response_type: visibility === "channel" ? "in_channel" : "ephemeral", replace_original: false }),
+          body: JSON.stringify({ text: fitText(toSlackMrkdwn(text), MESSAGE_TEXT_LIMIT), response_type: visibility === "channel" ? "in_channel" : "ephemeral", replace_original: false }),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {

@@ -37,6 +37,7 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
       config: deps.config,
       prefix: PREFIX,
       userId: command.user_id,
+      channel: command.channel_id,
       now: deps.clock.now(),
       incident: () => deps.store.findIncidentByChannel(command.channel_id),
       openIncidents: () => deps.store.listIncidents(),
@@ -48,6 +49,7 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
         return answer(c, triage);
       case "mistake":
       case "refused":
+      case "info":
         return answer(c, ephemeral(answered.text));
       case "form": {
         const problem = await openForm(deps, command.trigger_id, declareFormView(deps.config, command.channel_id));

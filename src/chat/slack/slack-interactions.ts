@@ -33,12 +33,15 @@ export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
         const { channel, actions, trigger_id: trigger, user, response_url: responseUrl } = interaction.payload;
         if (!channel) break;
         const ids = actions.map((a) => a.action_id);
-        const recorded = ids.find((id) => volunteerRole(id) || id === STATUS_PUBLISH);
-        if (recorded && (await deps.store.findIncidentByChannel(channel.id))) {
-          const role = volunteerRole(recorded);
-          const command: ChatCommand = role ? { name: "assign", role, who: { kind: "me" } } : { name: "status", action: "publish" };
-          await accept(`slack:action:${trigger ?? `${channel.id}:${user.id}:${recorded}`}`, (base) =>
-            buttonRequest(base, interaction.payload, channel.id, command),
+        const recorded = actions.find((a) => volunteerRole(a.action_id) || a.action_id === STATUS_PUBLISH);
+        // A volunteer button names its incident (it is also posted in the team channel); others are in the incident's room.
+        const named = recorded?.value ? await deps.store.getIncident(recorded.value) : null;
+        const incident = named ?? (recorded ? await deps.store.findIncidentByChannel(channel.id) : null);
+        if (recorded && incident) {
+          const role = volunteerRole(recorded.action_id);
+          const command: ChatCommand = role ? { name: "assign", role, who: { kind: "me" }, takeOver: false } : { name: "status", action: "publish" };
+          await accept(`slack:action:${trigger ?? `${channel.id}:${user.id}:${recorded.action_id}`}`, (base) =>
+            buttonRequest(base, interaction.payload, channel.id, command, incident.channel?.id === channel.id ? undefined : incident.id),
           );
         } else if (ids.includes(TRIAGE_DECLARE)) {
           await openForm(deps, trigger, declareFormView(deps.config, channel.id));

@@ -8,7 +8,11 @@ import type { SlackRouteDeps } from "./slack-route-deps.js";
 
 /** Slack: posts with SLACK_BOT_TOKEN; takes `/incident`, interactions and events signed with SLACK_SIGNING_SECRET. */
 export const slackPlatform: ChatPlatformFactory = (context) => {
-  const slack = context.settings.slack ? createSlackChat({ token: context.settings.slack.botToken, apiUrl: context.settings.slack.apiUrl }) : null;
+  const slack = context.settings.slack ? createSlackChat({
+        token: context.settings.slack.botToken,
+        apiUrl: context.settings.slack.apiUrl,
+        cache: { store: context.store, clock: context.clock },
+      }) : null;
   return {
     name: "slack",
     adapter: slack,
