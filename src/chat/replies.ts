@@ -4,12 +4,17 @@ import { helpText, type ChatCommand } from "../domain/chat-command.js";
 import type { Incident } from "../domain/incident.js";
 import { escapeChat } from "../render/escape.js";
 import { parseMeetingTime } from "../time/meeting-time.js";
-import { formatTime } from "../render/helpers.js";
+import { formatDestination, formatTime } from "../render/helpers.js";
 
 // Herald's answers to chat requests, in the chat markup every platform renders (see render/escape.ts).
 
 // Commands that act on the incident of the channel they are typed in, except these.
 const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "triage", "not-incident"]);
+
+/** What to do about a security breach, and where (the process: "also report it here"). */
+export function securityReport(config: Config): string {
+  return `${escapeChat(config.security_report ?? "")} Report it here: ${formatDestination(config.security_report_to, "security_report_to")}`;
+}
 
 /** The help reply: every command, as the user invokes Herald (`/incident`, `@Herald`). */
 export function helpReply(prefix: string): string {
@@ -32,7 +37,7 @@ export function triageText(config: Config, prefix: string): string {
       .map((p) => `${p.name} — ${escapeChat(p.description)}`)
       .join("; ")}).`,
     `If it is not: \`${prefix} not-incident <reason>\` raises an issue instead.`,
-    ...(config.security_report ? [`:lock: If this is a security breach: ${escapeChat(config.security_report)}`] : []),
+    ...(config.security_report ? [`:lock: If this is a security breach: ${securityReport(config)}`] : []),
   ].join("\n");
 }
 
@@ -159,7 +164,7 @@ export function acknowledgement(command: ChatCommand, config: Config, now: Date)
     case "declare":
       return command.quick
         ? `Declaring *${escapeChat(command.quick.title)}* (${command.quick.priority}, ${command.quick.service}): Herald is opening its channel.${
-            command.quick.service === "security" && config.security_report ? `\n:lock: ${escapeChat(config.security_report)}` : ""
+            command.quick.service === "security" && config.security_report ? `\n:lock: ${securityReport(config)}` : ""
           }`
         : "Done.";
     case "checkin":

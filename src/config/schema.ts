@@ -96,6 +96,15 @@ export const configSchema = z
     update_reminder_minutes: z.record(z.string(), z.number().int().min(5).max(1440)).default({ P1: 30, P2: 60 }),
     /** Where a security breach is reported too, shown when one is declared or triaged. */
     security_report: z.string().min(1).nullable().default(null),
+    /**
+     * Where a security breach is reported (the process: "also report it here"): an https link to the
+     * reporting form, or a channel. Shown beside `security_report`.
+     */
+    security_report_to: z
+      .string()
+      .regex(/^(https:\/\/[^\s|<>]+|#?[\w.:-]+)$/, "must be an https link or a channel")
+      .nullable()
+      .default(null),
     /** Who may resolve from chat: the Incident Lead only (the process), or anyone. */
     resolve_by: z.enum(["lead", "anyone"]).default("lead"),
     /** Who may publish to the external status page: holders of these roles (lead, comms…), or anyone. */

@@ -32,7 +32,6 @@ export async function renderDocument(
  */
 export function documentPath(kind: DocumentKind, incident: Incident, config: Config): string {
   const folder = (kind === "postmortem" ? config.github.postmortem_path : config.github.runbook_path).replace(/^\/+|\/+$/g, "");
-  const date = incident.triggeredAt.slice(0, 10);
   const words = incident.title
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
@@ -40,6 +39,11 @@ export function documentPath(kind: DocumentKind, incident: Incident, config: Con
     .replace(/[^\p{L}\p{N}]+/gu, "-")
     .replace(/^-+|-+$/g, "");
   const slug = Array.from(words).slice(0, 60).join("").replace(/-+$/, "");
+  return `${folder}/${documentBranch(incident)}${slug ? `-${slug}` : ""}.md`;
+}
+
+/** `<date>-inc-<number>`: what names an incident's document branch, and starts its file's name. */
+export function documentBranch(incident: Incident): string {
   const number = incident.number !== null ? String(incident.number) : incident.id.replace(/[^A-Za-z0-9]+/g, "-").slice(-12);
-  return `${folder}/${date}-inc-${number}${slug ? `-${slug}` : ""}.md`;
+  return `${incident.triggeredAt.slice(0, 10)}-inc-${number}`;
 }

@@ -1,6 +1,6 @@
 import type { DocumentKind } from "../documents/document-view.js";
 import { icsInvite } from "../documents/ics.js";
-import { documentPath, renderDocument } from "../documents/render-document.js";
+import { documentBranch, documentPath, renderDocument } from "../documents/render-document.js";
 import type { Effect, EffectOutcome } from "../ports/store.js";
 import { incidentView } from "../render/incident-view.js";
 import type { EffectDeps } from "./run-effects.js";
@@ -23,6 +23,8 @@ export async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Prom
     now: deps.clock.now().toISOString(),
   });
   const room = deps.chat.at(incident.channel.id);
+  // A file upload carries no metadata to find it by afterwards: a retry after a lost answer (rare:
+  // the upload is three calls, and only the last one's answer can be lost) may share the invite twice.
   await room.chat.uploadFile(room.channel, {
     filename: "postmortem.ics",
     title: `Post-mortem: ${incident.title}`,
@@ -42,8 +44,9 @@ export async function publishDocument(effect: Effect, kind: DocumentKind, deps: 
   const pullRequest = await deps.issues.proposeDocument({
     path,
     content: markdown,
-    // One branch per incident and kind: asking again updates the same pull request.
-    branch: `herald/${kind}/${path.split("/").pop()!.replace(/\.md$/, "")}`,
+    // One branch per incident and kind: asking again updates the same pull request. (Named by the
+    // date and number only: the file keeps the readable title, in any script.)
+    branch: `herald/${kind}/${documentBranch(incident)}`,
     title: `${label === "runbook" ? "Runbook" : "Post-mortem"}: ${incident.title}`,
     body: `Drafted by Herald from the incident record${incident.url ? ` (${incident.url})` : ""}. Review it, fill in what the meeting decides, and merge.`,
   });

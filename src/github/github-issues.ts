@@ -72,8 +72,8 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
         try {
           await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${document.branch}`, sha, request });
         } catch (error) {
-          // The branch is there from an earlier attempt: carry on with it.
-          if (statusOf(error) !== 422) throw error;
+          // The branch is there from an earlier attempt: carry on with it. (A 422 for a bad name is not that.)
+          if (statusOf(error) !== 422 || !/already exists/i.test((error as Error).message)) throw error;
         }
         step = "repos.getContent";
         const existing = await fileSha(octokit, { owner, repo, path: document.path, ref: document.branch, request });

@@ -94,3 +94,12 @@ export function formatChannel(channel: unknown): string {
   const reference = channel.replace(/^#/, "");
   return /^[^\s|<>]+$/.test(reference) ? `<#${reference}>` : `#${reference}`;
 }
+
+/**
+ * Where something is to be reported, in the chat markup: a link for an https address, a channel
+ * otherwise; when it is not configured, says which setting to fill in.
+ */
+export function formatDestination(destination: unknown, setting: string): string {
+  if (typeof destination !== "string" || destination === "") return `(where: not configured yet; set \`${setting}\` in herald.yaml)`;
+  return /^https:\/\/[^\s|<>]+$/.test(destination) ? `<${destination}>` : formatChannel(destination);
+}

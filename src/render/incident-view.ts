@@ -31,6 +31,7 @@ export function incidentView(incident: Incident, config: Config): Record<string,
     nextUpdateMinutes: (incident.priority && config.update_reminder_minutes[incident.priority]) || null,
     // A security incident must also be reported where the team's security process says.
     securityReport: configuredServiceOf(incident, config)?.key === "security" ? config.security_report : null,
+    securityReportTo: config.security_report_to,
   };
 }
 

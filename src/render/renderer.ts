@@ -1,7 +1,7 @@
 import Handlebars from "handlebars/runtime";
 import type { RenderTarget } from "./escape.js";
 import { escapeDeep } from "./escape.js";
-import { formatChannel, formatElapsed, formatMention, formatTime } from "./helpers.js";
+import { formatChannel, formatDestination, formatElapsed, formatMention, formatTime } from "./helpers.js";
 
 export interface PrecompiledTemplate {
   target: RenderTarget;
@@ -23,6 +23,7 @@ export function createRenderer(templates: PrecompiledTemplates, options: { timeZ
   handlebars.registerHelper("duration", (from: unknown, to: unknown) => formatElapsed(from, to));
   handlebars.registerHelper("channel", (channel: unknown) => formatChannel(channel));
   handlebars.registerHelper("mention", (person: unknown) => formatMention(person));
+  handlebars.registerHelper("securityReportTo", (to: unknown) => formatDestination(to, "security_report_to"));
   handlebars.registerHelper("upper", (text: unknown) => (typeof text === "string" ? text.toUpperCase() : ""));
 
   const compiled = new Map(

@@ -28,6 +28,7 @@ export const harness: Harness = {
     const env = testEnv(heraldYaml, vendorsUrl);
     if (options.chat === "local") delete env.SLACK_BOT_TOKEN;
     if (options.config) env.HERALD_CONFIG_YAML = options.config;
+    Object.assign(env, options.env);
     const printed: string[] = [];
     const { herald, store } = nodeHerald({ env, store: await this.freshStore(), print: (line) => printed.push(line) });
     const app = herald.app({ schedule: () => {} });

@@ -132,10 +132,13 @@ describe(`runPipeline (${harness.runtime})`, () => {
   it("marks a delivery that cannot be processed as handled and goes on", async () => {
     const store = await harness.freshStore();
     await store.recordDelivery({ id: "pagerduty:bad", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{" });
+    // The next delivery is processed all the same.
+    await store.recordDelivery({ id: "pagerduty:good", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:01.000Z", body: deliveries["zulip_triggered_v3.json"]! });
     const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
     const logged: string[] = [];
-    expect(await runPipeline({ ...deps, log: (line: string) => logged.push(line) })).toMatchObject({ ran: true, deliveries: 1 });
+    expect(await runPipeline({ ...deps, log: (line: string) => logged.push(line) })).toMatchObject({ ran: true, deliveries: 2 });
     expect(await store.pendingDeliveries(10)).toEqual([]);
+    expect((await store.listIncidents()).map((i) => i.pagerdutyId)).toEqual(["PFQZPSY"]);
     expect(await store.failedDeliveries(10)).toEqual([
       { id: "pagerduty:bad", source: "pagerduty", receivedAt: "2026-11-27T09:00:00.000Z", processedAt: expect.any(String), error: "body is not valid JSON" },
     ]);

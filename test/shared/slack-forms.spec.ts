@@ -32,7 +32,6 @@ function click(actionId: string, channel: string, responseUrl: string) {
   return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, FORM);
 }
 
-/** `@Herald …` in a channel (an app_mention event), built on Slack's own payload. */
 /** A message's ts from its event id: the same event, the same message. */
 function mentionTs(eventId: string): string {
   let n = 0;
@@ -40,6 +39,7 @@ function mentionTs(eventId: string): string {
   return `1795790000.${String(n).padStart(6, "0")}`;
 }
 
+/** `@Herald …` in a channel (an app_mention event), built on Slack's own payload. */
 function mention(text: string, options: { channel?: string; eventId: string; user?: string; bot?: boolean; retry?: number }) {
   const envelope = JSON.parse(events["event_callback_app_mention.slack-go.json"]!);
   envelope.event_id = options.eventId;

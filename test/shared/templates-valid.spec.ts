@@ -4,7 +4,8 @@
 import heraldYaml from "../../herald.yaml?raw";
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
-import { blockKitProblem, messageBlocks } from "../../src/chat/slack/message-blocks.js";
+import { messageBlocks } from "../../src/chat/slack/message-blocks.js";
+import { toSlackMrkdwn } from "../../src/chat/slack/slack-markup.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { documentView } from "../../src/documents/document-view.js";
 import type { Incident, TimelineEntry } from "../../src/domain/incident.js";
@@ -85,6 +86,27 @@ function everything(c: ReturnType<typeof fixtureIncidents>[number]): Record<stri
   };
 }
 
+/**
+ * Slack's published limits (Block Kit reference, chat.postMessage): written here, not taken from the
+ * code that cuts to them, so a wrong constant there cannot pass unseen.
+ */
+function slackLimitsProblem(text: string, blocks: any[]): string | null {
+  if (text.length > 40_000) return `text of ${text.length} characters (chat.postMessage takes 40,000)`;
+  if (blocks.length > 50) return `${blocks.length} blocks (at most 50)`;
+  for (const block of blocks) {
+    if (block.type === "section" && !(typeof block.text?.text === "string" && block.text.text.length >= 1 && block.text.text.length <= 3000)) {
+      return "a section's text must be 1 to 3,000 characters";
+    }
+    if (block.type === "actions") {
+      if (block.elements.length > 25) return "at most 25 elements in an actions block";
+      for (const button of block.elements) {
+        if (button.text.text.length > 75 || button.value.length > 2000 || button.action_id.length > 255) return "a button's text, value or action_id is too long";
+      }
+    }
+  }
+  return null;
+}
+
 describe(`every template against every fixture-driven incident (${harness.runtime})`, () => {
   const cases = fixtureIncidents();
   it("has incidents from the fixtures to render", () => {
@@ -107,10 +129,11 @@ describe(`every template against every fixture-driven incident (${harness.runtim
         expect(text.length, where).toBeGreaterThan(0);
         expect(text, where).not.toMatch(/undefined|\[object Object\]|NaN|unknown time/);
         if (target === "chat") {
-          // As Herald sends it with buttons: Block Kit within Slack's limits, the text not cut.
-          const blocks = JSON.parse(JSON.stringify(messageBlocks(text, volunteer)));
-          expect(blockKitProblem(blocks), where).toBeNull();
-          expect(text.length, where).toBeLessThanOrEqual(3000);
+          // As Herald sends it to Slack with buttons: within Slack's limits, and not cut.
+          const slackText = toSlackMrkdwn(text);
+          const blocks = JSON.parse(JSON.stringify(messageBlocks(slackText, volunteer)));
+          expect(slackLimitsProblem(slackText, blocks), where).toBeNull();
+          expect(slackText.length, where).toBeLessThanOrEqual(3000);
         } else if (target === "markdown") {
           // Markdown with its user text escaped: no raw HTML gets through.
           expect(text, where).not.toMatch(/<[a-z!]/i);

@@ -21,6 +21,9 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   let branches = new Map<string, string>();
   let files = new Map<string, { sha: string; content: string }>();
   let pulls: { number: number; head: string; base: string; title: string; body: string; html_url: string }[] = [];
+  let issues: { number: number; title: string; body: string; labels: string[]; html_url: string }[] = [];
+  // Faults on demand by "METHOD route": `lose` (the call lands, the answer is lost) or `body` (a 2xx with this body).
+  let faults: Record<string, { lose?: boolean; body?: unknown }[]> = {};
   let shas = 0;
   const nextSha = () => (++shas).toString(16).padStart(40, "0");
   const reset = () => {
@@ -28,10 +31,18 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     branches = new Map([["main", nextSha()]]);
     files = new Map();
     pulls = [];
+    issues = [];
+    faults = {};
   };
   reset();
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
+  app.post("/__fault", async (c) => {
+    const { call, ...fault } = (await c.req.json()) as { call: string; lose?: boolean; body?: unknown };
+    (faults[call] ??= []).push(fault);
+    return c.json({ ok: true });
+  });
+  const faultFor = (call: string) => faults[call]?.shift();
   app.post("/__reset", (c) => {
     reset();
     return c.json({ ok: true });
@@ -51,6 +62,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     return c.json({ full_name: options.repo, default_branch: "main" });
   });
   app.get("/repos/:owner/:repo/git/ref/*", (c) => {
+    const fault = faultFor("GET git/ref");
+    if (fault?.body !== undefined) return c.json(fault.body as object);
     const ref = decodeURIComponent(c.req.path.split("/git/ref/")[1] ?? "");
     const sha = branches.get(ref.replace(/^heads\//, ""));
     if (!ref.startsWith("heads/") || !sha) return c.json({ message: "Not Found" }, 404);
@@ -114,10 +127,19 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
       return c.json({ message: "Validation Failed", errors: [{ field: "labels", code: "invalid" }] }, 422);
     }
     const number = calls.length;
-    return c.json(
-      { ...created, number, title: body.title, html_url: `https://github.com/${options.repo}/issues/${number}` },
-      201,
-    );
+    const html_url = `https://github.com/${options.repo}/issues/${number}`;
+    issues.push({ number, title: body.title, body: String((body as { body?: unknown }).body ?? ""), labels: (body.labels as string[] | undefined) ?? [], html_url });
+    if (faultFor("POST issues")?.lose) return c.text("Bad Gateway", 502);
+    return c.json({ ...created, number, title: body.title, html_url }, 201);
+  });
+  // issues.listForRepo: newest first, filtered by a label.
+  app.get("/repos/:owner/:repo/issues", (c) => {
+    calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), body: null });
+    const auth = c.req.header("authorization");
+    if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) return c.json({ message: "Bad credentials" }, 401);
+    const label = c.req.query("labels");
+    const found = issues.filter((i) => !label || label.split(",").every((l) => i.labels.includes(l))).reverse();
+    return c.json(found.slice(0, Number(c.req.query("per_page") ?? 30)).map((i) => ({ ...created, ...i, labels: i.labels.map((name) => ({ name })) })));
   });
   /** A file as it stands on a branch, decoded. */
   const file = (branch: string, path: string) => {

@@ -3,6 +3,8 @@ import { Hono, type Context } from "hono";
 interface Fault {
   status?: number;
   hang?: boolean;
+  /** The call lands, the answer is lost (a 502 on the way back). */
+  lose?: boolean;
 }
 
 /** Incidents the account has from the start: the alarms of the fixture deliveries the tests send. */
@@ -185,6 +187,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     const id = `PNOTE${String(++counter).padStart(3, "0")}`;
     incident.notes.push({ id, content: body.note.content });
     if (fault?.hang) await hang();
+    if (fault?.lose) return c.text("Bad Gateway", 502);
     return c.json({ note: { id, content: body.note.content, created_at: new Date().toISOString() } });
   });
 
@@ -212,6 +215,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     const created = { id, incident_number: number, title: incident.title, status: "triggered", incident_key: key, html_url: `https://example.pagerduty.com/incidents/${id}`, notes: [] };
     incidents.set(id, created);
     if (fault?.hang) await hang();
+    if (fault?.lose) return c.text("Bad Gateway", 502);
     return c.json({ incident: { id, type: "incident", title: incident.title, incident_number: number, status: "triggered", html_url: created.html_url, incident_key: key } }, 201);
   });
 

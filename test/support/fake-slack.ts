@@ -9,6 +9,8 @@ export interface SlackCall {
 interface Fault {
   /** Take the call (a post lands) but never answer, as a call does when the caller dies mid-way. */
   hang?: boolean;
+  /** Take the call (a channel is made, a post lands) but lose the answer: a 502 from on the way back. */
+  lose?: boolean;
   status?: number;
   retryAfter?: number;
   error?: string;
@@ -113,6 +115,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         channels.set(id, { id, name, creator: HERALD_BOT_USER, messages: [], pins: [] });
         // Made, but the answer is lost (a timeout, a crash mid-call).
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
+        if (fault?.lose) return c.text("Bad Gateway", 502);
         return c.json({ ok: true, channel: { id, name, is_channel: true, creator: HERALD_BOT_USER } });
       }
       case "conversations.list": {
@@ -147,6 +150,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
         if (typeof body.text !== "string" && body.blocks === undefined) return c.json({ ok: false, error: "no_text" });
+        if (typeof body.text === "string" && body.text.length > 40_000) return c.json({ ok: false, error: "msg_too_long" });
         if (body.blocks !== undefined) {
           // Block Kit limits: 50 blocks, 3,000 characters a section, 25 elements and 75-character labels an actions block.
           const blocks = parseJson(body.blocks) as { type?: string; text?: { text?: string }; elements?: { text?: { text?: string }; action_id?: string }[] }[] | undefined;
@@ -169,6 +173,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         const ts = `${1_700_000_000 + ++counter}.000100`;
         channel.messages.push({ ts, text: String(body.text ?? ""), metadata });
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
+        if (fault?.lose) return c.text("Bad Gateway", 502);
         return c.json({ ok: true, channel: channel.id, ts, message: { text: body.text, ts } });
       }
       case "views.open": {

@@ -13,9 +13,10 @@ export interface Harness {
   /** Herald on a fresh store, with Slack pointed at the fake Slack (reset), or with the local chat. */
   /**
    * Herald on a fresh store. `chat: "local"` leaves Slack unconfigured (the console is the default
-   * platform); `config` replaces the test configuration (herald.yaml's text).
+   * platform); `config` replaces the test configuration (herald.yaml's text); `env` sets variables
+   * over the test environment's.
    */
-  start(options?: { chat?: "slack" | "local"; config?: string }): Promise<RunningHerald>;
+  start(options?: { chat?: "slack" | "local"; config?: string; env?: Record<string, string> }): Promise<RunningHerald>;
 }
 
 export interface RunningHerald {

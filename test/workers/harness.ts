@@ -12,7 +12,7 @@ import type { PagerDutyCall } from "../support/fake-pagerduty.js";
 import type { GitHubCall } from "../support/fake-github.js";
 import { hasWork, type Harness } from "../support/harness.js";
 
-const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages", "platform_state"];
+const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages", "platform_state", "external_refs", "sequences"];
 const vendorsUrl = String((env as unknown as Record<string, string>).SLACK_API_URL).replace(/\/slack\/api\/$/, "");
 const workerEnv = env as unknown as Parameters<typeof worker.fetch>[1];
 
@@ -33,11 +33,12 @@ export const harness: Harness = {
     // The local chat: no Slack token, and no Queue either, so that Miniflare's own consumer (which
     // sees the configured bindings, Slack included) stays out; the pipeline runs in ctx.waitUntil.
     const runEnv =
-      options.chat === "local" || options.config
+      options.chat === "local" || options.config || options.env
         ? ({
             ...workerEnv,
             ...(options.chat === "local" ? { SLACK_BOT_TOKEN: undefined, PIPELINE_QUEUE: undefined } : {}),
             ...(options.config ? { HERALD_CONFIG_YAML: options.config } : {}),
+            ...options.env,
           } as typeof workerEnv)
         : workerEnv;
     // The Worker's local chat prints with console.log; keep what it prints during our calls.

@@ -604,7 +604,14 @@ export function DeclarePage(props: {
       <p class="hint">
         An incident is unplanned and impacts end users or our direct users, degrades user-facing services, or increases risk to production services. Not sure?{" "}
         <a href={`/console/not-incident?room=${encodeURIComponent(props.room)}`}>Not an incident</a> raises an issue instead.
-        {ctx.config.security_report ? ` If this is a security breach: ${ctx.config.security_report}` : ""}
+        {ctx.config.security_report ? ` If this is a security breach: ${ctx.config.security_report} Report it here: ` : ""}
+        {ctx.config.security_report ? (
+          ctx.config.security_report_to?.startsWith("https://") ? (
+            <a href={ctx.config.security_report_to}>{ctx.config.security_report_to}</a>
+          ) : (
+            (ctx.config.security_report_to ?? "not configured yet (security_report_to in herald.yaml)")
+          )
+        ) : null}
       </p>
       <PostForm action="/console/declare" ctx={ctx} class="card form">
         <input type="hidden" name="room" value={props.room} />

@@ -23,21 +23,3 @@ export function messageBlocks(text: string, buttons: ChatButton[]): Record<strin
     },
   ];
 }
-
-/** What is wrong with a message's blocks under Block Kit's limits, or null. */
-export function blockKitProblem(blocks: unknown): string | null {
-  if (!Array.isArray(blocks)) return "blocks must be an array";
-  if (blocks.length > BLOCK_KIT_LIMITS.blocks) return `${blocks.length} blocks (at most ${BLOCK_KIT_LIMITS.blocks})`;
-  for (const [i, block] of (blocks as Record<string, any>[]).entries()) {
-    if (block.type === "section" && !(typeof block.text?.text === "string" && block.text.text.length <= BLOCK_KIT_LIMITS.sectionText)) {
-      return `blocks[${i}]: a section's text must be 1 to ${BLOCK_KIT_LIMITS.sectionText} characters`;
-    }
-    if (block.type === "actions") {
-      if (!Array.isArray(block.elements) || block.elements.length > BLOCK_KIT_LIMITS.actionsElements) return `blocks[${i}]: too many elements`;
-      for (const element of block.elements) {
-        if (typeof element.action_id !== "string" || (element.text?.text?.length ?? 0) > BLOCK_KIT_LIMITS.buttonText) return `blocks[${i}]: a button needs an action id and a short label`;
-      }
-    }
-  }
-  return null;
-}
