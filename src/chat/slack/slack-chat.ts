@@ -91,7 +91,8 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       try {
         const result = await client.conversations.create({ name, is_private: false });
         const channel = result.channel;
-        if (!channel?.id) throw new EffectError("conversations.create returned no channel", true);
+        // Answered, but without what Slack documents: another try would make a second channel.
+        if (!channel?.id) throw new EffectError("conversations.create: the answer has no channel.id", false);
         return { id: channel.id, name: channel.name ?? name };
       } catch (error) {
         if (slackErrorCode(error) === "name_taken") return "name_taken";
@@ -110,7 +111,8 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
           unfurl_links: false,
           metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: idempotencyKey } },
         });
-        return { channel: result.channel ?? channel, id: result.ts ?? "" };
+        if (!result.ts) throw new EffectError("chat.postMessage: the answer has no ts", false);
+        return { channel: result.channel ?? channel, id: result.ts };
       } catch (error) {
         throw toEffectError("chat.postMessage", error);
       }
