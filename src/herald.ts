@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createApp } from "./app.js";
 import type { ChatPlatformFactory, PlatformContext } from "./chat/chat-platform.js";
 import { createChatRouter, type ChatRouter } from "./chat/chat-router.js";
+import { teamsPlatform } from "./chat/teams/teams-platform.js";
 import { consolePlatform } from "./chat/console/console-platform.js";
 import { slackPlatform } from "./chat/slack/slack-platform.js";
 import { withFallbacks } from "./chat/with-fallbacks.js";
@@ -23,7 +24,7 @@ import type { EnvVars, Settings } from "./settings.js";
  * alarms, and for channel references that name no platform). A platform is a folder under src/chat
  * and one line here.
  */
-const PLATFORMS: readonly ChatPlatformFactory[] = [slackPlatform, consolePlatform];
+const PLATFORMS: readonly ChatPlatformFactory[] = [slackPlatform, teamsPlatform, consolePlatform];
 
 export interface HeraldOptions {
   store: Store;

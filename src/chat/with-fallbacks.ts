@@ -38,7 +38,8 @@ export function withFallbacks(chat: ChatAdapter): ChatAdapter {
     },
     async invite(channel, userIds) {
       if (can.invites) return chat.invite(channel, userIds);
-      await say(channel, `Herald cannot add people here: please add ${userIds.map((id) => `<@${id}>`).join(", ")} by hand.`, `invite:${userIds.join(",")}`);
+      const people = await Promise.all(userIds.map(async (id) => `<@${id}|${((await chat.displayName(id).catch(() => null)) ?? id).replace(/[|<>]/g, "")}>`));
+      await say(channel, `Herald cannot add people here: please add ${people.join(", ")} by hand.`, `invite:${userIds.join(",")}`);
     },
   };
 }

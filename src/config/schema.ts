@@ -139,6 +139,20 @@ export const configSchema = z
       })
       .strict()
       .default({ repo: null, postmortem_path: "postmortems", runbook_path: "runbooks" }),
+    /** Microsoft Teams: where incident rooms go, and the Workflows webhooks of the outgoing-webhook mode. */
+    teams: z
+      .object({
+        /** A new channel per incident (Graph, `team_id` needed), or a thread in `incidents_channel`. */
+        incident_room: z.enum(["channel", "thread"]).default("thread"),
+        /** The team's id (its Microsoft 365 group id), for new channels. */
+        team_id: z.string().min(1).nullable().default(null),
+        /** The channel (`19:…@thread.tacv2`) where incident threads go, and rooms when Graph may not make channels. */
+        incidents_channel: z.string().min(1).nullable().default(null),
+        /** Without a bot: each channel's Workflows webhook URL ("When a Teams webhook request is received"), by channel key or id. */
+        workflows: z.record(z.string(), z.url()).default({}),
+      })
+      .strict()
+      .optional(),
     rules: z.array(ruleSchema).default([]),
   })
   .strict();

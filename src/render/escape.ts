@@ -1,14 +1,20 @@
 import { withoutBidiControls } from "../domain/bidi.js";
 /**
- * Escapes user text for Herald's chat markup: only `&`, `<` and `>`, so it can neither ping nor
- * link. The chat markup is what chat templates and replies are written in, and each platform renders
- * it: `*bold*`, `_italic_`, `` `code` ``, `<@id|name>` a person, `<#id>` a channel, `<url|label>` a
- * link, `:emoji:`, and `&amp;`, `&lt;`, `&gt;` for the three characters. Slack reads it as mrkdwn
- * as it is; the console turns it into HTML.
+ * Escapes user text for Herald's chat markup, so it can neither ping, link nor format: `&`, `<` and
+ * `>` as `&amp;`, `&lt;`, `&gt;`, and the formatting signs `*`, `_`, `~` and `` ` `` as `&#42;`,
+ * `&#95;`, `&#126;`, `&#96;`. The chat markup is what chat templates and replies are written in,
+ * and each platform renders it: `*bold*`, `_italic_`, `` `code` ``, `<@id|name>` a person, `<#id>`
+ * a channel, `<url|label>` a link, `:emoji:`, and those entities for the characters. Slack reads it
+ * as mrkdwn once the formatting signs are given back (Slack formats them as it always does); the
+ * console and Teams read the markup first and decode the entities after, so user text shows as
+ * written.
  */
 export function escapeChat(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return text.replace(CHAT_SPECIALS, (c) => CHAT_ENTITIES[c]!);
 }
+
+const CHAT_SPECIALS = /[&<>*_~`]/g;
+const CHAT_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "*": "&#42;", _: "&#95;", "~": "&#126;", "`": "&#96;" };
 
 /**
  * Escapes user text for Markdown documents, where it lands in headings, table cells and list items:

@@ -13,6 +13,13 @@ export interface Env {
   PAGERDUTY_TOKEN?: string;
   PAGERDUTY_FROM?: string;
   PAGERDUTY_API_URL?: string;
+  TEAMS_APP_ID?: string;
+  TEAMS_APP_PASSWORD?: string;
+  TEAMS_TENANT_ID?: string;
+  TEAMS_OUTGOING_WEBHOOK_SECRET?: string;
+  TEAMS_OPENID_METADATA_URL?: string;
+  TEAMS_LOGIN_URL?: string;
+  TEAMS_GRAPH_API_URL?: string;
   /** herald.yaml's text, to override the one bundled at build time. */
   HERALD_CONFIG_YAML?: string;
 }

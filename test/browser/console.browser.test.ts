@@ -29,7 +29,7 @@ describe.skipIf(!executablePath)("the web console in a real browser (headless Ch
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "herald-browser-"));
     // PagerDuty (with a status page) and GitHub are the fake vendors on loopback; Slack is not configured.
-    const fakes = createFakeVendors();
+    const fakes = await createFakeVendors();
     vendors = serve({ fetch: fakes.app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((ready) => vendors.once("listening", ready));
     const vendorsUrl = `http://127.0.0.1:${(vendors.address() as AddressInfo).port}`;

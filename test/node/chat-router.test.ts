@@ -79,7 +79,7 @@ describe("a platform that cannot do everything", () => {
       ["Resolved\n_(updated: this platform cannot edit the earlier message)_", undefined, undefined],
       ["The meeting\n*pm.ics* (save it as a file):\n```BEGIN:VCALENDAR```", undefined, undefined],
       ["*Now:* P1 · triggered", undefined, undefined],
-      ["Herald cannot add people here: please add <@ada> by hand.", undefined, undefined],
+      ["Herald cannot add people here: please add <@ada|ada> by hand.", undefined, undefined],
     ]);
   });
 

@@ -9,7 +9,7 @@ import { nodeHerald } from "./node-herald.js";
 import { testEnv } from "../support/test-config.js";
 
 const heraldYaml = readFileSync("herald.yaml", "utf8");
-const vendors = createFakeVendors();
+const vendors = await createFakeVendors();
 const server = serve({ fetch: vendors.app.fetch, port: 0, hostname: "127.0.0.1" });
 const vendorsUrl = await new Promise<string>((resolve) =>
   server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
@@ -41,6 +41,7 @@ export const harness: Harness = {
       slackCalls: async () => structuredClone(vendors.slack.calls()),
       pagerdutyCalls: async () => structuredClone(vendors.pagerduty.calls()),
       githubCalls: async () => structuredClone(vendors.github.calls()),
+      teamsCalls: async () => structuredClone(vendors.teams.calls()),
       printed: () => printed,
       async failSlack(method, fault) {
         await fetch(`${vendorsUrl}/slack/__fault/${method}`, { method: "POST", body: JSON.stringify(fault) });

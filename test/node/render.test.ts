@@ -91,7 +91,9 @@ describe("templates", () => {
 
 describe("helpers", () => {
   it("escape only what each target needs", () => {
-    expect(escapeChat("a & b < c > d * _ ~ `")).toBe("a &amp; b &lt; c &gt; d * _ ~ `");
+    // Formatting signs too: user text never formats (Slack's renderer gives them back, see slack-markup.ts).
+    expect(escapeChat("a & b < c > d * _ ~ `")).toBe("a &amp; b &lt; c &gt; d &#42; &#95; &#126; &#96;");
+    expect(toSlackMrkdwn(escapeChat("a & b < c > d * _ ~ `"))).toBe("a &amp; b &lt; c &gt; d * _ ~ `");
     expect(escapeMarkdown("[x](y) *b* <i>")).toBe("\\[x\\]\\(y\\) \\*b\\* \\<i\\>");
   });
 

@@ -10,7 +10,7 @@ import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { TEAM_CHANNELS, testEnv } from "../support/test-config.js";
 
-const vendors = createFakeVendors();
+const vendors = await createFakeVendors();
 const fake = vendors.slack;
 const server = serve({ fetch: vendors.app.fetch, port: 0, hostname: "127.0.0.1" });
 const vendorsUrl = await new Promise<string>((resolve) =>

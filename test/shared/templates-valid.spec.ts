@@ -5,6 +5,7 @@ import heraldYaml from "../../herald.yaml?raw";
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import { messageBlocks } from "../../src/chat/slack/message-blocks.js";
+import { toAdaptiveCard } from "../../src/chat/teams/card.js";
 import { toSlackMrkdwn } from "../../src/chat/slack/slack-markup.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { documentView } from "../../src/documents/document-view.js";
@@ -107,6 +108,19 @@ function slackLimitsProblem(text: string, blocks: any[]): string | null {
   return null;
 }
 
+/** What Teams would refuse or not show in a card (Adaptive Cards schema, Teams' 28 KB), or null. */
+function teamsCardProblem(card: any): string | null {
+  if (card.type !== "AdaptiveCard" || card.version !== "1.4") return "an AdaptiveCard of version 1.4";
+  if (new TextEncoder().encode(JSON.stringify(card)).byteLength > 28 * 1024) return "over 28 KB";
+  if (!Array.isArray(card.body) || card.body.length === 0) return "a body";
+  for (const block of card.body) {
+    if (block.type === "TextBlock" && (typeof block.text !== "string" || block.text.length === 0)) return "a TextBlock without text";
+    if (block.type === "FactSet" && !block.facts.every((f: any) => typeof f.title === "string" && typeof f.value === "string" && f.value.length > 0)) return "a fact without title or value";
+  }
+  for (const action of card.actions ?? []) if (action.type !== "Action.Submit" || !action.title || !action.data?.action) return "a button without title or action";
+  return null;
+}
+
 describe(`every template against every fixture-driven incident (${harness.runtime})`, () => {
   const cases = fixtureIncidents();
   it("has incidents from the fixtures to render", () => {
@@ -134,6 +148,9 @@ describe(`every template against every fixture-driven incident (${harness.runtim
           const blocks = JSON.parse(JSON.stringify(messageBlocks(slackText, volunteer)));
           expect(slackLimitsProblem(slackText, blocks), where).toBeNull();
           expect(slackText.length, where).toBeLessThanOrEqual(3000);
+          // As a Teams card: Adaptive Cards 1.4 (desktop and mobile), every block with its text, within 28 KB.
+          const { card } = toAdaptiveCard(text, volunteer);
+          expect(teamsCardProblem(card), where).toBeNull();
         } else if (target === "markdown") {
           // Markdown with its user text escaped: no raw HTML gets through.
           expect(text, where).not.toMatch(/<[a-z!]/i);
@@ -143,4 +160,22 @@ describe(`every template against every fixture-driven incident (${harness.runtim
       }
     });
   }
+});
+
+describe(`Teams cards from hostile text (${harness.runtime})`, () => {
+  it("never turn user text into a mention, a link or formatting", () => {
+    const [c] = fixtureIncidents();
+    const hostile = "<at>Ada Lovelace</at> [click](https://evil.example) **bold** _it_ <!channel> @Ada";
+    const incident: Incident = { ...c!.incident, title: hostile, description: hostile, roles: { lead: { id: "29:1ada", name: "<at>Grace</at> **x**" } } };
+    for (const name of renderer.names.filter((n) => templates[n]!.target === "chat")) {
+      const text = renderer.render(name, { ...everything({ ...c!, incident }), ...incidentView(incident, config) });
+      const { card, mentions } = toAdaptiveCard(text);
+      const json = JSON.stringify(card);
+      expect(json, name).not.toContain("](https://evil.example)");
+      expect(json, name).not.toContain("**bold**");
+      expect(json, name).not.toContain("<at>Ada Lovelace</at>");
+      // The only mentions are people the record names by id, with their entity.
+      for (const m of mentions) expect(m.mentioned.id, name).toBe("29:1ada");
+    }
+  });
 });

@@ -2,6 +2,7 @@ import type { Store } from "../../src/ports/store.js";
 import type { SlackCall } from "./fake-slack.js";
 import type { PagerDutyCall } from "./fake-pagerduty.js";
 import type { GitHubCall } from "./fake-github.js";
+import type { TeamsCall } from "./fake-teams.js";
 
 /** What a shared spec needs from a runtime: Node (SQLite) or workerd (D1 and the Queue). */
 export interface Harness {
@@ -26,6 +27,8 @@ export interface RunningHerald {
   settle(): Promise<void>;
   slackCalls(): Promise<SlackCall[]>;
   pagerdutyCalls(): Promise<PagerDutyCall[]>;
+  /** What the fake Microsoft services (token endpoint, Bot Connector, Graph, Workflows) received. */
+  teamsCalls(): Promise<TeamsCall[]>;
   githubCalls(): Promise<GitHubCall[]>;
   /** What the local chat adapter printed. */
   printed(): string[];

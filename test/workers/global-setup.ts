@@ -11,7 +11,7 @@ declare module "vitest" {
 
 /** Starts the fake vendors on loopback (in Node) for the Worker under test to call. */
 export default async function setup(project: TestProject) {
-  const fake = createFakeVendors();
+  const fake = await createFakeVendors();
   const server = serve({ fetch: fake.app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   project.provide("fakeVendorsUrl", `http://127.0.0.1:${(server.address() as AddressInfo).port}`);

@@ -9,6 +9,7 @@ import { createD1Store } from "../../src/store/d1-store.js";
 import worker from "../../src/worker/index.js";
 import type { SlackCall } from "../support/fake-slack.js";
 import type { PagerDutyCall } from "../support/fake-pagerduty.js";
+import type { TeamsCall } from "../support/fake-teams.js";
 import type { GitHubCall } from "../support/fake-github.js";
 import { hasWork, type Harness } from "../support/harness.js";
 
@@ -28,6 +29,7 @@ export const harness: Harness = {
     await fetch(`${vendorsUrl}/slack/__reset`, { method: "POST" });
     await fetch(`${vendorsUrl}/pagerduty/__reset`, { method: "POST" });
     await fetch(`${vendorsUrl}/github/__reset`, { method: "POST" });
+    await fetch(`${vendorsUrl}/teams/__reset`, { method: "POST" });
     const store = await this.freshStore();
     const printed: string[] = [];
     // The local chat: no Slack token, and no Queue either, so that Miniflare's own consumer (which
@@ -36,7 +38,9 @@ export const harness: Harness = {
       options.chat === "local" || options.config || options.env
         ? ({
             ...workerEnv,
-            ...(options.chat === "local" ? { SLACK_BOT_TOKEN: undefined, PIPELINE_QUEUE: undefined } : {}),
+            // Miniflare's own Queue consumer sees the configured bindings, not these: runs stay in ctx.waitUntil.
+            PIPELINE_QUEUE: undefined,
+            ...(options.chat === "local" ? { SLACK_BOT_TOKEN: undefined } : {}),
             ...(options.config ? { HERALD_CONFIG_YAML: options.config } : {}),
             ...options.env,
           } as typeof workerEnv)
@@ -79,6 +83,9 @@ export const harness: Harness = {
       },
       async githubCalls() {
         return (await (await fetch(`${vendorsUrl}/github/__calls`)).json()) as GitHubCall[];
+      },
+      async teamsCalls() {
+        return (await (await fetch(`${vendorsUrl}/teams/__calls`)).json()) as TeamsCall[];
       },
       async pagerdutyCalls() {
         return (await (await fetch(`${vendorsUrl}/pagerduty/__calls`)).json()) as PagerDutyCall[];

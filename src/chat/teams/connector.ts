@@ -1,0 +1,85 @@
+import { EffectError } from "../../ports/chat.js";
+import type { Clock } from "../../ports/clock.js";
+
+export interface AppCredentials {
+  appId: string;
+  password: string;
+  /** Single-tenant apps name their tenant; multi-tenant bots use botframework.com. */
+  tenantId: string | null;
+  /** Where tokens come from (https://login.microsoftonline.com); tests point it at a fake. */
+  loginUrl: string;
+}
+
+/**
+ * App tokens by client credentials, one per scope (Bot Framework, Microsoft Graph), kept until a
+ * few minutes before they expire.
+ */
+export function createTokenSource(credentials: AppCredentials, clock: Clock) {
+  const cache = new Map<string, { token: string; until: number }>();
+  return async function token(scope: string): Promise<string> {
+    const now = clock.now().getTime();
+    const kept = cache.get(scope);
+    if (kept && kept.until > now) return kept.token;
+    const tenant = credentials.tenantId ?? "botframework.com";
+    const url = `${credentials.loginUrl.replace(/\/$/, "")}/${encodeURIComponent(tenant)}/oauth2/v2.0/token`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: credentials.appId, client_secret: credentials.password, scope }).toString(),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new EffectError(`Teams token: ${(error as Error).message}`, true);
+    }
+    const body = (await response.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } | null;
+    if (!response.ok) {
+      // The secret itself is never in the message; the error code Microsoft gives is.
+      throw new EffectError(`Teams token: HTTP ${response.status} ${typeof body?.error === "string" ? body.error : ""}`.trim(), response.status >= 500 || response.status === 429);
+    }
+    if (typeof body?.access_token !== "string") throw new EffectError("Teams token: the answer has no access_token", false);
+    const seconds = typeof body.expires_in === "number" ? body.expires_in : Number(body.expires_in) || 3600;
+    cache.set(scope, { token: body.access_token, until: now + Math.max(60, seconds - 300) * 1000 });
+    return body.access_token;
+  };
+}
+
+export const BOT_SCOPE = "https://api.botframework.com/.default";
+export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+
+/** A JSON call with an app token; errors say the call and whether trying again can help. */
+export async function callJson(what: string, url: string, init: { method: string; token: string; body?: unknown }): Promise<Record<string, unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method,
+      headers: { authorization: `Bearer ${init.token}`, "content-type": "application/json" },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new EffectError(`${what}: ${(error as Error).message}`, true);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const retryAfter = Number(response.headers.get("retry-after")) || undefined;
+    const detail = (() => {
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        return parsed.error?.code ?? parsed.error?.message ?? "";
+      } catch {
+        return "";
+      }
+    })();
+    throw Object.assign(new EffectError(`${what}: HTTP ${response.status} ${detail}`.trim(), response.status === 429 || response.status >= 500, retryAfter), { status: response.status });
+  }
+  if (!text) return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // below
+  }
+  throw new EffectError(`${what}: the answer is not a JSON object`, false);
+}

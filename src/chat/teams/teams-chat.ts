@@ -1,0 +1,140 @@
+import type { ChatAdapter, OutgoingMessage } from "../../ports/chat.js";
+import { EffectError } from "../../ports/chat.js";
+import type { Clock } from "../../ports/clock.js";
+import type { PlatformStateStore } from "../../ports/store.js";
+import { escapeChat } from "../../render/escape.js";
+import { baseConversation } from "./activity.js";
+import { cardAttachment, toAdaptiveCard } from "./card.js";
+import { BOT_SCOPE, callJson, createTokenSource, GRAPH_SCOPE, type AppCredentials } from "./connector.js";
+import { teamsRoomName } from "./room-name.js";
+import type { TeamsSettings } from "./teams-settings.js";
+
+export const TEAMS = "teams";
+
+export interface TeamsChatOptions {
+  credentials: AppCredentials;
+  /** Microsoft Graph's base (https://graph.microsoft.com/v1.0); tests point it at a fake. */
+  graphUrl: string;
+  settings: TeamsSettings;
+  state: PlatformStateStore;
+  clock: Clock;
+  log: (line: string) => void;
+}
+
+/** Teams' conversation ids: channels and chats (`19:…`), personal chats (`a:…`). */
+export const ownsTeamsId = (id: string) => /^(?:19:|a:)/.test(id);
+
+/**
+ * The Teams bot's adapter: posts Adaptive Cards through the Bot Connector (to the service URL the
+ * conversation's own activities gave), replies in threads, updates in place. An incident's room is
+ * a new channel made through Microsoft Graph (`incident_room: channel`, where permitted), or a new
+ * thread in the team's incidents channel.
+ */
+export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
+  const token = createTokenSource(options.credentials, options.clock);
+  const graph = options.graphUrl.replace(/\/$/, "");
+
+  async function serviceUrlFor(conversationId: string): Promise<string> {
+    const own = await options.state.getPlatformState(TEAMS, `service-url:${baseConversation(conversationId)}`);
+    const any = own ?? (await options.state.getPlatformState(TEAMS, "service-url"));
+    if (typeof any !== "string") {
+      throw new EffectError(`no Teams activity has reached Herald yet, so the Bot Connector's address is unknown: mention Herald in the team once`, false);
+    }
+    return any.replace(/\/$/, "");
+  }
+
+  async function send(conversationId: string, activity: Record<string, unknown>): Promise<string> {
+    const url = `${await serviceUrlFor(conversationId)}/v3/conversations/${encodeURIComponent(conversationId)}/activities`;
+    const result = await callJson("Bot Connector sendToConversation", url, { method: "POST", token: await token(BOT_SCOPE), body: activity });
+    if (typeof result.id !== "string") throw new EffectError("Bot Connector sendToConversation: the answer has no id", false);
+    return result.id;
+  }
+
+  function message(text: string, buttons?: OutgoingMessage["buttons"]) {
+    const { card, mentions } = toAdaptiveCard(text, buttons);
+    return { type: "message", attachments: [cardAttachment(card)], ...(mentions.length ? { entities: mentions } : {}) };
+  }
+
+  async function threadRoom(name: string) {
+    const channel = options.settings.incidents_channel;
+    if (!channel) throw new EffectError("set teams.incidents_channel in herald.yaml: each incident's room is a thread there", false);
+    const root = await send(channel, message(`:rotating_light: *Incident room: ${escapeChat(name)}*\nThis thread is the incident's room: Herald posts here, and commands said here are the incident's.`));
+    return { id: `${baseConversation(channel)};messageid=${root}`, name };
+  }
+
+  return {
+    platform: TEAMS,
+    // Rooms are standard channels or threads: everyone in the team is in them already, so an
+    // invitation has nothing to do.
+    capabilities: { rooms: true, topics: false, threads: true, edits: true, files: false, buttons: true, invites: true, pins: false },
+    owns: ownsTeamsId,
+    roomName: teamsRoomName,
+
+    async createChannel(name) {
+      const teamId = options.settings.team_id;
+      if (options.settings.incident_room === "channel" && teamId) {
+        try {
+          const created = await callJson("Graph create channel", `${graph}/teams/${encodeURIComponent(teamId)}/channels`, {
+            method: "POST",
+            token: await token(GRAPH_SCOPE),
+            body: { displayName: name, description: "An incident's room, made by Herald.", membershipType: "standard" },
+          });
+          if (typeof created.id !== "string") throw new EffectError("Graph create channel: the answer has no id", false);
+          return { id: created.id, name };
+        } catch (error) {
+          const status = (error as { status?: number }).status;
+          if (status === 409 || (status === 400 && /NameAlreadyExists|already exists/i.test((error as Error).message))) return "name_taken";
+          // Not permitted (no Channel.Create consent, say): a thread in the incidents channel instead.
+          if (status !== 401 && status !== 403) throw error;
+          options.log(`Teams: Graph may not create channels (HTTP ${status}); the incident's room is a thread instead`);
+        }
+      }
+      return threadRoom(name);
+    },
+
+    async findRoom(name) {
+      const teamId = options.settings.team_id;
+      if (options.settings.incident_room !== "channel" || !teamId) return null;
+      const filter = encodeURIComponent(`displayName eq '${name.replace(/'/g, "''")}'`);
+      const found = await callJson("Graph list channels", `${graph}/teams/${encodeURIComponent(teamId)}/channels?$filter=${filter}`, { method: "GET", token: await token(GRAPH_SCOPE) });
+      const [channel] = Array.isArray(found.value) ? (found.value as { id?: string; displayName?: string; description?: string }[]) : [];
+      if (!channel?.id) return null;
+      return { channel: { id: channel.id, name }, ours: channel.description === "An incident's room, made by Herald." };
+    },
+
+    async postMessage({ channel, text, buttons, threadId }) {
+      const activity = message(text, buttons);
+      // A thread's own conversation id (`…;messageid=<root>`) posts in it; a root message's id replies under it.
+      const target = threadId ? (threadId.includes(";messageid=") ? threadId : `${baseConversation(channel)};messageid=${threadId}`) : channel;
+      return { channel, id: await send(target, activity) };
+    },
+
+    async updateMessage(channel, messageId, text) {
+      const url = `${await serviceUrlFor(channel)}/v3/conversations/${encodeURIComponent(channel)}/activities/${encodeURIComponent(messageId)}`;
+      await callJson("Bot Connector updateActivity", url, { method: "PUT", token: await token(BOT_SCOPE), body: { ...message(text), id: messageId } });
+    },
+
+    async uploadFile() {
+      throw new EffectError("Teams: the bot does not share files; the text is posted instead", false);
+    },
+    async setTopic() {
+      throw new EffectError("Teams: no channel topics", false);
+    },
+    async invite() {},
+    async pin() {},
+
+    async displayName(userId) {
+      const name = await options.state.getPlatformState(TEAMS, `name:${userId}`);
+      return typeof name === "string" ? name : null;
+    },
+    // Finding people by email needs Graph's User.Read.All; not asked for.
+    userByEmail: async () => null,
+    // The Bot Connector cannot list a conversation's messages: a post whose answer was lost may be
+    // posted again on the retry.
+    findPosted: async () => null,
+
+    async respond(_replyUrl, channel, text) {
+      await send(channel, message(text));
+    },
+  };
+}

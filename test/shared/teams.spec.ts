@@ -1,0 +1,202 @@
+// Microsoft Teams: the bot's activities verified as Microsoft requires, the incident run through
+// them (rooms as threads or channels, cards with buttons, real mentions), and the outgoing webhook.
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import heraldYaml from "../../herald.yaml?raw";
+import {
+  ADA,
+  fromBot,
+  fromWebhook,
+  GRACE,
+  messageActivity,
+  OUTGOING_WEBHOOK_SECRET,
+  TEAMS_CHANNELS,
+  teamsConfig,
+  teamsEnv,
+} from "../support/teams-requests.js";
+
+type Running = Awaited<ReturnType<typeof harness.start>>;
+const auth = { headers: { authorization: "Bearer herald-test-api-token" } };
+const url = harness.vendorsUrl;
+
+async function startTeams(room: "thread" | "channel" = "thread", workflows: Record<string, string> = {}) {
+  return harness.start({ chat: "local", config: teamsConfig(heraldYaml, room, workflows), env: teamsEnv(url) });
+}
+
+/** Says something to Herald in Teams, as the bot receives it, and lets the background run. */
+async function say(herald: Running, text: string, options: Parameters<typeof messageActivity>[2] = {}) {
+  const response = await herald.request("/teams/messages", await fromBot(url, messageActivity(url, text, options)));
+  expect(response.status, text).toBe(200);
+  await herald.settle();
+}
+
+const connectorPosts = async (herald: Running) => (await herald.teamsCalls()).filter((c) => c.service === "connector");
+const cardText = (activity: any): string => JSON.stringify(activity?.attachments?.[0]?.content?.body ?? []);
+
+describe(`Teams bot activities are verified (${harness.runtime})`, () => {
+  it("takes a good token, and refuses an expired one, a wrong audience or issuer, an unknown key and a serviceUrl the token does not name, storing nothing", async () => {
+    const herald = await startTeams();
+    const activity = messageActivity(url, "help");
+    const refused: [string, RequestInit][] = [
+      ["expired", await fromBot(url, activity, { expiresIn: -600 })],
+      ["wrong audience", await fromBot(url, activity, { audience: "someone-else" })],
+      ["wrong issuer", await fromBot(url, activity, { issuer: "https://evil.example" })],
+      ["unknown key", await fromBot(url, activity, { unknownKey: true })],
+      ["serviceUrl", await fromBot(url, activity, { serviceUrl: "https://evil.example/connector/" })],
+      ["missing", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity) }],
+    ];
+    for (const [why, init] of refused) {
+      const response = await herald.request("/teams/messages", init);
+      expect(response.status, why).toBe(401);
+      expect(((await response.json()) as { error: { code: string } }).error.code, why).toBe("invalid_signature");
+    }
+    await herald.settle();
+    expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+    expect(await connectorPosts(herald)).toEqual([]);
+    // Within the five minutes' skew, an expired token is still taken; each help is answered in its thread.
+    expect((await herald.request("/teams/messages", await fromBot(url, messageActivity(url, "help"), { expiresIn: -60 }))).status).toBe(200);
+    expect((await herald.request("/teams/messages", await fromBot(url, messageActivity(url, "help")))).status).toBe(200);
+    await herald.settle();
+    const answers = await connectorPosts(herald);
+    expect(answers).toHaveLength(2);
+    expect(answers.every((a) => cardText(a.body).includes("Herald's commands"))).toBe(true);
+  });
+
+  it("checks an outgoing webhook's HMAC: good, wrong, missing, or over a tampered body", async () => {
+    const herald = await startTeams();
+    const body = JSON.stringify(messageActivity(url, "help"));
+    const good = await fromWebhook(body);
+    const response = await herald.request("/teams/messages", good);
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as any;
+    expect(answer.type).toBe("message");
+    expect(answer.attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
+    expect(cardText(answer)).toContain("@Herald declare");
+    const wrong = await fromWebhook(body, btoa("not the webhook's key, 32 bytes!"));
+    const tampered = { ...good, body: body.replace("help", "triage") };
+    const missing = { method: "POST", headers: { "content-type": "application/json", authorization: "HMAC " }, body };
+    for (const [why, init] of [["wrong", wrong], ["tampered", tampered], ["missing", missing]] as const) {
+      expect((await herald.request("/teams/messages", init)).status, why).toBe(401);
+    }
+    expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+    expect(OUTGOING_WEBHOOK_SECRET.length).toBeGreaterThan(40);
+  });
+});
+
+describe(`an incident run from Teams (${harness.runtime})`, () => {
+  it("declare → room thread → volunteers from the team channel → transfer → notes → ticket → status publish → temporary resolve → post-mortem", async () => {
+    const herald = await startTeams();
+    await say(herald, "declare P2 networking VPC peering is down");
+    const [incident] = await herald.store.listIncidents();
+    expect(incident).toMatchObject({ platform: "teams", number: 1, title: "VPC peering is down", priority: "P2" });
+    // The room: a thread in the incidents channel, opened by its first post.
+    const room = incident!.channel!.id;
+    expect(room).toMatch(/^19:incidents@thread\.tacv2;messageid=\d+$/);
+    const posts = await connectorPosts(herald);
+    const opened = posts.filter((p) => p.path === `/teams/connector/v3/conversations/${encodeURIComponent(TEAMS_CHANNELS.incidents)}/activities`);
+    expect(opened.map((p) => cardText(p.body).includes("Incident room: inc-1-VPC peering is down"))).toEqual([true]);
+    const inRoom = posts.filter((p) => p.path.includes(encodeURIComponent(room)));
+    expect(cardText(inRoom[0]!.body)).toContain("P2 incident 1: VPC peering is down");
+    // The call for volunteers in the team channel, with its buttons.
+    const volunteers = posts.find((p) => p.path.includes(encodeURIComponent(TEAMS_CHANNELS.team)) && cardText(p.body).includes("Volunteers wanted"))!;
+    const actions = volunteers.body.attachments[0].content.actions;
+    expect(actions.map((a: any) => [a.type, a.title, a.data.action])).toEqual([
+      ["Action.Submit", "I'll lead", "volunteer_lead"],
+      ["Action.Submit", "I'll scribe", "volunteer_scribe"],
+    ]);
+    // Ada clicks "I'll lead" in the team channel; Grace takes the scribe role in the room.
+    await say(herald, "", { value: actions[0].data, conversation: TEAMS_CHANNELS.team });
+    await say(herald, "scribe me", { from: GRACE, conversation: room });
+    // Grace tries to take the lead: told how; confirms; the channel is told whom she took over from.
+    await say(herald, "lead me", { from: GRACE, conversation: room });
+    await say(herald, "lead me --take-over", { from: GRACE, conversation: room });
+    // And hands it back to Ada, by mention.
+    await say(herald, "lead @Ada Lovelace", { from: GRACE, conversation: room, mentions: [ADA] });
+    for (const note of ["note decision: roll back the route table change", "note action: Grace checks the NAT gateway"]) await say(herald, note, { from: GRACE, conversation: room });
+    await say(herald, "ticket aws 1234567890", { conversation: room });
+    await say(herald, "status publish", { conversation: room });
+    await say(herald, "resolve --temporary restarted the NAT gateway", { conversation: room });
+    await say(herald, "postmortem", { conversation: room });
+
+    const after = (await (await herald.request(`/api/incidents/${incident!.id}`, auth)).json()) as { incident: any; timeline: any[] };
+    expect(after.incident).toMatchObject({
+      status: "resolved",
+      roles: { lead: { id: ADA.id, name: ADA.name }, scribe: { id: GRACE.id, name: GRACE.name } },
+      resolution: { note: "restarted the NAT gateway", temporary: true },
+      pagerdutyId: "PDECL001",
+    });
+    expect(after.timeline.filter((e) => e.source === "teams").map((e) => e.text)).toEqual([
+      "Declared by Ada Lovelace: VPC peering is down (P2, Networking - Modernisation Platform)",
+      "Ada Lovelace is now Incident Lead",
+      "Grace Hopper is now Scribe",
+      "Grace Hopper is now Incident Lead (taking over from Ada Lovelace)",
+      "Ada Lovelace is now Incident Lead (taking over from Grace Hopper)",
+      "roll back the route table change",
+      "Grace checks the NAT gateway",
+      "Support case 1234567890 logged with AWS",
+      "Resolved with a temporary fix: restarted the NAT gateway",
+    ]);
+    const all = await connectorPosts(herald);
+    const texts = all.map((p) => cardText(p.body));
+    // Grace's first try was refused in her thread, with how.
+    expect(texts.some((t) => t.includes("is the Incident Lead. They can hand it on"))).toBe(true);
+    // People are real mentions: the `<at>` text with its entity.
+    const transfer = all.find((p) => cardText(p.body).includes("taking over from"))!;
+    expect(transfer.body.attachments[0].content.msteams.entities.map((m: any) => m.mentioned.id).sort()).toEqual([ADA.id, GRACE.id].sort());
+    expect(texts.some((t) => t.includes("published the update to [the status page](https://status.example.com/)"))).toBe(true);
+    expect(texts.some((t) => t.includes("Follow-up for the permanent fix"))).toBe(true);
+    expect(texts.some((t) => t.includes("post-mortem draft is ready"))).toBe(true);
+    // The same vendors as from Slack.
+    expect((await herald.pagerdutyCalls()).filter((c) => c.method !== "GET").map((c) => `${c.method} ${c.path}`)).toEqual([
+      "POST /pagerduty/incidents",
+      "POST /pagerduty/incidents/PDECL001/notes",
+      "POST /pagerduty/incidents/PDECL001/notes",
+      "POST /pagerduty/status_pages/PSTATUS1/posts",
+      "PUT /pagerduty/incidents/PDECL001",
+    ]);
+    // One app token, kept: asked for once.
+    expect((await herald.teamsCalls()).filter((c) => c.service === "token")).toHaveLength(1);
+  });
+
+  it("makes each incident a channel through Graph where permitted: names fitted to 50 characters, a taken one suffixed, a thread when Graph refuses", async () => {
+    const herald = await startTeams("channel");
+    await say(herald, "declare P2 networking A title far longer than a Teams channel name may be: fifty characters at most");
+    const graph = (await herald.teamsCalls()).filter((c) => c.service === "graph" && c.method === "POST");
+    expect(graph.map((c) => c.body.displayName)).toEqual(["inc-1-A title far longer than a Teams channel name"]);
+    const [first] = await herald.store.listIncidents();
+    expect(first!.channel).toEqual({ id: expect.stringMatching(/^19:channel\d+@thread\.tacv2$/), name: "inc-1-A title far longer than a Teams channel name" });
+
+    await fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "graph", status: 403 }) });
+    await say(herald, "declare P3 operations Disks are full");
+    const second = (await herald.store.listIncidents()).find((i) => i.title === "Disks are full")!;
+    expect(second.channel!.id).toMatch(/^19:incidents@thread\.tacv2;messageid=/);
+  });
+});
+
+describe(`Teams without a bot: the outgoing webhook and Workflows (${harness.runtime})`, () => {
+  it("answers commands in the same request and posts announcements through the channel's Workflows webhook", async () => {
+    const herald = await harness.start({
+      chat: "local",
+      config: teamsConfig(heraldYaml, "thread", { update: `${url}/teams/workflow/update`, team: `${url}/teams/workflow/team` }),
+      env: { TEAMS_OUTGOING_WEBHOOK_SECRET: OUTGOING_WEBHOOK_SECRET },
+    });
+    const declare = await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, "declare P1 networking Everything is down"))));
+    expect(declare.status).toBe(200);
+    expect(cardText(await declare.json())).toContain("Declaring **Everything is down** (P1, networking)");
+    await herald.settle();
+    const workflows = (await herald.teamsCalls()).filter((c) => c.service === "workflow");
+    expect(workflows.map((c) => [c.path, cardText(c.body).includes("Everything is down")])).toEqual(
+      expect.arrayContaining([
+        ["/teams/workflow/team", true],
+        ["/teams/workflow/update", true],
+      ]),
+    );
+    const [incident] = await herald.store.listIncidents();
+    expect(incident).toMatchObject({ platform: "teams", title: "Everything is down", channel: null });
+    // What Workflows cannot do is said, not failed silently: no room could be made.
+    const effects = await herald.store.effectsFor(incident!.id);
+    expect(effects.find((e) => e.payload.kind === "create_channel")).toMatchObject({ status: "skipped", lastError: "teams cannot create rooms: make one for the incident by hand" });
+    const mistake = await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, "frobnicate"))));
+    expect(cardText(await mistake.json())).toContain("Unknown command 'frobnicate'");
+  });
+});

@@ -1,0 +1,161 @@
+import { Hono } from "hono";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+
+/** One call the fake Microsoft services received. */
+export interface TeamsCall {
+  service: "token" | "connector" | "graph" | "workflow";
+  method: string;
+  path: string;
+  body: any;
+}
+
+export const TEAMS_APP_ID = "00000000-0000-0000-0000-00000000b07e";
+export const TEAMS_APP_PASSWORD = "herald-test-teams-password";
+export const TEAMS_TENANT_ID = "11111111-2222-3333-4444-555555555555";
+export const TEAMS_TEAM_ID = "team-0001";
+
+const ISSUER = "https://api.botframework.com";
+const CARD_LIMIT = 28 * 1024;
+const FORBIDDEN_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'"]/;
+
+/**
+ * Fakes of what a Teams bot talks to, checking what they receive as Microsoft documents it: Bot
+ * Framework's OpenID metadata and signing keys (keys made here; `/__token` signs a token with them,
+ * or with a key Bot Framework never published), the token endpoint (client credentials), the Bot
+ * Connector (activities with Adaptive Cards within 28 KB, mentions with their entities), Microsoft
+ * Graph's channels (50-character names, Teams' forbidden characters, a taken name refused), and
+ * Workflows webhooks. Faults can be queued: `/__fault` {service, status}.
+ */
+export async function createFakeTeams() {
+  const good = await generateKeyPair("RS256", { extractable: true });
+  const stranger = await generateKeyPair("RS256", { extractable: true });
+  const jwk = { ...(await exportJWK(good.publicKey)), kid: "herald-test-key", use: "sig", alg: "RS256", endorsements: ["msteams"] };
+  let calls: TeamsCall[] = [];
+  let counter = 0;
+  let channels: { id: string; displayName: string; description: string }[] = [];
+  let faults: Record<string, { status: number }[]> = {};
+  const reset = () => {
+    calls = [];
+    counter = 0;
+    channels = [];
+    faults = {};
+  };
+
+  const app = new Hono();
+  app.get("/__calls", (c) => c.json(calls));
+  app.post("/__reset", (c) => {
+    reset();
+    return c.json({ ok: true });
+  });
+  app.post("/__fault", async (c) => {
+    const { service, status } = (await c.req.json()) as { service: string; status: number };
+    (faults[service] ??= []).push({ status });
+    return c.json({ ok: true });
+  });
+  // A token as Bot Framework signs one; overrides make it wrong in one way at a time.
+  app.post("/__token", async (c) => {
+    const o = (await c.req.json()) as { serviceUrl: string; audience?: string; issuer?: string; expiresIn?: number; unknownKey?: boolean };
+    const now = Math.floor(Date.now() / 1000);
+    const key: CryptoKey = o.unknownKey ? stranger.privateKey : good.privateKey;
+    const token = await new SignJWT({ serviceurl: o.serviceUrl })
+      .setProtectedHeader({ alg: "RS256", kid: o.unknownKey ? "not-published" : jwk.kid, typ: "JWT" })
+      .setIssuer(o.issuer ?? ISSUER)
+      .setAudience(o.audience ?? TEAMS_APP_ID)
+      .setIssuedAt(now - 10)
+      .setNotBefore(now - 10)
+      .setExpirationTime(now + (o.expiresIn ?? 3600))
+      .sign(key);
+    return c.json({ token });
+  });
+
+  app.get("/openid", (c) => {
+    const origin = new URL(c.req.url).origin;
+    return c.json({ issuer: ISSUER, jwks_uri: `${origin}/teams/jwks`, id_token_signing_alg_values_supported: ["RS256"] });
+  });
+  app.get("/jwks", (c) => c.json({ keys: [jwk] }));
+
+  // Client credentials: the app's id and password, for Bot Framework or Graph.
+  app.post("/login/:tenant/oauth2/v2.0/token", async (c) => {
+    const form = new URLSearchParams(await c.req.text());
+    calls.push({ service: "token", method: "POST", path: c.req.path, body: { ...Object.fromEntries(form), client_secret: form.get("client_secret") ? "(given)" : null } });
+    if (form.get("grant_type") !== "client_credentials") return c.json({ error: "unsupported_grant_type" }, 400);
+    if (form.get("client_id") !== TEAMS_APP_ID || form.get("client_secret") !== TEAMS_APP_PASSWORD) return c.json({ error: "invalid_client" }, 401);
+    const scope = form.get("scope");
+    if (scope !== "https://api.botframework.com/.default" && scope !== "https://graph.microsoft.com/.default") return c.json({ error: "invalid_scope" }, 400);
+    if (scope.includes("graph") && c.req.param("tenant") !== TEAMS_TENANT_ID) return c.json({ error: "invalid_request" }, 400);
+    return c.json({ token_type: "Bearer", expires_in: 3599, access_token: `token-for-${scope.includes("graph") ? "graph" : "bot"}` });
+  });
+
+  const problem = (activity: any): string | null => {
+    if (activity?.type !== "message") return "activity.type must be message";
+    const attachments = activity.attachments;
+    if (!Array.isArray(attachments) || attachments.length === 0) return typeof activity.text === "string" ? null : "a message needs text or attachments";
+    for (const a of attachments) {
+      if (a.contentType !== "application/vnd.microsoft.card.adaptive") return "attachments must be Adaptive Cards";
+      const card = a.content;
+      if (card?.type !== "AdaptiveCard" || !/^1\.[0-5]$/.test(String(card.version))) return "an Adaptive Card of version 1.0 to 1.5";
+      if (new TextEncoder().encode(JSON.stringify(card)).byteLength > CARD_LIMIT) return "the card is over 28 KB";
+      const texts = JSON.stringify(card.body);
+      for (const m of card.msteams?.entities ?? []) {
+        if (m.type !== "mention" || !texts.includes(JSON.stringify(m.text).slice(1, -1)) || !m.mentioned?.id) return "a mention entity must match <at> text in the card";
+      }
+    }
+    return null;
+  };
+  const bearer = (c: { req: { header(name: string): string | undefined } }, who: "bot" | "graph") => c.req.header("authorization") === `Bearer token-for-${who}`;
+
+  // The Bot Connector, at the serviceUrl Teams gives in activities.
+  app.post("/connector/v3/conversations/:conversation/activities", async (c) => {
+    const body = await c.req.json().catch(() => null);
+    calls.push({ service: "connector", method: "POST", path: c.req.path, body });
+    if (!bearer(c, "bot")) return c.json({ error: { code: "Unauthorized", message: "bad token" } }, 401);
+    const fault = faults.connector?.shift();
+    if (fault) return c.json({ error: { code: "ServiceError" } }, fault.status as 500);
+    const wrong = problem(body);
+    if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
+    return c.json({ id: `1700000000${String(++counter).padStart(3, "0")}` }, 201);
+  });
+  app.put("/connector/v3/conversations/:conversation/activities/:activity", async (c) => {
+    const body = await c.req.json().catch(() => null);
+    calls.push({ service: "connector", method: "PUT", path: c.req.path, body });
+    if (!bearer(c, "bot")) return c.json({ error: { code: "Unauthorized" } }, 401);
+    const wrong = problem(body);
+    if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
+    return c.json({ id: c.req.param("activity") });
+  });
+
+  // Microsoft Graph: a team's channels.
+  app.post("/graph/teams/:team/channels", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { displayName?: unknown; description?: unknown; membershipType?: unknown } | null;
+    calls.push({ service: "graph", method: "POST", path: c.req.path, body });
+    if (!bearer(c, "graph")) return c.json({ error: { code: "InvalidAuthenticationToken" } }, 401);
+    const fault = faults.graph?.shift();
+    if (fault) return c.json({ error: { code: fault.status === 403 ? "Forbidden" : "ServiceError", message: "fault" } }, fault.status as 403);
+    if (c.req.param("team") !== TEAMS_TEAM_ID) return c.json({ error: { code: "NotFound" } }, 404);
+    const name = body?.displayName;
+    if (typeof name !== "string" || name.length === 0 || name.length > 50 || FORBIDDEN_CHANNEL_CHARS.test(name) || /^[_.]|\.$/.test(name)) {
+      return c.json({ error: { code: "BadRequest", message: "displayName is invalid" } }, 400);
+    }
+    if (channels.some((ch) => ch.displayName.toLowerCase() === name.toLowerCase())) return c.json({ error: { code: "NameAlreadyExists", message: "Channel name already existed" } }, 400);
+    const channel = { id: `19:channel${++counter}@thread.tacv2`, displayName: name, description: String(body?.description ?? "") };
+    channels.push(channel);
+    return c.json({ ...channel, membershipType: body?.membershipType ?? "standard" }, 201);
+  });
+  app.get("/graph/teams/:team/channels", (c) => {
+    calls.push({ service: "graph", method: "GET", path: c.req.path, body: null });
+    if (!bearer(c, "graph")) return c.json({ error: { code: "InvalidAuthenticationToken" } }, 401);
+    const filter = /displayName eq '((?:[^']|'')*)'/.exec(c.req.query("$filter") ?? "")?.[1]?.replace(/''/g, "'");
+    return c.json({ value: channels.filter((ch) => filter === undefined || ch.displayName === filter) });
+  });
+
+  // A Workflows webhook ("When a Teams webhook request is received").
+  app.post("/workflow/:name", async (c) => {
+    const body = await c.req.json().catch(() => null);
+    calls.push({ service: "workflow", method: "POST", path: c.req.path, body });
+    const wrong = problem(body);
+    if (wrong) return c.json({ error: { code: "InvalidRequestContent", message: wrong } }, 400);
+    return c.body(null, 202);
+  });
+
+  return { app, calls: () => calls, reset };
+}
