@@ -207,7 +207,7 @@ async function postMessage(
   const { chat, channel } = deps.chat.at(to === "incident" ? incident!.channel!.id : deps.chat.place(to.channel, incident?.platform));
   const landed = triedBefore ? await chat.findPosted(channel, effect.key) : null;
   const threadId = to !== "incident" ? to.threadId : undefined;
-  const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId }));
+  const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId, ...(post.form ? { form: post.form } : {}) }));
   if (post.pin) await chat.pin(posted.channel, posted.id);
   if (!post.announcement) return { status: "done", result: posted };
   const announcement = { to: post.announcement.to, channel: posted.channel, messageId: posted.id, postedAt: deps.clock.now().toISOString() };

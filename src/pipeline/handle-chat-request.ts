@@ -63,9 +63,9 @@ function refusalEffect(request: ChatRequest, incident: Incident | null, text: st
 /** A mention: the same grammar as a command, answered in the message's thread, mistakes and refusals too. */
 async function answerInThread(request: ChatRequest, incident: Incident | null, deps: ChatRequestDeps): Promise<Outcome> {
   const { prefix } = request;
-  const reply = (text: string, buttons?: ChatButton[]): Outcome => ({
+  const reply = (text: string, buttons?: ChatButton[], form?: "declare"): Outcome => ({
     events: [],
-    effects: [replyEffect(request, incident, text, buttons)],
+    effects: [replyEffect(request, incident, text, buttons, form)],
   });
   const parsed = request.asked.ok ? ({ ok: true, command: request.asked.command } as const) : request.asked;
   const answered = await answerAtOnce(parsed, request.asked.ok ? request.asked.word : "", {
@@ -87,7 +87,8 @@ async function answerInThread(request: ChatRequest, incident: Incident | null, d
     case "triage":
       return reply(triageText(deps.config, prefix), [...TRIAGE_BUTTONS]);
     case "form":
-      return reply(`The declare form does not open from here; say \`${prefix} declare <priority> <service> <title>\`.`);
+      // Where the platform shows forms in messages (Teams), the form comes with the answer.
+      return reply(`To declare, fill in the form where this chat shows one, or say \`${prefix} declare <priority> <service> <title>\`.`, undefined, "declare");
     case "take": {
       const outcome = await recordOutcome(answered.command, request, incident, deps);
       return { events: outcome.events, effects: [replyEffect(request, incident, answered.acknowledgement), ...outcome.effects] };
@@ -100,6 +101,7 @@ function replyEffect(
   incident: Incident | null,
   text: string,
   buttons?: ChatButton[],
+  form?: "declare",
 ): NewEffect {
   return {
     key: `${request.id}:reply`,
@@ -110,6 +112,7 @@ function replyEffect(
       template: "reply",
       text,
       ...(buttons ? { buttons } : {}),
+      ...(form ? { form } : {}),
     },
   };
 }

@@ -17,6 +17,11 @@ export interface OutgoingMessage {
   buttons?: ChatButton[];
   /** Posts in the thread of this message (its platform id) instead of the channel itself. */
   threadId?: string;
+  /**
+   * A form to fill in with the message, where the platform shows forms in messages (Teams' cards);
+   * elsewhere the text alone says what to type instead.
+   */
+  form?: "declare";
 }
 
 /** Who sees a reply to someone's request: everyone in the channel, or only the person who asked. */

@@ -32,6 +32,8 @@ export type EffectPayload =
       announcement?: { to: string };
       /** Pinned in its channel once posted (the incident's summary), where the platform can. */
       pin?: boolean;
+      /** A form to fill in with it, where the platform shows forms in messages. */
+      form?: "declare";
     }
   /** Re-renders the incident's users' announcements as it stands now, in place. */
   | { kind: "update_announcements" }

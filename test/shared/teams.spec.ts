@@ -42,6 +42,7 @@ describe(`Teams bot activities are verified (${harness.runtime})`, () => {
       ["wrong audience", await fromBot(url, activity, { audience: "someone-else" })],
       ["wrong issuer", await fromBot(url, activity, { issuer: "https://evil.example" })],
       ["unknown key", await fromBot(url, activity, { unknownKey: true })],
+      ["key endorsed for another channel", await fromBot(url, activity, { key: "webchat" })],
       ["serviceUrl", await fromBot(url, activity, { serviceUrl: "https://evil.example/connector/" })],
       ["missing", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity) }],
     ];
@@ -60,6 +61,17 @@ describe(`Teams bot activities are verified (${harness.runtime})`, () => {
     const answers = await connectorPosts(herald);
     expect(answers).toHaveLength(2);
     expect(answers.every((a) => cardText(a.body).includes("Herald's commands"))).toBe(true);
+  });
+
+  it("fetches the signing keys again when a token names a key it has not seen (they rotate)", async () => {
+    const herald = await startTeams();
+    expect((await herald.request("/teams/messages", await fromBot(url, messageActivity(url, "help")))).status).toBe(200);
+    await fetch(`${url}/teams/__rotate`, { method: "POST" });
+    expect((await herald.request("/teams/messages", await fromBot(url, messageActivity(url, "help"), { key: "next" }))).status).toBe(200);
+    expect((await herald.request("/teams/messages", await fromBot(url, messageActivity(url, "help"), { key: "next" }))).status).toBe(200);
+    const { fetches } = (await (await fetch(`${url}/teams/__jwks_fetches`)).json()) as { fetches: number };
+    // Once at first, once more for the new key; then kept.
+    expect(fetches).toBe(2);
   });
 
   it("checks an outgoing webhook's HMAC: good, wrong, missing, or over a tampered body", async () => {
@@ -112,8 +124,10 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     await say(herald, "lead me --take-over", { from: GRACE, conversation: room });
     // And hands it back to Ada, by mention.
     await say(herald, "lead @Ada Lovelace", { from: GRACE, conversation: room, mentions: [ADA] });
-    for (const note of ["note decision: roll back the route table change", "note action: Grace checks the NAT gateway"]) await say(herald, note, { from: GRACE, conversation: room });
+    const notes = ["note event: packets dropped at the peering", "note discussion: route table or NACL?", "note decision: roll back the route table change", "note action: Grace checks the NAT gateway", "note result: traffic flows again"];
+    for (const note of notes) await say(herald, note, { from: GRACE, conversation: room });
     await say(herald, "ticket aws 1234567890", { conversation: room });
+    await say(herald, "status draft We are rolling back a network change.", { conversation: room });
     await say(herald, "status publish", { conversation: room });
     await say(herald, "resolve --temporary restarted the NAT gateway", { conversation: room });
     await say(herald, "postmortem", { conversation: room });
@@ -131,8 +145,11 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
       "Grace Hopper is now Scribe",
       "Grace Hopper is now Incident Lead (taking over from Ada Lovelace)",
       "Ada Lovelace is now Incident Lead (taking over from Grace Hopper)",
+      "packets dropped at the peering",
+      "route table or NACL?",
       "roll back the route table change",
       "Grace checks the NAT gateway",
+      "traffic flows again",
       "Support case 1234567890 logged with AWS",
       "Resolved with a temporary fix: restarted the NAT gateway",
     ]);
@@ -143,19 +160,74 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     // People are real mentions: the `<at>` text with its entity.
     const transfer = all.find((p) => cardText(p.body).includes("taking over from"))!;
     expect(transfer.body.attachments[0].content.msteams.entities.map((m: any) => m.mentioned.id).sort()).toEqual([ADA.id, GRACE.id].sort());
-    expect(texts.some((t) => t.includes("published the update to [the status page](https://status.example.com/)"))).toBe(true);
+    expect(texts.some((t) => t.includes("published the update to [the status page](https://status.example.com/)") && t.includes("We are rolling back a network change."))).toBe(true);
+    expect(after.timeline.filter((e: any) => e.kind === "note.added").map((e: any) => e.category)).toEqual(["event", "discussion", "decision", "action", "result"]);
     expect(texts.some((t) => t.includes("Follow-up for the permanent fix"))).toBe(true);
     expect(texts.some((t) => t.includes("post-mortem draft is ready"))).toBe(true);
     // The same vendors as from Slack.
     expect((await herald.pagerdutyCalls()).filter((c) => c.method !== "GET").map((c) => `${c.method} ${c.path}`)).toEqual([
       "POST /pagerduty/incidents",
-      "POST /pagerduty/incidents/PDECL001/notes",
-      "POST /pagerduty/incidents/PDECL001/notes",
+      ...notes.map(() => "POST /pagerduty/incidents/PDECL001/notes"),
       "POST /pagerduty/status_pages/PSTATUS1/posts",
       "PUT /pagerduty/incidents/PDECL001",
     ]);
     // One app token, kept: asked for once.
     expect((await herald.teamsCalls()).filter((c) => c.service === "token")).toHaveLength(1);
+  });
+
+  it("triage → the declare form as a card → submitted, the incident with its description; a bad submission is answered with what is wrong", async () => {
+    const herald = await startTeams();
+    await say(herald, "triage");
+    const triage = (await connectorPosts(herald)).at(-1)!;
+    expect(cardText(triage.body)).toContain("Is this an incident?");
+    const buttons = triage.body.attachments[0].content.actions.map((a: any) => a.data);
+    expect(buttons.map((b: any) => b.action)).toEqual(["triage_declare", "triage_not_incident"]);
+    await say(herald, "", { value: buttons[0] });
+    const form = (await connectorPosts(herald)).at(-1)!;
+    const card = form.body.attachments.at(-1).content;
+    expect(card.body.filter((b: any) => b.type.startsWith("Input.")).map((b: any) => [b.type, b.id])).toEqual([
+      ["Input.Text", "title"],
+      ["Input.Text", "description"],
+      ["Input.ChoiceSet", "service"],
+      ["Input.ChoiceSet", "priority"],
+      ["Input.Toggle", "notify_ask"],
+      ["Input.Toggle", "notify_update"],
+    ]);
+    // Each priority with its definition.
+    expect(card.body.find((b: any) => b.id === "priority").choices[0].title).toBe("P1: The whole platform is down or unavailable, all user applications are unavailable");
+    const submit = card.actions[0].data;
+    await say(herald, "", { value: { ...submit, title: "", service: "networking", priority: "P9" } });
+    expect(cardText((await connectorPosts(herald)).at(-1)!.body)).toContain("Give the incident a meaningful title. Choose a priority.");
+    expect(await herald.store.listIncidents()).toEqual([]);
+    await say(herald, "", { value: { ...submit, title: "Deploys fail", description: "Every *deploy* fails with AccessDenied", service: "operations", priority: "P2", notify_ask: "false", notify_update: "true" } });
+    const [incident] = await herald.store.listIncidents();
+    expect(incident).toMatchObject({ title: "Deploys fail", description: "Every *deploy* fails with AccessDenied", priority: "P2", platform: "teams", declaredBy: { id: ADA.id, name: ADA.name } });
+    const summary = (await connectorPosts(herald)).find((p) => cardText(p.body).includes("P2 incident 1: Deploys fail"))!;
+    // The user's asterisks show as written, not as bold.
+    expect(cardText(summary.body)).toContain("Every *\u200bdeploy*\u200b fails");
+    // "Not an incident" asks for the reason.
+    await say(herald, "", { value: buttons[1] });
+    expect(cardText((await connectorPosts(herald)).at(-1)!.body)).toContain("Say why this is not an incident");
+  });
+
+  it("files a message in the log with the “Add to incident log” message action", async () => {
+    const herald = await startTeams();
+    await say(herald, "declare P2 networking VPC peering is down");
+    const room = (await herald.store.listIncidents())[0]!.channel!.id;
+    const invoke = {
+      ...messageActivity(url, "", { conversation: room, from: GRACE }),
+      type: "invoke",
+      name: "composeExtension/submitAction",
+      text: undefined,
+      entities: [],
+      value: { commandId: "add_to_incident_log", commandContext: "message", messagePayload: { body: { contentType: "html", content: "<p>decision: fail over to eu-west-2</p>" } } },
+    };
+    const response = await herald.request("/teams/messages", await fromBot(url, invoke));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ composeExtension: { type: "message", text: "Added to the incident log." } });
+    await herald.settle();
+    const detail = (await (await herald.request(`/api/incidents/${(await herald.store.listIncidents())[0]!.id}`, auth)).json()) as { timeline: any[] };
+    expect(detail.timeline.filter((e: any) => e.kind === "note.added").map((e: any) => [e.category, e.author.name, e.text])).toEqual([["decision", GRACE.name, "fail over to eu-west-2"]]);
   });
 
   it("makes each incident a channel through Graph where permitted: names fitted to 50 characters, a taken one suffixed, a thread when Graph refuses", async () => {

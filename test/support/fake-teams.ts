@@ -30,6 +30,13 @@ export async function createFakeTeams() {
   const good = await generateKeyPair("RS256", { extractable: true });
   const stranger = await generateKeyPair("RS256", { extractable: true });
   const jwk = { ...(await exportJWK(good.publicKey)), kid: "herald-test-key", use: "sig", alg: "RS256", endorsements: ["msteams"] };
+  // A key Bot Framework starts publishing later (a rotation), and one endorsed for another channel only.
+  const next = await generateKeyPair("RS256", { extractable: true });
+  const nextJwk = { ...(await exportJWK(next.publicKey)), kid: "herald-test-key-2", use: "sig", alg: "RS256", endorsements: ["msteams"] };
+  const webchat = await generateKeyPair("RS256", { extractable: true });
+  const webchatJwk = { ...(await exportJWK(webchat.publicKey)), kid: "webchat-only", use: "sig", alg: "RS256", endorsements: ["webchat"] };
+  let rotated = false;
+  let jwksFetches = 0;
   let calls: TeamsCall[] = [];
   let counter = 0;
   let channels: { id: string; displayName: string; description: string }[] = [];
@@ -39,6 +46,8 @@ export async function createFakeTeams() {
     counter = 0;
     channels = [];
     faults = {};
+    rotated = false;
+    jwksFetches = 0;
   };
 
   const app = new Hono();
@@ -47,6 +56,11 @@ export async function createFakeTeams() {
     reset();
     return c.json({ ok: true });
   });
+  app.post("/__rotate", (c) => {
+    rotated = true;
+    return c.json({ ok: true });
+  });
+  app.get("/__jwks_fetches", (c) => c.json({ fetches: jwksFetches }));
   app.post("/__fault", async (c) => {
     const { service, status } = (await c.req.json()) as { service: string; status: number };
     (faults[service] ??= []).push({ status });
@@ -54,11 +68,12 @@ export async function createFakeTeams() {
   });
   // A token as Bot Framework signs one; overrides make it wrong in one way at a time.
   app.post("/__token", async (c) => {
-    const o = (await c.req.json()) as { serviceUrl: string; audience?: string; issuer?: string; expiresIn?: number; unknownKey?: boolean };
+    const o = (await c.req.json()) as { serviceUrl: string; audience?: string; issuer?: string; expiresIn?: number; unknownKey?: boolean; key?: "next" | "webchat" };
     const now = Math.floor(Date.now() / 1000);
-    const key: CryptoKey = o.unknownKey ? stranger.privateKey : good.privateKey;
+    const key: CryptoKey = o.unknownKey ? stranger.privateKey : o.key === "next" ? next.privateKey : o.key === "webchat" ? webchat.privateKey : good.privateKey;
+    const kid = o.unknownKey ? "not-published" : o.key === "next" ? nextJwk.kid : o.key === "webchat" ? webchatJwk.kid : jwk.kid;
     const token = await new SignJWT({ serviceurl: o.serviceUrl })
-      .setProtectedHeader({ alg: "RS256", kid: o.unknownKey ? "not-published" : jwk.kid, typ: "JWT" })
+      .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
       .setIssuer(o.issuer ?? ISSUER)
       .setAudience(o.audience ?? TEAMS_APP_ID)
       .setIssuedAt(now - 10)
@@ -72,7 +87,10 @@ export async function createFakeTeams() {
     const origin = new URL(c.req.url).origin;
     return c.json({ issuer: ISSUER, jwks_uri: `${origin}/teams/jwks`, id_token_signing_alg_values_supported: ["RS256"] });
   });
-  app.get("/jwks", (c) => c.json({ keys: [jwk] }));
+  app.get("/jwks", (c) => {
+    jwksFetches++;
+    return c.json({ keys: rotated ? [jwk, nextJwk, webchatJwk] : [jwk, webchatJwk] });
+  });
 
   // Client credentials: the app's id and password, for Bot Framework or Graph.
   app.post("/login/:tenant/oauth2/v2.0/token", async (c) => {

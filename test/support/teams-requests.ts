@@ -80,7 +80,7 @@ export function messageActivity(
 /** A Bot Framework token from the fake, right or wrong in one way. */
 export async function botToken(
   vendorsUrl: string,
-  claims: { serviceUrl: string; audience?: string; issuer?: string; expiresIn?: number; unknownKey?: boolean },
+  claims: { serviceUrl: string; audience?: string; issuer?: string; expiresIn?: number; unknownKey?: boolean; key?: "next" | "webchat" },
 ): Promise<string> {
   const response = await fetch(`${vendorsUrl}/teams/__token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(claims) });
   return ((await response.json()) as { token: string }).token;

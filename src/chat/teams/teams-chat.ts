@@ -8,6 +8,8 @@ import { cardAttachment, toAdaptiveCard } from "./card.js";
 import { BOT_SCOPE, callJson, createTokenSource, GRAPH_SCOPE, type AppCredentials } from "./connector.js";
 import { teamsRoomName } from "./room-name.js";
 import type { TeamsSettings } from "./teams-settings.js";
+import type { Config } from "../../config/schema.js";
+import { declareCard } from "./declare-card.js";
 
 export const TEAMS = "teams";
 
@@ -16,6 +18,8 @@ export interface TeamsChatOptions {
   /** Microsoft Graph's base (https://graph.microsoft.com/v1.0); tests point it at a fake. */
   graphUrl: string;
   settings: TeamsSettings;
+  /** For the declare form's services and priorities. */
+  config: Config;
   state: PlatformStateStore;
   clock: Clock;
   log: (line: string) => void;
@@ -102,8 +106,9 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
       return { channel: { id: channel.id, name }, ours: channel.description === "An incident's room, made by Herald." };
     },
 
-    async postMessage({ channel, text, buttons, threadId }) {
+    async postMessage({ channel, text, buttons, threadId, form }) {
       const activity = message(text, buttons);
+      if (form === "declare") (activity.attachments as unknown[]).push(cardAttachment(declareCard(options.config)));
       // A thread's own conversation id (`…;messageid=<root>`) posts in it; a root message's id replies under it.
       const target = threadId ? (threadId.includes(";messageid=") ? threadId : `${baseConversation(channel)};messageid=${threadId}`) : channel;
       return { channel, id: await send(target, activity) };

@@ -26,6 +26,7 @@ export const teamsPlatform: ChatPlatformFactory = (context) => {
           credentials: { appId, password, tenantId: env.TEAMS_TENANT_ID || null, loginUrl: env.TEAMS_LOGIN_URL || LOGIN_URL },
           graphUrl: env.TEAMS_GRAPH_API_URL || GRAPH_URL,
           settings,
+          config: context.config,
           state: context.store,
           clock: context.clock,
           log: context.log,

@@ -3,7 +3,8 @@ import { grammarContext } from "../../config/grammar-context.js";
 import type { Config } from "../../config/schema.js";
 import { parseChatCommand, type ChatCommand, type ParsedCommand } from "../../domain/chat-command.js";
 import type { ChatRequest } from "../../domain/chat-request.js";
-import { STATUS_PUBLISH, TRIAGE_BUTTONS, volunteerRole } from "../../domain/command-events.js";
+import { STATUS_PUBLISH, TRIAGE_BUTTONS, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
+import { DECLARE_SUBMIT, readDeclareCard } from "./declare-card.js";
 import { splitCategory } from "../../domain/note-category.js";
 import { MalformedBodyError, NotConfiguredError, SignatureError } from "../../errors.js";
 import type { Background } from "../../ports/background.js";
@@ -106,6 +107,18 @@ export function teamsRoutes(deps: TeamsRouteDeps): Hono {
     }
     if (activity.type !== "message") return c.body(null, 200);
     const clicked = activity.value as { action?: unknown; value?: unknown } | undefined;
+    if (clicked && clicked.action === DECLARE_SUBMIT) {
+      // The declare card, submitted: the incident, or what is wrong (answered in the thread).
+      const form = readDeclareCard(clicked as Record<string, unknown>, deps.config);
+      const asked: ChatRequest["asked"] = form.ok ? { ok: true, command: { name: "declare", quick: form.details }, word: "declare" } : { ok: false, error: form.error };
+      await acceptDelivery(deps, { id: base.id, source: TEAMS, body, request: request("form", asked) });
+      return c.body(null, 200);
+    }
+    if (clicked && clicked.action === TRIAGE_NOT_INCIDENT) {
+      const asked: ChatRequest["asked"] = { ok: false, error: `Say why this is not an incident: \`${TEAMS_PREFIX} not-incident <reason>\` raises an issue with your reason instead.` };
+      await acceptDelivery(deps, { id: base.id, source: TEAMS, body, request: request("button", asked) });
+      return c.body(null, 200);
+    }
     if (clicked && typeof clicked.action === "string") {
       const command = buttonCommand(clicked.action);
       if (!command) return c.body(null, 200);

@@ -29,6 +29,7 @@ type EndorsedKey = JWK & { kid?: string; endorsements?: string[] };
 export function createBotTokenVerifier(options: BotTokenVerifierOptions) {
   let keys: { at: number; byKid: Map<string, EndorsedKey> } | null = null;
   let loading: Promise<void> | null = null;
+  let unknownRefreshAt = -Infinity;
 
   async function load(): Promise<void> {
     const json = async (url: string) => {
@@ -56,8 +57,12 @@ export function createBotTokenVerifier(options: BotTokenVerifierOptions) {
   async function keyFor(kid: string): Promise<EndorsedKey | null> {
     const now = options.clock.now().getTime();
     if (!keys || now - keys.at > KEYS_MAX_AGE_MS) await refresh();
-    // Keys rotate: an unknown key id is looked up again (not more than once a minute).
-    if (!keys!.byKid.has(kid) && now - keys!.at > UNKNOWN_KEY_COOLDOWN_MS) await refresh();
+    // Keys rotate: an unknown key id has the keys fetched again (not more than once a minute, so
+    // tokens with made-up key ids cannot make Herald fetch on every request).
+    if (!keys!.byKid.has(kid) && now - unknownRefreshAt > UNKNOWN_KEY_COOLDOWN_MS) {
+      unknownRefreshAt = now;
+      await refresh();
+    }
     return keys!.byKid.get(kid) ?? null;
   }
 
