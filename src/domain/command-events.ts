@@ -34,6 +34,8 @@ export interface CommandContext {
   /** The chat platform it was said on. */
   source: string;
   actor: Person;
+  /** The channel (room) it was said in. */
+  place?: string;
   /** The incident of the channel; null outside one (declare). */
   incident: Incident | null;
   /** Impacted services from the configuration, by key. */
@@ -92,6 +94,7 @@ export function commandEvents(command: ChatCommand, context: CommandContext): In
         service: { id: service, name: context.services[service] ?? service },
         description: description || null,
         notify,
+        ...(context.place ? { declaredIn: context.place } : {}),
       },
     ];
   }

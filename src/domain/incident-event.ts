@@ -66,6 +66,8 @@ export interface IncidentDeclared extends EventBase {
   description: string | null;
   /** Channels the declarer asked to tell users in at once. */
   notify: ("ask" | "update")[];
+  /** The channel it was declared in: its room where the platform cannot make rooms. */
+  declaredIn?: string;
 }
 
 /** The lead set (or stopped) regular team check-ins. */

@@ -55,6 +55,8 @@ export interface Incident {
   resolution?: { note: string; temporary: boolean; by: Person | null } | null;
   /** What the declarer wrote about it when declaring in chat. */
   description?: string | null;
+  /** The channel it was declared in (its room where the platform cannot make rooms). */
+  declaredIn?: string | null;
   /** Who declared it in chat; null for an incident that came from a PagerDuty alarm. */
   declaredBy?: Person | null;
   /** Regular team check-ins set by the lead: the cadence and the next one. */

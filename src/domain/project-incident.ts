@@ -149,6 +149,7 @@ function startIncident(event: IncidentEvent, id: string): Incident {
       declaredBy: event.author,
       description: event.description,
       platform: event.source,
+      declaredIn: event.declaredIn ?? null,
     };
   }
   const snapshot = event.kind === "incident_changed" ? event.snapshot : null;

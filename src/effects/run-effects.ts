@@ -167,7 +167,20 @@ async function createChannel(effect: Effect, base: string, deps: EffectDeps): Pr
   if (incident?.channel) return { status: "done", result: incident.channel };
   const chat = deps.chat.on(incident?.platform);
   if (!chat.capabilities.rooms) {
-    return { status: "skipped", error: `${chat.platform} cannot create rooms: make one for the incident by hand` };
+    // The nearest thing: the channel it was declared in is its room, and the people there are told so, once.
+    const place = incident?.declaredIn;
+    if (!place || !chat.owns(place)) return { status: "skipped", error: `${chat.platform} cannot create rooms: make one for the incident by hand` };
+    const room = { id: place, name: place };
+    const text = deps.renderer.render("not-done", {
+      action: "make a room for this incident",
+      reason: `${chat.platform} cannot make rooms here, so this channel is the incident's room: say its commands here, and Herald posts its updates here.`,
+    });
+    return {
+      status: "done",
+      result: room,
+      recorded: [{ what: "room_created", channel: room, platform: chat.platform }],
+      then: [{ key: `${effect.key}:here`, incidentId: effect.incidentId, payload: { kind: "post_message", to: "incident", template: "not-done", text } }],
+    };
   }
   for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
     const name = chat.roomName(base, n);

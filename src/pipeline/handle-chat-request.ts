@@ -188,6 +188,7 @@ function recordEvents(command: ChatCommand, request: ChatRequest, incident: Inci
     at: request.receivedAt,
     source: request.platform,
     actor: request.actor,
+    place: request.place.channel,
     incident,
     roleNames: roleNames(deps.config),
     services: Object.fromEntries(deps.config.services.map((s) => [s.key, s.name])),

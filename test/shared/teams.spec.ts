@@ -264,10 +264,18 @@ describe(`Teams without a bot: the outgoing webhook and Workflows (${harness.run
       ]),
     );
     const [incident] = await herald.store.listIncidents();
-    expect(incident).toMatchObject({ platform: "teams", title: "Everything is down", channel: null });
-    // What Workflows cannot do is said, not failed silently: no room could be made.
-    const effects = await herald.store.effectsFor(incident!.id);
-    expect(effects.find((e) => e.payload.kind === "create_channel")).toMatchObject({ status: "skipped", lastError: "teams cannot create rooms: make one for the incident by hand" });
+    // Workflows cannot make rooms: the channel it was declared in is its room, and that is said there, once.
+    expect(incident).toMatchObject({ platform: "teams", title: "Everything is down", channel: { id: TEAMS_CHANNELS.team } });
+    const inTeam = (await herald.teamsCalls()).filter((c) => c.path === "/teams/workflow/team").map((c) => cardText(c.body));
+    expect(inTeam.filter((t) => t.includes("Herald could not make a room for this incident"))).toHaveLength(1);
+    expect(inTeam.some((t) => t.includes("P1 incident 1: Everything is down"))).toBe(true);
+    // The incident's commands work in that channel, answered in the same request.
+    const lead = await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, "lead me"))));
+    expect(cardText(await lead.json())).toContain("You are now the Incident Lead");
+    await herald.settle();
+    expect((await herald.store.getIncident(incident!.id))!.roles.lead).toEqual(ADA);
+    const told = (await herald.teamsCalls()).filter((c) => c.path === "/teams/workflow/team").map((c) => cardText(c.body));
+    expect(told.some((t) => t.includes("is now the **Incident Lead**"))).toBe(true);
     const mistake = await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, "frobnicate"))));
     expect(cardText(await mistake.json())).toContain("Unknown command 'frobnicate'");
   });
