@@ -210,6 +210,16 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(cardText((await connectorPosts(herald)).at(-1)!.body)).toContain("Say why this is not an incident");
   });
 
+  it("takes commands in a personal chat with the bot, answered there", async () => {
+    const herald = await startTeams();
+    const personal = { ...messageActivity(url, "help", { conversation: "a:1personal-chat-with-ada" }), conversation: { id: "a:1personal-chat-with-ada", conversationType: "personal", tenantId: "t" } };
+    expect((await herald.request("/teams/messages", await fromBot(url, personal))).status).toBe(200);
+    await herald.settle();
+    const [answer] = await connectorPosts(herald);
+    expect(answer!.path).toBe(`/teams/connector/v3/conversations/${encodeURIComponent("a:1personal-chat-with-ada")}/activities`);
+    expect(cardText(answer!.body)).toContain("Herald's commands");
+  });
+
   it("files a message in the log with the “Add to incident log” message action", async () => {
     const herald = await startTeams();
     await say(herald, "declare P2 networking VPC peering is down");
