@@ -3,6 +3,9 @@
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import heraldYaml from "../../herald.yaml?raw";
+import { activitySchema } from "../../src/chat/teams/activity.js";
+import { commandText } from "../../src/chat/teams/command-text.js";
+import { teamsFixtures } from "../support/teams-fixtures.js";
 import {
   ADA,
   fromBot,
@@ -32,6 +35,30 @@ async function say(herald: Running, text: string, options: Parameters<typeof mes
 
 const connectorPosts = async (herald: Running) => (await herald.teamsCalls()).filter((c) => c.service === "connector");
 const cardText = (activity: any): string => JSON.stringify(activity?.attachments?.[0]?.content?.body ?? []);
+
+describe(`Teams payloads as Microsoft publishes them (${harness.runtime})`, () => {
+  it("reads the docs' channel message: its mention becomes a person (from the entity, not the typed text)", () => {
+    const activity = activitySchema.parse(JSON.parse(teamsFixtures.channelMessage));
+    expect(commandText(activity, activity.recipient!.id)).toBe("Hey <@29:08q2j2o3jc09au90eucae> check out this message");
+    // Typed text that looks like a mention, without an entity, names nobody.
+    expect(commandText({ ...activity, text: "lead <at>Pranav Smith</at> <@29:forged|x>", entities: [] }, null)).toBe("lead < @29:forged|x>");
+  });
+
+  it("answers an outgoing webhook, and posts to Workflows, in the shapes Microsoft's docs show", async () => {
+    const shape = (message: any) => ({ keys: Object.keys(message).sort(), type: message.type, attachment: message.attachments.map((a: any) => [a.contentType, a.content.type]) });
+    const herald = await harness.start({ chat: "local", config: teamsConfig(heraldYaml, "thread", { team: `${url}/teams/workflow/team` }), env: { TEAMS_OUTGOING_WEBHOOK_SECRET: OUTGOING_WEBHOOK_SECRET } });
+    const answer = await (await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, "help"))))).json();
+    expect(shape(answer)).toEqual(shape(JSON.parse(teamsFixtures.outgoingWebhookCard)));
+    await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, "declare P3 operations Slow builds"))));
+    await herald.settle();
+    const [posted] = (await herald.teamsCalls()).filter((c) => c.service === "workflow");
+    const published = JSON.parse(teamsFixtures.incomingWebhookCard);
+    expect(Object.keys(posted!.body).sort()).toEqual(["attachments", "type"]);
+    expect(posted!.body.attachments.map((a: any) => [a.contentType, a.content.type, a.content.$schema])).toEqual(
+      published.attachments.map((a: any) => [a.contentType, a.content.type, a.content.$schema]),
+    );
+  });
+});
 
 describe(`Teams bot activities are verified (${harness.runtime})`, () => {
   it("takes a good token, and refuses an expired one, a wrong audience or issuer, an unknown key and a serviceUrl the token does not name, storing nothing", async () => {

@@ -116,8 +116,13 @@ export const LIVE_JS = `
       var next = r.headers.get("ETag");
       return r.text().then(function (html) {
         // The first answer is swapped in too: the page may have changed since it was served.
+        var phase = el.querySelector("[data-phase]");
+        var before = phase && phase.getAttribute("data-phase");
         if (next !== tag) el.innerHTML = html;
         tag = next;
+        // Resolved (or reopened) meanwhile: the page's actions change with it, so the page is reloaded.
+        var now = el.querySelector("[data-phase]");
+        if (before && now && now.getAttribute("data-phase") !== before) location.reload();
       });
     }).catch(function () {});
   }

@@ -309,7 +309,8 @@ export function IncidentLive(props: { ctx: PageContext; data: IncidentPageData }
   const draft = incident.statusPage?.draft;
   const priority = ctx.config.priorities.find((p) => p.name === incident.priority);
   return (
-    <div>
+    // Whether it is resolved decides which actions the page offers: live.js reloads the page when that changes.
+    <div data-phase={incident.status === "resolved" ? "resolved" : "open"}>
       <div class="incident-head">
         <Priority name={incident.priority} />
         <Status status={incident.status} />

@@ -16,7 +16,10 @@ export function commandText(activity: Activity, botId: string | null): string {
     const isHerald = mention.id === botId || mention.id === activity.recipient?.id;
     // The id only: a name may hold spaces, and the grammar reads words (the name is looked up).
     const markup = isHerald ? " " : ` <@${mention.id.replace(/[\s|<>]/g, "")}> `;
-    text = text.split(mention.text).join(`\u0000${markup}\u0000`);
+    // The entity's text, or the person's name in `<at>` (Teams' own samples differ in the `@`).
+    for (const form of new Set([mention.text, `<at>${mention.name}</at>`, mention.text.replace("<at>@", "<at>")])) {
+      text = text.split(form).join(`\u0000${markup}\u0000`);
+    }
   }
   const plain = text
     .replace(/<at>[^<]*<\/at>/gi, " ")
