@@ -152,7 +152,7 @@ export const configSchema = z
         workflows: z.record(z.string(), z.url()).default({}),
       })
       .strict()
-      .optional(),
+      .default({ incident_room: "thread", team_id: null, incidents_channel: null, workflows: {} }),
     rules: z.array(ruleSchema).default([]),
   })
   .strict();

@@ -73,7 +73,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       // and on every change of them.
       const ofThisEvent = result.effects.filter((e) => e.incidentId === incident.id && e.key.startsWith(`${event.id}:`));
       const makesRoom = ofThisEvent.some((e) => e.payload.kind === "create_channel");
-      const changed = Boolean(current?.channel) && topicOf(current!, deps) !== topicOf(incident, deps);
+      const changed = Boolean(current?.channel) && topicFacts(current!) !== topicFacts(incident);
       if ((makesRoom || changed) && !ofThisEvent.some((e) => e.payload.kind === "set_topic")) {
         result.effects.push({ key: `${event.id}:topic`, incidentId: incident.id, payload: { kind: "set_topic", topic: topicOf(incident, deps) } });
       }
@@ -100,6 +100,11 @@ async function openedByHerald(event: IncidentEvent, store: IncidentStore): Promi
   if (!key || event.incidentId) return null;
   const incident = await store.getIncident(key);
   return incident && (!incident.pagerdutyId || incident.pagerdutyId === event.pagerdutyIncidentId) ? incident : null;
+}
+
+/** What the topic shows (priority, status, lead, scribe): compared before rendering it again. */
+function topicFacts(incident: Incident): string {
+  return JSON.stringify([incident.priority, incident.status, incident.roles.lead?.name ?? null, incident.roles.scribe?.name ?? null]);
 }
 
 function topicOf(incident: Incident, deps: ProcessDeps): string {

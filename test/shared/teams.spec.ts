@@ -118,7 +118,6 @@ describe(`Teams bot activities are verified (${harness.runtime})`, () => {
       expect((await herald.request("/teams/messages", init)).status, why).toBe(401);
     }
     expect(await herald.store.pendingDeliveries(10)).toEqual([]);
-    expect(OUTGOING_WEBHOOK_SECRET.length).toBeGreaterThan(40);
   });
 });
 

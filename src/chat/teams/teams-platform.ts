@@ -2,7 +2,6 @@ import type { ChatPlatformFactory } from "../chat-platform.js";
 import { createBotTokenVerifier } from "./verify-bot-token.js";
 import { createTeamsChat } from "./teams-chat.js";
 import { teamsRoutes } from "./teams-routes.js";
-import { DEFAULT_TEAMS_SETTINGS } from "./teams-settings.js";
 import { createWorkflowsChat } from "./workflows-chat.js";
 
 const BOT_FRAMEWORK_OPENID = "https://login.botframework.com/v1/.well-known/openidconfiguration";
@@ -17,7 +16,7 @@ const GRAPH_URL = "https://graph.microsoft.com/v1.0";
  */
 export const teamsPlatform: ChatPlatformFactory = (context) => {
   const env = context.env;
-  const settings = context.config.teams ?? DEFAULT_TEAMS_SETTINGS;
+  const settings = context.config.teams;
   const appId = env.TEAMS_APP_ID || null;
   const password = env.TEAMS_APP_PASSWORD || null;
   const adapter =

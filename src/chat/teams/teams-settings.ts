@@ -1,6 +1,4 @@
 import type { Config } from "../../config/schema.js";
 
-/** herald.yaml's `teams` section, with its defaults. */
-export type TeamsSettings = NonNullable<Config["teams"]>;
-
-export const DEFAULT_TEAMS_SETTINGS: TeamsSettings = { incident_room: "thread", team_id: null, incidents_channel: null, workflows: {} };
+/** herald.yaml's `teams` section, with its defaults (see config/schema.ts). */
+export type TeamsSettings = Config["teams"];
