@@ -6,6 +6,7 @@ import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
 import { apiRoutes, type ApiAccess } from "./routes/api.js";
 import { pagerDutyWebhookHandler } from "./routes/pagerduty-webhook.js";
+import { closeConnection } from "./routes/read-body.js";
 import type { Config } from "./config/schema.js";
 import type { HmacSha256 } from "./crypto/hmac.js";
 import type { Renderer } from "./render/renderer.js";
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((error, c) => {
     if (error instanceof HeraldError) {
+      if (error.status === 413) closeConnection(c);
       return c.json({ error: { code: error.code, message: error.message } }, error.status);
     }
     if (error instanceof HTTPException) {

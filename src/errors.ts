@@ -65,3 +65,9 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+export class BadRequestError extends HeraldError {
+  constructor(message: string) {
+    super("bad_request", 400, message);
+  }
+}

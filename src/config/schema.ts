@@ -154,6 +154,11 @@ export const configSchema = z
       .strict()
       .default({ incident_room: "thread", team_id: null, incidents_channel: null, workflows: {} }),
     rules: z.array(ruleSchema).default([]),
+    /**
+     * Days a processed delivery's raw body, and a finished action's payload, are kept (the audit
+     * window). After that the bodies go; the records, timelines and outcomes stay.
+     */
+    retention_days: z.number().int().min(1).max(3650).default(30),
   })
   .strict();
 

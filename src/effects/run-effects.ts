@@ -4,7 +4,7 @@ import type { Clock } from "../ports/clock.js";
 import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
 import type { Renderer } from "../render/renderer.js";
-import type { Effect, EffectOutcome, IncidentStore, OutboxStore } from "../ports/store.js";
+import type { Effect, EffectOutcome, EffectPayload, IncidentStore, OutboxStore } from "../ports/store.js";
 import type { TimelineEntry } from "../domain/incident.js";
 import type { HeraldAction } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
@@ -28,15 +28,43 @@ export interface EffectDeps {
 
 const USER_ANNOUNCEMENT = "user-announcement";
 
-
 /** Channel names tried with a suffix before creating the channel is given up. */
 const MAX_NAME_SUFFIX = 20;
 
+/** Lanes worked side by side: enough that one stuck vendor holds up only its own lanes. */
+const LANES_AT_ONCE = 8;
+
 /**
- * Carries out the due effects in order. Effects of one incident run one after another (its channel
- * exists before anything is posted in it); one that must wait holds back the rest of its incident.
- * Says how many effects finished in this pass, and whether due work may be left (it stopped at
- * `until`, or at a full page of `limit` effects).
+ * Where an effect must wait for the ones before it: its incident's chat (the room exists before
+ * anything is posted in it, posts land in order, announcements are posted before they are updated),
+ * its incident's PagerDuty (opened before a note), each GitHub document and issue on its own, and
+ * replies to whoever asked on their own. Lanes do not wait for each other.
+ */
+export function laneOf(effect: Pick<Effect, "incidentId" | "key" | "payload">): string {
+  const payload = effect.payload;
+  switch (payload.kind) {
+    case "pagerduty_create":
+    case "pagerduty_note":
+    case "pagerduty_resolve":
+      return `${effect.incidentId}/pagerduty`;
+    case "github_issue":
+      return `${effect.incidentId}/github/${effect.key}`;
+    case "publish_document":
+      return `${effect.incidentId}/github/${payload.document}`;
+    case "post_message":
+      if (payload.to !== "incident" && "replyUrl" in payload.to) return `${effect.incidentId}/reply`;
+      return `${effect.incidentId}/chat`;
+    default:
+      return `${effect.incidentId}/chat`;
+  }
+}
+
+/**
+ * Carries out the due effects: in order within each lane (see laneOf), lanes side by side, the most
+ * urgent first (a P1/P2 incident's work comes first from the store). One that must wait holds back
+ * the rest of its lane only. Every outbound call is bounded by its client's timeout, so no lane
+ * holds anything for long. Says how many effects finished in this pass, and whether due work may be
+ * left (it stopped at `until`, or at a full page of `limit` effects).
  */
 export async function runEffects(
   deps: EffectDeps,
@@ -45,34 +73,126 @@ export async function runEffects(
   const limit = options.limit ?? 100;
   const until = options.until ?? Infinity;
   const open = await deps.store.openEffects(limit);
-  const held = new Set<string>();
+  const lanes = new Map<string, Effect[]>();
+  for (const effect of open) {
+    const lane = laneOf(effect);
+    const queue = lanes.get(lane);
+    if (queue) queue.push(effect);
+    else lanes.set(lane, [effect]);
+  }
+  // The store gives urgent incidents' work first; within a lane, strictly in the order it was queued.
+  const waiting = [...lanes.values()].map((lane) => lane.sort((a, b) => a.seq - b.seq));
+  const onIncident = exclusivePerKey();
   let finished = 0;
   let attempted = 0;
   let queued = 0;
-  for (const effect of open) {
-    if (held.has(effect.incidentId)) continue;
-    const now = deps.clock.now();
-    if (attempted > 0 && now.getTime() >= until) return { finished, more: true };
-    if (effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime()) {
-      held.add(effect.incidentId);
-      continue;
-    }
-    attempted++;
-    const outcome = await attempt(effect, deps);
-    const at = deps.clock.now().toISOString();
-    await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store));
-    queued += outcome.then?.length ?? 0;
-    if (outcome.status === "pending") {
-      held.add(effect.incidentId);
-      deps.log(`effect ${effect.key} will be retried at ${outcome.nextAttemptAt}: ${outcome.error}`);
-    } else {
+  let stopped = false;
+
+  const work = async (lane: Effect[]) => {
+    for (const effect of lane) {
+      const now = deps.clock.now();
+      if (attempted > 0 && now.getTime() >= until) {
+        stopped = true;
+        return;
+      }
+      // Not due yet: the rest of its lane waits behind it.
+      if (effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime()) return;
+      attempted++;
+      const outcome = withDeadLetter(effect, await attempt(effect, deps), deps);
+      // Two lanes of one incident may both change its record: one at a time reads and writes it.
+      await onIncident(effect.incidentId, async () => {
+        const at = deps.clock.now().toISOString();
+        await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store));
+      });
+      queued += outcome.then?.length ?? 0;
+      if (outcome.status === "pending") {
+        deps.log(`effect ${effect.key} will be retried at ${outcome.nextAttemptAt}: ${outcome.error}`);
+        return;
+      }
       finished++;
       if (outcome.status === "failed") deps.log(`effect ${effect.key} failed: ${outcome.error}`);
     }
-  }
+  };
+  const worker = async () => {
+    for (let lane = waiting.shift(); lane && !stopped; lane = waiting.shift()) await work(lane);
+  };
+  await Promise.all(Array.from({ length: Math.min(LANES_AT_ONCE, waiting.length) }, worker));
+  if (stopped || waiting.length > 0) return { finished, more: true };
   // A full page may hide due effects behind it; a page with nothing due cannot make progress.
   return { finished, more: (open.length === limit && attempted > 0) || queued > 0 };
 }
+
+/** Runs tasks one at a time per key (in the order asked), different keys side by side. */
+function exclusivePerKey() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const before = tails.get(key) ?? Promise.resolve();
+    const run = before.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
+/**
+ * A permanent failure is a dead letter: kept as failed (the API and the console list it), and said
+ * once where people will see it, with what to do by hand: the incident's room, or the team channel
+ * when the room is what failed. A notice that itself fails is not noticed again.
+ */
+function withDeadLetter(effect: Effect, outcome: EffectOutcome, deps: EffectDeps): EffectOutcome {
+  if (outcome.status !== "failed" || effect.key.endsWith(GAVE_UP)) return outcome;
+  const payload = effect.payload;
+  const roomFailed = payload.kind === "create_channel" || (payload.kind === "post_message" && payload.to === "incident");
+  const text = deps.renderer.render("not-done", {
+    action: DEAD_LETTER_ACTIONS[payload.kind],
+    reason: `${outcome.error ?? "It failed"}. Herald has stopped trying (after ${effect.attempts + 1} ${effect.attempts === 0 ? "attempt" : "attempts"}). ${DEAD_LETTER_ADVICE[payload.kind]} It is listed under GET /api/effects/failed and on the console's front page.`,
+  });
+  const to = roomFailed ? { channel: deps.config.channels.team } : ("incident" as const);
+  return {
+    ...outcome,
+    then: [...(outcome.then ?? []), { key: `${effect.key}${GAVE_UP}`, incidentId: effect.incidentId, payload: { kind: "post_message", to, template: "not-done", text } }],
+  };
+}
+
+const GAVE_UP = ":gave-up";
+
+const DEAD_LETTER_ACTIONS: Record<EffectPayload["kind"], string> = {
+  create_channel: "make this incident's room",
+  post_message: "post one of this incident's messages",
+  update_announcements: "update the announcement of this incident",
+  status_draft: "prepare the status page update",
+  postmortem_invite: "post the post-mortem meeting invitation",
+  status_publish: "publish the status page update",
+  pagerduty_note: "add a note to the incident in PagerDuty",
+  pagerduty_resolve: "resolve the incident in PagerDuty",
+  github_issue: "raise a GitHub issue for this incident",
+  invite: "invite people to this incident's room",
+  publish_document: "propose this incident's document in GitHub",
+  set_topic: "set the room's topic",
+  invite_assignees: "invite PagerDuty's assignees to the room",
+  pagerduty_create: "open this incident in PagerDuty",
+};
+
+const DEAD_LETTER_ADVICE: Record<EffectPayload["kind"], string> = {
+  create_channel: "Make a room for the incident by hand and post its number there.",
+  post_message: "Read the incident's timeline in the console or the API and post what is missing by hand.",
+  update_announcements: "Edit the announcement by hand so it shows the incident as it is now.",
+  status_draft: "Write the status page update by hand.",
+  postmortem_invite: "Send the meeting invitation by hand.",
+  status_publish: "Publish the update on the status page by hand.",
+  pagerduty_note: "Add the note in PagerDuty by hand.",
+  pagerduty_resolve: "Resolve the incident in PagerDuty by hand, or it keeps paging.",
+  github_issue: "Raise the issue in GitHub by hand.",
+  invite: "Invite them to the room by hand.",
+  publish_document: "Take the draft from the API (…/postmortem.md or …/runbook.md) and open the pull request by hand.",
+  set_topic: "Set the topic by hand.",
+  invite_assignees: "Invite the assignees to the room by hand.",
+  pagerduty_create: "Open the incident in PagerDuty by hand so it pages.",
+};
 
 /**
  * What an effect did, as events through the same projection as everything else: the incident as it

@@ -4,6 +4,8 @@ import type { Background } from "../ports/background.js";
 export interface InProcessBackground extends Background {
   /** Resolves when no run is going on or asked for. */
   idle(): Promise<void>;
+  /** Takes no more work: the run going on finishes its calls in flight and stops; the rest stays in the store. */
+  stop(): void;
 }
 
 export interface SliceOptions {
@@ -31,6 +33,7 @@ export function createInProcessBackground(
   let again = false;
   let asked = 0;
   let timersDue = false;
+  let stopped = false;
 
   const loop = async () => {
     do {
@@ -46,13 +49,14 @@ export function createInProcessBackground(
         log(`background run failed (will be retried by the next sweep): ${(error as Error).message}`);
       }
       const busy = asked - askedBefore > 1;
-      if (again && busy) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
-    } while (again);
+      if (again && busy && !stopped) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
+    } while (again && !stopped);
     running = null;
   };
 
   return {
     schedule(reason) {
+      if (stopped) return;
       asked++;
       if (reason === "timers" || reason === "start") timersDue = true;
       if (running) {
@@ -63,6 +67,9 @@ export function createInProcessBackground(
     },
     async idle() {
       while (running) await running;
+    },
+    stop() {
+      stopped = true;
     },
   };
 }

@@ -17,6 +17,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SWEEP_MS = 5_000;
 // Reminders are minute-grained; looking for them every half minute is plenty.
 const TIMERS_MS = 30_000;
+// A slow sender gets 10 s for its headers and 30 s for the whole request (Node's defaults are 60 s
+// and 300 s), checked every second; a body past its route's limit is cut off where it is.
+const SERVER_OPTIONS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+// On SIGTERM: the calls in flight get this long to finish; what is left waits in the store.
+const DRAIN_MS = 8_000;
 
 export interface NodeServer {
   herald: Herald;
@@ -24,7 +29,7 @@ export interface NodeServer {
   background: InProcessBackground;
   server: ServerType;
   port: number;
-  /** Stops taking requests, lets background work finish, closes the database. */
+  /** Stops taking requests and work, lets the calls in flight finish (8 s at most), closes the database. */
   close(): Promise<void>;
 }
 
@@ -66,7 +71,7 @@ export async function startNodeServer(
   const background = createInProcessBackground((options) => herald.pipeline(options), log);
   const app = herald.app(background);
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {
-    const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 8787) }, (info) => ready({ server, port: info.port }));
+    const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 8787), serverOptions: SERVER_OPTIONS }, (info) => ready({ server, port: info.port }));
   });
   log(`listening on http://localhost:${port} (chat: ${herald.chat.platforms.join(" and ")}, storage: ${dbPath})`);
   // Work left by a crash or a restart, then due retries, are picked up here.
@@ -83,11 +88,21 @@ export async function startNodeServer(
     async close() {
       clearInterval(sweep);
       clearInterval(timers);
+      // No new requests, no new background runs; the run going on finishes its calls in flight.
+      background.stop();
       const closed = new Promise<void>((done) => server.close(() => done()));
       // Keep-alive connections would hold close() open; idle ones can go now.
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      await closed;
-      await background.idle();
+      const drained = await Promise.race([
+        Promise.all([closed, background.idle()]).then(() => true),
+        new Promise<false>((done) => setTimeout(() => done(false), DRAIN_MS).unref()),
+      ]);
+      if (!drained) {
+        // A call still hanging is not waited for: its effect stays in flight in the store, and the
+        // next start looks for what it did before trying it again.
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        log(`stopping with work in flight after ${DRAIN_MS / 1000} s; it is picked up on the next start`);
+      }
       store.close();
     },
   };

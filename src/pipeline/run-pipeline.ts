@@ -49,7 +49,10 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
   if (!(await renewLease(deps, holder))) return run;
   run.ran = true;
   try {
-    if (options.timers) await runTimers(deps);
+    if (options.timers) {
+      await runTimers(deps);
+      await prune(deps);
+    }
     // Deliveries and effects take turns, so a flood of deliveries cannot hold back the chat calls
     // of the incidents already on the record (and the reverse).
     for (;;) {
@@ -75,6 +78,17 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
     await deps.store.releaseLease(LEASE, holder);
   }
   return run;
+}
+
+/** Rows pruned per tick: a backlog of old bodies goes over a few ticks instead of one long write. */
+const PRUNE_BATCH = 500;
+
+/** Retention: old raw bodies and finished payloads go (see `retention_days`). */
+async function prune(deps: PipelineDeps): Promise<void> {
+  const now = deps.clock.now();
+  const before = new Date(now.getTime() - deps.config.retention_days * 86_400_000).toISOString();
+  const pruned = await deps.store.prune(before, now.toISOString(), PRUNE_BATCH);
+  if (pruned.deliveries || pruned.effects) deps.log(`retention: dropped the bodies of ${pruned.deliveries} deliveries and ${pruned.effects} finished actions older than ${deps.config.retention_days} days`);
 }
 
 async function renewLease(deps: PipelineDeps, holder: string): Promise<boolean> {

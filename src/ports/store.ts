@@ -1,4 +1,5 @@
 import type { ChatButton } from "./chat.js";
+import type { Urgency } from "../domain/urgency.js";
 import type { ChatRequest } from "../domain/chat-request.js";
 import type { HeraldChange } from "../domain/incident-event.js";
 import type { ChatChannel, Incident, Person, TimelineEntry } from "../domain/incident.js";
@@ -14,6 +15,8 @@ export interface Delivery {
   /** A chat request, as its platform's route translated it: what is processed. */
   request: ChatRequest | null;
   processedAt: string | null;
+  /** Processed before less urgent ones (0 first; see domain/urgency.ts). */
+  urgency?: Urgency;
 }
 
 export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skipped";
@@ -144,11 +147,32 @@ export interface ProcessedDelivery {
 export interface DeliveryStore {
   /** Stores a delivery once; false when the same delivery (id or webhook id) was stored before. */
   recordDelivery(delivery: Omit<Delivery, "processedAt" | "request"> & { request?: ChatRequest | null }): Promise<boolean>;
+  /** Unprocessed deliveries, most urgent first, then in the order they arrived. */
   pendingDeliveries(limit: number): Promise<Delivery[]>;
   /** Everything a delivery's processing changes: incidents, timeline entries, effects, in one transaction. */
   commitProcessed(result: ProcessedDelivery): Promise<void>;
   /** Deliveries that could not be processed, newest first, with the reason (not their bodies). */
   failedDeliveries(limit: number): Promise<FailedDelivery[]>;
+  /**
+   * Retention: drops the raw bodies of deliveries processed before `before`, and the payloads and
+   * results of effects finished before it (never the rows, never a failed effect), at most `limit`
+   * of each per call; says how many.
+   */
+  prune(before: string, at: string, limit: number): Promise<{ deliveries: number; effects: number }>;
+}
+
+/** A page of a list, and where the next one starts (null on the last). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface IncidentQuery {
+  /** At most this many (newest first). */
+  limit: number;
+  /** The `next` of the page before. */
+  cursor?: string | null;
+  status?: "open" | "resolved";
 }
 
 export interface FailedDelivery {
@@ -162,7 +186,10 @@ export interface FailedDelivery {
 /** The incidents and their timelines, as read by everyone and written by the projection's users. */
 export interface IncidentStore {
   getIncident(idOrPagerDutyId: string): Promise<Incident | null>;
+  /** Every incident, newest first (tests and small tools; the API and console page with `pageIncidents`). */
   listIncidents(): Promise<Incident[]>;
+  /** A page of incidents, newest first; the cursor is opaque. */
+  pageIncidents(query: IncidentQuery): Promise<Page<Incident>>;
   /** Incidents not resolved yet, and with `resolvedSince`, those resolved (last changed) since then too. */
   openIncidents(options?: { resolvedSince?: string }): Promise<Incident[]>;
   /** Writes incidents and queues effects in one transaction (the timers' changes). */
@@ -170,15 +197,19 @@ export interface IncidentStore {
   /** The incident whose dedicated channel this is. */
   findIncidentByChannel(channelId: string): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
+  /** A page of an incident's timeline, oldest first; the cursor is opaque. */
+  timelinePage(incidentId: string, query: { limit: number; cursor?: string | null }): Promise<Page<TimelineEntry>>;
   /** The next of Herald's own incident numbers (1, 2, …), for incidents declared in chat. */
   nextIncidentNumber(): Promise<number>;
 }
 
 /** The outbox: every outbound call with its attempts and outcome. */
 export interface OutboxStore {
-  /** Effects not yet finished (pending or in flight), oldest first. */
+  /** Effects not yet finished (pending or in flight): a P1/P2 incident's first, then oldest first. */
   openEffects(limit: number): Promise<Effect[]>;
   effectsFor(incidentId: string): Promise<Effect[]>;
+  /** Effects that failed for good (dead letters), newest first. */
+  failedEffects(limit: number): Promise<Effect[]>;
   /** Marks an effect as being attempted now and counts the attempt. */
   startEffect(key: string, at: string): Promise<void>;
   /** Records an attempt's outcome; with `record`, the incident as the outcome leaves it and its timeline entries, in the same transaction. */

@@ -2,6 +2,7 @@ import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { ChatRequest } from "../domain/chat-request.js";
 import type { Delivery, DeliveryStore } from "../ports/store.js";
+import { requestUrgency, type Urgency } from "../domain/urgency.js";
 
 /**
  * Stores a verified delivery once and asks for a background run; false when it was stored before
@@ -9,7 +10,7 @@ import type { Delivery, DeliveryStore } from "../ports/store.js";
  */
 export async function acceptDelivery(
   deps: { store: DeliveryStore; clock: Clock; background: Background },
-  delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null; request?: ChatRequest },
+  delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null; request?: ChatRequest; urgency?: Urgency },
 ): Promise<boolean> {
   const stored = await deps.store.recordDelivery({
     id: delivery.id,
@@ -18,6 +19,8 @@ export async function acceptDelivery(
     receivedAt: deps.clock.now().toISOString(),
     body: delivery.body,
     request: delivery.request ?? null,
+    // A new incident goes ahead of a backlog (a P1/P2 first); a chat request's urgency is its command's.
+    urgency: delivery.urgency ?? (delivery.request ? requestUrgency(delivery.request) : 2),
   });
   if (stored) deps.background.schedule(`${delivery.source} delivery`);
   return stored;

@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
+import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
 import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
 import type { DeliveryStore, IncidentStore, LocalChatStore, OutboxStore } from "../ports/store.js";
@@ -43,34 +43,61 @@ export function apiAccessGuard(access: ApiAccess): MiddlewareHandler {
   };
 }
 
+/** A `limit` query: a whole number from 1 to `max`; absent, `fallback`. */
+function pageSize(value: string | undefined, fallback: number, max = 200): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new BadRequestError(`limit must be a whole number from 1 to ${max}`);
+  return n;
+}
+
 /** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON. */
 export function apiRoutes(deps: DocumentDeps & { store: IncidentStore & OutboxStore & LocalChatStore & DeliveryStore; access: ApiAccess }): Hono {
   const api = new Hono();
   api.use("*", apiAccessGuard(deps.access));
 
+  // Newest first, a page at a time: ?limit= (1–200, default 50), ?status=open|resolved, ?cursor= (the `next` of the page before).
   api.get("/incidents", async (c) => {
-    const incidents = await deps.store.listIncidents();
-    return c.json({ incidents });
+    const status = c.req.query("status");
+    if (status !== undefined && status !== "open" && status !== "resolved") throw new BadRequestError("status must be open or resolved");
+    const page = await deps.store.pageIncidents({ limit: pageSize(c.req.query("limit"), 50), cursor: c.req.query("cursor") ?? null, ...(status ? { status } : {}) });
+    return c.json({ incidents: page.items, next: page.next });
   });
 
   // Deliveries Herald could not put on the record, with why: someone should look at these.
-  api.get("/deliveries/failed", async (c) => c.json({ deliveries: await deps.store.failedDeliveries(100) }));
+  api.get("/deliveries/failed", async (c) => c.json({ deliveries: await deps.store.failedDeliveries(pageSize(c.req.query("limit"), 100)) }));
 
+  // Dead letters: outbound actions Herald gave up on (each was said in its incident's room once).
+  api.get("/effects/failed", async (c) => {
+    const effects = await deps.store.failedEffects(pageSize(c.req.query("limit"), 100));
+    return c.json({ effects: effects.map(({ seq: _seq, ...effect }) => ({ ...effect, kind: effect.payload.kind })) });
+  });
+
+  // The record, with the first page of its timeline (?timeline_limit=, default 200); the rest from /timeline.
   api.get("/incidents/:id", async (c) => {
     const incident = await deps.store.getIncident(c.req.param("id"));
     if (!incident) throw new NotFoundError(`no incident ${c.req.param("id")}`);
     const [timeline, effects] = await Promise.all([
-      deps.store.timeline(incident.id),
+      deps.store.timelinePage(incident.id, { limit: pageSize(c.req.query("timeline_limit"), 200, 1000) }),
       deps.store.effectsFor(incident.id),
     ]);
     // The local chat's messages of this incident: its own posts anywhere, and all of its channel.
     const messages = await deps.store.localMessagesFor(incident.channel?.id ?? null, effects.map((e) => e.key));
     return c.json({
       incident,
-      timeline,
+      timeline: timeline.items,
+      timeline_next: timeline.next,
       effects: effects.map(({ seq: _seq, incidentId: _incident, ...effect }) => ({ ...effect, kind: effect.payload.kind })),
       messages,
     });
+  });
+
+  // The timeline, oldest first, a page at a time: ?limit= (1–1000, default 200), ?cursor=.
+  api.get("/incidents/:id/timeline", async (c) => {
+    const incident = await deps.store.getIncident(c.req.param("id"));
+    if (!incident) throw new NotFoundError(`no incident ${c.req.param("id")}`);
+    const page = await deps.store.timelinePage(incident.id, { limit: pageSize(c.req.query("limit"), 200, 1000), cursor: c.req.query("cursor") ?? null });
+    return c.json({ timeline: page.items, next: page.next });
   });
   // The post-mortem and runbook drafts, rendered from the record as it is now.
   for (const kind of ["postmortem", "runbook"] as DocumentKind[]) {

@@ -6,6 +6,7 @@ import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import type { DeliveryStore } from "../ports/store.js";
 import { acceptDelivery } from "./accept-delivery.js";
+import { newIncidentUrgency } from "../domain/urgency.js";
 import { readBody, requestHeader } from "./read-body.js";
 
 export interface PagerDutyWebhookDeps {
@@ -38,6 +39,7 @@ export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
       source: "pagerduty",
       webhookId: requestHeader(c, "x-webhook-id") ?? null,
       body: text,
+      urgency: webhook.kind === "incident" && webhook.eventType === "incident.triggered" ? newIncidentUrgency(webhook.data.priority?.summary) : 2,
     });
     return c.json({ status: stored ? "accepted" : "duplicate" }, 202);
   };

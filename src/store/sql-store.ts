@@ -9,6 +9,8 @@ import type {
   Store,
 } from "../ports/store.js";
 import type { SqlDatabase, SqlStatement } from "./sql-database.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { URGENT_PRIORITIES } from "../domain/urgency.js";
 
 interface DeliveryRow {
   id: string;
@@ -18,6 +20,7 @@ interface DeliveryRow {
   body: string;
   request: string | null;
   processed_at: string | null;
+  urgency?: number;
 }
 
 interface EffectRow {
@@ -64,15 +67,15 @@ export function createSqlStore(db: SqlDatabase): Store {
   return {
     async recordDelivery(delivery) {
       const changes = await db.run(
-        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body, request) VALUES (?, ?, ?, ?, ?, ?)`,
-        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body, delivery.request ? JSON.stringify(delivery.request) : null],
+        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body, request, urgency) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body, delivery.request ? JSON.stringify(delivery.request) : null, delivery.urgency ?? 2],
       );
       return changes > 0;
     },
 
     async pendingDeliveries(limit) {
       const rows = await db.all<DeliveryRow>(
-        `SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY received_at, rowid LIMIT ?`,
+        `SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY urgency, received_at, rowid LIMIT ?`,
         [limit],
       );
       return rows.map(toDelivery);
@@ -80,7 +83,7 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async commitProcessed(result) {
       const statements: SqlStatement[] = [
-        ...result.incidents.map(upsertIncident),
+        ...result.incidents.flatMap(writeIncident),
         ...result.entries.map(insertEntry),
         ...result.effects.map((effect) => insertEffect(effect, result.processedAt)),
         {
@@ -97,6 +100,23 @@ export function createSqlStore(db: SqlDatabase): Store {
         [limit],
       );
       return rows.map((r) => ({ id: r.id, source: r.source, receivedAt: r.received_at, processedAt: r.processed_at, error: r.error }));
+    },
+
+    async prune(before, at, limit) {
+      const [deliveries = 0, effects = 0] = await db.batch([
+        {
+          sql: `UPDATE deliveries SET body = '', request = NULL, pruned_at = ?
+                WHERE rowid IN (SELECT rowid FROM deliveries WHERE processed_at IS NOT NULL AND pruned_at IS NULL AND processed_at < ? LIMIT ?)`,
+          params: [at, before, limit],
+        },
+        {
+          // The kind stays, so the outbox still says what was done.
+          sql: `UPDATE effects SET payload = json_object('kind', kind), result = NULL, pruned_at = ?
+                WHERE seq IN (SELECT seq FROM effects WHERE status IN ('done', 'skipped') AND pruned_at IS NULL AND updated_at < ? LIMIT ?)`,
+          params: [at, before, limit],
+        },
+      ]);
+      return { deliveries, effects };
     },
 
     async getIncident(id) {
@@ -129,12 +149,33 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async saveIncidents(incidents, effects, at) {
-      await db.batch([...incidents.map(upsertIncident), ...effects.map((effect) => insertEffect(effect, at))]);
+      await db.batch([...incidents.flatMap(writeIncident), ...effects.map((effect) => insertEffect(effect, at))]);
     },
 
     async listIncidents() {
-      const rows = await db.all<{ record: string }>(`SELECT record FROM incidents ORDER BY triggered_at DESC, id`);
+      const rows = await db.all<{ record: string }>(`SELECT record FROM incidents ORDER BY triggered_at DESC, id DESC`);
       return rows.map((row) => toIncident(row.record));
+    },
+
+    async pageIncidents({ limit, cursor, status }) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (status === "resolved") where.push(`status = 'resolved'`);
+      if (status === "open") where.push(`status != 'resolved'`);
+      if (cursor) {
+        const [triggeredAt, id] = decodeCursor(cursor, ["string", "string"] as const);
+        where.push(`(triggered_at < ? OR (triggered_at = ? AND id < ?))`);
+        params.push(triggeredAt, triggeredAt, id);
+      }
+      const rows = await db.all<{ record: string; id: string; triggered_at: string }>(
+        `SELECT record, id, triggered_at FROM incidents ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY triggered_at DESC, id DESC LIMIT ?`,
+        [...params, limit + 1],
+      );
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { items: page.map((row) => toIncident(row.record)), next: more && last ? encodeCursor([last.triggered_at, last.id]) : null };
     },
 
     async timeline(incidentId) {
@@ -145,11 +186,30 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows.map(toEntry);
     },
 
+    async timelinePage(incidentId, { limit, cursor }) {
+      const after = cursor ? decodeCursor(cursor, ["string", "number"] as const) : null;
+      const rows = await db.all<TimelineRow & { seq: number }>(
+        after
+          ? `SELECT * FROM timeline_entries WHERE incident_id = ? AND (at > ? OR (at = ? AND seq > ?)) ORDER BY at, seq LIMIT ?`
+          : `SELECT * FROM timeline_entries WHERE incident_id = ? ORDER BY at, seq LIMIT ?`,
+        after ? [incidentId, after[0], after[0], after[1], limit + 1] : [incidentId, limit + 1],
+      );
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { items: page.map(toEntry), next: more && last ? encodeCursor([last.at, last.seq]) : null };
+    },
+
     async openEffects(limit) {
       const rows = await db.all<EffectRow>(
-        `SELECT * FROM effects WHERE status IN ('pending', 'in_flight') ORDER BY seq LIMIT ?`,
+        `SELECT * FROM effects WHERE status IN ('pending', 'in_flight') ORDER BY urgency, seq LIMIT ?`,
         [limit],
       );
+      return rows.map(toEffect);
+    },
+
+    async failedEffects(limit) {
+      const rows = await db.all<EffectRow>(`SELECT * FROM effects WHERE status = 'failed' ORDER BY updated_at DESC, seq DESC LIMIT ?`, [limit]);
       return rows.map(toEffect);
     },
 
@@ -167,7 +227,7 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async finishEffect(key, outcome: EffectOutcome, at, record) {
       await db.batch([
-        ...(record ? [upsertIncident(record.incident), ...record.entries.map(insertEntry)] : []),
+        ...(record ? [...writeIncident(record.incident), ...record.entries.map(insertEntry)] : []),
         {
           sql: `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
           params: [
@@ -322,11 +382,24 @@ function upsertIncident(incident: Incident): SqlStatement {
   };
 }
 
+const URGENT_LIST = URGENT_PRIORITIES.map((p) => `'${p}'`).join(", ");
+
+/** The incident, and (when it is P1/P2) its queued effects moved ahead of other incidents' work. */
+function writeIncident(incident: Incident): SqlStatement[] {
+  if (!URGENT_PRIORITIES.includes(incident.priority ?? "")) return [upsertIncident(incident)];
+  return [
+    upsertIncident(incident),
+    { sql: `UPDATE effects SET urgency = 0 WHERE incident_id = ? AND urgency != 0 AND status IN ('pending', 'in_flight')`, params: [incident.id] },
+  ];
+}
+
 function insertEffect(effect: NewEffect, at: string): SqlStatement {
+  // Urgent when its incident is P1/P2 as written in the same transaction (the incident comes first).
   return {
-    sql: `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at)
-          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-    params: [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at],
+    sql: `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at, urgency)
+          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?,
+            COALESCE((SELECT CASE WHEN json_extract(record, '$.priority') IN (${URGENT_LIST}) THEN 0 ELSE 1 END FROM incidents WHERE id = ?), 1))`,
+    params: [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at, effect.incidentId],
   };
 }
 
@@ -363,6 +436,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     body: row.body,
     request: row.request ? (JSON.parse(row.request) as Delivery["request"]) : null,
     processedAt: row.processed_at,
+    urgency: (row.urgency ?? 2) as Delivery["urgency"],
   };
 }
 

@@ -37,13 +37,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 }
 
 /** Starts `src/node/main.ts` as a user would, on a free port, against the fake Slack. */
-async function startHerald(port: number): Promise<ChildProcess> {
+async function startHerald(port: number, db = "herald.db"): Promise<ChildProcess> {
   const env = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
   const configPath = join(dir, "herald.yaml");
   writeFileSync(configPath, env.HERALD_CONFIG_YAML!);
   const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts"], {
-    env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: configPath },
-    stdio: "ignore",
+    env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, db), HERALD_CONFIG: configPath },
+    stdio: process.env.HERALD_TEST_LOG ? "inherit" : "ignore",
   });
   children.push(child);
   await until("Herald to answer /healthz", async () => {
@@ -81,6 +81,7 @@ describe("a Node process killed mid-way", () => {
       fake.calls().some((c) => c.method === "chat.postMessage" && String(c.body.text).startsWith(":memo: *Status page")) || undefined,
     );
     herald.kill("SIGTERM");
+    await new Promise((resolve) => herald.once("exit", resolve));
 
     const posting = new Set(["conversations.create", "chat.postMessage", "conversations.history", "pins.add"]);
     expect(fake.calls().filter((c) => posting.has(c.method)).map((c) => [c.method, c.body.channel ?? c.body.name])).toEqual([
@@ -94,4 +95,43 @@ describe("a Node process killed mid-way", () => {
       ["chat.postMessage", "C00000001"],
     ]);
   }, 60_000);
+
+  it("on SIGTERM stops within 10 s with a call hanging and a backlog waiting, and loses nothing", async () => {
+    vendors.reset();
+    const port = await freePort();
+    let herald = await startHerald(port, "term.db");
+    // Slack takes the first room but never answers; twenty P1 pages arrive.
+    await fetch(`${vendorsUrl}/slack/__fault/conversations.create`, { method: "POST", body: JSON.stringify({ hang: true }) });
+    const [triggered] = lifecycle(deliveries);
+    const pages = Array.from({ length: 20 }, (_, i) => {
+      const page = JSON.parse(triggered!.body);
+      page.event.id = `EVT-TERM-${i}`;
+      page.event.occurred_at = new Date().toISOString();
+      page.event.data.id = `PTERM${i}`;
+      page.event.data.number = 500 + i;
+      page.event.data.title = `Page ${i}`;
+      return JSON.stringify(page);
+    });
+    for (const page of pages) expect((await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, await signedDelivery(page))).status).toBe(202);
+    await until("the hanging room call", () => fake.calls().some((c) => c.method === "conversations.create") || undefined);
+
+    const stopping = Date.now();
+    herald.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => herald.once("exit", resolve));
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    expect(code).toBe(0);
+
+    herald = await startHerald(port, "term.db");
+    await until("every page's room", () => {
+      const rooms = fake.calls().filter((c) => c.method === "conversations.create" && String(c.body.name).startsWith("inc-5"));
+      const names = new Set(rooms.map((c) => String(c.body.name)));
+      return names.size === 20 || undefined;
+    }, 60);
+    herald.kill("SIGTERM");
+    await new Promise((resolve) => herald.once("exit", resolve));
+    // Every page has exactly one room: the one whose answer hung was found again, not made twice.
+    const rooms = fake.rooms().filter((room) => room.name.startsWith("inc-5"));
+    expect(rooms).toHaveLength(20);
+    expect(rooms.map((room) => room.name).sort()).toEqual(pages.map((_, i) => `inc-${500 + i}-page-${i}`).sort());
+  }, 90_000);
 });

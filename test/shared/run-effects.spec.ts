@@ -180,12 +180,23 @@ describe(`runEffects (${harness.runtime})`, () => {
       clock.advance(wait);
     }
     expect(waits).toEqual([2, 4, 8, 16, 32, 64, 128]);
+    // A dead letter: the team channel is told once, with what to do by hand.
+    await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others });
+    await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others });
     expect(await statuses(store)).toEqual([
       ["k-create", "failed", MAX_ATTEMPTS],
       // Nothing can be posted in a channel that could not be made; the update channel still hears.
       ["k-summary", "skipped", 1],
       ["k-update", "done", 1],
+      ["k-create:gave-up", "done", 1],
     ]);
+    const notices = chat.posts.filter((p) => p.idempotencyKey === "k-create:gave-up");
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.channel).not.toBe("C-inc-7-disk-full");
+    expect(notices[0]!.text).toContain("Herald could not make this incident's room");
+    expect(notices[0]!.text).toContain(`after ${MAX_ATTEMPTS} attempts`);
+    expect(notices[0]!.text).toContain("Make a room for the incident by hand");
+    expect((await store.failedEffects(10)).map((e) => e.key)).toEqual(["k-create"]);
   });
 
   it("fails at once on an error another attempt cannot fix", async () => {
@@ -196,7 +207,77 @@ describe(`runEffects (${harness.runtime})`, () => {
       ["k-create", "done", 1],
       ["k-summary", "failed", 1],
       ["k-update", "done", 1],
+      // Told where people will see it: the room is what failed, so the team channel.
+      ["k-summary:gave-up", "pending", 0],
     ]);
+  });
+
+  it("lets other incidents, and the incident's other vendors, go on while one chat call hangs", async () => {
+    const store = await harness.freshStore();
+    const second: Incident = { ...incident, id: "inc-2", pagerdutyId: null, number: 8, title: "Queue stuck", priority: "P3" };
+    await store.commitProcessed({
+      deliveryId: "d",
+      processedAt: new Date(T0).toISOString(),
+      incidents: [incident, second],
+      entries: [],
+      effects: [
+        effects[0]!,
+        effects[1]!,
+        { key: "k-note", incidentId: "inc-1", payload: { kind: "pagerduty_note", content: "paged" } },
+        { key: "k2-create", incidentId: "inc-2", payload: { kind: "create_channel", name: "inc-8-queue-stuck" } },
+        { key: "k2-summary", incidentId: "inc-2", payload: { kind: "post_message", to: "incident", template: "t", text: "summary 2" } },
+      ],
+    });
+    const chat = scriptedChat();
+    let release!: () => void;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    const create = chat.createChannel.bind(chat);
+    // Slack does not answer for inc-1's room (until released; a real client times out).
+    chat.createChannel = async (name) => (name.startsWith("inc-7") ? hung.then(() => create(name)) : create(name));
+    const notes: string[] = [];
+    const paging = { ...others.paging, platform: "pagerduty", addNote: async (_id: string, content: string) => (notes.push(content), { id: `N${notes.length}` }) };
+    const running = runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others, paging: paging as typeof others.paging });
+    await expect.poll(() => chat.posts.map((p) => p.text)).toEqual(["summary 2"]);
+    // inc-1's PagerDuty note does not wait behind its room either; its summary does.
+    expect(notes).toEqual(["paged"]);
+    release();
+    await running;
+    expect(chat.posts.map((p) => p.text)).toEqual(["summary 2", "summary"]);
+  });
+
+  it("does a P1 incident's work before an older backlog", async () => {
+    const store = await harness.freshStore();
+    const backlog: Incident[] = Array.from({ length: 5 }, (_, i) => ({ ...incident, id: `old-${i}`, pagerdutyId: null, number: 100 + i, priority: "P3" }));
+    await store.commitProcessed({
+      deliveryId: "d1",
+      processedAt: new Date(T0).toISOString(),
+      incidents: backlog,
+      entries: [],
+      effects: backlog.map((b) => ({ key: `${b.id}-summary`, incidentId: b.id, payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "t", text: b.id } })),
+    });
+    await store.commitProcessed({
+      deliveryId: "d2",
+      processedAt: new Date(T0).toISOString(),
+      incidents: [incident],
+      entries: [],
+      effects: [{ key: "p1-announce", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "t", text: "P1" } }],
+    });
+    expect((await store.openEffects(2)).map((e) => e.key)).toEqual(["p1-announce", "old-0-summary"]);
+    const chat = scriptedChat();
+    await runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others });
+    expect(chat.posts[0]!.text).toBe("P1");
+    expect(chat.posts).toHaveLength(6);
+  });
+
+  it("moves an incident's queued work ahead when it is raised to P1", async () => {
+    const store = await harness.freshStore();
+    const low: Incident = { ...incident, id: "low", priority: "P3", pagerdutyId: null };
+    const other: Incident = { ...incident, id: "other", priority: "P3", pagerdutyId: null };
+    const post = (key: string, id: string) => ({ key, incidentId: id, payload: { kind: "post_message" as const, to: { channel: "C-UPDATE" }, template: "t", text: key } });
+    await store.commitProcessed({ deliveryId: "d1", processedAt: new Date(T0).toISOString(), incidents: [other, low], entries: [], effects: [post("other-1", "other"), post("low-1", "low")] });
+    expect((await store.openEffects(1)).map((e) => e.key)).toEqual(["other-1"]);
+    await store.commitProcessed({ deliveryId: "d2", processedAt: new Date(T0).toISOString(), incidents: [{ ...low, priority: "P1" }], entries: [], effects: [post("low-2", "low")] });
+    expect((await store.openEffects(10)).map((e) => e.key)).toEqual(["low-1", "low-2", "other-1"]);
   });
 
   it("after a crash mid-post, finds the post that landed instead of posting it again", async () => {

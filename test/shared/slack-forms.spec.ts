@@ -230,6 +230,8 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
     await herald.settle();
 
     const calls = (await herald.slackCalls()).slice(before).filter((c) => c.method === "chat.postMessage").map((c) => [c.method, c.body.channel, c.body.thread_ts ?? null, String(c.body.text)]);
+    // In order within each channel; answers in different channels do not wait for each other.
+    calls.sort((a, b) => String(a[1]).localeCompare(String(b[1])));
     expect(calls).toEqual([
       ["chat.postMessage", "C00000001", mentionTs("Ev0NOTE01"), "Added to the incident log as a decision."],
       ["chat.postMessage", "C00000001", mentionTs("Ev0TYPO01"), expect.stringMatching(/^'decison' is not a category[^]*\nSee `@Herald help` for every command\.$/)],

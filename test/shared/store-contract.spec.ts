@@ -206,4 +206,76 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(await store.getPlatformState("teams", "conversation:19:abc")).toEqual({ serviceUrl: "https://smba.example/emea/" });
     expect(await store.getPlatformState("slack", "conversation:19:abc")).toBeNull();
   });
+
+  it("gives the most urgent deliveries first: a new P1/P2, then a new incident, then the rest in arrival order", async () => {
+    const store = await harness.freshStore();
+    const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
+    await store.recordDelivery({ id: "a", source: "pagerduty", webhookId: null, receivedAt: at(1), body: "{}" });
+    await store.recordDelivery({ id: "b", source: "pagerduty", webhookId: null, receivedAt: at(2), body: "{}", urgency: 1 });
+    await store.recordDelivery({ id: "c", source: "pagerduty", webhookId: null, receivedAt: at(3), body: "{}" });
+    await store.recordDelivery({ id: "d", source: "pagerduty", webhookId: null, receivedAt: at(4), body: "{}", urgency: 0 });
+    expect((await store.pendingDeliveries(10)).map((d) => d.id)).toEqual(["d", "b", "a", "c"]);
+  });
+
+  it("pages incidents newest first, by status, and a timeline oldest first", async () => {
+    const store = await harness.freshStore();
+    const at = (m: number) => new Date(Date.parse(T0) + m * 60_000).toISOString();
+    const incidents = Array.from({ length: 5 }, (_, i) =>
+      incident({ id: `inc-${i}`, pagerdutyId: null, triggeredAt: at(i), status: i % 2 ? "resolved" : "triggered" }),
+    );
+    await store.commitProcessed({
+      deliveryId: "d",
+      processedAt: T1,
+      incidents,
+      entries: Array.from({ length: 5 }, (_, i) => entry(`e${i}`, at(i % 3), { incidentId: "inc-0" })),
+      effects: [],
+    });
+    const first = await store.pageIncidents({ limit: 2 });
+    expect(first.items.map((i) => i.id)).toEqual(["inc-4", "inc-3"]);
+    const second = await store.pageIncidents({ limit: 2, cursor: first.next });
+    expect(second.items.map((i) => i.id)).toEqual(["inc-2", "inc-1"]);
+    const last = await store.pageIncidents({ limit: 2, cursor: second.next });
+    expect(last).toEqual({ items: [incidents[0]], next: null });
+    expect((await store.pageIncidents({ limit: 10, status: "open" })).items.map((i) => i.id)).toEqual(["inc-4", "inc-2", "inc-0"]);
+    expect((await store.pageIncidents({ limit: 10, status: "resolved" })).items.map((i) => i.id)).toEqual(["inc-3", "inc-1"]);
+    await expect(store.pageIncidents({ limit: 2, cursor: "not-a-cursor" })).rejects.toThrow(/cursor/);
+
+    const page1 = await store.timelinePage("inc-0", { limit: 3 });
+    expect(page1.items.map((e) => e.id)).toEqual(["e0", "e3", "e1"]);
+    const page2 = await store.timelinePage("inc-0", { limit: 3, cursor: page1.next });
+    expect(page2).toEqual({ items: [entry("e4", at(1), { incidentId: "inc-0" }), entry("e2", at(2), { incidentId: "inc-0" })], next: null });
+  });
+
+  it("drops old raw bodies and finished payloads, keeping every row and every failure", async () => {
+    const store = await harness.freshStore();
+    const old = "2026-10-01T00:00:00.000Z";
+    await store.recordDelivery({ id: "old", source: "pagerduty", webhookId: "W-old", receivedAt: old, body: '{"secret":"raw"}' });
+    await store.recordDelivery({ id: "new", source: "pagerduty", webhookId: null, receivedAt: T0, body: '{"raw":1}' });
+    await store.recordDelivery({ id: "waiting", source: "pagerduty", webhookId: null, receivedAt: old, body: '{"raw":2}' });
+    await store.commitProcessed({
+      deliveryId: "old",
+      processedAt: old,
+      incidents: [incident()],
+      entries: [],
+      effects: [
+        { key: "done", incidentId: "inc-1", payload: { kind: "post_message", to: "incident", template: "t", text: "long text" } },
+        { key: "failed", incidentId: "inc-1", payload: { kind: "pagerduty_note", content: "note" } },
+      ],
+    });
+    await store.commitProcessed({ deliveryId: "new", processedAt: T0, incidents: [], entries: [], effects: [] });
+    await store.finishEffect("done", { status: "done", result: { id: "ts" } }, old);
+    await store.finishEffect("failed", { status: "failed", error: "gone" }, old);
+
+    expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toEqual({ deliveries: 1, effects: 1 });
+    expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toEqual({ deliveries: 0, effects: 0 });
+    // The pruned delivery is still known (a redelivery is not stored again); unprocessed ones are untouched.
+    expect(await store.recordDelivery({ id: "old", source: "pagerduty", webhookId: "W-old", receivedAt: T1, body: "{}" })).toBe(false);
+    expect((await store.pendingDeliveries(10)).map((d) => [d.id, d.body])).toEqual([["waiting", '{"raw":2}']]);
+    const effects = await store.effectsFor("inc-1");
+    expect(effects.map((e) => [e.key, e.status, e.payload, e.result])).toEqual([
+      ["done", "done", { kind: "post_message" }, null],
+      ["failed", "failed", { kind: "pagerduty_note", content: "note" }, null],
+    ]);
+    expect((await store.failedEffects(10)).map((e) => [e.key, e.lastError])).toEqual([["failed", "gone"]]);
+  });
 });

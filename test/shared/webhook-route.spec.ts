@@ -120,7 +120,7 @@ describe(`POST /webhooks/pagerduty (${harness.runtime})`, () => {
     );
     const ok = await herald.request("/api/incidents", { headers: { authorization: `Bearer ${API_TOKEN}` } });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ incidents: [] });
+    expect(await ok.json()).toEqual({ incidents: [], next: null });
     await expectError(
       await herald.request("/api/incidents/nope", { headers: { authorization: `Bearer ${API_TOKEN}` } }),
       404,

@@ -240,7 +240,9 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     }
   });
 
-  return { app, calls: () => calls, reset };
+  /** The channels as Slack holds them (rooms made, including those whose answer was lost). */
+  const rooms = () => [...channels.values()].map(({ id, name, creator }) => ({ id, name, creator }));
+  return { app, calls: () => calls, rooms, reset };
 }
 
 /** What Slack would refuse in a modal view (Block Kit's documented limits), or null. */

@@ -75,19 +75,31 @@ export function Status(props: { status: Incident["status"] }) {
 }
 
 /** The incidents, open ones first, and the rooms. */
-export function HomePage(props: { ctx: PageContext; incidents: Incident[]; failed: FailedDelivery[] }) {
-  const open = props.incidents.filter((i) => i.status !== "resolved");
-  const resolved = props.incidents.filter((i) => i.status === "resolved");
+export interface IncidentListData {
+  open: Incident[];
+  /** More open incidents than shown. */
+  moreOpen: boolean;
+  /** The latest resolved ones, a page. */
+  resolved: Incident[];
+  /** The cursor of the next page of resolved ones. */
+  older: string | null;
+  failed: FailedDelivery[];
+  /** Actions Herald gave up on (dead letters). */
+  gaveUp: Effect[];
+}
+
+export function HomePage(props: { ctx: PageContext; list: IncidentListData; live: string }) {
   return (
     <Layout title="Incidents" ctx={props.ctx}>
-      <section id="live" data-live="/console?live=1">
-        <IncidentList ctx={props.ctx} open={open} resolved={resolved} failed={props.failed} />
+      <section id="live" data-live={props.live}>
+        <IncidentList ctx={props.ctx} list={props.list} />
       </section>
     </Layout>
   );
 }
 
-export function IncidentList(props: { ctx: PageContext; open: Incident[]; resolved: Incident[]; failed: FailedDelivery[] }) {
+export function IncidentList(props: { ctx: PageContext; list: IncidentListData }) {
+  const { list } = props;
   const rows = (incidents: Incident[]) =>
     incidents.map((i) => (
       <li class="incident-row">
@@ -105,12 +117,28 @@ export function IncidentList(props: { ctx: PageContext; open: Incident[]; resolv
   return (
     <div>
       <h1>Open incidents</h1>
-      {props.open.length ? <ul class="incidents">{rows(props.open)}</ul> : <p class="empty">No incident is open. Declare one if something is wrong.</p>}
-      {props.failed.length ? (
-        <section class="card failed">
-          <h2>{`Needs a look: ${props.failed.length} ${props.failed.length === 1 ? "delivery" : "deliveries"} Herald could not process`}</h2>
+      {list.open.length ? <ul class="incidents">{rows(list.open)}</ul> : <p class="empty">No incident is open. Declare one if something is wrong.</p>}
+      {list.moreOpen ? <p class="meta">{`Only the newest ${list.open.length} open incidents are shown; the API lists them all (GET /api/incidents?status=open).`}</p> : null}
+      {list.gaveUp.length ? (
+        <section class="card failed dead-letters">
+          <h2>{`Needs a look: ${list.gaveUp.length} ${list.gaveUp.length === 1 ? "action" : "actions"} Herald gave up on`}</h2>
           <ul class="effects">
-            {props.failed.map((f) => (
+            {list.gaveUp.map((e) => (
+              <li class="effect effect-failed">
+                <span class="badge">{e.payload.kind.replace(/_/g, " ")}</span>{" "}
+                <a href={`/console/incidents/${encodeURIComponent(e.incidentId)}`}>{e.incidentId}</a>
+                {`, after ${e.attempts} ${e.attempts === 1 ? "attempt" : "attempts"}, ${time(e.updatedAt, props.ctx)}`}
+                <div class="error">{e.lastError ?? "no reason was given"}</div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {list.failed.length ? (
+        <section class="card failed">
+          <h2>{`Needs a look: ${list.failed.length} ${list.failed.length === 1 ? "delivery" : "deliveries"} Herald could not process`}</h2>
+          <ul class="effects">
+            {list.failed.map((f) => (
               <li class="effect effect-failed">
                 <span class="badge">{f.source}</span> {`${f.id}, received ${time(f.receivedAt, props.ctx)}`}
                 <div class="error">{f.error}</div>
@@ -119,10 +147,11 @@ export function IncidentList(props: { ctx: PageContext; open: Incident[]; resolv
           </ul>
         </section>
       ) : null}
-      {props.resolved.length ? (
+      {list.resolved.length ? (
         <>
           <h2>Resolved</h2>
-          <ul class="incidents resolved">{rows(props.resolved)}</ul>
+          <ul class="incidents resolved">{rows(list.resolved)}</ul>
+          {list.older ? <a class="older" href={`/console?older=${encodeURIComponent(list.older)}`}>Older resolved incidents</a> : null}
         </>
       ) : null}
     </div>

@@ -12,6 +12,7 @@ import { HeraldError } from "../../errors.js";
 import type { ChatButton } from "../../ports/chat.js";
 import type { LocalChannel } from "../../ports/store.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
+import { closeConnection } from "../../routes/read-body.js";
 import type { RouteContext } from "../chat-platform.js";
 import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
 import { shortHash } from "../short-hash.js";
@@ -31,6 +32,7 @@ import {
   RoomPage,
   RoomsPage,
   SignInPage,
+  type IncidentListData,
   type IncidentPageData,
   type PageContext,
 } from "./console-pages.js";
@@ -38,6 +40,8 @@ import {
 /** How the console's help and hints name commands: as in Slack, and typing the prefix is optional. */
 const PREFIX = "/incident";
 const ROOM_MESSAGES = 200;
+const OPEN_SHOWN = 100;
+const RESOLVED_PAGE = 20;
 const FORM_LIMIT_BYTES = 64 * 1024;
 
 type C = Context<ConsoleEnv>;
@@ -69,6 +73,8 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   app.onError((error, c) => {
     const status = error instanceof ConsoleRefusal || error instanceof HeraldError ? error.status : 500;
     if (status === 500) deps.log(`console: ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
+    // The rest of a form too large is not read, by anyone.
+    if (status === 413) closeConnection(c);
     const message = status === 500 ? "Something went wrong; the server log says what." : error.message;
     return html(c, <ProblemPage ctx={page(c)} title={status === 403 ? "Not here" : "That did not work"} message={message} />, status as 400);
   });
@@ -96,11 +102,16 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   });
 
   app.get("/console", async (c) => {
-    const [incidents, failed] = await Promise.all([deps.store.listIncidents(), deps.store.failedDeliveries(20)]);
-    const open = incidents.filter((i) => i.status !== "resolved");
-    const resolved = incidents.filter((i) => i.status === "resolved");
-    if (c.req.query("live")) return live(c, <IncidentList ctx={page(c)} open={open} resolved={resolved} failed={failed} />);
-    return html(c, <HomePage ctx={page(c)} incidents={incidents} failed={failed} />);
+    // Every open incident (a few at most, on any day), the latest resolved ones a page at a time.
+    const [open, resolved, failed, gaveUp] = await Promise.all([
+      deps.store.pageIncidents({ limit: OPEN_SHOWN, status: "open" }),
+      deps.store.pageIncidents({ limit: RESOLVED_PAGE, status: "resolved", cursor: c.req.query("older") ?? null }),
+      deps.store.failedDeliveries(20),
+      deps.store.failedEffects(20),
+    ]);
+    const list: IncidentListData = { open: open.items, moreOpen: open.next !== null, resolved: resolved.items, older: resolved.next, failed, gaveUp };
+    if (c.req.query("live")) return live(c, <IncidentList ctx={page(c)} list={list} />);
+    return html(c, <HomePage ctx={page(c)} list={list} live={`/console?live=1${c.req.query("older") ? `&older=${encodeURIComponent(c.req.query("older")!)}` : ""}`} />);
   });
 
   app.get("/console/rooms", async (c) => html(c, <RoomsPage ctx={page(c)} rooms={await deps.store.localChannels()} />));
@@ -227,7 +238,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       channel: room.id,
       now: deps.clock.now(),
       incident: () => (incidentId ? deps.store.getIncident(incidentId) : deps.store.findIncidentByChannel(room.id)),
-      openIncidents: () => deps.store.listIncidents(),
+      openIncidents: () => deps.store.openIncidents(),
     };
   }
 

@@ -12,14 +12,24 @@ export interface AppCredentials {
 
 /**
  * App tokens by client credentials, one per scope (Bot Framework, Microsoft Graph), kept until a
- * few minutes before they expire.
+ * few minutes before they expire. Calls that need one at the same moment share one request.
  */
 export function createTokenSource(credentials: AppCredentials, clock: Clock) {
   const cache = new Map<string, { token: string; until: number }>();
+  const asking = new Map<string, Promise<string>>();
   return async function token(scope: string): Promise<string> {
-    const now = clock.now().getTime();
     const kept = cache.get(scope);
-    if (kept && kept.until > now) return kept.token;
+    if (kept && kept.until > clock.now().getTime()) return kept.token;
+    let pending = asking.get(scope);
+    if (!pending) {
+      pending = fetchToken(scope).finally(() => asking.delete(scope));
+      asking.set(scope, pending);
+    }
+    return pending;
+  };
+
+  async function fetchToken(scope: string): Promise<string> {
+    const now = clock.now().getTime();
     const tenant = credentials.tenantId ?? "botframework.com";
     const url = `${credentials.loginUrl.replace(/\/$/, "")}/${encodeURIComponent(tenant)}/oauth2/v2.0/token`;
     let response: Response;
@@ -42,7 +52,7 @@ export function createTokenSource(credentials: AppCredentials, clock: Clock) {
     const seconds = typeof body.expires_in === "number" ? body.expires_in : Number(body.expires_in) || 3600;
     cache.set(scope, { token: body.access_token, until: now + Math.max(60, seconds - 300) * 1000 });
     return body.access_token;
-  };
+  }
 }
 
 export const BOT_SCOPE = "https://api.botframework.com/.default";
