@@ -20,6 +20,7 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/node/**/*.test.ts", "test/shared/**/*.spec.ts"],
+          setupFiles: ["test/support/log-watch.ts"],
         },
       },
       {
@@ -47,7 +48,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts", "test/shared/**/*.spec.ts"],
           globalSetup: ["test/workers/global-setup.ts"],
-          setupFiles: ["test/workers/apply-migrations.ts"],
+          setupFiles: ["test/workers/apply-migrations.ts", "test/support/log-watch.ts"],
         },
       },
     ],

@@ -18,7 +18,7 @@ export interface Row {
 /** One request shape, built fresh for every request (new ids, new signature). */
 export type NextRequest = () => { path: string; body: string; headers: Record<string, string> };
 
-function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
+export function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
   return new Promise((resolve) => {
     const listener = (message: Record<string, unknown>) => {
       if (key in message) {
@@ -31,9 +31,9 @@ function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
   });
 }
 
-async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+export async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = fork("bench/server.ts", [mode], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", "--expose-gc"],
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

@@ -2,9 +2,15 @@ import { z } from "zod";
 
 /** Shapes of PagerDuty V3 webhook payloads, as documented; unknown fields pass through. */
 
+/**
+ * PagerDuty's ids (P + letters and digits, ULIDs for events, UUIDs in places). Herald keys records
+ * and deliveries on them, so anything else (control characters, broken Unicode) is refused at the door.
+ */
+export const pagerDutyId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "is not a PagerDuty id");
+
 export const reference = z
   .object({
-    id: z.string().min(1),
+    id: pagerDutyId,
     summary: z.string().nullish(),
     html_url: z.string().nullish(),
   })
@@ -13,7 +19,7 @@ export const reference = z
 export const envelopeSchema = z.object({
   event: z
     .object({
-      id: z.string().min(1),
+      id: pagerDutyId,
       event_type: z.string().min(1),
       resource_type: z.string().min(1),
       occurred_at: z.string().datetime({ offset: true }),
@@ -26,7 +32,7 @@ export const envelopeSchema = z.object({
 
 export const incidentDataSchema = z
   .object({
-    id: z.string().min(1),
+    id: pagerDutyId,
     type: z.literal("incident"),
     html_url: z.string().nullish(),
     number: z.number().int().nullish(),
@@ -48,7 +54,7 @@ const incidentReference = reference;
 
 export const noteDataSchema = z
   .object({
-    id: z.string().min(1),
+    id: pagerDutyId,
     type: z.literal("incident_note"),
     incident: incidentReference,
     content: z.string(),

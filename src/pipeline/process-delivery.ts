@@ -88,7 +88,16 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
     await deps.store.commitProcessed({ deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [], error: reason });
     return;
   }
-  await deps.store.commitProcessed(result);
+  try {
+    await deps.store.commitProcessed(result);
+  } catch (error) {
+    // What the store refuses (a value too large for D1, say) would be refused on every retry, and
+    // hold up every delivery behind it: kept aside with the reason. If the store is down, this
+    // throws too, and the delivery waits for the next run.
+    const reason = `the store refused its changes: ${(error as Error).message}`;
+    deps.log(`delivery ${delivery.id} (${delivery.source}) failed and is kept aside: ${reason}`);
+    await deps.store.commitProcessed({ deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [], error: reason });
+  }
 }
 
 /**

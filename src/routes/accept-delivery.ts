@@ -1,4 +1,5 @@
 import type { Background } from "../ports/background.js";
+import { MalformedBodyError } from "../errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ChatRequest } from "../domain/chat-request.js";
 import type { Delivery, DeliveryStore } from "../ports/store.js";
@@ -12,6 +13,9 @@ export async function acceptDelivery(
   deps: { store: DeliveryStore; clock: Clock; background: Background },
   delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null; request?: ChatRequest; urgency?: Urgency },
 ): Promise<boolean> {
+  // Deliveries are found again by id: one the database would store altered (broken Unicode, control
+  // characters) could never be marked processed.
+  if (!isPlainId(delivery.id)) throw new MalformedBodyError("the request's id holds characters no id has");
   const stored = await deps.store.recordDelivery({
     id: delivery.id,
     source: delivery.source,
@@ -24,4 +28,9 @@ export async function acceptDelivery(
   });
   if (stored) deps.background.schedule(`${delivery.source} delivery`);
   return stored;
+}
+
+/** Well-formed Unicode without control characters, and not absurdly long. */
+function isPlainId(id: string): boolean {
+  return id.length <= 512 && !/[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(id);
 }

@@ -5,8 +5,9 @@ import { systemClock } from "../../src/ports/clock.js";
 import type { Store } from "../../src/ports/store.js";
 import { readSettings } from "../../src/settings.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
+import { watchedLog } from "../support/log-watch.js";
 
-/** Herald wired as on Node, on an in-memory SQLite store, quiet; the config defaults to herald.yaml. */
+/** Herald wired as on Node, on an in-memory SQLite store, quiet (its log is watched for secrets); the config defaults to herald.yaml. */
 export function nodeHerald(options: {
   env: Record<string, string>;
   store?: Store;
@@ -21,7 +22,7 @@ export function nodeHerald(options: {
     env: options.env,
     settings: readSettings(options.env),
     clock: systemClock,
-    log: () => {},
+    log: watchedLog,
     print: options.print ?? (() => {}),
     isLoopback: options.isLoopback,
   });

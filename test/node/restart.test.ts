@@ -9,6 +9,7 @@ import { createFakeVendors } from "../support/fake-vendors.js";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { TEAM_CHANNELS, testEnv } from "../support/test-config.js";
+import { watchLog } from "../support/log-watch.js";
 
 const vendors = await createFakeVendors();
 const fake = vendors.slack;
@@ -43,8 +44,10 @@ async function startHerald(port: number, db = "herald.db"): Promise<ChildProcess
   writeFileSync(configPath, env.HERALD_CONFIG_YAML!);
   const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts"], {
     env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, db), HERALD_CONFIG: configPath },
-    stdio: process.env.HERALD_TEST_LOG ? "inherit" : "ignore",
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  // What the child logs is watched for secrets like everything else.
+  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding("utf8").on("data", (text: string) => text.split("\n").forEach(watchLog));
   children.push(child);
   await until("Herald to answer /healthz", async () => {
     const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeServer, type NodeServer } from "../../src/node/start-server.js";
 import { testEnv } from "../support/test-config.js";
+import { watchedLog } from "../support/log-watch.js";
 
 // Herald as `npm start` runs it, on a real socket: what a sender that never stops can do to it.
 let server: NodeServer;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   const config = join(dir, "herald.yaml");
   const env = testEnv(readFileSync("herald.yaml", "utf8"), "http://127.0.0.1:9");
   writeFileSync(config, env.HERALD_CONFIG_YAML!);
-  server = await startNodeServer({ ...env, PORT: "0", HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: config }, () => {}, () => {});
+  server = await startNodeServer({ ...env, PORT: "0", HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: config }, watchedLog, watchedLog);
 });
 
 afterAll(async () => {

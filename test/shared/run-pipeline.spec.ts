@@ -157,4 +157,19 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(await store.openEffects(10)).toEqual([]);
     expect((await store.failedDeliveries(10)).map((d) => [d.id, d.error])).toEqual([["odd:1", "incident.triggered names no incident"]]);
   });
+
+  it("keeps aside a delivery whose changes the store refuses, instead of retrying it ahead of everything forever", async () => {
+    const store = await storeWith(2);
+    // The store refuses the first delivery's changes every time (a value too large for D1, say).
+    const refusing = Object.create(store) as typeof store;
+    refusing.commitProcessed = async (result) => {
+      if (result.deliveryId === "pagerduty:E0" && !result.error) throw new Error("string or blob too big");
+      return store.commitProcessed(result);
+    };
+    const deps = { store: refusing, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    expect(await runPipeline(deps)).toMatchObject({ ran: true, deliveries: 2 });
+    expect(await store.pendingDeliveries(10)).toEqual([]);
+    expect((await store.failedDeliveries(10)).map((d) => [d.id, d.error])).toEqual([["pagerduty:E0", "the store refused its changes: string or blob too big"]]);
+    expect((await store.listIncidents()).map((i) => i.pagerdutyId)).toEqual(["P1"]);
+  });
 });

@@ -12,6 +12,7 @@ import type { PagerDutyCall } from "../support/fake-pagerduty.js";
 import type { TeamsCall } from "../support/fake-teams.js";
 import type { GitHubCall } from "../support/fake-github.js";
 import { hasWork, type Harness } from "../support/harness.js";
+import { watchLog } from "../support/log-watch.js";
 
 const TABLES = ["deliveries", "timeline_entries", "incidents", "effects", "leases", "local_channels", "local_messages", "platform_state", "external_refs", "sequences"];
 const vendorsUrl = String((env as unknown as Record<string, string>).SLACK_API_URL).replace(/\/slack\/api\/$/, "");
@@ -48,7 +49,7 @@ export const harness: Harness = {
     // The Worker's local chat prints with console.log; keep what it prints during our calls.
     const capturing = async <T>(work: () => Promise<T>): Promise<T> => {
       const log = console.log;
-      console.log = (line: string) => printed.push(line);
+      console.log = (line: string) => (printed.push(line), watchLog(line));
       try {
         return await work();
       } finally {

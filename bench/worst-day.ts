@@ -1,0 +1,209 @@
+// npm run bench:worst-day: Herald on Node under a bad day's traffic, measured end to end.
+//   1. Mixed signed traffic from BENCH_CONNECTIONS (100) connections for BENCH_SECONDS (60): new
+//      PagerDuty pages (P3), acknowledgements, slash commands (a note in an incident's room, help)
+//      and button clicks. Errors, ack latency p50/p99, and the server's memory before and after the
+//      backlog drains.
+//   2. Page → announcement: during that load, a P1 page every 300 ms (PAGES, 200); for each, the time
+//      from sending it signed to the users' announcement reaching the fake Slack's update channel.
+//   3. The same for one P1 sent right after BACKLOG (10,000) P3 pages were accepted.
+// The fake Slack that receives Herald's calls runs in this process; Herald runs in its own.
+import autocannon from "autocannon";
+import { serve } from "@hono/node-server";
+import { createHmac, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ask, startServer } from "./bench-kit.js";
+import { createFakeSlack } from "../test/support/fake-slack.js";
+import { SLACK_TEST_TOKEN, TEAM_CHANNELS, toTestConfig } from "../test/support/test-config.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const PAGES = Number(process.env.PAGES ?? 200);
+const BACKLOG = Number(process.env.BACKLOG ?? 10_000);
+const PD_SECRET = "bench-webhook-secret";
+const SLACK_SECRET = "bench-slack-signing-secret";
+
+const triggered = JSON.parse(readFileSync("test/fixtures/pagerduty/zulip_triggered_v3.json", "utf8"));
+const acknowledged = JSON.parse(readFileSync("test/fixtures/pagerduty/zulip_acknowledged_v3.json", "utf8"));
+
+let n = 0;
+function page(priority: "P1" | "P3", title: string): { id: string; body: string } {
+  const i = ++n;
+  triggered.event.id = `WD${i}-${randomUUID()}`;
+  triggered.event.occurred_at = new Date().toISOString();
+  triggered.event.data.id = `PWD${i}`;
+  triggered.event.data.number = i;
+  triggered.event.data.title = title;
+  triggered.event.data.priority = { id: `PPRIO${priority}`, type: "priority_reference", summary: priority };
+  return { id: `PWD${i}`, body: JSON.stringify(triggered) };
+}
+
+function ack(incidentId: string): string {
+  acknowledged.event.id = `WDA-${randomUUID()}`;
+  acknowledged.event.occurred_at = new Date().toISOString();
+  acknowledged.event.data.id = incidentId;
+  return JSON.stringify(acknowledged);
+}
+
+const pdHeaders = (body: string) => ({ "content-type": "application/json", "x-pagerduty-signature": `v1=${createHmac("sha256", PD_SECRET).update(body).digest("hex")}` });
+
+function slackHeaders(body: string): Record<string, string> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": timestamp, "x-slack-signature": signature };
+}
+
+let trigger = 0;
+function slashCommand(text: string, channel: string): string {
+  return new URLSearchParams({
+    token: "legacy", team_id: "T0BENCH", channel_id: channel, channel_name: "inc", user_id: "U0ADA0001", user_name: "ada",
+    command: "/incident", text, response_url: "https://hooks.slack.com/commands/T0BENCH/1/abc", trigger_id: `wd.${++trigger}`, api_app_id: "A0HERALD",
+  }).toString();
+}
+
+function click(channel: string): string {
+  const payload = {
+    type: "block_actions", user: { id: "U0GRACE01", username: "grace", name: "grace", team_id: "T0BENCH" }, api_app_id: "A0HERALD", token: "legacy",
+    container: { type: "message", channel_id: channel, message_ts: "1.1" }, trigger_id: `wd.${++trigger}`, team: { id: "T0BENCH" },
+    channel: { id: channel, name: "inc" }, response_url: "https://hooks.slack.com/actions/T0BENCH/1/abc",
+    actions: [{ type: "button", action_id: "volunteer_scribe", block_id: "b", value: "scribe", action_ts: "1.2" }],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+async function main(): Promise<void> {
+  // The fake Slack, with the moment each users' announcement arrives.
+  const fake = createFakeSlack({ token: SLACK_TEST_TOKEN, channels: Object.values(TEAM_CHANNELS) });
+  const announced = new Map<string, number>();
+  const slack = serve({
+    fetch: async (request) => {
+      if (request.url.endsWith("/chat.postMessage")) {
+        const text = await request.clone().text();
+        const marker = /LATENCY-\d+/.exec(decodeURIComponent(text.replace(/\+/g, " ")));
+        if (marker && text.includes(TEAM_CHANNELS.update) && !announced.has(marker[0])) announced.set(marker[0], performance.now());
+      }
+      return fake.app.fetch(request);
+    },
+    port: 0,
+    hostname: "127.0.0.1",
+  });
+  await new Promise<void>((resolve) => slack.once("listening", () => resolve()));
+  const slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}`;
+  const dir = mkdtempSync(join(tmpdir(), "herald-worst-day-"));
+  writeFileSync(join(dir, "herald.yaml"), toTestConfig(readFileSync("herald.yaml", "utf8")));
+  const { child, port } = await startServer("herald", {
+    PAGERDUTY_WEBHOOK_SECRETS: PD_SECRET,
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    HERALD_DB: join(dir, "herald.db"),
+    HERALD_CONFIG: join(dir, "herald.yaml"),
+    SLACK_BOT_TOKEN: SLACK_TEST_TOKEN,
+    SLACK_API_URL: `${slackUrl}/api/`,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const memory = async () => (await ask<NodeJS.MemoryUsage>(child, "memory", "memory")).rss / 2 ** 20;
+
+  // A few incidents with rooms, for the commands and clicks to land in.
+  const seeded: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const { id, body } = page("P3", `Seed ${i}`);
+    seeded.push(id);
+    await fetch(`${base}/webhooks/pagerduty`, { method: "POST", headers: pdHeaders(body), body });
+  }
+  await ask(child, "drain", "drain");
+  const rooms = fake.rooms().filter((r) => r.name.startsWith("inc-")).map((r) => r.id);
+  const memoryBefore = await memory();
+
+  // 1 and 2: the mixed load, with a P1 page every 300 ms beside it.
+  let k = 0;
+  const mixed = autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (request) => {
+          const room = rooms[k % rooms.length] ?? "C0BENCH";
+          switch (k++ % 5) {
+            case 0: {
+              const { body } = page("P3", `Load ${k}`);
+              return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
+            }
+            case 1: {
+              const body = ack(seeded[k % seeded.length]!);
+              return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
+            }
+            case 2: {
+              const body = slashCommand(`note load ${k}`, room);
+              return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
+            }
+            case 3: {
+              const body = slashCommand("help", room);
+              return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
+            }
+            default: {
+              const body = click(room);
+              return { ...request, path: "/slack/interactions", body, headers: slackHeaders(body) };
+            }
+          }
+        },
+      },
+    ],
+  });
+  const sent = new Map<string, number>();
+  const pager = (async () => {
+    for (let i = 0; i < PAGES; i++) {
+      const { body } = page("P1", `LATENCY-${i}`);
+      sent.set(`LATENCY-${i}`, performance.now());
+      await fetch(`${base}/webhooks/pagerduty`, { method: "POST", headers: pdHeaders(body), body });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
+  const [result] = await Promise.all([mixed, pager]);
+  const drained = await ask<Record<string, number>>(child, "drain", "drain");
+  const memoryAfter = await memory();
+  const latencies = [...sent].flatMap(([marker, at]) => (announced.has(marker) ? [announced.get(marker)! - at] : []));
+
+  // 3: one P1 right behind a backlog of P3 pages.
+  const backlog = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    amount: BACKLOG,
+    requests: [{ method: "POST", setupRequest: (request) => {
+      const { body } = page("P3", "Backlog");
+      return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
+    } }],
+  });
+  const { body } = page("P1", "LATENCY-backlog");
+  const behind = performance.now();
+  await fetch(`${base}/webhooks/pagerduty`, { method: "POST", headers: pdHeaders(body), body });
+  while (!announced.has("LATENCY-backlog") && performance.now() - behind < 120_000) await new Promise((r) => setTimeout(r, 5));
+  const backlogLatency = (announced.get("LATENCY-backlog") ?? NaN) - behind;
+
+  child.kill();
+  slack.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const errors = result.errors + result.non2xx + result.timeouts;
+  console.log(`Mixed signed traffic: ${CONNECTIONS} connections for ${SECONDS} s (new P3 pages, acknowledgements, /incident note, /incident help, button clicks)`);
+  console.log(`| requests | errors + non-2xx | ack p50 ms | ack p99 ms | rss before MiB | rss after drain MiB | after ÷ before |`);
+  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(`| ${result.requests.total} | ${errors} | ${result.latency.p50} | ${result.latency.p99} | ${memoryBefore.toFixed(0)} | ${memoryAfter.toFixed(0)} | ${(memoryAfter / memoryBefore).toFixed(2)} |`);
+  console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS).`);
+  console.log(`\nPage → users' announcement (signed P1 incident.triggered sent → post to the update channel at the fake Slack):`);
+  console.log(`| when | pages | announced | p50 ms | p99 ms |`);
+  console.log(`|---|---|---|---|---|`);
+  console.log(`| under the mixed load | ${sent.size} | ${latencies.length} | ${percentile(latencies, 50).toFixed(0)} | ${percentile(latencies, 99).toFixed(0)} |`);
+  console.log(`| one P1 after ${backlog.requests.total} P3 pages (${backlog.non2xx + backlog.errors} refused) | 1 | ${Number.isNaN(backlogLatency) ? 0 : 1} | ${backlogLatency.toFixed(0)} | ${backlogLatency.toFixed(0)} |`);
+  console.log(`\nTargets: zero errors; ack p99 under 20 ms; memory after within 20% of before; page → announcement p99 under 1 s in both.`);
+  process.exit(0);
+}
+
+void main();

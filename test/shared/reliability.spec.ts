@@ -1,0 +1,111 @@
+import { harness } from "#harness";
+import { describe, expect, it } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { API_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
+
+// The worst day, in small: a backlog, redeliveries, a vendor that refuses for good, paging through a
+// large record. (Fuzzing is in fuzz.spec.ts; crashes and slow senders are Node's, in test/node.)
+const auth = { headers: { authorization: `Bearer ${API_TOKEN}` } };
+
+/** A fresh incident.triggered page (its own event and incident), from the real fixture. */
+function page(n: number, priority: "P1" | "P3", occurredAt = new Date().toISOString()): string {
+  const body = JSON.parse(lifecycle(deliveries)[0]!.body);
+  body.event.id = `EVT-REL-${n}`;
+  body.event.occurred_at = occurredAt;
+  body.event.data.id = `PREL${n}`;
+  body.event.data.number = 700 + n;
+  body.event.data.title = `${priority} page ${n}`;
+  if (priority === "P3") body.event.data.priority = { ...body.event.data.priority, id: "PPRIO03", summary: "P3" };
+  return JSON.stringify(body);
+}
+
+describe(`a bad day (${harness.runtime})`, () => {
+  it("works on a new P1 before an older backlog of P3 pages", async () => {
+    const herald = await harness.start();
+    for (let n = 0; n < 6; n++) expect((await herald.request("/webhooks/pagerduty", await signedDelivery(page(n, "P3")))).status).toBe(202);
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(page(99, "P1")))).status).toBe(202);
+    expect((await herald.store.pendingDeliveries(2)).map((d) => d.id)).toEqual(["pagerduty:EVT-REL-99", "pagerduty:EVT-REL-0"]);
+    await herald.settle();
+    // Its work was queued first, and so started first (lanes then run side by side).
+    const firstQueued = async (id: string) => Math.min(...(await herald.store.effectsFor((await herald.store.getIncident(id))!.id)).map((e) => e.seq));
+    const p1 = await firstQueued("PREL99");
+    for (let n = 0; n < 6; n++) expect(p1).toBeLessThan(await firstQueued(`PREL${n}`));
+    const update = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && c.body.channel === TEAM_CHANNELS.update);
+    expect(String(update[0]!.body.text)).toContain("P1 page 99");
+  });
+
+  it("does each thing once when every delivery comes three times, at once and again", async () => {
+    const herald = await harness.start();
+    const scenario = lifecycle(deliveries).map((d, i) => d.body.replace(/"occurred_at":"[^"]+"/, `"occurred_at":"${new Date(Date.now() + i * 1000).toISOString()}"`));
+    for (const body of scenario) {
+      const answers = await Promise.all([0, 1, 2].map(async () => (await herald.request("/webhooks/pagerduty", await signedDelivery(body))).status));
+      expect(answers).toEqual([202, 202, 202]);
+    }
+    await herald.settle();
+    for (const body of scenario) {
+      for (let i = 0; i < 3; i++) expect((await herald.request("/webhooks/pagerduty", await signedDelivery(body))).status).toBe(202);
+    }
+    await herald.settle();
+    const calls = await herald.slackCalls();
+    expect(calls.filter((c) => c.method === "conversations.create")).toHaveLength(1);
+    const posts = calls.filter((c) => c.method === "chat.postMessage").map((c) => `${c.body.channel} ${c.body.text}`);
+    expect(posts.length).toBeGreaterThan(3);
+    expect(new Set(posts).size).toBe(posts.length);
+    const detail = (await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { timeline: { kind: string }[] };
+    const kinds = detail.timeline.map((e) => e.kind).filter((k) => !k.startsWith("herald."));
+    expect(kinds).toEqual(["incident.triggered", "incident.acknowledged", "incident.annotated", "incident.resolved"]);
+  });
+
+  it("ends a permanent failure as a dead letter: listed by the API, said once in the team channel", async () => {
+    const herald = await harness.start();
+    // The room's first post (the summary) is refused for good.
+    await herald.failSlack("chat.postMessage", { error: "channel_not_found" });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
+    await herald.settle();
+    const failed = (await (await herald.request("/api/effects/failed", auth)).json()) as { effects: { key: string; kind: string; status: string; lastError: string }[] };
+    expect(failed.effects).toHaveLength(1);
+    expect(failed.effects[0]).toMatchObject({ kind: "post_message", status: "failed" });
+    expect(failed.effects[0]!.lastError).toContain("channel_not_found");
+    const notices = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && String(c.body.text).includes("Herald has stopped trying"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.body.channel).toBe(TEAM_CHANNELS.team);
+    expect(String(notices[0]!.body.text)).toContain("post what is missing by hand");
+    await herald.settle();
+    expect((await herald.slackCalls()).filter((c) => String(c.body.text ?? "").includes("Herald has stopped trying"))).toHaveLength(1);
+  });
+
+  it("pages the incidents and a long timeline through the API, and says what is wrong with a bad page", async () => {
+    const herald = await harness.start();
+    const start = Date.parse("2026-11-01T00:00:00.000Z");
+    for (let n = 0; n < 5; n++) {
+      await herald.request("/webhooks/pagerduty", await signedDelivery(page(n, "P3", new Date(start + n * 60_000).toISOString())));
+    }
+    await herald.settle();
+    const first = (await (await herald.request("/api/incidents?limit=2", auth)).json()) as { incidents: { title: string }[]; next: string };
+    expect(first.incidents.map((i) => i.title)).toEqual(["P3 page 4", "P3 page 3"]);
+    const second = (await (await herald.request(`/api/incidents?limit=2&cursor=${first.next}`, auth)).json()) as { incidents: { title: string }[]; next: string };
+    expect(second.incidents.map((i) => i.title)).toEqual(["P3 page 2", "P3 page 1"]);
+    const open = (await (await herald.request("/api/incidents?status=open&limit=200", auth)).json()) as { incidents: unknown[]; next: null };
+    expect(open).toMatchObject({ next: null });
+    expect(open.incidents).toHaveLength(5);
+
+    const detail = (await (await herald.request("/api/incidents/PREL0?timeline_limit=1", auth)).json()) as { timeline: unknown[]; timeline_next: string };
+    expect(detail.timeline).toHaveLength(1);
+    const rest = (await (await herald.request(`/api/incidents/PREL0/timeline?cursor=${detail.timeline_next}`, auth)).json()) as { timeline: unknown[]; next: null };
+    expect(rest.timeline.length).toBeGreaterThan(0);
+    expect(rest.next).toBeNull();
+
+    for (const [path, message] of [
+      ["/api/incidents?limit=0", "limit must be a whole number from 1 to 200"],
+      ["/api/incidents?limit=abc", "limit must be a whole number from 1 to 200"],
+      ["/api/incidents?status=maybe", "status must be open or resolved"],
+      ["/api/incidents?cursor=%7Bnope", "cursor is not one Herald gave: pass the `next` of the page before, unchanged"],
+      ["/api/incidents/PREL0/timeline?cursor=WyJ4Il0", "cursor is not one Herald gave: pass the `next` of the page before, unchanged"],
+    ] as const) {
+      const response = await herald.request(path, auth);
+      expect(response.status, path).toBe(400);
+      expect(await response.json(), path).toEqual({ error: { code: "bad_request", message } });
+    }
+  });
+});
