@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import type { core } from "zod";
+import type { core } from "../validation/zod.js";
 import { ConfigError } from "../errors.js";
 import { configSchema, type Config } from "./schema.js";
 

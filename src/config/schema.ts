@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../validation/zod.js";
 import { RULE_ACTION_NAMES } from "../domain/rule-actions.js";
 
 /** Which incidents a rule applies to; every listed key must match, a list matches any of its values. */

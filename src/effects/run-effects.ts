@@ -38,7 +38,7 @@ const LANES_AT_ONCE = 8;
  * Where an effect must wait for the ones before it: its incident's chat (the room exists before
  * anything is posted in it, posts land in order, announcements are posted before they are updated),
  * its incident's PagerDuty (opened before a note), each GitHub document and issue on its own, and
- * replies to whoever asked on their own. Lanes do not wait for each other.
+ * each reply link (whoever asked) on its own. Lanes do not wait for each other.
  */
 export function laneOf(effect: Pick<Effect, "incidentId" | "key" | "payload">): string {
   const payload = effect.payload;
@@ -52,7 +52,8 @@ export function laneOf(effect: Pick<Effect, "incidentId" | "key" | "payload">): 
     case "publish_document":
       return `${effect.incidentId}/github/${payload.document}`;
     case "post_message":
-      if (payload.to !== "incident" && "replyUrl" in payload.to) return `${effect.incidentId}/reply`;
+      // Each reply link on its own: one that fails (they expire) holds up no one else's answers.
+      if (payload.to !== "incident" && "replyUrl" in payload.to) return `${effect.incidentId}/reply/${payload.to.replyUrl}`;
       return `${effect.incidentId}/chat`;
     default:
       return `${effect.incidentId}/chat`;

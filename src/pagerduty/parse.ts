@@ -1,4 +1,4 @@
-import type { ZodError } from "zod";
+import type { ZodError } from "../validation/zod.js";
 import { MalformedBodyError } from "../errors.js";
 import {
   envelopeSchema,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../validation/zod.js";
 
 /** Shapes of PagerDuty V3 webhook payloads, as documented; unknown fields pass through. */
 

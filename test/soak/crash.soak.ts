@@ -12,7 +12,7 @@ import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { slashCommand } from "../support/slack-requests.js";
-import { testEnv } from "../support/test-config.js";
+import { TEAM_CHANNELS, testEnv } from "../support/test-config.js";
 
 // `npm run soak`: Herald as `npm start` runs it, killed (SIGKILL) at random moments while pages and
 // declares are in flight, ROUNDS times, restarted on the same database each time. Then: every
@@ -80,7 +80,7 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
           );
         } else {
           inFlight.push(
-            slashCommand(`declare P3 networking Crash declare ${k}`).then((init) => fetch(`http://127.0.0.1:${port}/slack/commands`, init)).then((r) => r.ok && accepted.declares.add(`Crash declare ${k}`), () => null),
+            slashCommand(`declare P3 networking Crash declare ${k}`, { channel: TEAM_CHANNELS.team, responseUrl: `${vendorsUrl}/slack/response/${k}` }).then((init) => fetch(`http://127.0.0.1:${port}/slack/commands`, init)).then((r) => r.ok && accepted.declares.add(`Crash declare ${k}`), () => null),
           );
         }
       }
@@ -95,7 +95,11 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
     const left = () =>
       (db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE processed_at IS NULL`).get() as { n: number }).n +
       (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('pending', 'in_flight') AND next_attempt_at <= ?`).get(new Date(Date.now() + 5_000).toISOString()) as { n: number }).n;
-    await until("the work to be done", () => left() === 0 || undefined, 180);
+    await until("the work to be done", () => left() === 0 || undefined, 180).catch((error: Error) => {
+      const waiting = db.prepare(`SELECT key, kind, status, attempts, next_attempt_at, last_error FROM effects WHERE status IN ('pending', 'in_flight') LIMIT 10`).all();
+      const pending = db.prepare(`SELECT id, received_at FROM deliveries WHERE processed_at IS NULL LIMIT 10`).all();
+      throw new Error(`${error.message}: ${JSON.stringify({ pending, waiting }, null, 1)}`);
+    });
     herald.kill("SIGTERM");
     await new Promise((resolve) => herald.once("exit", resolve));
 
@@ -121,6 +125,7 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
     const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null }[];
     const keys = opened.map((o) => o.incident_key).filter((k): k is string => k !== null);
     expect(keys.length).toBe(new Set(keys).size);
+    console.log(`crash soak: ${ROUNDS} kills; ${accepted.pages.size} pages and ${accepted.declares.size} declares accepted of ${n} sent; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty; none twice`);
     db.close();
   }, 600_000);
 });

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "../../validation/zod.js";
 import { MalformedBodyError } from "../../errors.js";
 import { parseForm } from "./form.js";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../../validation/zod.js";
 
 /** Shapes of Slack's inbound requests, as documented; unknown fields pass through. */
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../../validation/zod.js";
 
 const account = z.looseObject({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional() });
 
