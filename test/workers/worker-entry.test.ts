@@ -1,6 +1,8 @@
 import {
   createExecutionContext,
+  createMessageBatch,
   createScheduledController,
+  getQueueResult,
   env,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -54,6 +56,43 @@ describe("the Worker entry", () => {
     expect(response.status).toBe(202);
     expect(await store.pendingDeliveries(1)).toEqual([]);
     expect((await store.getIncident("PQ1K5C8"))?.status).toBe("acknowledged");
+  });
+
+  it("the Queue consumer acks a batch it has worked off, and asks for a retry while another runner holds the lease", async () => {
+    const store = await harness.freshStore();
+    const recorded = { id: "pagerduty:queued", source: "pagerduty", webhookId: null, receivedAt: new Date().toISOString(), body: deliveries["zulip_acknowledged_v3.json"]! };
+    await createD1Store(env.DB).recordDelivery(recorded);
+    const message = (id: string) => ({ id, timestamp: new Date(), attempts: 1, body: { reason: "pagerduty delivery" } });
+
+    // Someone else (another isolate, the cron sweep) is running the pipeline: nothing is lost, the batch comes back in 5 s.
+    await store.acquireLease("pipeline", "another-isolate/1", new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
+    const held = createMessageBatch("herald-pipeline", [message("m1")]);
+    const heldCtx = createExecutionContext();
+    await worker.queue(held as any, baseEnv, heldCtx);
+    expect(await getQueueResult(held, heldCtx)).toMatchObject({ ackAll: false, retryBatch: { retry: true } });
+    expect(await store.pendingDeliveries(1)).toHaveLength(1);
+
+    await store.releaseLease("pipeline", "another-isolate/1");
+    const batch = createMessageBatch("herald-pipeline", [message("m2"), message("m3")]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as any, baseEnv, ctx);
+    expect(await getQueueResult(batch, ctx)).toMatchObject({ ackAll: true, retryBatch: { retry: false } });
+    expect(await store.pendingDeliveries(1)).toEqual([]);
+  });
+
+  it("a Queue message that is never worked off loses nothing: the delivery waits in D1 for the cron sweep", async () => {
+    // The consumer fails (here: the configuration cannot be read) until Queues gives the message up.
+    const store = await harness.freshStore();
+    await createD1Store(env.DB).recordDelivery({ id: "pagerduty:dropped", source: "pagerduty", webhookId: null, receivedAt: new Date().toISOString(), body: deliveries["zulip_acknowledged_v3.json"]! });
+    const broken = { ...baseEnv, HERALD_CONFIG_YAML: "channels: [" } as WorkerEnv;
+    const batch = createMessageBatch("herald-pipeline", [{ id: "m4", timestamp: new Date(), attempts: 10, body: { reason: "pagerduty delivery" } }]);
+    await expect(worker.queue(batch as any, broken, createExecutionContext())).rejects.toThrow();
+    expect(await store.pendingDeliveries(1)).toHaveLength(1);
+    // The sweep, once the Worker is right again, puts it on the record.
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "* * * * *" }) as any, baseEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await store.pendingDeliveries(1)).toEqual([]);
   });
 
   it("the cron sweep processes what is left", async () => {
