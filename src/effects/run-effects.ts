@@ -92,7 +92,8 @@ export async function runEffects(
   const work = async (lane: Effect[]) => {
     for (const effect of lane) {
       const now = deps.clock.now();
-      if (attempted > 0 && now.getTime() >= until) {
+      // A P1/P2 incident's work is not cut short by the budget: its lane goes on to the end.
+      if (attempted > 0 && now.getTime() >= until && effect.urgency !== 0) {
         stopped = true;
         return;
       }

@@ -13,10 +13,12 @@ export interface SliceOptions {
   sliceMs: number;
   /** While requests keep arriving, the pause between slices in which only requests are served. */
   yieldMs: number;
+  /** With no requests arriving, how long a run may go (a backlog is worked off in fewer, longer runs). */
+  idleMs?: number;
 }
 
 // Under a flood of deliveries the background gets about a fortieth of the CPU; idle, all of it.
-const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390 };
+const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390, idleMs: 100 };
 
 /**
  * Node's background runner: one pipeline run at a time in this process, in short slices. Asks that
@@ -34,30 +36,38 @@ export function createInProcessBackground(
   let asked = 0;
   let timersDue = false;
   let stopped = false;
+  let urgent = false;
+  // Whether requests kept arriving during the last run: then runs are short slices.
+  let busyBefore = true;
 
   const loop = async () => {
     do {
       again = false;
+      urgent = false;
       const askedBefore = asked;
       try {
         const timers = timersDue;
         timersDue = false;
-        const result = (await run({ budgetMs: slices.sliceMs, timers })) as Partial<PipelineRun> | undefined;
+        const budgetMs = busyBefore ? slices.sliceMs : (slices.idleMs ?? slices.sliceMs);
+        const result = (await run({ budgetMs, timers })) as Partial<PipelineRun> | undefined;
         if (timers && result && "ran" in result && !result.ran) timersDue = true;
         if (result?.more) again = true;
       } catch (error) {
         log(`background run failed (will be retried by the next sweep): ${(error as Error).message}`);
       }
       const busy = asked - askedBefore > 1;
-      if (again && busy && !stopped) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
+      busyBefore = busy;
+      // A new P1/P2 does not wait out the pause: its run follows at once.
+      if (again && busy && !urgent && !stopped) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
     } while (again && !stopped);
     running = null;
   };
 
   return {
-    schedule(reason) {
+    schedule(reason, options) {
       if (stopped) return;
       asked++;
+      if (options?.urgent) urgent = true;
       if (reason === "timers" || reason === "start") timersDue = true;
       if (running) {
         again = true;

@@ -60,7 +60,8 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
       let processed = 0;
       for (const delivery of pending) {
         // At least one per turn, however short the budget, so every turn makes progress.
-        if (processed > 0 && deps.clock.now().getTime() >= deliveriesUntil) break;
+        // A new P1/P2 is processed whatever the budget says.
+        if (processed > 0 && deps.clock.now().getTime() >= deliveriesUntil && delivery.urgency !== 0) break;
         await processDelivery(delivery, deps, deps.clock.now().toISOString());
         processed++;
       }

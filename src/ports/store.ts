@@ -93,6 +93,8 @@ export interface Effect {
   result: unknown;
   createdAt: string;
   updatedAt: string;
+  /** 0: its incident is P1/P2 (done first, and not cut short by a run's time budget); 1: the rest. */
+  urgency?: number;
 }
 
 export interface NewEffect {

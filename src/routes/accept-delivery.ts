@@ -16,6 +16,8 @@ export async function acceptDelivery(
   // Deliveries are found again by id: one the database would store altered (broken Unicode, control
   // characters) could never be marked processed.
   if (!isPlainId(delivery.id)) throw new MalformedBodyError("the request's id holds characters no id has");
+  // A new incident goes ahead of a backlog (a P1/P2 first); a chat request's urgency is its command's.
+  const urgency = delivery.urgency ?? (delivery.request ? requestUrgency(delivery.request) : 2);
   const stored = await deps.store.recordDelivery({
     id: delivery.id,
     source: delivery.source,
@@ -23,10 +25,9 @@ export async function acceptDelivery(
     receivedAt: deps.clock.now().toISOString(),
     body: delivery.body,
     request: delivery.request ?? null,
-    // A new incident goes ahead of a backlog (a P1/P2 first); a chat request's urgency is its command's.
-    urgency: delivery.urgency ?? (delivery.request ? requestUrgency(delivery.request) : 2),
+    urgency,
   });
-  if (stored) deps.background.schedule(`${delivery.source} delivery`);
+  if (stored) deps.background.schedule(`${delivery.source} delivery`, { urgent: urgency === 0 });
   return stored;
 }
 

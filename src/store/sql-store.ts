@@ -35,6 +35,7 @@ interface EffectRow {
   result: string | null;
   created_at: string;
   updated_at: string;
+  urgency?: number;
 }
 
 interface TimelineRow {
@@ -466,6 +467,7 @@ function toEffect(row: EffectRow): Effect {
     result: row.result === null ? null : JSON.parse(row.result),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    urgency: row.urgency ?? 1,
   };
 }
 
