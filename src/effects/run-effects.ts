@@ -69,10 +69,11 @@ export function laneOf(effect: Pick<Effect, "incidentId" | "key" | "payload">): 
  */
 export async function runEffects(
   deps: EffectDeps,
-  options: { limit?: number; until?: number } = {},
+  options: { limit?: number; until?: number; urgentUntil?: number } = {},
 ): Promise<{ finished: number; more: boolean }> {
   const limit = options.limit ?? 100;
   const until = options.until ?? Infinity;
+  const urgentUntil = Math.max(until, options.urgentUntil ?? until);
   const open = await deps.store.openEffects(limit);
   const lanes = new Map<string, Effect[]>();
   for (const effect of open) {
@@ -92,8 +93,8 @@ export async function runEffects(
   const work = async (lane: Effect[]) => {
     for (const effect of lane) {
       const now = deps.clock.now();
-      // A P1/P2 incident's work is not cut short by the budget: its lane goes on to the end.
-      if (attempted > 0 && now.getTime() >= until && effect.urgency !== 0) {
+      // A P1/P2 incident's lane may go on past the budget, until `urgentUntil`.
+      if (attempted > 0 && now.getTime() >= (effect.urgency === 0 ? urgentUntil : until)) {
         stopped = true;
         return;
       }

@@ -18,6 +18,7 @@ export interface SliceOptions {
 }
 
 // Under a flood of deliveries the background gets about a fortieth of the CPU; idle, all of it.
+const URGENT_EXTRA_MS = 250;
 const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390, idleMs: 100 };
 
 /**
@@ -27,7 +28,7 @@ const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390, idleMs: 100 };
  * speed and its work follows (a backlog waits safely in the store).
  */
 export function createInProcessBackground(
-  run: (options: { budgetMs: number; timers: boolean }) => Promise<PipelineRun | unknown>,
+  run: (options: { budgetMs: number; timers: boolean; urgentExtraMs: number }) => Promise<PipelineRun | unknown>,
   log: (line: string) => void,
   slices: SliceOptions = DEFAULT_SLICES,
 ): InProcessBackground {
@@ -36,20 +37,36 @@ export function createInProcessBackground(
   let asked = 0;
   let timersDue = false;
   let stopped = false;
-  let urgent = false;
+  // Asks for urgent work (a new P1/P2), counted like `asked`.
+  let urgentAsked = 0;
+  // Where both counts stood when the last run began: what arrived since is the run's to weigh.
+  let askedAtRun = 0;
+  let urgentAtRun = 0;
   // Whether requests kept arriving during the last run: then runs are short slices.
   let busyBefore = true;
+
+  /**
+   * A new P1/P2 goes past the slicing: its run follows at once and may go on past its slice. Only
+   * while urgent work is rare among what arrives: when most of a flood is P1s, urgency means
+   * nothing, and the flood is paced like any other.
+   */
+  const urgentNow = () => {
+    const urgent = urgentAsked - urgentAtRun;
+    return urgent > 0 && urgent * 10 <= Math.max(10, asked - askedAtRun);
+  };
 
   const loop = async () => {
     do {
       again = false;
-      urgent = false;
+      const extra = urgentNow();
+      askedAtRun = asked;
+      urgentAtRun = urgentAsked;
       const askedBefore = asked;
       try {
         const timers = timersDue;
         timersDue = false;
         const budgetMs = busyBefore ? slices.sliceMs : (slices.idleMs ?? slices.sliceMs);
-        const result = (await run({ budgetMs, timers })) as Partial<PipelineRun> | undefined;
+        const result = (await run({ budgetMs, timers, urgentExtraMs: extra ? URGENT_EXTRA_MS : 0 })) as Partial<PipelineRun> | undefined;
         if (timers && result && "ran" in result && !result.ran) timersDue = true;
         if (result?.more) again = true;
       } catch (error) {
@@ -57,8 +74,7 @@ export function createInProcessBackground(
       }
       const busy = asked - askedBefore > 1;
       busyBefore = busy;
-      // A new P1/P2 does not wait out the pause: its run follows at once.
-      if (again && busy && !urgent && !stopped) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
+      if (again && busy && !urgentNow() && !stopped) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
     } while (again && !stopped);
     running = null;
   };
@@ -67,7 +83,7 @@ export function createInProcessBackground(
     schedule(reason, options) {
       if (stopped) return;
       asked++;
-      if (options?.urgent) urgent = true;
+      if (options?.urgent) urgentAsked++;
       if (reason === "timers" || reason === "start") timersDue = true;
       if (running) {
         again = true;

@@ -15,6 +15,7 @@ const BATCH = 50;
 // A run ends within its budget plus one outbound call's timeout (10 s), well inside the lease, and
 // inside the 30 s a Worker's ctx.waitUntil keeps running.
 const DEFAULT_BUDGET_MS = 20_000;
+const URGENT_EXTRA_MS = 250;
 
 export interface PipelineRun {
   /** False when another runner held the lease; its own run covers the work. */
@@ -28,6 +29,8 @@ export interface PipelineRun {
 export interface PipelineOptions {
   /** Stop after about this long and report `more` (default 20 s); Node runs short slices between requests. */
   budgetMs?: number;
+  /** How far past the budget a P1/P2's work may go (default 250 ms; Node gives it to one run at a time). */
+  urgentExtraMs?: number;
   /** Run the timer tick first (reminders): on the minute's cron, or Node's sweep. */
   timers?: boolean;
 }
@@ -45,6 +48,9 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
   // Deliveries get the first half of the budget and effects the rest.
   const deliveriesUntil = start + budget / 2;
   const outOfTime = () => deps.clock.now().getTime() >= until;
+  // A P1/P2's work may run past the budget by this much, so its announcement is not sliced up
+  // (and a flood of P1s still leaves the rest of the time to requests).
+  const urgentUntil = until + (options.urgentExtraMs ?? URGENT_EXTRA_MS);
   const holder = `${deps.holder}/${crypto.randomUUID()}`;
   if (!(await renewLease(deps, holder))) return run;
   run.ran = true;
@@ -60,13 +66,14 @@ export async function runPipeline(deps: PipelineDeps, options: PipelineOptions =
       let processed = 0;
       for (const delivery of pending) {
         // At least one per turn, however short the budget, so every turn makes progress.
-        // A new P1/P2 is processed whatever the budget says.
-        if (processed > 0 && deps.clock.now().getTime() >= deliveriesUntil && delivery.urgency !== 0) break;
+        // A new P1/P2 may go on past the budget, for a while.
+        const now = deps.clock.now().getTime();
+        if (processed > 0 && now >= deliveriesUntil && (delivery.urgency !== 0 || now >= urgentUntil)) break;
         await processDelivery(delivery, deps, deps.clock.now().toISOString());
         processed++;
       }
       run.deliveries += processed;
-      const effects = await runEffects(deps, { until });
+      const effects = await runEffects(deps, { until, urgentUntil });
       run.effects += effects.finished;
       if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
       if (outOfTime()) {

@@ -54,6 +54,9 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
   };
   reset();
 
+  /** The channels as Slack holds them (rooms made, including those whose answer was lost). */
+  const rooms = () => [...channels.values()].map(({ id, name, creator }) => ({ id, name, creator }));
+
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
   app.post("/__reset", (c) => {
@@ -240,8 +243,6 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     }
   });
 
-  /** The channels as Slack holds them (rooms made, including those whose answer was lost). */
-  const rooms = () => [...channels.values()].map(({ id, name, creator }) => ({ id, name, creator }));
   return { app, calls: () => calls, rooms, reset };
 }
 
