@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { API_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
+import { slashCommand } from "../support/slack-requests.js";
 
 // The worst day, in small: a backlog, redeliveries, a vendor that refuses for good, paging through a
 // large record. (Fuzzing is in fuzz.spec.ts; crashes and slow senders are Node's, in test/node.)
@@ -108,4 +109,58 @@ describe(`a bad day (${harness.runtime})`, () => {
       expect(await response.json(), path).toEqual({ error: { code: "bad_request", message } });
     }
   });
+
+  it("after a storm of vendor faults (429, 500, lost answers) on Slack, PagerDuty and GitHub, everything exists exactly once, in order", async () => {
+    const herald = await harness.start();
+    const vendors = harness.vendorsUrl;
+    const post = (path: string, body: unknown) => fetch(`${vendors}${path}`, { method: "POST", body: JSON.stringify(body) });
+    for (const fault of [{ status: 500 }, { lose: true }]) await post("/slack/__fault/conversations.create", fault);
+    for (const fault of [{ status: 429, retryAfter: 1 }, { lose: true }, { status: 500 }, { lose: true }]) await post("/slack/__fault/chat.postMessage", fault);
+    await post("/pagerduty/__fault", { call: "POST /incidents", lose: true });
+    for (const fault of [{ status: 500 }, { lose: true }]) await post("/pagerduty/__fault", { call: "POST /incidents/:id/notes", ...fault });
+    await post("/github/__fault", { call: "POST issues", lose: true });
+
+    // Time passes as the faults want it: each retry's due time is brought forward, until nothing is left.
+    const drive = async () => {
+      for (let round = 0; round < 30; round++) {
+        await herald.settle();
+        const waiting = (await herald.store.openEffects(100)).filter((e) => e.status === "pending");
+        if (waiting.length === 0) return;
+        for (const e of waiting) await herald.store.finishEffect(e.key, { status: "pending", error: e.lastError ?? undefined, nextAttemptAt: new Date(Date.now() - 1000).toISOString() }, new Date().toISOString());
+      }
+      throw new Error("effects still waiting after 30 rounds");
+    };
+    const say = async (text: string, channel: string) => {
+      const response = await herald.request("/slack/commands", await slashCommand(text, { channel, responseUrl: `${vendors}/slack/response/storm` }));
+      expect(response.status, text).toBe(200);
+      await drive();
+    };
+    await say("declare P1 networking Storm over the VPC", TEAM_CHANNELS.team);
+    const [incident] = await herald.store.listIncidents();
+    const room = incident!.channel!.id;
+    await say("lead me", room);
+    await say("note decision: fail over to eu-west-2", room);
+    await say("resolve --temporary restarted the NAT gateway", room);
+
+    const rooms = ((await (await fetch(`${vendors}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
+    expect(rooms.map((r) => r.name)).toEqual(["inc-1-storm-over-the-vpc"]);
+    const messages = (await (await fetch(`${vendors}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    for (const channel of new Set(messages.map((m) => m.channel))) {
+      const texts = messages.filter((m) => m.channel === channel).map((m) => m.text);
+      expect(texts.filter((t, i) => texts.indexOf(t) !== i), `posted twice in ${channel}`).toEqual([]);
+    }
+    const inRoom = messages.filter((m) => m.channel === room).map((m) => m.text.split("\n")[0]);
+    expect(inRoom[0]).toMatch(/^:rotating_light: \*P1 incident 1: Storm over the VPC\*/);
+    // The users' announcement (kept up to date in place, so it shows the resolve now) and the resolution, once each.
+    expect(messages.filter((m) => m.channel === TEAM_CHANNELS.update).map((m) => m.text.split("\n").slice(0, 2).join(" | "))).toEqual([
+      ":white_check_mark: *Resolved: Storm over the VPC* | *Status:* resolved",
+      expect.stringMatching(/^:white_check_mark: \*Resolved: Storm over the VPC\* \| Resolved /),
+    ]);
+    const opened = ((await (await fetch(`${vendors}/pagerduty/__incidents`)).json()) as { incident_key: string | null; notes: { content: string }[] }[]).filter((i) => i.incident_key === incident!.id);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.notes.map((n) => n.content)).toEqual(["decision: fail over to eu-west-2"]);
+    expect(((await (await fetch(`${vendors}/github/__issues`)).json()) as { title: string }[]).map((i) => i.title)).toEqual(["Permanent fix for: Storm over the VPC"]);
+    // Nothing gave up: every fault was outlived.
+    expect(await herald.store.failedEffects(10)).toEqual([]);
+  }, 60_000);
 });

@@ -37,6 +37,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   reset();
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
+  /** The issues as GitHub holds them (including those whose answer was lost). */
+  app.get("/__issues", (c) => c.json(issues));
   app.post("/__fault", async (c) => {
     const { call, ...fault } = (await c.req.json()) as { call: string; lose?: boolean; body?: unknown };
     (faults[call] ??= []).push(fault);

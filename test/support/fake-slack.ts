@@ -59,6 +59,9 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
 
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
+  /** What landed (not what was tried): each channel's messages in order, and the rooms. */
+  app.get("/__messages", (c) => c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, text: m.text })))));
+  app.get("/__rooms", (c) => c.json(rooms()));
   app.post("/__reset", (c) => {
     reset();
     return c.json({ ok: true });
