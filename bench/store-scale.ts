@@ -16,6 +16,11 @@ import type { NewEffect } from "../src/ports/store.js";
 import { createHerald } from "../src/herald.js";
 import { readSettings } from "../src/settings.js";
 import { systemClock } from "../src/ports/clock.js";
+import { processDelivery } from "../src/pipeline/process-delivery.js";
+import { loadConfig } from "../src/config/load-config.js";
+import { createRenderer } from "../src/render/renderer.js";
+import { templates } from "../src/generated/templates.js";
+import { readPagerDutyDelivery } from "../src/pagerduty/read-delivery.js";
 
 const INCIDENTS = Number(process.env.INCIDENTS ?? 10_000);
 const TIMELINE = Number(process.env.TIMELINE ?? 1_000_000);
@@ -172,11 +177,6 @@ async function deliveriesOnly(dir: string, count: number, page: Record<string, a
   applySqliteMigrations(db, "migrations");
   const counted = counting(sql);
   const store = createSqlStore(counted);
-  const { processDelivery } = await import("../src/pipeline/process-delivery.js");
-  const { loadConfig } = await import("../src/config/load-config.js");
-  const { createRenderer } = await import("../src/render/renderer.js");
-  const { templates } = await import("../src/generated/templates.js");
-  const { readPagerDutyDelivery } = await import("../src/pagerduty/read-delivery.js");
   const renderer = createRenderer(templates, { timeZone: "Europe/London" });
   const config = loadConfig(readFileSync("herald.yaml", "utf8"), { source: "herald.yaml", env: {}, templateNames: renderer.names });
   for (let i = 0; i < count; i++) {

@@ -1,4 +1,4 @@
-import type { PipelineRun } from "../pipeline/run-pipeline.js";
+import { URGENT_EXTRA_MS, type PipelineRun } from "../pipeline/run-pipeline.js";
 import type { Background } from "../ports/background.js";
 
 export interface InProcessBackground extends Background {
@@ -18,7 +18,6 @@ export interface SliceOptions {
 }
 
 // Under a flood of deliveries the background gets about a fortieth of the CPU; idle, all of it.
-const URGENT_EXTRA_MS = 250;
 const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390, idleMs: 100 };
 
 /**
@@ -61,7 +60,6 @@ export function createInProcessBackground(
       const extra = urgentNow();
       askedAtRun = asked;
       urgentAtRun = urgentAsked;
-      const askedBefore = asked;
       try {
         const timers = timersDue;
         timersDue = false;
@@ -72,7 +70,7 @@ export function createInProcessBackground(
       } catch (error) {
         log(`background run failed (will be retried by the next sweep): ${(error as Error).message}`);
       }
-      const busy = asked - askedBefore > 1;
+      const busy = asked - askedAtRun > 1;
       busyBefore = busy;
       if (again && busy && !urgentNow() && !stopped) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
     } while (again && !stopped);

@@ -15,7 +15,8 @@ const BATCH = 50;
 // A run ends within its budget plus one outbound call's timeout (10 s), well inside the lease, and
 // inside the 30 s a Worker's ctx.waitUntil keeps running.
 const DEFAULT_BUDGET_MS = 20_000;
-const URGENT_EXTRA_MS = 250;
+/** How far past its budget a run may carry a new P1/P2's work. */
+export const URGENT_EXTRA_MS = 250;
 
 export interface PipelineRun {
   /** False when another runner held the lease; its own run covers the work. */
