@@ -110,15 +110,19 @@ describe(`a bad day (${harness.runtime})`, () => {
     }
   });
 
-  it("after a storm of vendor faults (429, 500, lost answers) on Slack, PagerDuty and GitHub, everything exists exactly once, in order", async () => {
+  it("after a storm of vendor faults (429, 500, hangs past the timeout, closed connections, lost answers) on Slack, PagerDuty and GitHub, everything exists exactly once, in order", async () => {
     const herald = await harness.start();
     const vendors = harness.vendorsUrl;
     const post = (path: string, body: unknown) => fetch(`${vendors}${path}`, { method: "POST", body: JSON.stringify(body) });
-    for (const fault of [{ status: 500 }, { lose: true }]) await post("/slack/__fault/conversations.create", fault);
-    for (const fault of [{ status: 429, retryAfter: 1 }, { lose: true }, { status: 500 }, { lose: true }]) await post("/slack/__fault/chat.postMessage", fault);
-    await post("/pagerduty/__fault", { call: "POST /incidents", lose: true });
-    for (const fault of [{ status: 500 }, { lose: true }]) await post("/pagerduty/__fault", { call: "POST /incidents/:id/notes", ...fault });
-    await post("/github/__fault", { call: "POST issues", lose: true });
+    // A hang outlasts the vendor clients' 10-second timeout; the room's and PagerDuty's overlap (their lanes run side by side).
+    for (const fault of [{ status: 500 }, { hang: true }, { close: true }]) await post("/slack/__fault/conversations.create", fault);
+    for (const fault of [{ status: 429, retryAfter: 1 }, { lose: true }, { close: true }, { status: 500 }, { lose: true }]) await post("/slack/__fault/chat.postMessage", fault);
+    // A call that landed is found on the retry, not made again: a fault after it would never be served.
+    for (const fault of [{ status: 500 }, { hang: true }]) await post("/pagerduty/__fault", { call: "POST /incidents", ...fault });
+    for (const fault of [{ status: 500 }, { close: true }]) await post("/pagerduty/__fault", { call: "POST /incidents/:id/notes", ...fault });
+    for (const fault of [{ status: 502 }, { close: true }]) await post("/github/__fault", { call: "POST issues", ...fault });
+    for (const fault of [{ status: 500 }, { close: true }]) await post("/github/__fault", { call: "PUT contents", ...fault });
+    for (const fault of [{ status: 503 }, { lose: true }]) await post("/github/__fault", { call: "POST pulls", ...fault });
 
     // Time passes as the faults want it: each retry's due time is brought forward, until nothing is left.
     const drive = async () => {
@@ -141,6 +145,7 @@ describe(`a bad day (${harness.runtime})`, () => {
     await say("lead me", room);
     await say("note decision: fail over to eu-west-2", room);
     await say("resolve --temporary restarted the NAT gateway", room);
+    await say("postmortem", room);
 
     const rooms = ((await (await fetch(`${vendors}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
     expect(rooms.map((r) => r.name)).toEqual(["inc-1-storm-over-the-vpc"]);
@@ -160,7 +165,12 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect(opened).toHaveLength(1);
     expect(opened[0]!.notes.map((n) => n.content)).toEqual(["decision: fail over to eu-west-2"]);
     expect(((await (await fetch(`${vendors}/github/__issues`)).json()) as { title: string }[]).map((i) => i.title)).toEqual(["Permanent fix for: Storm over the VPC"]);
-    // Nothing gave up: every fault was outlived.
+    const pulls = (await (await fetch(`${vendors}/github/__pulls`)).json()) as { head: string; title: string }[];
+    expect(pulls.map((p) => p.title)).toEqual(["Post-mortem: Storm over the VPC"]);
+    const link = messages.filter((m) => m.channel === room && m.text.includes("/pull/"));
+    expect(link).toHaveLength(1);
+    // Every fault was served, and outlived: nothing gave up.
+    for (const vendor of ["slack", "pagerduty", "github"]) expect(await (await fetch(`${vendors}/${vendor}/__faults`)).json(), vendor).toEqual({});
     expect(await herald.store.failedEffects(10)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -1,5 +1,13 @@
 import { readFileSync } from "node:fs";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { dropConnection } from "./drop-connection.js";
+
+interface Fault {
+  status?: number;
+  lose?: boolean;
+  close?: boolean;
+  body?: unknown;
+}
 
 /** One call the fake GitHub REST API received. */
 export interface GitHubCall {
@@ -22,8 +30,10 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   let files = new Map<string, { sha: string; content: string }>();
   let pulls: { number: number; head: string; base: string; title: string; body: string; html_url: string }[] = [];
   let issues: { number: number; title: string; body: string; labels: string[]; html_url: string }[] = [];
-  // Faults on demand by "METHOD route": `lose` (the call lands, the answer is lost) or `body` (a 2xx with this body).
-  let faults: Record<string, { lose?: boolean; body?: unknown }[]> = {};
+  // Faults on demand by "METHOD route" ("POST issues", "PUT contents", "POST pulls", "GET git/ref"):
+  // `status` (refused before it acts), `lose` (it lands, the answer is lost: a 502), `close` (it
+  // lands, the connection is closed instead of answering) or `body` (a 2xx with this body).
+  let faults: Record<string, Fault[]> = {};
   let shas = 0;
   const nextSha = () => (++shas).toString(16).padStart(40, "0");
   const reset = () => {
@@ -39,12 +49,19 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   app.get("/__calls", (c) => c.json(calls));
   /** The issues as GitHub holds them (including those whose answer was lost). */
   app.get("/__issues", (c) => c.json(issues));
+  /** The pull requests as GitHub holds them (including those whose answer was lost). */
+  app.get("/__pulls", (c) => c.json(pulls));
+  /** The faults queued and not yet served, by call. */
+  app.get("/__faults", (c) => c.json(Object.fromEntries(Object.entries(faults).filter(([, queued]) => queued.length > 0))));
   app.post("/__fault", async (c) => {
-    const { call, ...fault } = (await c.req.json()) as { call: string; lose?: boolean; body?: unknown };
+    const { call, ...fault } = (await c.req.json()) as Fault & { call: string };
     (faults[call] ??= []).push(fault);
     return c.json({ ok: true });
   });
   const faultFor = (call: string) => faults[call]?.shift();
+  /** The answer once the call has landed: lost, cut off, or as given. */
+  const answer = (c: Context, fault: Fault | undefined, given: () => Response) =>
+    fault?.lose ? c.text("Bad Gateway", 502) : fault?.close ? dropConnection(c) : given();
   app.post("/__reset", (c) => {
     reset();
     return c.json({ ok: true });
@@ -88,6 +105,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   });
   app.put("/repos/:owner/:repo/contents/*", async (c) => {
     const path = decodeURIComponent(c.req.path.split("/contents/")[1] ?? "");
+    const fault = faultFor("PUT contents");
+    if (fault?.status) return c.json({ message: "Server Error" }, fault.status as 500);
     const body = (await c.req.json()) as { message?: unknown; content?: unknown; branch?: unknown; sha?: unknown };
     if (typeof body.message !== "string" || body.message === "") return c.json({ message: "Invalid request", errors: [{ field: "message", code: "missing_field" }] }, 422);
     if (typeof body.content !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.content)) return c.json({ message: "content is not valid Base64" }, 422);
@@ -99,7 +118,7 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     const sha = nextSha();
     files.set(key, { sha, content: body.content });
     branches.set(branch, nextSha());
-    return c.json({ content: { path, sha, html_url: `https://github.com/${options.repo}/blob/${branch}/${path}` }, commit: { sha: branches.get(branch) } }, existing ? 200 : 201);
+    return answer(c, fault, () => c.json({ content: { path, sha, html_url: `https://github.com/${options.repo}/blob/${branch}/${path}` }, commit: { sha: branches.get(branch) } }, existing ? 200 : 201));
   });
   app.get("/repos/:owner/:repo/pulls", (c) => {
     const head = c.req.query("head");
@@ -107,6 +126,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     return c.json(pulls.filter((p) => (!head || `${options.repo.split("/")[0]}:${p.head}` === head) && state === "open"));
   });
   app.post("/repos/:owner/:repo/pulls", async (c) => {
+    const fault = faultFor("POST pulls");
+    if (fault?.status) return c.json({ message: "Server Error" }, fault.status as 500);
     const body = (await c.req.json()) as { title?: unknown; head?: unknown; base?: unknown; body?: unknown };
     if (typeof body.title !== "string" || typeof body.head !== "string" || typeof body.base !== "string") {
       return c.json({ message: "Validation Failed", errors: [{ field: "title/head/base", code: "missing_field" }] }, 422);
@@ -116,7 +137,7 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     const number = 100 + pulls.length + 1;
     const pull = { number, head: body.head, base: body.base, title: body.title, body: String(body.body ?? ""), html_url: `https://github.com/${options.repo}/pull/${number}` };
     pulls.push(pull);
-    return c.json(pull, 201);
+    return answer(c, fault, () => c.json(pull, 201));
   });
   app.post("/repos/:owner/:repo/issues", async (c) => {
     const body = (await c.req.json().catch(() => null)) as { title?: unknown; labels?: unknown } | null;
@@ -128,11 +149,12 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     if (body.labels !== undefined && !(Array.isArray(body.labels) && body.labels.every((l) => typeof l === "string"))) {
       return c.json({ message: "Validation Failed", errors: [{ field: "labels", code: "invalid" }] }, 422);
     }
+    const fault = faultFor("POST issues");
+    if (fault?.status) return c.json({ message: "Server Error" }, fault.status as 500);
     const number = calls.length;
     const html_url = `https://github.com/${options.repo}/issues/${number}`;
     issues.push({ number, title: body.title, body: String((body as { body?: unknown }).body ?? ""), labels: (body.labels as string[] | undefined) ?? [], html_url });
-    if (faultFor("POST issues")?.lose) return c.text("Bad Gateway", 502);
-    return c.json({ ...created, number, title: body.title, html_url }, 201);
+    return answer(c, fault, () => c.json({ ...created, number, title: body.title, html_url }, 201));
   });
   // issues.listForRepo: newest first, filtered by a label.
   app.get("/repos/:owner/:repo/issues", (c) => {

@@ -1,10 +1,13 @@
 import { Hono, type Context } from "hono";
+import { dropConnection } from "./drop-connection.js";
 
 interface Fault {
   status?: number;
   hang?: boolean;
   /** The call lands, the answer is lost (a 502 on the way back). */
   lose?: boolean;
+  /** The call lands, and the connection is closed instead of answering. */
+  close?: boolean;
 }
 
 /** Incidents the account has from the start: the alarms of the fixture deliveries the tests send. */
@@ -51,6 +54,8 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   });
   // Faults on demand, per "METHOD /path-pattern" (e.g. "POST /incidents"): a status, or a call that
   // lands but is never answered (`hang`), as when the caller dies or times out mid-call.
+  /** The faults queued and not yet served, by call. */
+  app.get("/__faults", (c) => c.json(Object.fromEntries(Object.entries(faults).filter(([, queued]) => queued.length > 0))));
   app.post("/__fault", async (c) => {
     const { call, ...fault } = (await c.req.json()) as Fault & { call: string };
     (faults[call] ??= []).push(fault);
@@ -188,6 +193,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     incident.notes.push({ id, content: body.note.content });
     if (fault?.hang) await hang();
     if (fault?.lose) return c.text("Bad Gateway", 502);
+    if (fault?.close) return dropConnection(c);
     return c.json({ note: { id, content: body.note.content, created_at: new Date().toISOString() } });
   });
 
@@ -216,6 +222,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     incidents.set(id, created);
     if (fault?.hang) await hang();
     if (fault?.lose) return c.text("Bad Gateway", 502);
+    if (fault?.close) return dropConnection(c);
     return c.json({ incident: { id, type: "incident", title: incident.title, incident_number: number, status: "triggered", html_url: created.html_url, incident_key: key } }, 201);
   });
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { dropConnection } from "./drop-connection.js";
 
 /** One call the fake Slack Web API received. */
 export interface SlackCall {
@@ -11,6 +12,8 @@ interface Fault {
   hang?: boolean;
   /** Take the call (a channel is made, a post lands) but lose the answer: a 502 from on the way back. */
   lose?: boolean;
+  /** Take the call but close the connection instead of answering (a reset socket, no status). */
+  close?: boolean;
   status?: number;
   retryAfter?: number;
   error?: string;
@@ -74,6 +77,8 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     return c.json({ ok: true, id });
   });
   app.get("/__pins/:channel", (c) => c.json(channels.get(c.req.param("channel"))?.pins ?? []));
+  /** The faults queued and not yet served, by call. */
+  app.get("/__faults", (c) => c.json(Object.fromEntries(Object.entries(faults).filter(([, queued]) => queued.length > 0))));
   app.post("/__fault/:method", async (c) => {
     (faults[c.req.param("method")] ??= []).push(await c.req.json());
     return c.json({ ok: true });
@@ -122,6 +127,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         // Made, but the answer is lost (a timeout, a crash mid-call).
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
+        if (fault?.close) return dropConnection(c);
         return c.json({ ok: true, channel: { id, name, is_channel: true, creator: HERALD_BOT_USER } });
       }
       case "conversations.list": {
@@ -180,6 +186,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         channel.messages.push({ ts, text: String(body.text ?? ""), metadata });
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
+        if (fault?.close) return dropConnection(c);
         return c.json({ ok: true, channel: channel.id, ts, message: { text: body.text, ts } });
       }
       case "views.open": {
