@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sameSecret } from "../../src/routes/api.js";
 import { ConsoleClient, visibleText } from "../support/console-client.js";
 import { nodeHerald } from "./node-herald.js";
 
@@ -62,5 +63,32 @@ describe("who may use the console", () => {
     expect(json.status).toBe(415);
     const huge = await ada.post("/console/declare", { description: "x".repeat(70_000) });
     expect(huge.status).toBe(413);
+  });
+
+  it("signs in with exactly the token: not a prefix, not a longer one, not another of the same length", async () => {
+    expect(sameSecret("s3cret-token", "s3cret-token")).toBe(true);
+    for (const wrong of ["", "s3cret", "s3cret-token ", "s3cret-token-2", "s3cret-tokeN", "ş3cret-token"]) expect(sameSecret(wrong, "s3cret-token"), wrong).toBe(false);
+    // A byte beyond the secret's length counts too (a NUL past the end is not "nothing").
+    expect(sameSecret("s3cret-token\u0000", "s3cret-token")).toBe(false);
+    const request = appWith({ token: "s3cret-token", loopback: false });
+    const client = new ConsoleClient(request);
+    await client.page("/console/sign-in");
+    const refused = await client.post("/console/sign-in", { name: "ada", token: "s3cret-token-2" });
+    expect(refused.status).toBe(400);
+    expect(visibleText(await refused.text())).toContain("That is not Herald's API token");
+  });
+
+  it("reads a form's fields as a browser encodes them: spaces as +, escapes, repeated fields, any script", async () => {
+    const { herald, store } = nodeHerald({ env: {}, isLoopback: () => true });
+    const app = herald.app({ schedule: () => {} });
+    const ada = new ConsoleClient((path, init) => Promise.resolve(app.request(path, init)));
+    await ada.page("/console/sign-in");
+    await ada.post("/console/sign-in", { name: "Zoë" });
+    const title = "Zoë's DB + cache: 50% & rising = ünïcode 障害";
+    const declared = await ada.post("/console/declare", { title, description: "a+b=c; 100%", service: "networking", priority: "P3", notify: ["update", "ask"] });
+    expect(declared.status).toBe(303);
+    await herald.pipeline();
+    const [incident] = await store.listIncidents();
+    expect(incident).toMatchObject({ title, declaredBy: { name: "Zoë" } });
   });
 });

@@ -64,7 +64,8 @@ export class ConsoleClient {
     return response.headers.get("location") ?? "";
   }
 
-  private cookieHeader(): string {
+  /** The cookies a browser would send with the next request (the session and the CSRF token). */
+  cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 

@@ -53,7 +53,7 @@ export function consoleAccess(access: ConsoleAccess): MiddlewareHandler<ConsoleE
       setCookie(c, CSRF_COOKIE, csrf, cookieOptions(c));
     }
     if (c.req.method === "POST") await checkSameOrigin(c, csrf);
-    const signedIn = access.token === null || (await sameSecret(getCookie(c, TOKEN_COOKIE) ?? "", access.token));
+    const signedIn = access.token === null || sameSecret(getCookie(c, TOKEN_COOKIE) ?? "", access.token);
     const name = getCookie(c, NAME_COOKIE);
     const person = signedIn && name && NAME_PATTERN.test(name) ? { id: name, name } : null;
     c.set("viewer", { person, csrf });
@@ -74,7 +74,7 @@ export function consoleAccess(access: ConsoleAccess): MiddlewareHandler<ConsoleE
 export async function signIn(c: Context, access: ConsoleAccess, form: { name: string; token: string }): Promise<string | null> {
   if (!NAME_PATTERN.test(form.name)) return "Choose a name of 1 to 32 letters, digits, '.', '_' or '-' (no spaces): it is how others name you, as in lead @ada.";
   if (access.token !== null) {
-    if (!(await sameSecret(form.token, access.token))) return "That is not Herald's API token (HERALD_API_TOKEN).";
+    if (!sameSecret(form.token, access.token)) return "That is not Herald's API token (HERALD_API_TOKEN).";
     setCookie(c, TOKEN_COOKIE, form.token, cookieOptions(c));
   }
   setCookie(c, NAME_COOKIE, form.name, cookieOptions(c));
@@ -108,3 +108,4 @@ async function checkSameOrigin(c: Context, csrf: string): Promise<void> {
   const body = await c.req.parseBody();
   if (body._csrf !== csrf) throw new ConsoleRefusal(403, "This form has expired or came from elsewhere: reload the page and try again.");
 }
+

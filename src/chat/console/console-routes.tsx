@@ -1,7 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
-import { bodyLimit } from "hono/body-limit";
 import { grammarContext } from "../../config/grammar-context.js";
 import { parseChatCommand, type ChatCommand, type DeclareDetails } from "../../domain/chat-command.js";
 import type { ChatRequest } from "../../domain/chat-request.js";
@@ -19,6 +18,7 @@ import { shortHash } from "../short-hash.js";
 import { helpReply, triageText } from "../replies.js";
 import { consoleAccess, ConsoleRefusal, signIn, signOut, type ConsoleEnv } from "./console-access.js";
 import { CONSOLE_CSS, LIVE_JS } from "./console-assets.js";
+import { readForm } from "./read-form.js";
 import { CONSOLE, roomId } from "./console-chat.js";
 import {
   DeclarePage,
@@ -82,7 +82,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   app.get("/console/assets/console.css", (c) => c.body(CONSOLE_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" }));
   app.get("/console/assets/live.js", (c) => c.body(LIVE_JS, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }));
   // The size is checked before anything reads the body.
-  app.post("/console/*", bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: () => { throw new HeraldError("payload_too_large", 413, "That form is too large (64 KB at most)."); } }));
+  app.post("/console/*", readForm(FORM_LIMIT_BYTES));
   app.use("/console", consoleAccess(access));
   app.use("/console/*", consoleAccess(access));
 
