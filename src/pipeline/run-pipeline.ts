@@ -1,5 +1,6 @@
 import { runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
+import { readingIncidentsOnce } from "./incident-cache.js";
 import { runTimers } from "./run-timers.js";
 import type { LeaseStore } from "../ports/store.js";
 
@@ -41,7 +42,9 @@ export interface PipelineOptions {
  * out due effects. One runner at a time (a lease in the store), so every runtime can call it freely
  * from a queue, a timer or after a request.
  */
-export async function runPipeline(deps: PipelineDeps, options: PipelineOptions = {}): Promise<PipelineRun> {
+export async function runPipeline(shared: PipelineDeps, options: PipelineOptions = {}): Promise<PipelineRun> {
+  // Under the lease this run is the only writer of incidents: each is read from the store once.
+  const deps = { ...shared, store: readingIncidentsOnce(shared.store) };
   const run: PipelineRun = { ran: false, deliveries: 0, effects: 0, more: false };
   const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const start = deps.clock.now().getTime();

@@ -1,6 +1,7 @@
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import type { Incident, TimelineEntry } from "../../src/domain/incident.js";
+import { readingIncidentsOnce } from "../../src/pipeline/incident-cache.js";
 
 const T0 = "2026-11-27T10:00:00.000Z";
 const T1 = "2026-11-27T10:05:00.000Z";
@@ -277,5 +278,56 @@ describe(`store contract (${harness.runtime})`, () => {
       ["failed", "failed", { kind: "pagerduty_note", content: "note" }, null],
     ]);
     expect((await store.failedEffects(10)).map((e) => [e.key, e.lastError])).toEqual([["failed", "gone"]]);
+  });
+});
+
+describe(`a pipeline run reads each incident once (${harness.runtime})`, () => {
+  /** The store, counting the incident reads that reach it; `refuse` makes its writes fail. */
+  async function counted() {
+    const store = await harness.freshStore();
+    const reads = { count: 0, refuse: false };
+    const watched = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name === "getIncident") return (id: string) => (reads.count++, target.getIncident(id));
+        if (name === "finishEffect" && reads.refuse) return () => Promise.reject(new Error("the store refused the write"));
+        return value;
+      },
+    });
+    return { store, reads, cached: readingIncidentsOnce(watched) };
+  }
+
+  it("serves an incident it wrote, by id or PagerDuty id, without reading it back; each read a copy of its own", async () => {
+    const { store, reads, cached } = await counted();
+    await cached.saveIncidents([incident()], [], T0);
+    const first = await cached.getIncident("inc-1");
+    const again = await cached.getIncident("PD1");
+    expect(reads.count).toBe(0);
+    expect(first).toEqual(await store.getIncident("inc-1"));
+    first!.title = "changed by whoever read it";
+    expect(again!.title).toBe("Disk full");
+    expect((await cached.getIncident("inc-1"))!.title).toBe("Disk full");
+  });
+
+  it("reads an incident the run has not seen once, and remembers one that is not there", async () => {
+    const { store, reads, cached } = await counted();
+    await store.saveIncidents([incident()], [], T0);
+    expect((await cached.getIncident("inc-1"))?.title).toBe("Disk full");
+    expect((await cached.getIncident("PD1"))?.title).toBe("Disk full");
+    expect(await cached.getIncident("inc-9")).toBeNull();
+    expect(await cached.getIncident("inc-9")).toBeNull();
+    expect(reads.count).toBe(2);
+  });
+
+  it("keeps what an effect's outcome wrote, and forgets an incident whose write the store refused", async () => {
+    const { store, reads, cached } = await counted();
+    await store.saveIncidents([incident()], [{ key: "e1", incidentId: "inc-1", payload: { kind: "pagerduty_note", content: "note" } }], T0);
+    await cached.finishEffect("e1", { status: "done" }, T1, { incident: incident({ title: "Disk full on db-1" }), entries: [] });
+    expect((await cached.getIncident("inc-1"))?.title).toBe("Disk full on db-1");
+    expect(reads.count).toBe(0);
+    reads.refuse = true;
+    await expect(cached.finishEffect("e1", { status: "done" }, T1, { incident: incident({ title: "never written" }), entries: [] })).rejects.toThrow("refused");
+    expect((await cached.getIncident("inc-1"))?.title).toBe("Disk full on db-1");
+    expect(reads.count).toBe(1);
   });
 });
