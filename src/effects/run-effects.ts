@@ -10,6 +10,7 @@ import type { HeraldAction } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import type { Config } from "../config/schema.js";
 import { incidentView } from "../render/incident-view.js";
+import { withinBudget, type QueryBudget } from "../pipeline/query-budget.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 import { inviteToPostmortem, publishDocument } from "./document-effects.js";
 import { draftStatus, publishStatus } from "./status-page-effects.js";
@@ -69,7 +70,7 @@ export function laneOf(effect: Pick<Effect, "incidentId" | "key" | "payload">): 
  */
 export async function runEffects(
   deps: EffectDeps,
-  options: { limit?: number; until?: number; urgentUntil?: number } = {},
+  options: { limit?: number; until?: number; urgentUntil?: number; queries?: QueryBudget } = {},
 ): Promise<{ finished: number; more: boolean }> {
   const limit = options.limit ?? 100;
   const until = options.until ?? Infinity;
@@ -89,7 +90,18 @@ export async function runEffects(
   let attempted = 0;
   let queued = 0;
   let stopped = false;
+  // Effects started and not yet finished: each may still make its queries.
+  let inFlight = 0;
 
+  const carryOut = async (effect: Effect) => {
+    const outcome = withDeadLetter(effect, await attempt(effect, deps), deps);
+    // Two lanes of one incident may both change its record: one at a time reads and writes it.
+    await onIncident(effect.incidentId, async () => {
+      const at = deps.clock.now().toISOString();
+      await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store));
+    });
+    return outcome;
+  };
   const work = async (lane: Effect[]) => {
     for (const effect of lane) {
       const now = deps.clock.now();
@@ -100,13 +112,14 @@ export async function runEffects(
       }
       // Not due yet: the rest of its lane waits behind it.
       if (effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime()) return;
+      // The invocation's queries are spent (Workers): the rest waits for the next run.
+      if (!withinBudget(options.queries, inFlight)) {
+        stopped = true;
+        return;
+      }
       attempted++;
-      const outcome = withDeadLetter(effect, await attempt(effect, deps), deps);
-      // Two lanes of one incident may both change its record: one at a time reads and writes it.
-      await onIncident(effect.incidentId, async () => {
-        const at = deps.clock.now().toISOString();
-        await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store));
-      });
+      inFlight++;
+      const outcome = await carryOut(effect).finally(() => inFlight--);
       queued += outcome.then?.length ?? 0;
       if (outcome.status === "pending") {
         deps.log(`effect ${effect.key} will be retried at ${outcome.nextAttemptAt}: ${outcome.error}`);

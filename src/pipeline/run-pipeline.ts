@@ -1,6 +1,7 @@
 import { runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
 import { readingIncidentsOnce } from "./incident-cache.js";
+import { withinBudget, type QueryBudget } from "./query-budget.js";
 import { runTimers } from "./run-timers.js";
 import type { LeaseStore } from "../ports/store.js";
 
@@ -24,11 +25,13 @@ export interface PipelineRun {
   ran: boolean;
   deliveries: number;
   effects: number;
-  /** True when the run stopped at its time budget with work left. */
+  /** True when the run stopped at its time or query budget with work left. */
   more: boolean;
 }
 
 export interface PipelineOptions {
+  /** The invocation's query budget (Workers); without one, a run is bounded by time only. */
+  queries?: QueryBudget;
   /** Stop after about this long and report `more` (default 20 s); Node runs short slices between requests. */
   budgetMs?: number;
   /** How far past the budget a P1/P2's work may go (default 250 ms; Node gives it to one run at a time). */
@@ -73,14 +76,20 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
         // A new P1/P2 may go on past the budget, for a while.
         const now = deps.clock.now().getTime();
         if (processed > 0 && now >= deliveriesUntil && (delivery.urgency !== 0 || now >= urgentUntil)) break;
+        // The query budget is firm, urgent or not: past it the store refuses the rest of the run.
+        if (!withinBudget(options.queries)) {
+          run.deliveries += processed;
+          run.more = true;
+          return run;
+        }
         await processDelivery(delivery, deps, deps.clock.now().toISOString());
         processed++;
       }
       run.deliveries += processed;
-      const effects = await runEffects(deps, { until, urgentUntil });
+      const effects = await runEffects(deps, { until, urgentUntil, queries: options.queries });
       run.effects += effects.finished;
       if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
-      if (outOfTime()) {
+      if (outOfTime() || !withinBudget(options.queries)) {
         run.more = true;
         return run;
       }

@@ -85,8 +85,8 @@ export function createSqlStore(db: SqlDatabase): Store {
     async commitProcessed(result) {
       const statements: SqlStatement[] = [
         ...result.incidents.flatMap(writeIncident),
-        ...result.entries.map(insertEntry),
-        ...result.effects.map((effect) => insertEffect(effect, result.processedAt)),
+        ...insertEntries(result.entries),
+        ...insertEffects(result.effects, result.processedAt),
         {
           sql: `UPDATE deliveries SET processed_at = ?, error = ? WHERE id = ?`,
           params: [result.processedAt, result.error ?? null, result.deliveryId],
@@ -150,7 +150,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async saveIncidents(incidents, effects, at) {
-      await db.batch([...incidents.flatMap(writeIncident), ...effects.map((effect) => insertEffect(effect, at))]);
+      await db.batch([...incidents.flatMap(writeIncident), ...insertEffects(effects, at)]);
     },
 
     async listIncidents() {
@@ -228,7 +228,7 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async finishEffect(key, outcome: EffectOutcome, at, record) {
       await db.batch([
-        ...(record ? [...writeIncident(record.incident), ...record.entries.map(insertEntry)] : []),
+        ...(record ? [...writeIncident(record.incident), ...insertEntries(record.entries)] : []),
         {
           sql: `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
           params: [
@@ -240,7 +240,7 @@ export function createSqlStore(db: SqlDatabase): Store {
             key,
           ],
         },
-        ...(outcome.then ?? []).map((effect) => insertEffect(effect, at)),
+        ...insertEffects(outcome.then ?? [], at),
       ]);
     },
 
@@ -394,14 +394,30 @@ function writeIncident(incident: Incident): SqlStatement[] {
   ];
 }
 
-function insertEffect(effect: NewEffect, at: string): SqlStatement {
+/**
+ * Rows inserted a statement at a time, as many as fit D1's 100 bound parameters: on D1 each
+ * statement counts against the queries an invocation may make (50 on the free plan).
+ */
+const MAX_PARAMS = 100;
+
+function insertRows(head: string, row: string, rows: unknown[][]): SqlStatement[] {
+  const width = rows[0]?.length ?? 1;
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
+  const statements: SqlStatement[] = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    statements.push({ sql: `${head} VALUES ${chunk.map(() => row).join(", ")}`, params: chunk.flat() });
+  }
+  return statements;
+}
+
+function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
   // Urgent when its incident is P1/P2 as written in the same transaction (the incident comes first).
-  return {
-    sql: `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at, urgency)
-          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?,
-            COALESCE((SELECT CASE WHEN json_extract(record, '$.priority') IN (${URGENT_LIST}) THEN 0 ELSE 1 END FROM incidents WHERE id = ?), 1))`,
-    params: [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at, effect.incidentId],
-  };
+  return insertRows(
+    `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at, urgency)`,
+    `(?, ?, ?, ?, 'pending', 0, ?, ?, ?, COALESCE((SELECT CASE WHEN json_extract(record, '$.priority') IN (${URGENT_LIST}) THEN 0 ELSE 1 END FROM incidents WHERE id = ?), 1))`,
+    effects.map((effect) => [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at, effect.incidentId]),
+  );
 }
 
 function toIncident(record: string): Incident {
@@ -410,22 +426,12 @@ function toIncident(record: string): Incident {
   return { ...incident, roles: incident.roles ?? {} };
 }
 
-function insertEntry(entry: TimelineEntry): SqlStatement {
-  return {
-    sql: `INSERT OR IGNORE INTO timeline_entries (id, incident_id, at, author_id, author_name, source, category, kind, text)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    params: [
-      entry.id,
-      entry.incidentId,
-      entry.at,
-      entry.author?.id ?? null,
-      entry.author?.name ?? null,
-      entry.source,
-      entry.category,
-      entry.kind,
-      entry.text,
-    ],
-  };
+function insertEntries(entries: TimelineEntry[]): SqlStatement[] {
+  return insertRows(
+    `INSERT OR IGNORE INTO timeline_entries (id, incident_id, at, author_id, author_name, source, category, kind, text)`,
+    `(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    entries.map((entry) => [entry.id, entry.incidentId, entry.at, entry.author?.id ?? null, entry.author?.name ?? null, entry.source, entry.category, entry.kind, entry.text]),
+  );
 }
 
 function toDelivery(row: DeliveryRow): Delivery {

@@ -20,6 +20,8 @@ export interface Env {
   TEAMS_OPENID_METADATA_URL?: string;
   TEAMS_LOGIN_URL?: string;
   TEAMS_GRAPH_API_URL?: string;
+  /** D1 queries one invocation may make (50 on the free plan, the default; 1000 on Workers Paid). */
+  HERALD_D1_QUERY_LIMIT?: string;
   /** herald.yaml's text, to override the one bundled at build time. */
   HERALD_CONFIG_YAML?: string;
 }

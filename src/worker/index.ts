@@ -1,22 +1,36 @@
 import { ConfigError } from "../errors.js";
 import { defaultConfigText } from "../generated/default-config.js";
 import { createHerald, type Herald } from "../herald.js";
+import type { PipelineRun } from "../pipeline/run-pipeline.js";
 import type { Background } from "../ports/background.js";
 import { systemClock } from "../ports/clock.js";
 import { readSettings } from "../settings.js";
-import { createD1Store } from "../store/d1-store.js";
+import type { QueryBudget } from "../pipeline/query-budget.js";
+import { createD1Store, type QueryMeter } from "../store/d1-store.js";
 import type { Env, PipelineMessage } from "./env.js";
 
 const log = (line: string) => console.error(`[herald] ${line}`);
 
 // Built once per isolate and per bindings object; requests only bring their own ExecutionContext.
-const heralds = new WeakMap<Env, Herald>();
+const heralds = new WeakMap<Env, Running>();
 
-function heraldFor(env: Env): Herald {
-  let herald = heralds.get(env);
-  if (!herald) {
-    herald = createHerald({
-      store: createD1Store(env.DB),
+interface Running {
+  herald: Herald;
+  /** Every D1 query of this isolate's Herald, so each invocation can tell what it has used. */
+  queries: QueryMeter;
+  queryLimit: number;
+}
+
+/** D1's queries per invocation: 50 on the free plan. The least a run needs to get anything done is 25. */
+const DEFAULT_QUERY_LIMIT = 50;
+const LEAST_QUERY_LIMIT = 25;
+
+function heraldFor(env: Env): Running {
+  let running = heralds.get(env);
+  if (!running) {
+    const queries: QueryMeter = { count: 0 };
+    const herald = createHerald({
+      store: createD1Store(env.DB, queries),
       configText: env.HERALD_CONFIG_YAML ?? defaultConfigText,
       configSource: env.HERALD_CONFIG_YAML ? "HERALD_CONFIG_YAML" : "herald.yaml",
       env: env as unknown as Record<string, unknown>,
@@ -25,18 +39,45 @@ function heraldFor(env: Env): Herald {
       log,
       print: (line) => console.log(line),
     });
-    heralds.set(env, herald);
+    running = { herald, queries, queryLimit: queryLimit(env) };
+    heralds.set(env, running);
   }
-  return herald;
+  return running;
+}
+
+function queryLimit(env: Env): number {
+  if (env.HERALD_D1_QUERY_LIMIT === undefined || env.HERALD_D1_QUERY_LIMIT === "") return DEFAULT_QUERY_LIMIT;
+  const limit = Number(env.HERALD_D1_QUERY_LIMIT);
+  if (!Number.isInteger(limit) || limit < LEAST_QUERY_LIMIT) {
+    throw new ConfigError(`HERALD_D1_QUERY_LIMIT: must be a whole number of at least ${LEAST_QUERY_LIMIT} (D1 allows 50 queries per invocation on the free plan, 1000 on Workers Paid)`);
+  }
+  return limit;
+}
+
+/**
+ * This invocation's share of D1's queries, counted from now. Other invocations running in the same
+ * isolate at the same time count against it too: the budget errs on the safe side.
+ */
+function budgetFrom(running: Running): QueryBudget {
+  const start = running.queries.count;
+  return { used: () => running.queries.count - start, limit: running.queryLimit };
+}
+
+/**
+ * A run that stopped at its budget with work left asks for another at once, through the Queue (the
+ * next invocation has its own budget); without a Queue, the next request or the minute's cron does.
+ */
+async function carryOn(env: Env, run: PipelineRun): Promise<void> {
+  if (run.more) await env.PIPELINE_QUEUE?.send({ reason: "more" });
 }
 
 /** With a Queue: a message per stored delivery. Without: the pipeline runs after the response. */
-function background(env: Env, ctx: ExecutionContext, herald: Herald): Background {
+function background(env: Env, ctx: ExecutionContext, running: Running, budget: QueryBudget): Background {
   return {
     schedule(reason) {
       const work = env.PIPELINE_QUEUE
         ? env.PIPELINE_QUEUE.send({ reason })
-        : herald.pipeline().then(() => undefined);
+        : running.herald.pipeline({ queries: budget }).then(() => undefined);
       ctx.waitUntil(work.catch((error: Error) => log(`background: ${error.message}; the cron sweep will retry`)));
     },
   };
@@ -44,28 +85,34 @@ function background(env: Env, ctx: ExecutionContext, herald: Herald): Background
 
 export default {
   async fetch(request, env, ctx) {
-    let herald: Herald;
+    let running: Running;
     try {
-      herald = heraldFor(env);
+      running = heraldFor(env);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       log(`configuration error: ${error.message}`);
       return Response.json({ error: { code: "config_error", message: error.message } }, { status: 500 });
     }
-    return herald.app(background(env, ctx, herald)).fetch(request, env, ctx);
+    // The request's own queries (storing the delivery) and its waitUntil run share one budget.
+    return running.herald.app(background(env, ctx, running, budgetFrom(running))).fetch(request, env, ctx);
   },
 
   async queue(batch, env, _ctx) {
-    const run = await heraldFor(env).pipeline();
+    const running = heraldFor(env);
+    const run = await running.herald.pipeline({ queries: budgetFrom(running) });
     // Another runner holds the lease: try these messages again shortly so nothing waits for the cron.
-    if (run.ran) batch.ackAll();
-    else batch.retryAll({ delaySeconds: 5 });
+    if (!run.ran) return batch.retryAll({ delaySeconds: 5 });
+    batch.ackAll();
+    await carryOn(env, run);
   },
 
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(
       Promise.resolve()
-        .then(() => heraldFor(env).pipeline({ timers: true }))
+        .then(async () => {
+          const running = heraldFor(env);
+          await carryOn(env, await running.herald.pipeline({ timers: true, queries: budgetFrom(running) }));
+        })
         .catch((error: Error) => log(`cron sweep failed: ${error.message}`)),
     );
   },

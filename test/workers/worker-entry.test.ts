@@ -118,4 +118,74 @@ describe("the Worker entry", () => {
     expect(body.error.code).toBe("config_error");
     expect(body.error.message).toContain("HERALD_CONFIG_YAML: channels: is required");
   });
+
+  it("keeps each invocation within D1's 50 queries (the free plan): a flood of P1 pages is worked off over several, each asking for the next", async () => {
+    await harness.freshStore();
+    for (const vendor of ["slack", "pagerduty", "github"]) await fetch(`${harness.vendorsUrl}/${vendor}/__reset`, { method: "POST" });
+    // D1 as the Worker sees it, counting each statement (a batch's each) the way D1's limit does.
+    let queries = 0;
+    const inner = new WeakMap<object, D1PreparedStatement>();
+    const counted = (statement: D1PreparedStatement): D1PreparedStatement => {
+      const proxy = new Proxy(statement, {
+        get(target, name) {
+          const value = Reflect.get(target, name, target);
+          if (typeof value !== "function") return value;
+          if (name === "bind") return (...params: unknown[]) => counted(value.apply(target, params));
+          if (["all", "first", "run", "raw"].includes(String(name))) return (...args: unknown[]) => (queries++, value.apply(target, args));
+          return value.bind(target);
+        },
+      });
+      inner.set(proxy, statement);
+      return proxy;
+    };
+    const db = { prepare: (sql: string) => counted(env.DB.prepare(sql)), batch: (list: D1PreparedStatement[]) => ((queries += list.length), env.DB.batch(list.map((s) => inner.get(s) ?? s))) };
+    const asked: unknown[] = [];
+    const limited = { ...baseEnv, DB: db, PIPELINE_QUEUE: { send: async (message: unknown) => void asked.push(message) } } as unknown as WorkerEnv;
+
+    const perInvocation: number[] = [];
+    const counting = async (work: () => Promise<unknown>) => {
+      const before = queries;
+      await work();
+      perInvocation.push(queries - before);
+    };
+    const pages = [1, 2, 3, 4].map((n) => {
+      const page = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+      page.event.id = `01FLOOD${n}`;
+      Object.assign(page.event.data, { id: `PFLOOD${n}`, number: n, title: `Flood ${n}`, priority: { id: "PPRIO01", type: "priority_reference", summary: "P1" } });
+      return JSON.stringify(page);
+    });
+    for (const page of pages) await counting(async () => expect((await call("/webhooks/pagerduty", await signedDelivery(page), limited)).status).toBe(202));
+    const messages = asked.length;
+    expect(messages).toBe(4);
+
+    // The consumer, as Queues would run it: one batch of all four, then each message it asks for.
+    let invocations = 0;
+    for (let pending = 1; pending > 0 && invocations < 60; invocations++) {
+      const batch = createMessageBatch("herald-pipeline", [{ id: `m${invocations}`, timestamp: new Date(), attempts: 1, body: { reason: "test" } }]);
+      const ctx = createExecutionContext();
+      const before = asked.length;
+      await counting(() => worker.queue(batch as any, limited, ctx));
+      expect(await getQueueResult(batch, ctx)).toMatchObject({ ackAll: true });
+      pending = asked.length - before;
+    }
+    expect(Math.max(...perInvocation), `queries per invocation: ${perInvocation.join(", ")}`).toBeLessThanOrEqual(50);
+    expect(invocations, "the work took more than one invocation, each asking for the next").toBeGreaterThan(1);
+    // Everything was done, once: four rooms, four announcements, nothing given up.
+    const store = createD1Store(env.DB);
+    expect(await store.openEffects(10)).toEqual([]);
+    expect(await store.failedEffects(10)).toEqual([]);
+    const rooms = ((await (await fetch(`${harness.vendorsUrl}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
+    expect(rooms).toHaveLength(4);
+    const messagesPosted = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    const announced = messagesPosted.filter((m) => m.channel === "C0UPDATE01").map((m) => m.text.split("\n")[0]);
+    expect(announced).toHaveLength(4);
+    expect(new Set(announced).size).toBe(4);
+  });
+
+  it("refuses a D1 query limit too small to get anything done, naming the variable", async () => {
+    const response = await call("/healthz", {}, { ...baseEnv, HERALD_D1_QUERY_LIMIT: "10" } as WorkerEnv);
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error).toMatchObject({ code: "config_error", message: expect.stringContaining("HERALD_D1_QUERY_LIMIT: must be a whole number of at least 25") });
+  });
 });
