@@ -9,12 +9,16 @@ export interface QueryBudget {
   limit: number;
 }
 
-/** The most queries one delivery's processing or one effect may make (a room, a note, a commit). */
+/** Queries reserved for one delivery or one effect: more than one usually makes (a read or two, its commit). */
 export const QUERIES_PER_ITEM = 12;
 /** What a run still asks after its last item: the lease renewed and released, the next page of work. */
 const QUERIES_TO_END_A_RUN = 6;
 
-/** Whether one more item, beside the `inFlight` ones already started, fits the budget with the end of the run. */
-export function withinBudget(budget: QueryBudget | undefined, inFlight = 0): boolean {
-  return !budget || budget.used() + (inFlight + 1) * QUERIES_PER_ITEM + QUERIES_TO_END_A_RUN <= budget.limit;
+/**
+ * Whether one more item, beside the `inFlight` ones already started, fits the budget with the end of
+ * the run; within `share` of it (deliveries take half, so the actions of incidents already on the
+ * record are not held back by a flood of new ones).
+ */
+export function withinBudget(budget: QueryBudget | undefined, inFlight = 0, share = 1): boolean {
+  return !budget || budget.used() + (inFlight + 1) * QUERIES_PER_ITEM + QUERIES_TO_END_A_RUN <= budget.limit * share;
 }

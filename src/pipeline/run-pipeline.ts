@@ -14,6 +14,8 @@ export type PipelineDeps = ProcessDeps & EffectDeps & {
 const LEASE = "pipeline";
 const LEASE_SECONDS = 60;
 const BATCH = 50;
+/** The share of a run's time and queries deliveries may take before effects have their turn. */
+const DELIVERIES_SHARE = 0.5;
 // A run ends within its budget plus one outbound call's timeout (10 s), well inside the lease, and
 // inside the 30 s a Worker's ctx.waitUntil keeps running.
 const DEFAULT_BUDGET_MS = 20_000;
@@ -53,7 +55,7 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
   const start = deps.clock.now().getTime();
   const until = start + budget;
   // Deliveries get the first half of the budget and effects the rest.
-  const deliveriesUntil = start + budget / 2;
+  const deliveriesUntil = start + budget * DELIVERIES_SHARE;
   const outOfTime = () => deps.clock.now().getTime() >= until;
   // A P1/P2's work may run past the budget by this much, so its announcement is not sliced up
   // (and a flood of P1s still leaves the rest of the time to requests).
@@ -72,11 +74,12 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
       const pending = await deps.store.pendingDeliveries(BATCH);
       let processed = 0;
       for (const delivery of pending) {
-        // At least one per turn, however short the budget, so every turn makes progress.
-        // A new P1/P2 may go on past the budget, for a while.
-        const now = deps.clock.now().getTime();
-        if (processed > 0 && now >= deliveriesUntil && (delivery.urgency !== 0 || now >= urgentUntil)) break;
-        // The query budget is firm, urgent or not: past it the store refuses the rest of the run.
+        // At least one per turn, however short the budget, so every turn makes progress; past their
+        // half, deliveries give way to effects, urgent or not. (A new P1/P2 is first among the
+        // deliveries anyway, and its effects first among the effects; when every page is a new P1,
+        // each still gets its announcement in turn instead of all of them after the last is read.)
+        if (processed > 0 && (deps.clock.now().getTime() >= deliveriesUntil || !withinBudget(options.queries, 0, DELIVERIES_SHARE))) break;
+        // The query budget is firm: past it the store refuses the rest of the invocation.
         if (!withinBudget(options.queries)) {
           run.deliveries += processed;
           run.more = true;

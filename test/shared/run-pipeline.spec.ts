@@ -69,7 +69,7 @@ function chat(fail = false): ChatAdapter & { posts: number } {
   return adapter;
 }
 
-async function storeWith(count: number) {
+async function storeWith(count: number, options: { urgency?: 0 | 1 | 2 } = {}) {
   const store = await harness.freshStore();
   const template = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
   template.event.data.priority = { id: "P", type: "priority_reference", summary: "P1" };
@@ -77,7 +77,7 @@ async function storeWith(count: number) {
     template.event.id = `E${i}`;
     template.event.data.id = `P${i}`;
     template.event.data.number = i;
-    await store.recordDelivery({ id: `pagerduty:E${i}`, source: "pagerduty", webhookId: null, receivedAt: `2026-11-27T09:00:${String(i).padStart(2, "0")}.000Z`, body: JSON.stringify(template) });
+    await store.recordDelivery({ id: `pagerduty:E${i}`, source: "pagerduty", webhookId: null, receivedAt: `2026-11-27T09:00:${String(i).padStart(2, "0")}.000Z`, body: JSON.stringify(template), urgency: options.urgency });
   }
   return store;
 }
@@ -102,6 +102,17 @@ describe(`runPipeline (${harness.runtime})`, () => {
     // Each of the three incidents: its summary, the announcement and the pending status-page update for review.
     expect(slack.posts).toBe(3 * 3);
     expect((await store.listIncidents()).every((i) => i.channel !== null)).toBe(true);
+  });
+
+  it("gives effects their turn in a flood of new P1 pages: every run announces, not only the last", async () => {
+    const store = await storeWith(10, { urgency: 0 });
+    const slack = chat();
+    const deps = { store, config, renderer, chat: createChatRouter([slack]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    // A short run with the urgent extension on: new P1 deliveries once took all of it, effects none.
+    const first = await runPipeline(deps, { budgetMs: 4, urgentExtraMs: 250 });
+    expect(first.deliveries).toBeLessThan(10);
+    expect(first.effects).toBeGreaterThan(0);
+    expect(slack.posts).toBeGreaterThan(0);
   });
 
   it("returns when every open effect waits for a retry, instead of spinning", async () => {
