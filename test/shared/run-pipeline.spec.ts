@@ -105,12 +105,13 @@ describe(`runPipeline (${harness.runtime})`, () => {
   });
 
   it("gives effects their turn in a flood of new P1 pages: every run announces, not only the last", async () => {
-    const store = await storeWith(10, { urgency: 0 });
+    const store = await storeWith(20, { urgency: 0 });
     const slack = chat();
     const deps = { store, config, renderer, chat: createChatRouter([slack]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
     // A short run with the urgent extension on: new P1 deliveries once took all of it, effects none.
+    // Past their half, two more may still go first; not twenty.
     const first = await runPipeline(deps, { budgetMs: 4, urgentExtraMs: 250 });
-    expect(first.deliveries).toBeLessThan(10);
+    expect(first.deliveries).toBeLessThan(20);
     expect(first.effects).toBeGreaterThan(0);
     expect(slack.posts).toBeGreaterThan(0);
   });
