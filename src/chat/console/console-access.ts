@@ -108,4 +108,3 @@ async function checkSameOrigin(c: Context, csrf: string): Promise<void> {
   const body = await c.req.parseBody();
   if (body._csrf !== csrf) throw new ConsoleRefusal(403, "This form has expired or came from elsewhere: reload the page and try again.");
 }
-
