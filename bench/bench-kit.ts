@@ -6,6 +6,12 @@ import { fork, type ChildProcess } from "node:child_process";
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 
+/** The p-th percentile (nearest rank below) of the values. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
 export interface Row {
   name: string;
   rps: number;

@@ -21,6 +21,7 @@ import { loadConfig } from "../src/config/load-config.js";
 import { createRenderer } from "../src/render/renderer.js";
 import { templates } from "../src/generated/templates.js";
 import { readPagerDutyDelivery } from "../src/pagerduty/read-delivery.js";
+import { percentile } from "./bench-kit.js";
 
 const INCIDENTS = Number(process.env.INCIDENTS ?? 10_000);
 const TIMELINE = Number(process.env.TIMELINE ?? 1_000_000);
@@ -63,8 +64,7 @@ async function timed(runs: number, task: () => Promise<unknown>): Promise<{ p50:
     await task();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(runs / 2)]!, p99: times[Math.floor(runs * 0.99)]! };
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);

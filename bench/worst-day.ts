@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ask, startServer } from "./bench-kit.js";
+import { ask, percentile, startServer } from "./bench-kit.js";
 import { ConsoleClient } from "../test/support/console-client.js";
 import { createFakeSlack } from "../test/support/fake-slack.js";
 import { SLACK_TEST_TOKEN, TEAM_CHANNELS, toTestConfig } from "../test/support/test-config.js";
@@ -76,10 +76,6 @@ function click(channel: string): string {
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 
 async function main(): Promise<void> {
   // The fake Slack, with the moment each users' announcement arrives.

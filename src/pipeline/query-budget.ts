@@ -10,7 +10,7 @@ export interface QueryBudget {
 }
 
 /** Queries reserved for one delivery or one effect: more than one usually makes (a read or two, its commit). */
-export const QUERIES_PER_ITEM = 12;
+const QUERIES_PER_ITEM = 12;
 /** What a run still asks after its last item: the lease renewed and released, the next page of work. */
 const QUERIES_TO_END_A_RUN = 6;
 
