@@ -7,6 +7,9 @@
 //   2. Page → announcement: during that load, a P1 page every 300 ms (PAGES, 200); for each, the time
 //      from sending it signed to the users' announcement reaching the fake Slack's update channel.
 //   3. The same for one P1 sent right after BACKLOG (10,000) P3 pages were accepted.
+//   4. The mix of 1 at a steady BENCH_RATE (1,000/s) for PACED_SECONDS (20), the backlog of 3 still
+//      being worked off: ack latency when requests come at a given rate rather than as fast as
+//      they are answered (then latency is connections ÷ throughput, whatever the server does).
 // The fake Slack that receives Herald's calls runs in this process; Herald runs in its own.
 import autocannon from "autocannon";
 import { serve } from "@hono/node-server";
@@ -24,6 +27,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const PAGES = Number(process.env.PAGES ?? 200);
 const BACKLOG = Number(process.env.BACKLOG ?? 10_000);
+/** The steady rate of the last phase (requests/s over all connections), and its length. */
+const RATE = Number(process.env.BENCH_RATE ?? 1_000);
+const PACED_SECONDS = Number(process.env.PACED_SECONDS ?? 20);
 const PD_SECRET = "bench-webhook-secret";
 const SLACK_SECRET = "bench-slack-signing-secret";
 const API_TOKEN = "bench-api-token";
@@ -130,45 +136,43 @@ async function main(): Promise<void> {
   const consolePost = () => new URLSearchParams({ _csrf: person.csrf, _once: randomUUID(), text: "help" }).toString();
   const memoryBefore = await memory();
 
-  // 1 and 2: the mixed load, with a P1 page every 300 ms beside it.
+  // One request of the mix, each built fresh (new ids, signatures and one-time form ids).
   let k = 0;
-  const mixed = autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: "POST",
-        setupRequest: (request) => {
-          const room = rooms[k % rooms.length] ?? "C0BENCH";
-          switch (k++ % 6) {
-            case 0: {
-              const { body } = page("P3", `Load ${k}`);
-              return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
-            }
-            case 1: {
-              const body = ack(seeded[k % seeded.length]!);
-              return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
-            }
-            case 2: {
-              const body = slashCommand(`note load ${k}`, room);
-              return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
-            }
-            case 3: {
-              const body = slashCommand("help", room);
-              return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
-            }
-            case 4: {
-              const body = click(room);
-              return { ...request, path: "/slack/interactions", body, headers: slackHeaders(body) };
-            }
-            default:
-              return { ...request, path: "/console/rooms/team/say", body: consolePost(), headers: consoleHeaders };
+  const mixedRequests: autocannon.Request[] = [
+    {
+      method: "POST",
+      setupRequest: (request) => {
+        const room = rooms[k % rooms.length] ?? "C0BENCH";
+        switch (k++ % 6) {
+          case 0: {
+            const { body } = page("P3", `Load ${k}`);
+            return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
           }
-        },
+          case 1: {
+            const body = ack(seeded[k % seeded.length]!);
+            return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
+          }
+          case 2: {
+            const body = slashCommand(`note load ${k}`, room);
+            return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
+          }
+          case 3: {
+            const body = slashCommand("help", room);
+            return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
+          }
+          case 4: {
+            const body = click(room);
+            return { ...request, path: "/slack/interactions", body, headers: slackHeaders(body) };
+          }
+          default:
+            return { ...request, path: "/console/rooms/team/say", body: consolePost(), headers: consoleHeaders };
+        }
       },
-    ],
-  });
+    },
+  ];
+
+  // 1 and 2: the mixed load as fast as it is answered, with a P1 page every 300 ms beside it.
+  const mixed = autocannon({ url: base, connections: CONNECTIONS, duration: SECONDS, requests: mixedRequests });
   const sent = new Map<string, number>();
   const pager = (async () => {
     for (let i = 0; i < PAGES; i++) {
@@ -199,17 +203,27 @@ async function main(): Promise<void> {
   while (!announced.has("LATENCY-backlog") && performance.now() - behind < 120_000) await new Promise((r) => setTimeout(r, 5));
   const backlogLatency = (announced.get("LATENCY-backlog") ?? NaN) - behind;
 
+  // 4: the same mix at a steady rate (autocannon corrects the latencies for coordinated omission),
+  // while the backlog of 3 is still being worked off.
+  const paced = await autocannon({ url: base, connections: CONNECTIONS, duration: PACED_SECONDS, overallRate: RATE, requests: mixedRequests });
+
   child.kill();
   slack.close();
   rmSync(dir, { recursive: true, force: true });
 
   // The console answers a form with a 303 to the room: that is success, like the 2xx of the rest.
-  const errors = result.errors + result.timeouts + result["1xx"] + result["4xx"] + result["5xx"];
+  const failures = (r: autocannon.Result) => r.errors + r.timeouts + r["1xx"] + r["4xx"] + r["5xx"];
+  const errors = failures(result);
   console.log(`Mixed signed traffic: ${CONNECTIONS} connections for ${SECONDS} s (new P3 pages, acknowledgements, /incident note, /incident help, button clicks, console posts)`);
   console.log(`| requests | errors (refused, 4xx, 5xx, timeouts) | ack p50 ms | ack p99 ms | before MiB (rss / heap) | after drain MiB (rss / heap) | after ÷ before (rss / heap) |`);
   console.log(`|---|---|---|---|---|---|---|`);
   console.log(`| ${result.requests.total} | ${errors} | ${result.latency.p50} | ${result.latency.p99} | ${memoryBefore.rss.toFixed(0)} / ${memoryBefore.heap.toFixed(0)} | ${memoryAfter.rss.toFixed(0)} / ${memoryAfter.heap.toFixed(0)} | ${(memoryAfter.rss / memoryBefore.rss).toFixed(2)} / ${(memoryAfter.heap / memoryBefore.heap).toFixed(2)} |`);
   console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS).`);
+  console.log(`\nThe same mix at a steady ${RATE} requests/s from ${CONNECTIONS} connections for ${PACED_SECONDS} s, with the backlog still being worked off:`);
+  console.log(`| requests | errors | ack p50 ms | ack p99 ms | ack max ms |`);
+  console.log(`|---|---|---|---|---|`);
+  console.log(`| ${paced.requests.total} | ${failures(paced)} | ${paced.latency.p50} | ${paced.latency.p99} | ${paced.latency.max} |`);
+  console.log(`(As fast as answered, a closed loop's latency is its connections ÷ its rate: ${CONNECTIONS} ÷ ${(result.requests.total / SECONDS).toFixed(0)}/s ≈ ${((CONNECTIONS / (result.requests.total / SECONDS)) * 1000).toFixed(0)} ms.)`);
   console.log(`\nPage → users' announcement (signed P1 incident.triggered sent → post to the update channel at the fake Slack):`);
   console.log(`| when | pages | announced | p50 ms | p99 ms |`);
   console.log(`|---|---|---|---|---|`);

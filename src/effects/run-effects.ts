@@ -35,9 +35,13 @@ const MAX_NAME_SUFFIX = 20;
 /** Lanes worked side by side: enough that one stuck vendor holds up only its own lanes. */
 const LANES_AT_ONCE = 8;
 
+/** What users are told in the standing channels: it needs no room, so it does not wait for one. */
+const ANNOUNCING = new Set([USER_ANNOUNCEMENT, "resolution-announcement"]);
+
 /**
  * Where an effect must wait for the ones before it: its incident's chat (the room exists before
- * anything is posted in it, posts land in order, announcements are posted before they are updated),
+ * anything is posted in it, posts land in order), its incident's announcements to users (posted
+ * before they are updated, the resolution after them: none waits for the room to be made),
  * its incident's PagerDuty (opened before a note), each GitHub document and issue on its own, and
  * each reply link (whoever asked) on its own. Lanes do not wait for each other.
  */
@@ -55,7 +59,10 @@ export function laneOf(effect: Pick<Effect, "incidentId" | "key" | "payload">): 
     case "post_message":
       // Each reply link on its own: one that fails (they expire) holds up no one else's answers.
       if (payload.to !== "incident" && "replyUrl" in payload.to) return `${effect.incidentId}/reply/${payload.to.replyUrl}`;
+      if (payload.to !== "incident" && ANNOUNCING.has(payload.template)) return `${effect.incidentId}/announcements`;
       return `${effect.incidentId}/chat`;
+    case "update_announcements":
+      return `${effect.incidentId}/announcements`;
     default:
       return `${effect.incidentId}/chat`;
   }

@@ -43,6 +43,8 @@ export function createInProcessBackground(
   let urgentAtRun = 0;
   // Whether requests kept arriving during the last run: then runs are short slices.
   let busyBefore = true;
+  // Ends the pause between slices early: a new P1/P2 does not wait out the rest of it.
+  let wake: (() => void) | null = null;
 
   /**
    * A new P1/P2 goes past the slicing: its run follows at once and may go on past its slice. Only
@@ -72,10 +74,23 @@ export function createInProcessBackground(
       }
       const busy = asked - askedAtRun > 1;
       busyBefore = busy;
-      if (again && busy && !urgentNow() && !stopped) await new Promise((resolve) => setTimeout(resolve, slices.yieldMs));
+      if (again && busy && !urgentNow() && !stopped) await pause(slices.yieldMs);
     } while (again && !stopped);
     running = null;
   };
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = null;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+    });
 
   return {
     schedule(reason, options) {
@@ -85,6 +100,7 @@ export function createInProcessBackground(
       if (reason === "timers" || reason === "start") timersDue = true;
       if (running) {
         again = true;
+        if (urgentNow()) wake?.();
         return;
       }
       running = new Promise<void>((resolve) => setImmediate(resolve)).then(loop);
@@ -94,6 +110,7 @@ export function createInProcessBackground(
     },
     stop() {
       stopped = true;
+      wake?.();
     },
   };
 }

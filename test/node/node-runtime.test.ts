@@ -74,6 +74,28 @@ describe("the in-process background runner", () => {
     expect(runs).toBe(2);
   });
 
+  it("cuts short the pause between slices for a new P1/P2", async () => {
+    const started: number[] = [];
+    const background = createInProcessBackground(
+      async () => {
+        started.push(Date.now());
+        // Requests keep arriving while this slice runs, and work is left: a pause follows.
+        if (started.length === 1) for (let i = 0; i < 5; i++) background.schedule("delivery");
+        return { ran: true, deliveries: 1, effects: 0, more: started.length === 1 };
+      },
+      () => {},
+      { sliceMs: 10, yieldMs: 60_000 },
+    );
+    background.schedule("delivery");
+    await expect.poll(() => started.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toHaveLength(1);
+    background.schedule("delivery", { urgent: true });
+    await background.idle();
+    expect(started).toHaveLength(2);
+    expect(started[1]! - started[0]!).toBeLessThan(30_000);
+  });
+
   it("logs a failed run and keeps going", async () => {
     const lines: string[] = [];
     let runs = 0;

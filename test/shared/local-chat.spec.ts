@@ -1,4 +1,5 @@
 import { harness } from "#harness";
+import { perChannel } from "../support/per-channel.js";
 import { describe, expect, it } from "vitest";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
@@ -17,7 +18,7 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
     const detail = (await response.json()) as Record<string, any>;
     const channel = detail.incident.channel;
     expect(channel.name).toBe("inc-9-test-incident-3");
-    expect(detail.messages.map((m: any) => [m.channelName, m.text.split("\n")[0]])).toEqual([
+    expect(perChannel(detail.messages.map((m: any) => [m.channelName, m.text.split("\n")[0]]))).toEqual(perChannel([
       ["inc-9-test-incident-3", ":rotating_light: *P1 incident 9: Test Incident 3*"],
       [TEAM_CHANNELS.team, ":raising_hand: *Volunteers wanted: P1 incident 9: Test Incident 3*"],
       // The announcement, kept up to date in place: it reads resolved now.
@@ -27,8 +28,8 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       ["inc-9-test-incident-3", ":white_check_mark: *Resolved: Test Incident 3*"],
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
       ["inc-9-test-incident-3", ":memo: *Status page: the resolution is pending*, ready for review:"],
-    ]);
-    expect(detail.messages[0].channelId).toBe(channel.id);
+    ]));
+    expect(detail.messages.find((m: any) => m.channelName === channel.name).channelId).toBe(channel.id);
     expect(detail.effects.filter((e: any) => e.status !== "done").map((e: any) => [e.payload.kind, e.status, e.lastError])).toEqual([
       ["invite_assignees", "skipped", "no assignee was found in chat by email"],
     ]);
@@ -39,18 +40,23 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       "[local chat] topic of console:inc-9-test-incident-3: P1 · acknowledged · Lead: needed · Scribe: needed",
       "[local chat] topic of console:inc-9-test-incident-3: P1 · resolved · Lead: needed · Scribe: needed",
     ]);
-    expect(printed.filter((line) => !line.startsWith("[local chat] topic of"))).toEqual([
+    // Printed as each was posted: in order in each channel (the announcement goes beside the room's posts).
+    const inRoom = detail.messages.filter((m: any) => m.channelName === channel.name).map((m: any) => m.text);
+    const [announcement, resolvedInThread] = detail.messages.filter((m: any) => m.channelName === TEAM_CHANNELS.update).map((m: any) => m.text);
+    const [volunteers] = detail.messages.filter((m: any) => m.channelName === TEAM_CHANNELS.team).map((m: any) => m.text);
+    const channelOf = (line: string) => /^\[local chat\] (?:created )?#([^\s:]+)/.exec(line)?.[1];
+    expect(perChannel(printed.filter((line) => !line.startsWith("[local chat] topic of")), channelOf)).toEqual(perChannel([
       "[local chat] created #inc-9-test-incident-3",
-      `[local chat] #inc-9-test-incident-3: ${detail.messages[0].text}`,
-      `[local chat] #${TEAM_CHANNELS.team}: ${detail.messages[1].text}`,
+      `[local chat] #inc-9-test-incident-3: ${inRoom[0]}`,
+      `[local chat] #${TEAM_CHANNELS.team}: ${volunteers}`,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update}: :warning: \\*We are investigating`)),
-      `[local chat] #inc-9-test-incident-3: ${detail.messages[3].text}`,
+      `[local chat] #inc-9-test-incident-3: ${inRoom[1]}`,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
-      `[local chat] #inc-9-test-incident-3: ${detail.messages[4].text}`,
-      `[local chat] #inc-9-test-incident-3: ${detail.messages[5].text}`,
-      `[local chat] #${TEAM_CHANNELS.update}: ${detail.messages[6].text}`,
-      `[local chat] #${TEAM_CHANNELS.update} (updated): ${detail.messages[2].text}`,
-      `[local chat] #inc-9-test-incident-3: ${detail.messages[7].text}`,
-    ]);
+      `[local chat] #inc-9-test-incident-3: ${inRoom[2]}`,
+      `[local chat] #inc-9-test-incident-3: ${inRoom[3]}`,
+      `[local chat] #${TEAM_CHANNELS.update}: ${resolvedInThread}`,
+      `[local chat] #${TEAM_CHANNELS.update} (updated): ${announcement}`,
+      `[local chat] #inc-9-test-incident-3: ${inRoom[4]}`,
+    ], (line) => (typeof line === "string" ? channelOf(line) : TEAM_CHANNELS.update)));
   });
 });

@@ -61,7 +61,7 @@ describe(`a bad day (${harness.runtime})`, () => {
   it("ends a permanent failure as a dead letter: listed by the API, said once in the team channel", async () => {
     const herald = await harness.start();
     // The room's first post (the summary) is refused for good.
-    await herald.failSlack("chat.postMessage", { error: "channel_not_found" });
+    await herald.failSlack("chat.postMessage", { error: "channel_not_found", channel: "C00000001" });
     await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
     await herald.settle();
     const failed = (await (await herald.request("/api/effects/failed", auth)).json()) as { effects: { key: string; kind: string; status: string; lastError: string }[] };

@@ -245,6 +245,35 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(chat.posts.map((p) => p.text)).toEqual(["summary 2", "summary"]);
   });
 
+  it("announces to users while the incident's room is still being made, and updates the announcement after it", async () => {
+    const store = await harness.freshStore();
+    await store.commitProcessed({
+      deliveryId: "d",
+      processedAt: new Date(T0).toISOString(),
+      incidents: [incident],
+      entries: [],
+      effects: [
+        effects[0]!,
+        effects[1]!,
+        { key: "k-announce", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: "announce", announcement: { to: "update" } } },
+        { key: "k-update-announce", incidentId: "inc-1", payload: { kind: "update_announcements" } },
+      ],
+    });
+    const chat = scriptedChat();
+    const updated: string[] = [];
+    chat.updateMessage = async (_channel, id) => void updated.push(id);
+    let release!: () => void;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    const create = chat.createChannel.bind(chat);
+    chat.createChannel = async (name) => hung.then(() => create(name));
+    const running = runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others });
+    await expect.poll(() => updated).toEqual(["ts-1"]);
+    expect(chat.posts.map((p) => p.text)).toEqual(["announce"]);
+    release();
+    await running;
+    expect(chat.posts.map((p) => p.text)).toEqual(["announce", "summary"]);
+  });
+
   it("does a P1 incident's work before an older backlog", async () => {
     const store = await harness.freshStore();
     const backlog: Incident[] = Array.from({ length: 5 }, (_, i) => ({ ...incident, id: `old-${i}`, pagerdutyId: null, number: 100 + i, priority: "P3" }));

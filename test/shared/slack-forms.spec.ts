@@ -1,4 +1,5 @@
 import { harness } from "#harness";
+import { perChannel } from "../support/per-channel.js";
 import { describe, expect, it } from "vitest";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
@@ -135,7 +136,8 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
     await herald.request("/slack/interactions", await submission("declare_incident", values, { channel: "C0TEAM0001" }, "V0DECL0001"));
     await herald.settle();
     const calls = (await herald.slackCalls()).map((c) => [c.method, c.body.channel ?? c.body.name, String(c.body.text ?? c.body.users ?? "").split("\n")] as [string, unknown, string[]]);
-    expect(calls.map(([method, channel]) => [method, channel])).toEqual([
+    // In order in each channel (the users' announcements go beside the room's work).
+    expect(perChannel(calls.map(([method, channel]) => [method, channel]), (c) => c[1])).toEqual(perChannel([
       ["conversations.create", "inc-1-deploys-to-the-sandbox-account-fail"],
       ["conversations.invite", "C00000001"],
       ["chat.postMessage", "C00000001"],
@@ -145,10 +147,11 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
       ["chat.postMessage", "C0UPDATE01"],
       ["conversations.setTopic", "C00000001"],
       ["chat.postMessage", "C00000001"],
-    ]);
-    expect(calls[2]![2]).toContain("Since 09:10 every &lt;deploy&gt; fails with AccessDenied");
-    expect(calls[2]![2]!.join("\n")).toMatch(/^:rotating_light: \*P3 incident 1: Deploys/);
-    expect(calls[5]![2]![0]).toBe(":warning: *We are investigating an incident: Deploys to the sandbox account fail*");
+    ], (c) => c[1]));
+    const summary = calls.find(([method, channel]) => method === "chat.postMessage" && channel === "C00000001")!;
+    expect(summary[2]).toContain("Since 09:10 every &lt;deploy&gt; fails with AccessDenied");
+    expect(summary[2].join("\n")).toMatch(/^:rotating_light: \*P3 incident 1: Deploys/);
+    expect(calls.find(([, channel]) => channel === "C0ASK00001")![2][0]).toBe(":warning: *We are investigating an incident: Deploys to the sandbox account fail*");
     const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] };
     expect(list.incidents).toHaveLength(1);
     expect(list.incidents[0]).toMatchObject({

@@ -17,6 +17,8 @@ interface Fault {
   status?: number;
   retryAfter?: number;
   error?: string;
+  /** Only for a call about this channel (its `channel` argument); other calls pass it by. */
+  channel?: string;
 }
 
 interface PostedMessage {
@@ -109,7 +111,9 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     if (c.req.header("authorization") !== `Bearer ${options.token}`) return c.json({ ok: false, error: "invalid_auth" });
     const body = await readArgs(c.req.raw);
     calls.push({ method, body });
-    const fault = faults[method]?.shift();
+    const queued = faults[method] ?? [];
+    const at = queued.findIndex((f) => f.channel === undefined || f.channel === body.channel);
+    const fault = at >= 0 ? queued.splice(at, 1)[0] : undefined;
     if (fault?.status === 429) {
       return c.json({ ok: false, error: "ratelimited" }, 429, { "Retry-After": String(fault.retryAfter ?? 1) });
     }

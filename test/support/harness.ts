@@ -32,8 +32,8 @@ export interface RunningHerald {
   githubCalls(): Promise<GitHubCall[]>;
   /** What the local chat adapter printed. */
   printed(): string[];
-  /** Makes the fake Slack fail the next call of `method` this way. */
-  failSlack(method: string, fault: { status?: number; retryAfter?: number; error?: string }): Promise<void>;
+  /** Makes the fake Slack fail the next call of `method` this way (the next about `channel`, if given). */
+  failSlack(method: string, fault: { status?: number; retryAfter?: number; error?: string; channel?: string }): Promise<void>;
 }
 
 /** True while the store still has work the pipeline should do now. */

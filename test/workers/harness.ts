@@ -27,6 +27,11 @@ export const harness: Harness = {
     return createD1Store(env.DB);
   },
   async start(options = {}) {
+    // A run of Miniflare's own Queue consumer from the test before may still be going; it would call
+    // the fakes after their reset (taking the next test's first room, say). Wait until it lets go.
+    const until = Date.now() + 30_000;
+    const held = () => env.DB.prepare(`SELECT 1 FROM leases WHERE expires_at > ?`).bind(new Date().toISOString()).first();
+    while (Date.now() < until && (await held())) await new Promise((r) => setTimeout(r, 20));
     await fetch(`${vendorsUrl}/slack/__reset`, { method: "POST" });
     await fetch(`${vendorsUrl}/pagerduty/__reset`, { method: "POST" });
     await fetch(`${vendorsUrl}/github/__reset`, { method: "POST" });
