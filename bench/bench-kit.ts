@@ -2,6 +2,7 @@
 // process.cpuUsage there is its own; autocannon drives it on loopback from this process.
 import autocannon from "autocannon";
 import { fork, type ChildProcess } from "node:child_process";
+import { buildForNode } from "../scripts/build-node.mjs";
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -37,9 +38,14 @@ export function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T
   });
 }
 
+// The server runs built as `npm start` builds Herald (scripts/build-node.mjs), once per benchmark.
+let built: Promise<void> | null = null;
+const SERVER = "dist/bench/server.mjs";
+
 export async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork("bench/server.ts", [mode], {
-    execArgv: ["--import", "tsx", "--expose-gc"],
+  await (built ??= buildForNode("bench/server.ts", SERVER));
+  const child = fork(SERVER, [mode], {
+    execArgv: ["--expose-gc"],
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

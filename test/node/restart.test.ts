@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildForNode } from "../../scripts/build-node.mjs";
 import { until } from "../support/until.js";
 import { createFakeVendors } from "../support/fake-vendors.js";
 import { deliveries } from "../support/fixtures.js";
@@ -28,12 +29,16 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `src/node/main.ts` as a user would, on a free port, against the fake Slack. */
+/** Herald as `npm start` runs it: built once for the run. */
+const MAIN = "dist/node/main.mjs";
+beforeAll(() => buildForNode("src/node/main.ts", MAIN));
+
+/** Starts Herald as a user would (`npm start`), on a free port, against the fake Slack. */
 async function startHerald(port: number, db = "herald.db"): Promise<ChildProcess> {
   const env = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
   const configPath = join(dir, "herald.yaml");
   writeFileSync(configPath, env.HERALD_CONFIG_YAML!);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts"], {
+  const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, db), HERALD_CONFIG: configPath },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildForNode } from "../../scripts/build-node.mjs";
 import { until } from "../support/until.js";
 import { createFakeVendors } from "../support/fake-vendors.js";
 import { deliveries } from "../support/fixtures.js";
@@ -34,10 +35,14 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Herald as `npm start` runs it: built once for the run. */
+const MAIN = "dist/node/main.mjs";
+beforeAll(() => buildForNode("src/node/main.ts", MAIN));
+
 async function start(port: number): Promise<ChildProcess> {
   const env = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
   writeFileSync(join(dir, "herald.yaml"), env.HERALD_CONFIG_YAML!);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts"], {
+  const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: join(dir, "herald.yaml") },
     stdio: ["ignore", "pipe", "pipe"],
   });
