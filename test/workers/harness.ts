@@ -27,8 +27,11 @@ export const harness: Harness = {
     return createD1Store(env.DB);
   },
   async start(options = {}) {
-    // A run of Miniflare's own Queue consumer from the test before may still be going; it would call
-    // the fakes after their reset (taking the next test's first room, say). Wait until it lets go.
+    // Miniflare's own Queue consumer takes the messages the test before sent a second later, and its
+    // run may still be calling the fakes after their reset (taking this test's first room, say).
+    // Empty the store first (a run starting now finds nothing to do), wait for a run going on to let
+    // go of its lease, then empty the store again (what that run wrote) and reset the fakes.
+    await env.DB.batch(TABLES.filter((table) => table !== "leases").map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
     const until = Date.now() + 30_000;
     const held = () => env.DB.prepare(`SELECT 1 FROM leases WHERE expires_at > ?`).bind(new Date().toISOString()).first();
     while (Date.now() < until && (await held())) await new Promise((r) => setTimeout(r, 20));
