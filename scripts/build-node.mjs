@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Bundles one entry point (a path from the repository's root) into `outfile` for Node 20. */
 export async function buildForNode(entry, outfile) {
