@@ -2,6 +2,7 @@
 // process.cpuUsage there is its own; autocannon drives it on loopback from this process.
 import autocannon from "autocannon";
 import { fork, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
 import { buildForNode } from "../scripts/build-node.mjs";
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -44,7 +45,18 @@ const SERVER = "dist/bench/server.mjs";
 
 export async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   await (built ??= buildForNode("bench/server.ts", SERVER));
-  const child = fork(SERVER, [mode], {
+  return forkReady(SERVER, [mode], env);
+}
+
+/** Builds a helper process's entry point (a path from the repository's root) and starts it; resolves with the port it says it listens on. */
+export async function startHelper(entry: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const outfile = `dist/bench/${entry.replace(/^.*\//, "").replace(/\.ts$/, ".mjs")}`;
+  await buildForNode(entry, outfile);
+  return forkReady(outfile, [], env);
+}
+
+async function forkReady(file: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(file, args, {
     execArgv: ["--expose-gc"],
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
@@ -106,4 +118,58 @@ export function printTable(rows: Row[], baseline: Row, ratioLabel: string): void
     );
   }
   for (const row of rows) if (row.extra) console.log(`\n${row.name}: ${row.extra}`);
+}
+
+export interface OpenLoopResult {
+  total: number;
+  /** Refused connections and answers of 400 or more (the console's 303 is success). */
+  errors: number;
+  /** Each request's latency in ms, from the moment it was due to be sent to its answer's end. */
+  latencies: number[];
+}
+
+/**
+ * Sends `rate` requests a second, evenly spaced, for `seconds`, over at most `connections` kept-alive
+ * connections, whatever the answers take (an open loop). A request's latency counts from when it was
+ * due, so waiting for a free connection or a late start counts against the server, not for it.
+ */
+export async function openLoop(port: number, options: { rate: number; seconds: number; connections: number; next: NextRequest }): Promise<OpenLoopResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const total = Math.round(options.rate * options.seconds);
+  const result: OpenLoopResult = { total, errors: 0, latencies: [] };
+  const send = (due: number) =>
+    new Promise<void>((resolve) => {
+      const { path, body, headers } = options.next();
+      const outgoing = request(
+        { host: "127.0.0.1", port, path, method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
+        (response) => {
+          response.resume();
+          response.on("end", () => {
+            if ((response.statusCode ?? 500) >= 400) result.errors++;
+            result.latencies.push(performance.now() - due);
+            resolve();
+          });
+        },
+      );
+      outgoing.on("error", () => {
+        result.errors++;
+        resolve();
+      });
+      outgoing.end(body);
+    });
+  const answers: Promise<void>[] = [];
+  const start = performance.now() + 20;
+  const dueAt = (i: number) => start + (i * 1000) / options.rate;
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const now = performance.now();
+      while (answers.length < total && dueAt(answers.length) <= now) answers.push(send(dueAt(answers.length)));
+      if (answers.length < total) setTimeout(tick, 1);
+      else done();
+    };
+    setTimeout(tick, 20);
+  });
+  await Promise.all(answers);
+  agent.destroy();
+  return result;
 }

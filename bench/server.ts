@@ -1,5 +1,5 @@
 // One server under benchmark, in its own process so its CPU time is its own. Modes:
-//   bare    a Hono handler that only answers 202
+//   bare    a Hono handler that only answers 202 (to a POST anywhere)
 //   verify  a Hono handler that verifies the PagerDuty signature and parses the JSON, then answers 202
 //   verify-raw  the same, reading the body as Herald does on Node (straight from the connection)
 //   herald  Herald itself (startNodeServer: SQLite file, background work in-process, Slack effects)
@@ -10,6 +10,7 @@ import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { startNodeServer } from "../src/node/start-server.js";
 import { verifyPagerDutySignature } from "../src/pagerduty/verify.js";
 import { nodeHmac } from "../src/node/node-hmac.js";
@@ -69,7 +70,7 @@ if (mode === "herald") {
       return c.body(reply, 200, { "content-type": "application/json" });
     });
   } else if (mode === "bare") {
-    app.post("/webhooks/pagerduty", (c) => c.json({ status: "accepted" }, 202));
+    app.post("*", (c) => c.json({ status: "accepted" }, 202));
   } else if (mode === "verify" || mode === "verify-raw") {
     app.post("/webhooks/pagerduty", async (c) => {
       // verify: a plain Hono handler reads the body through the Request; verify-raw reads it as
@@ -94,9 +95,17 @@ if (mode === "herald") {
   port = (server.address() as AddressInfo).port;
 }
 
+// How long callbacks waited for the event loop (a request among them): reset by {cmd: "loop"}, which answers the figures since.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+
 process.on("SIGINT", () => process.exit(0));
 process.on("message", async (message: { cmd: string }) => {
   if (message.cmd === "cpu") process.send!({ cpu: process.cpuUsage() });
+  if (message.cmd === "loop") {
+    process.send!({ loop: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } });
+    loopDelay.reset();
+  }
   if (message.cmd === "drain") process.send!({ drain: await drain() });
   if (message.cmd === "memory") {
     // After a collection, so what is counted is what is kept (node --expose-gc; else as it stands).

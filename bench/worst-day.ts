@@ -7,21 +7,20 @@
 //   2. Page → announcement: during that load, a P1 page every 300 ms (PAGES, 200); for each, the time
 //      from sending it signed to the users' announcement reaching the fake Slack's update channel.
 //   3. The same for one P1 sent right after BACKLOG (10,000) P3 pages were accepted.
-//   4. The mix of 1 at a steady BENCH_RATE (1,000/s) for PACED_SECONDS (20), the backlog of 3 still
-//      being worked off: ack latency when requests come at a given rate rather than as fast as
-//      they are answered (then latency is connections ÷ throughput, whatever the server does).
-// The fake Slack that receives Herald's calls runs in this process; Herald runs in its own.
+//   4. The mix of 1 at a steady BENCH_RATE (1,000/s) for PACED_SECONDS (20), evenly spaced over up to
+//      100 connections, the backlog of 3 still being worked off: ack latency when requests come at a
+//      given rate rather than as fast as they are answered (then latency is connections ÷
+//      throughput, whatever the server does). The same load against a handler that only answers 202
+//      is the baseline: what this machine and this load generator cost by themselves.
+// Herald, the fake Slack that receives its calls, and the baseline each run in their own process.
 import autocannon from "autocannon";
-import { serve } from "@hono/node-server";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ask, percentile, startServer } from "./bench-kit.js";
+import { ask, openLoop, percentile, startHelper, startServer, type NextRequest, type OpenLoopResult } from "./bench-kit.js";
 import { ConsoleClient } from "../test/support/console-client.js";
-import { createFakeSlack } from "../test/support/fake-slack.js";
-import { SLACK_TEST_TOKEN, TEAM_CHANNELS, toTestConfig } from "../test/support/test-config.js";
+import { SLACK_TEST_TOKEN, toTestConfig } from "../test/support/test-config.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
@@ -84,23 +83,13 @@ function click(channel: string): string {
 
 
 async function main(): Promise<void> {
-  // The fake Slack, with the moment each users' announcement arrives.
-  const fake = createFakeSlack({ token: SLACK_TEST_TOKEN, channels: Object.values(TEAM_CHANNELS) });
+  // The fake Slack, telling the moment each users' announcement arrives (on this process's clock).
+  const slack = await startHelper("bench/fake-slack-server.ts");
   const announced = new Map<string, number>();
-  const slack = serve({
-    fetch: async (request) => {
-      if (request.url.endsWith("/chat.postMessage")) {
-        const text = await request.clone().text();
-        const marker = /LATENCY-\w+/.exec(decodeURIComponent(text.replace(/\+/g, " ")));
-        if (marker && text.includes(TEAM_CHANNELS.update) && !announced.has(marker[0])) announced.set(marker[0], performance.now());
-      }
-      return fake.app.fetch(request);
-    },
-    port: 0,
-    hostname: "127.0.0.1",
+  slack.child.on("message", (m: { announced?: string; at?: number }) => {
+    if (m.announced && m.at !== undefined) announced.set(m.announced, m.at - performance.timeOrigin);
   });
-  await new Promise<void>((resolve) => slack.once("listening", () => resolve()));
-  const slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}`;
+  const slackUrl = `http://127.0.0.1:${slack.port}`;
   const dir = mkdtempSync(join(tmpdir(), "herald-worst-day-"));
   writeFileSync(join(dir, "herald.yaml"), toTestConfig(readFileSync("herald.yaml", "utf8")));
   const { child, port } = await startServer("herald", {
@@ -129,7 +118,7 @@ async function main(): Promise<void> {
     await fetch(`${base}/webhooks/pagerduty`, { method: "POST", headers: pdHeaders(body), body });
   }
   await ask(child, "drain", "drain");
-  const rooms = fake.rooms().filter((r) => r.name.startsWith("inc-")).map((r) => r.id);
+  const rooms = await ask<string[]>(slack.child, "rooms", "rooms");
   // Someone signed in to the console, typing in the team's room.
   const person = await ConsoleClient.signIn((path, init) => fetch(`${base}${path}`, init), "ada", API_TOKEN);
   const consoleHeaders = { "content-type": "application/x-www-form-urlencoded", cookie: person.cookieHeader(), origin: base };
@@ -138,38 +127,34 @@ async function main(): Promise<void> {
 
   // One request of the mix, each built fresh (new ids, signatures and one-time form ids).
   let k = 0;
-  const mixedRequests: autocannon.Request[] = [
-    {
-      method: "POST",
-      setupRequest: (request) => {
-        const room = rooms[k % rooms.length] ?? "C0BENCH";
-        switch (k++ % 6) {
-          case 0: {
-            const { body } = page("P3", `Load ${k}`);
-            return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
-          }
-          case 1: {
-            const body = ack(seeded[k % seeded.length]!);
-            return { ...request, path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
-          }
-          case 2: {
-            const body = slashCommand(`note load ${k}`, room);
-            return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
-          }
-          case 3: {
-            const body = slashCommand("help", room);
-            return { ...request, path: "/slack/commands", body, headers: slackHeaders(body) };
-          }
-          case 4: {
-            const body = click(room);
-            return { ...request, path: "/slack/interactions", body, headers: slackHeaders(body) };
-          }
-          default:
-            return { ...request, path: "/console/rooms/team/say", body: consolePost(), headers: consoleHeaders };
-        }
-      },
-    },
-  ];
+  const nextMixed: NextRequest = () => {
+    const room = rooms[k % rooms.length] ?? "C0BENCH";
+    switch (k++ % 6) {
+      case 0: {
+        const { body } = page("P3", `Load ${k}`);
+        return { path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
+      }
+      case 1: {
+        const body = ack(seeded[k % seeded.length]!);
+        return { path: "/webhooks/pagerduty", body, headers: pdHeaders(body) };
+      }
+      case 2: {
+        const body = slashCommand(`note load ${k}`, room);
+        return { path: "/slack/commands", body, headers: slackHeaders(body) };
+      }
+      case 3: {
+        const body = slashCommand("help", room);
+        return { path: "/slack/commands", body, headers: slackHeaders(body) };
+      }
+      case 4: {
+        const body = click(room);
+        return { path: "/slack/interactions", body, headers: slackHeaders(body) };
+      }
+      default:
+        return { path: "/console/rooms/team/say", body: consolePost(), headers: consoleHeaders };
+    }
+  };
+  const mixedRequests: autocannon.Request[] = [{ method: "POST", setupRequest: (request) => ({ ...request, ...nextMixed() }) }];
 
   // 1 and 2: the mixed load as fast as it is answered, with a P1 page every 300 ms beside it.
   const mixed = autocannon({ url: base, connections: CONNECTIONS, duration: SECONDS, requests: mixedRequests });
@@ -203,13 +188,18 @@ async function main(): Promise<void> {
   while (!announced.has("LATENCY-backlog") && performance.now() - behind < 120_000) await new Promise((r) => setTimeout(r, 5));
   const backlogLatency = (announced.get("LATENCY-backlog") ?? NaN) - behind;
 
-  // 4: the same mix at a steady rate (autocannon corrects the latencies for coordinated omission),
-  // while the backlog of 3 is still being worked off.
-  const paced = await autocannon({ url: base, connections: CONNECTIONS, duration: PACED_SECONDS, overallRate: RATE, requests: mixedRequests });
-
+  // 4: the same mix at a steady rate, while the backlog of 3 is still being worked off; then the
+  // same load against the baseline.
+  const pacedLoad = { rate: RATE, seconds: PACED_SECONDS, connections: CONNECTIONS, next: nextMixed };
+  await ask(child, "loop", "loop");
+  const paced = await openLoop(port, pacedLoad);
+  const pacedLoop = await ask<{ p50: number; p99: number; max: number }>(child, "loop", "loop");
   child.kill();
-  slack.close();
+  slack.child.kill();
   rmSync(dir, { recursive: true, force: true });
+  const bare = await startServer("bare", {});
+  const pacedBare = await openLoop(bare.port, pacedLoad);
+  bare.child.kill();
 
   // The console answers a form with a 303 to the room: that is success, like the 2xx of the rest.
   const failures = (r: autocannon.Result) => r.errors + r.timeouts + r["1xx"] + r["4xx"] + r["5xx"];
@@ -219,10 +209,15 @@ async function main(): Promise<void> {
   console.log(`|---|---|---|---|---|---|---|`);
   console.log(`| ${result.requests.total} | ${errors} | ${result.latency.p50} | ${result.latency.p99} | ${memoryBefore.rss.toFixed(0)} / ${memoryBefore.heap.toFixed(0)} | ${memoryAfter.rss.toFixed(0)} / ${memoryAfter.heap.toFixed(0)} | ${(memoryAfter.rss / memoryBefore.rss).toFixed(2)} / ${(memoryAfter.heap / memoryBefore.heap).toFixed(2)} |`);
   console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS).`);
-  console.log(`\nThe same mix at a steady ${RATE} requests/s from ${CONNECTIONS} connections for ${PACED_SECONDS} s, with the backlog still being worked off:`);
-  console.log(`| requests | errors | ack p50 ms | ack p99 ms | ack max ms |`);
-  console.log(`|---|---|---|---|---|`);
-  console.log(`| ${paced.requests.total} | ${failures(paced)} | ${paced.latency.p50} | ${paced.latency.p99} | ${paced.latency.max} |`);
+  const pacedRow = (name: string, r: OpenLoopResult) =>
+    `| ${name} | ${r.total} | ${r.errors} | ${percentile(r.latencies, 50).toFixed(1)} | ${percentile(r.latencies, 99).toFixed(1)} | ${Math.max(...r.latencies).toFixed(0)} |`;
+  console.log(`\nThe same mix at a steady ${RATE} requests/s, evenly spaced over up to ${CONNECTIONS} connections, for ${PACED_SECONDS} s (latency from when each request was due):`);
+  console.log(`| server | requests | errors | ack p50 ms | ack p99 ms | ack max ms |`);
+  console.log(`|---|---|---|---|---|---|`);
+  console.log(pacedRow("Herald, its backlog still being worked off", paced));
+  console.log(pacedRow("baseline: a handler that only answers 202", pacedBare));
+  console.log(`Herald's event loop meanwhile, delay p50 / p99 / max: ${pacedLoop.p50.toFixed(1)} / ${pacedLoop.p99.toFixed(1)} / ${pacedLoop.max.toFixed(0)} ms`);
+  console.log(`Herald ÷ baseline, p99: ${(percentile(paced.latencies, 99) / percentile(pacedBare.latencies, 99)).toFixed(2)}`);
   console.log(`(As fast as answered, a closed loop's latency is its connections ÷ its rate: ${CONNECTIONS} ÷ ${(result.requests.total / SECONDS).toFixed(0)}/s ≈ ${((CONNECTIONS / (result.requests.total / SECONDS)) * 1000).toFixed(0)} ms.)`);
   console.log(`\nPage → users' announcement (signed P1 incident.triggered sent → post to the update channel at the fake Slack):`);
   console.log(`| when | pages | announced | p50 ms | p99 ms |`);
