@@ -50,7 +50,7 @@ export async function startNodeServer(
     settings.pagerdutyWebhookSecrets = [localWebhookSecret(secretPath)];
     log(`PAGERDUTY_WEBHOOK_SECRETS is not set: PagerDuty webhooks are checked against the local secret in ${secretPath}`);
   }
-  const store = createSqliteStore(dbPath, join(root, "migrations"));
+  const store = createSqliteStore(dbPath, join(root, "migrations"), log);
   const leaseHolder = `node:${hostname()}:${dbPath}`;
   const herald = createHerald({
     store,

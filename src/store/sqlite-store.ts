@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Store } from "../ports/store.js";
 import type { SqlDatabase } from "./sql-database.js";
+import { startCheckpointer } from "./sqlite-checkpointer.js";
 import { createSqlStore } from "./sql-store.js";
 
 /** Opens (creating if needed) the SQLite file and wraps it as the SqlDatabase the store uses. */
@@ -116,9 +117,19 @@ export function applySqliteMigrations(db: Database.Database, dir: string): strin
   return pending;
 }
 
-/** The Node store: a SQLite file with the migrations applied. */
-export function createSqliteStore(path: string, migrationsDir: string): Store & { close(): void } {
+/**
+ * The Node store: a SQLite file with the migrations applied, its write-ahead log copied into the
+ * file on a thread of its own (`log` tells if that thread fails).
+ */
+export function createSqliteStore(path: string, migrationsDir: string, log: (line: string) => void = () => {}): Store & { close(): void } {
   const { db, sql } = openSqliteDatabase(path);
   applySqliteMigrations(db, migrationsDir);
-  return { ...createSqlStore(sql), close: () => db.close() };
+  const checkpointer = path === ":memory:" ? null : startCheckpointer(db, path, log);
+  return {
+    ...createSqlStore(sql),
+    close: () => {
+      checkpointer?.stop();
+      db.close();
+    },
+  };
 }

@@ -35,7 +35,7 @@ describe("the architecture", () => {
   it("keeps vendor SDKs in their own folders", () => {
     const vendors = [
       { pkg: "@slack/", home: "src/chat/slack" },
-      { pkg: "better-sqlite3", home: "src/store/sqlite-store.ts" },
+      { pkg: "better-sqlite3", home: "src/store/sqlite-" },
       { pkg: "@hono/node-server", home: "src/node" },
       { pkg: "@octokit/", home: "src/github" },
       // zod by name only (src/validation/zod.ts): its namespace would bring 64 languages into the Worker.
