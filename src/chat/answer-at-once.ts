@@ -26,7 +26,8 @@ export interface AnswerContext {
   now: Date;
   /** The incident of the place it was said in, looked up only when the answer needs it. */
   incident: () => Promise<Incident | null>;
-  openIncidents: () => Promise<Incident[]>;
+  /** The oldest `limit` incidents not resolved yet. */
+  openIncidents: (limit: number) => Promise<Incident[]>;
 }
 
 /**

@@ -9,6 +9,8 @@ import { formatDestination, formatTime } from "../render/helpers.js";
 // Herald's answers to chat requests, in the chat markup every platform renders (see render/escape.ts).
 
 // Commands that act on the incident of the channel they are typed in, except these.
+/** How many incident channels a refusal points to. */
+const CHANNELS_LISTED = 10;
 const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "triage", "not-incident"]);
 
 /** What to do about a security breach, and where (the process: "also report it here"). */
@@ -66,8 +68,8 @@ export interface CommandSituation {
   config: Config;
   prefix: string;
   now: Date;
-  /** The open incidents, looked up only when the answer needs them. */
-  openIncidents: () => Promise<Incident[]>;
+  /** The oldest `limit` open incidents, looked up only when the answer needs them. */
+  openIncidents: (limit: number) => Promise<Incident[]>;
 }
 
 /**
@@ -77,8 +79,12 @@ export interface CommandSituation {
 export async function refusal(s: CommandSituation): Promise<string | null> {
   const { command, incident, prefix } = s;
   if (!incident && !NO_INCIDENT_NEEDED.has(command.name)) {
-    const open = (await s.openIncidents()).filter((i) => i.channel && i.status !== "resolved");
-    const where = open.length ? `Incident channels now: ${open.map((i) => `<#${i.channel!.id}>`).join(", ")}.` : "No incident is open.";
+    // A few are enough to point the way; on the worst day thousands may be open.
+    const open = (await s.openIncidents(CHANNELS_LISTED + 1)).filter((i) => i.channel);
+    const listed = open.slice(0, CHANNELS_LISTED).map((i) => `<#${i.channel!.id}>`);
+    const where = open.length
+      ? `Incident channels now: ${listed.join(", ")}${open.length > CHANNELS_LISTED ? " and more" : ""}.`
+      : "No incident is open.";
     return `\`${prefix} ${s.word}\` works in an incident's channel. ${where}`;
   }
   if (command.name === "declare" && incident) {

@@ -46,7 +46,7 @@ export async function handleChatRequest(stored: ChatRequest, deps: ChatRequestDe
     config: deps.config,
     prefix: request.prefix,
     now: new Date(request.receivedAt),
-    openIncidents: () => deps.store.openIncidents(),
+    openIncidents: (limit) => deps.store.openIncidents(limit),
   });
   if (refused) return { events: [], effects: [refusalEffect(request, incident, refused)] };
   return recordOutcome(request.asked.command, request, incident, deps);
@@ -75,7 +75,7 @@ async function answerInThread(request: ChatRequest, incident: Incident | null, d
     channel: request.place.channel,
     now: new Date(request.receivedAt),
     incident: async () => incident,
-    openIncidents: () => deps.store.openIncidents(),
+    openIncidents: (limit) => deps.store.openIncidents(limit),
   });
   switch (answered.kind) {
     case "mistake":

@@ -6,15 +6,31 @@ import type { IncidentStore, NewEffect } from "../ports/store.js";
 import { incidentView } from "../render/incident-view.js";
 import type { Renderer } from "../render/renderer.js";
 
+/** Incidents looked at per page: on the worst day thousands are open, and each page is read whole. */
+const PAGE = 250;
+
 /**
  * The timer tick: finds the reminders that are due (check-ins, missing roles) and queues their
- * posts with the incidents' changes, in one transaction. Runs under the pipeline's lease.
+ * posts with the incidents' changes, a page of incidents at a time, each page in one transaction.
+ * Between pages it lets other work (requests) have the event loop. Runs under the pipeline's lease.
  */
 export async function runTimers(deps: { store: IncidentStore; config: Config; renderer: Renderer; clock: Clock }): Promise<number> {
   const now = deps.clock.now();
   // Post-mortem reminders go on after the resolve, for a fortnight.
   const resolvedSince = new Date(now.getTime() - 14 * 86_400_000).toISOString();
-  const due = dueReminders(await deps.store.openIncidents({ resolvedSince }), now, {
+  let queued = 0;
+  let cursor: string | null = null;
+  do {
+    const page = await deps.store.pageIncidents({ status: "open", resolvedSince, limit: PAGE, cursor });
+    queued += await queueReminders(page.items, now, deps);
+    cursor = page.next;
+    if (cursor) await new Promise((resolve) => setTimeout(resolve, 0));
+  } while (cursor);
+  return queued;
+}
+
+async function queueReminders(candidates: Incident[], now: Date, deps: { store: IncidentStore; config: Config; renderer: Renderer }): Promise<number> {
+  const due = dueReminders(candidates, now, {
     postmortemRequiredFor: deps.config.postmortem_required_for,
     roleReminderMinutes: deps.config.role_reminder_minutes,
     updateReminderMinutes: deps.config.update_reminder_minutes,

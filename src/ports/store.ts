@@ -175,6 +175,8 @@ export interface IncidentQuery {
   /** The `next` of the page before. */
   cursor?: string | null;
   status?: "open" | "resolved";
+  /** With status "open": those resolved (last changed) since then come too. */
+  resolvedSince?: string;
 }
 
 export interface FailedDelivery {
@@ -192,8 +194,8 @@ export interface IncidentStore {
   listIncidents(): Promise<Incident[]>;
   /** A page of incidents, newest first; the cursor is opaque. */
   pageIncidents(query: IncidentQuery): Promise<Page<Incident>>;
-  /** Incidents not resolved yet, and with `resolvedSince`, those resolved (last changed) since then too. */
-  openIncidents(options?: { resolvedSince?: string }): Promise<Incident[]>;
+  /** Incidents not resolved yet, the oldest first, at most `limit` of them. */
+  openIncidents(limit: number): Promise<Incident[]>;
   /** Writes incidents and queues effects in one transaction (the timers' changes). */
   saveIncidents(incidents: Incident[], effects: NewEffect[], at: string): Promise<void>;
   /** The incident whose dedicated channel this is. */

@@ -142,10 +142,8 @@ export function createSqlStore(db: SqlDatabase): Store {
       return row ? toIncident(row.record) : null;
     },
 
-    async openIncidents(options) {
-      const rows = options?.resolvedSince
-        ? await db.all<{ record: string }>(`SELECT record FROM incidents WHERE status != 'resolved' OR updated_at >= ? ORDER BY triggered_at`, [options.resolvedSince])
-        : await db.all<{ record: string }>(`SELECT record FROM incidents WHERE status != 'resolved' ORDER BY triggered_at`);
+    async openIncidents(limit) {
+      const rows = await db.all<{ record: string }>(`SELECT record FROM incidents WHERE status != 'resolved' ORDER BY triggered_at, id LIMIT ?`, [limit]);
       return rows.map((row) => toIncident(row.record));
     },
 
@@ -158,11 +156,14 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows.map((row) => toIncident(row.record));
     },
 
-    async pageIncidents({ limit, cursor, status }) {
+    async pageIncidents({ limit, cursor, status, resolvedSince }) {
       const where: string[] = [];
       const params: unknown[] = [];
       if (status === "resolved") where.push(`status = 'resolved'`);
-      if (status === "open") where.push(`status != 'resolved'`);
+      if (status === "open" && resolvedSince) {
+        where.push(`(status != 'resolved' OR updated_at >= ?)`);
+        params.push(resolvedSince);
+      } else if (status === "open") where.push(`status != 'resolved'`);
       if (cursor) {
         const [triggeredAt, id] = decodeCursor(cursor, ["string", "string"] as const);
         where.push(`(triggered_at < ? OR (triggered_at = ? AND id < ?))`);

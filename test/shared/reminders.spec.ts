@@ -53,6 +53,17 @@ describe(`reminders (${harness.runtime})`, () => {
     ]);
   });
 
+  it("looks at every open incident, a page at a time, when thousands are open", async () => {
+    const store = await harness.freshStore();
+    const many = Array.from({ length: 260 }, (_, i) => ({ ...incident, id: `inc-many-${i}`, channel: { id: `C${i}`, name: `inc-${i}` } }));
+    await store.saveIncidents(many, [], incident.updatedAt);
+    const deps = (minutes: number) => ({ store, config, renderer, clock: at(minutes) });
+    expect(await runTimers(deps(5))).toBe(260);
+    expect((await store.effectsFor("inc-many-0")).map((e) => e.key)).toEqual(["inc-many-0:roles-needed"]);
+    expect((await store.effectsFor("inc-many-259")).map((e) => e.key)).toEqual(["inc-many-259:roles-needed"]);
+    expect(await runTimers(deps(6))).toBe(0);
+  });
+
   it("reminds the channel at the check-in cadence, skipping missed slots, and stops on resolve", async () => {
     const store = await harness.freshStore();
     const withCheckins: Incident = {

@@ -389,6 +389,14 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
       "`/incident lead` works in an incident's channel. Incident channels now: <#C00000001>.",
     );
     expect(await herald.store.pendingDeliveries(10)).toEqual([]);
+    // With many open, the oldest few point the way.
+    const [first] = await herald.store.openIncidents(1);
+    const more = Array.from({ length: 11 }, (_, i) => ({ ...first!, id: `inc-more-${i}`, pagerdutyId: null, triggeredAt: `2999-01-01T00:00:${String(i).padStart(2, "0")}.000Z`, channel: { id: `C0MORE${String(i).padStart(4, "0")}`, name: `inc-more-${i}` } }));
+    await herald.store.saveIncidents(more, [], first!.updatedAt);
+    const listed = ["<#C00000001>", ...more.slice(0, 9).map((i) => `<#${i.channel.id}>`)].join(", ");
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("lead me", { channel: "C0TEAM0001" })))).toBe(
+      `\`/incident lead\` works in an incident's channel. Incident channels now: ${listed} and more.`,
+    );
   });
 
   it("refuses a bad signature or a stale timestamp with 401, and answers Slack's ssl_check", async () => {

@@ -239,6 +239,10 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(last).toEqual({ items: [incidents[0]], next: null });
     expect((await store.pageIncidents({ limit: 10, status: "open" })).items.map((i) => i.id)).toEqual(["inc-4", "inc-2", "inc-0"]);
     expect((await store.pageIncidents({ limit: 10, status: "resolved" })).items.map((i) => i.id)).toEqual(["inc-3", "inc-1"]);
+    // The timers' view: the open ones and those resolved (last changed) since a moment.
+    expect((await store.pageIncidents({ limit: 10, status: "open", resolvedSince: "1970-01-01T00:00:00.000Z" })).items.map((i) => i.id)).toEqual(["inc-4", "inc-3", "inc-2", "inc-1", "inc-0"]);
+    expect((await store.pageIncidents({ limit: 10, status: "open", resolvedSince: "2999-01-01T00:00:00.000Z" })).items.map((i) => i.id)).toEqual(["inc-4", "inc-2", "inc-0"]);
+    expect((await store.openIncidents(2)).map((i) => i.id)).toEqual(["inc-0", "inc-2"]);
     await expect(store.pageIncidents({ limit: 2, cursor: "not-a-cursor" })).rejects.toThrow(/cursor/);
 
     const page1 = await store.timelinePage("inc-0", { limit: 3 });

@@ -238,7 +238,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       channel: room.id,
       now: deps.clock.now(),
       incident: () => (incidentId ? deps.store.getIncident(incidentId) : deps.store.findIncidentByChannel(room.id)),
-      openIncidents: () => deps.store.openIncidents(),
+      openIncidents: (limit) => deps.store.openIncidents(limit),
     };
   }
 

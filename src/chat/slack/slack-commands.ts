@@ -40,7 +40,7 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
       channel: command.channel_id,
       now: deps.clock.now(),
       incident: () => deps.store.findIncidentByChannel(command.channel_id),
-      openIncidents: () => deps.store.openIncidents(),
+      openIncidents: (limit) => deps.store.openIncidents(limit),
     });
     switch (answered.kind) {
       case "help":

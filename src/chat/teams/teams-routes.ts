@@ -161,7 +161,7 @@ export function teamsRoutes(deps: TeamsRouteDeps): Hono {
       channel: place.channel,
       now: deps.clock.now(),
       incident: () => deps.store.findIncidentByChannel(place.channel),
-      openIncidents: () => deps.store.openIncidents(),
+      openIncidents: (limit) => deps.store.openIncidents(limit),
     });
     switch (answered.kind) {
       case "mistake":
