@@ -1,18 +1,28 @@
 /**
  * The store's queries an invocation may still make (D1 counts each statement, batches included,
- * and refuses past 50 per invocation on the free plan, 1,000 on Workers Paid). A run takes on a
- * delivery or an effect only while one more, and the run's own last queries, still fit.
+ * and refuses past 50 per invocation on the free plan, 1,000 on Workers Paid), and where the
+ * runtime limits them, its outbound calls (a Worker's subrequests: 50 per invocation on the free
+ * plan). A run takes on a delivery or an effect only while one more, and the run's own last
+ * queries, still fit.
  */
 export interface QueryBudget {
   /** Queries made so far in this invocation (its requests' too). */
   used(): number;
   limit: number;
+  /** Outbound calls (fetch) made so far in this invocation, and how many it may make. */
+  subrequests?: { used(): number; limit: number };
 }
 
 /** Queries reserved for one delivery or one effect: more than one usually makes (a read or two, its commit). */
 const QUERIES_PER_ITEM = 12;
 /** What a run still asks after its last item: the lease renewed and released, the next page of work. */
 const QUERIES_TO_END_A_RUN = 6;
+/**
+ * Outbound calls reserved for one effect: a room takes up to four (create, invite, topic, and a
+ * look for one an earlier attempt made); a call the platform refuses past its limit fails like a
+ * network error, and the effect is tried again in a later invocation.
+ */
+const SUBREQUESTS_PER_ITEM = 5;
 
 /**
  * Whether one more item, beside the `inFlight` ones already started, fits the budget with the end of
@@ -20,5 +30,8 @@ const QUERIES_TO_END_A_RUN = 6;
  * record are not held back by a flood of new ones).
  */
 export function withinBudget(budget: QueryBudget | undefined, inFlight = 0, share = 1): boolean {
-  return !budget || budget.used() + (inFlight + 1) * QUERIES_PER_ITEM + QUERIES_TO_END_A_RUN <= budget.limit * share;
+  if (!budget) return true;
+  const calls = budget.subrequests;
+  if (calls && calls.used() + (inFlight + 1) * SUBREQUESTS_PER_ITEM > calls.limit) return false;
+  return budget.used() + (inFlight + 1) * QUERIES_PER_ITEM + QUERIES_TO_END_A_RUN <= budget.limit * share;
 }

@@ -22,6 +22,8 @@ export interface Env {
   TEAMS_GRAPH_API_URL?: string;
   /** D1 queries one invocation may make (50 on the free plan, the default; 1000 on Workers Paid). */
   HERALD_D1_QUERY_LIMIT?: string;
+  /** Outbound calls one invocation may make (default 50, the free plan's subrequests; at least 10). */
+  HERALD_SUBREQUEST_LIMIT?: string;
   /** herald.yaml's text, to override the one bundled at build time. */
   HERALD_CONFIG_YAML?: string;
 }

@@ -19,11 +19,24 @@ interface Running {
   /** Every D1 query of this isolate's Herald, so each invocation can tell what it has used. */
   queries: QueryMeter;
   queryLimit: number;
+  subrequestLimit: number;
 }
 
 /** D1's queries per invocation: 50 on the free plan. The least a run needs to get anything done is 25. */
 const DEFAULT_QUERY_LIMIT = 50;
 const LEAST_QUERY_LIMIT = 25;
+/** A Worker's subrequests (outbound fetches) per invocation: 50 on the free plan. A room takes up to 5. */
+const DEFAULT_SUBREQUEST_LIMIT = 50;
+const LEAST_SUBREQUEST_LIMIT = 10;
+
+// Every outbound call of this isolate (the vendors' SDKs and Herald's own clients all use the global
+// fetch), so each invocation can tell how many of its subrequests it has used.
+const subrequests = { count: 0 };
+const platformFetch = globalThis.fetch;
+globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+  subrequests.count++;
+  return platformFetch(input, init);
+}) as typeof fetch;
 
 function heraldFor(env: Env): Running {
   let running = heralds.get(env);
@@ -39,28 +52,37 @@ function heraldFor(env: Env): Running {
       log,
       print: (line) => console.log(line),
     });
-    running = { herald, queries, queryLimit: queryLimit(env) };
+    running = {
+      herald,
+      queries,
+      queryLimit: limitFrom(env.HERALD_D1_QUERY_LIMIT, "HERALD_D1_QUERY_LIMIT", DEFAULT_QUERY_LIMIT, LEAST_QUERY_LIMIT, "D1 allows 50 queries per invocation on the free plan, 1000 on Workers Paid"),
+      subrequestLimit: limitFrom(env.HERALD_SUBREQUEST_LIMIT, "HERALD_SUBREQUEST_LIMIT", DEFAULT_SUBREQUEST_LIMIT, LEAST_SUBREQUEST_LIMIT, "Workers allow 50 subrequests per invocation on the free plan, 10000 on Workers Paid"),
+    };
     heralds.set(env, running);
   }
   return running;
 }
 
-function queryLimit(env: Env): number {
-  if (env.HERALD_D1_QUERY_LIMIT === undefined || env.HERALD_D1_QUERY_LIMIT === "") return DEFAULT_QUERY_LIMIT;
-  const limit = Number(env.HERALD_D1_QUERY_LIMIT);
-  if (!Number.isInteger(limit) || limit < LEAST_QUERY_LIMIT) {
-    throw new ConfigError(`HERALD_D1_QUERY_LIMIT: must be a whole number of at least ${LEAST_QUERY_LIMIT} (D1 allows 50 queries per invocation on the free plan, 1000 on Workers Paid)`);
-  }
+function limitFrom(value: string | undefined, name: string, byDefault: number, least: number, why: string): number {
+  if (value === undefined || value === "") return byDefault;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < least) throw new ConfigError(`${name}: must be a whole number of at least ${least} (${why})`);
   return limit;
 }
 
 /**
- * This invocation's share of D1's queries, counted from now. Other invocations running in the same
- * isolate at the same time count against it too: the budget errs on the safe side.
+ * This invocation's share of D1's queries and of its subrequests, counted from now. Other
+ * invocations running in the same isolate at the same time count against it too: the budget errs on
+ * the safe side.
  */
 function budgetFrom(running: Running): QueryBudget {
   const start = running.queries.count;
-  return { used: () => running.queries.count - start, limit: running.queryLimit };
+  const calls = subrequests.count;
+  return {
+    used: () => running.queries.count - start,
+    limit: running.queryLimit,
+    subrequests: { used: () => subrequests.count - calls, limit: running.subrequestLimit },
+  };
 }
 
 /**

@@ -182,10 +182,58 @@ describe("the Worker entry", () => {
     expect(new Set(announced).size).toBe(4);
   });
 
+  it("keeps each invocation within its subrequests (HERALD_SUBREQUEST_LIMIT): the vendor calls of a flood of P1 pages are spread over several", async () => {
+    await harness.freshStore();
+    const vendors = ["slack", "pagerduty", "github"];
+    for (const vendor of vendors) await fetch(`${harness.vendorsUrl}/${vendor}/__reset`, { method: "POST" });
+    const vendorCalls = async () => {
+      let total = 0;
+      for (const vendor of vendors) total += ((await (await fetch(`${harness.vendorsUrl}/${vendor}/__calls`)).json()) as unknown[]).length;
+      return total;
+    };
+    const asked: unknown[] = [];
+    // Queries aplenty (Workers Paid), subrequests few: only the outbound calls hold each run back.
+    const limited = { ...baseEnv, HERALD_D1_QUERY_LIMIT: "1000", HERALD_SUBREQUEST_LIMIT: "10", PIPELINE_QUEUE: { send: async (message: unknown) => void asked.push(message) } } as unknown as WorkerEnv;
+    const pages = [1, 2, 3, 4].map((n) => {
+      const page = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+      page.event.id = `01CALLS${n}`;
+      Object.assign(page.event.data, { id: `PCALLS${n}`, number: n, title: `Calls ${n}`, priority: { id: "PPRIO01", type: "priority_reference", summary: "P1" } });
+      return JSON.stringify(page);
+    });
+    for (const page of pages) expect((await call("/webhooks/pagerduty", await signedDelivery(page), limited)).status).toBe(202);
+    expect(await vendorCalls()).toBe(0);
+
+    const perInvocation: number[] = [];
+    let invocations = 0;
+    for (let pending = 1; pending > 0 && invocations < 60; invocations++) {
+      const batch = createMessageBatch("herald-pipeline", [{ id: `c${invocations}`, timestamp: new Date(), attempts: 1, body: { reason: "test" } }]);
+      const ctx = createExecutionContext();
+      const before = asked.length;
+      const callsBefore = await vendorCalls();
+      await worker.queue(batch as any, limited, ctx);
+      await waitOnExecutionContext(ctx);
+      perInvocation.push((await vendorCalls()) - callsBefore);
+      pending = asked.length - before;
+    }
+    expect(Math.max(...perInvocation), `vendor calls per invocation: ${perInvocation.join(", ")}`).toBeLessThanOrEqual(10);
+    expect(perInvocation.filter((n) => n > 0).length, "the calls took more than one invocation").toBeGreaterThan(1);
+    // Everything was done, once: four rooms, four announcements, nothing given up.
+    const store = createD1Store(env.DB);
+    expect(await store.openEffects(10)).toEqual([]);
+    expect(await store.failedEffects(10)).toEqual([]);
+    const rooms = ((await (await fetch(`${harness.vendorsUrl}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
+    expect(rooms).toHaveLength(4);
+    const messagesPosted = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    expect(messagesPosted.filter((m) => m.channel === "C0UPDATE01")).toHaveLength(4);
+  });
+
   it("refuses a D1 query limit too small to get anything done, naming the variable", async () => {
     const response = await call("/healthz", {}, { ...baseEnv, HERALD_D1_QUERY_LIMIT: "10" } as WorkerEnv);
     expect(response.status).toBe(500);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error).toMatchObject({ code: "config_error", message: expect.stringContaining("HERALD_D1_QUERY_LIMIT: must be a whole number of at least 25") });
+    const calls = await call("/healthz", {}, { ...baseEnv, HERALD_SUBREQUEST_LIMIT: "five" } as WorkerEnv);
+    expect(calls.status).toBe(500);
+    expect(((await calls.json()) as { error: unknown }).error).toMatchObject({ code: "config_error", message: expect.stringContaining("HERALD_SUBREQUEST_LIMIT: must be a whole number of at least 10") });
   });
 });
