@@ -5,12 +5,14 @@ import type Database from "better-sqlite3";
 /** How often the checkpointer copies the write-ahead log into the database file. */
 const INTERVAL_MS = 200;
 /**
- * Past this many pages in the log (128 MiB at 4 KiB), the checkpointer also makes the writes pause
- * (some 20 ms) to start the log over; else a steady flood of writes keeps it growing, as a writer
- * restarts the log only when it finds every page of it copied, and in a flood a commit comes while
- * the copy is being made.
+ * A writer starts the log over only when it finds every page of it copied, and in a steady flood of
+ * writes a commit always comes while the thread copies, so the log keeps growing. Past this many
+ * pages (128 MiB at 4 KiB) the thread asks the connection to copy the last few pages itself, between
+ * two commits, so the next one starts the log over (a pause of some 10 ms, the two fsyncs).
  */
 const RESTART_PAGES = 32_768;
+/** Past this many times that, should it not have happened, the thread makes the writers wait while it copies them all. */
+const FORCE_RESTART = 4;
 
 // The thread's code, as CommonJS: its own connection to the same file, and nothing else.
 const CHECKPOINTER = `
@@ -21,9 +23,10 @@ db.pragma("busy_timeout = 5000");
 const tick = () => {
   try {
     const [copied] = db.pragma("wal_checkpoint(PASSIVE)");
-    if (copied.log > workerData.restartPages) db.pragma("wal_checkpoint(RESTART)");
+    if (copied.log > workerData.forceRestartPages) db.pragma("wal_checkpoint(RESTART)");
+    else if (copied.log > workerData.restartPages) parentPort.postMessage({ copiedUpTo: copied.checkpointed });
   } catch (error) {
-    parentPort.postMessage(String(error && error.message || error));
+    parentPort.postMessage({ error: String(error && error.message || error) });
   }
   setTimeout(tick, workerData.intervalMs);
 };
@@ -40,9 +43,12 @@ export interface Checkpointer {
  * event loop, as they do when SQLite checkpoints at the end of a commit. The connection's own
  * automatic checkpoints stay off while the thread runs, and come back if the thread fails.
  */
-export function startCheckpointer(db: Database.Database, path: string, log: (line: string) => void): Checkpointer {
+export function startCheckpointer(db: Database.Database, path: string, log: (line: string) => void, restartPages = RESTART_PAGES): Checkpointer {
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver, path, intervalMs: INTERVAL_MS, restartPages: RESTART_PAGES } });
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: { driver, path, intervalMs: INTERVAL_MS, restartPages, forceRestartPages: FORCE_RESTART * restartPages },
+  });
   worker.unref();
   let stopped = false;
   const fallBack = (why: string) => {
@@ -54,7 +60,12 @@ export function startCheckpointer(db: Database.Database, path: string, log: (lin
   worker.once("online", () => {
     if (!stopped && db.open) db.pragma("wal_autocheckpoint = 0");
   });
-  worker.on("message", (message: string) => log(`the SQLite checkpoint thread failed a checkpoint: ${message}`));
+  worker.on("message", (message: { error: string } | { copiedUpTo: number }) => {
+    if ("error" in message) log(`the SQLite checkpoint thread failed a checkpoint: ${message.error}`);
+    // Here no commit can come between the copy of the last pages and the next write. Should the
+    // thread be copying just then, this gives way (busy) and the thread asks again.
+    else if (!stopped && db.open) db.pragma("wal_checkpoint(PASSIVE)");
+  });
   worker.once("error", (error) => fallBack(error.message));
   worker.once("exit", (code) => fallBack(`exit code ${code}`));
   return {

@@ -32,4 +32,28 @@ describe("the SQLite checkpoint thread", () => {
     }
   });
 
+  it("has the log started over in a steady flood of writes, so it stops growing", async () => {
+    const path = join(dir, "flood.db");
+    const { db, sql } = openSqliteDatabase(path);
+    // Started over past 256 pages (1 MiB) here, 32,768 in Herald.
+    const checkpointer = startCheckpointer(db, path, () => {}, 256);
+    try {
+      await until("the thread to take the checkpoints over", () => db.pragma("wal_autocheckpoint", { simple: true }) === 0, 10);
+      await sql.run(`CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT NOT NULL)`);
+      // Some 12 MiB over two seconds, a commit every few milliseconds: never a pause for the thread.
+      const until2s = Date.now() + 2_000;
+      let written = 0;
+      while (Date.now() < until2s) {
+        await sql.batch(Array.from({ length: 10 }, () => ({ sql: `INSERT INTO filler (text) VALUES (?)`, params: ["x".repeat(2_000)] })));
+        written += 10 * 2_000;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(written).toBeGreaterThan(4_000_000);
+      expect(statSync(`${path}-wal`).size).toBeLessThan(written / 2);
+    } finally {
+      checkpointer.stop();
+      db.close();
+    }
+  });
+
 });
