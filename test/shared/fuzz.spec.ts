@@ -1,6 +1,8 @@
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import heraldYaml from "../../herald.yaml?raw";
+import { defaultConfigText } from "../../src/generated/default-config.js";
+import { ConsoleClient } from "../support/console-client.js";
 import { deliveries } from "../support/fixtures.js";
 import { fuzzCases, fuzzSeed, mutateFormBody, mutateJsonBody, random, type Mutation } from "../support/fuzz.js";
 import { signedDelivery } from "../support/signed.js";
@@ -8,6 +10,7 @@ import { slashCommand, signed } from "../support/slack-requests.js";
 import { events, interactions, slashCommands } from "../support/slack-fixtures.js";
 import { teamsFixtures } from "../support/teams-fixtures.js";
 import { botToken, fromWebhook, messageActivity, teamsConfig, teamsEnv } from "../support/teams-requests.js";
+import { toTestConfig } from "../support/test-config.js";
 
 // Every fixture, mutated (truncated, characters flipped, fields removed or retyped, huge strings,
 // deep nesting, markup, wrong encodings) and correctly signed, sent to its route: never a 5xx, never
@@ -82,6 +85,27 @@ describe(`fuzzing every route with signed, mutated fixtures (${harness.runtime})
     await fuzz(herald, { route: "/teams/messages", bases: activities, mutate: mutateJsonBody, sign: bot }, SEED + 4);
     await fuzz(herald, { route: "/teams/messages", bases: [teamsFixtures.channelMessage, ...activities], mutate: mutateJsonBody, sign: (body) => fromWebhook(body) }, SEED + 5);
   }, TIMEOUT * 2);
+
+  it("console forms: commands typed in a room, buttons, the declare form", async () => {
+    const herald = await harness.start({ chat: "local", config: toTestConfig(defaultConfigText, { slackChannels: false }) });
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const room = "modernisation-platform";
+    // A browser's form: the session's cookies and CSRF token, and a one-time id of its own each time
+    // (first, so a mutation cannot take it away, and a case is not refused only as a resubmission).
+    const form = async (body: string): Promise<RequestInit> => ({
+      method: "POST",
+      headers: { "content-type": FORM, cookie: ada.cookieHeader() },
+      body: `_once=${crypto.randomUUID()}&${body}`,
+      redirect: "manual",
+    });
+    const fields = (values: Record<string, string>) => new URLSearchParams({ _csrf: ada.csrf, ...values }).toString();
+    const said = ["/incident declare P1 networking VPC is down", "/incident help", "/incident triage", "/incident note decision: roll back", "/incident lead me"].map((text) => fields({ text }));
+    await fuzz(herald, { route: `/console/rooms/${room}/say`, bases: said, mutate: mutateFormBody, sign: form }, SEED + 6);
+    const pressed = [fields({ action: "triage_declare", value: "declare" }), fields({ action: "volunteer", value: "lead" })];
+    await fuzz(herald, { route: `/console/rooms/${room}/press`, bases: pressed, mutate: mutateFormBody, sign: form }, SEED + 7);
+    const declared = [`${fields({ room, title: "VPC peering is down", description: "Nothing routes", service: "networking", priority: "P2" })}&notify=update`];
+    await fuzz(herald, { route: "/console/declare", bases: declared, mutate: mutateFormBody, sign: form }, SEED + 8);
+  }, TIMEOUT * 3);
 
   // Found by fuzzing, kept: an id the database would store altered could never be marked processed,
   // and came back first in the queue on every run.
