@@ -12,6 +12,7 @@ import type { Config } from "../config/schema.js";
 import { incidentView } from "../render/incident-view.js";
 import { withinBudget, type QueryBudget } from "../pipeline/query-budget.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
+import { laneOf } from "./lanes.js";
 import { inviteToPostmortem, publishDocument } from "./document-effects.js";
 import { draftStatus, publishStatus } from "./status-page-effects.js";
 
@@ -35,38 +36,6 @@ const MAX_NAME_SUFFIX = 20;
 /** Lanes worked side by side: enough that one stuck vendor holds up only its own lanes. */
 const LANES_AT_ONCE = 8;
 
-/** What users are told in the standing channels: it needs no room, so it does not wait for one. */
-const ANNOUNCING = new Set([USER_ANNOUNCEMENT, "resolution-announcement"]);
-
-/**
- * Where an effect must wait for the ones before it: its incident's chat (the room exists before
- * anything is posted in it, posts land in order), its incident's announcements to users (posted
- * before they are updated, the resolution after them: none waits for the room to be made),
- * its incident's PagerDuty (opened before a note), each GitHub document and issue on its own, and
- * each reply link (whoever asked) on its own. Lanes do not wait for each other.
- */
-export function laneOf(effect: Pick<Effect, "incidentId" | "key" | "payload">): string {
-  const payload = effect.payload;
-  switch (payload.kind) {
-    case "pagerduty_create":
-    case "pagerduty_note":
-    case "pagerduty_resolve":
-      return `${effect.incidentId}/pagerduty`;
-    case "github_issue":
-      return `${effect.incidentId}/github/${effect.key}`;
-    case "publish_document":
-      return `${effect.incidentId}/github/${payload.document}`;
-    case "post_message":
-      // Each reply link on its own: one that fails (they expire) holds up no one else's answers.
-      if (payload.to !== "incident" && "replyUrl" in payload.to) return `${effect.incidentId}/reply/${payload.to.replyUrl}`;
-      if (payload.to !== "incident" && ANNOUNCING.has(payload.template)) return `${effect.incidentId}/announcements`;
-      return `${effect.incidentId}/chat`;
-    case "update_announcements":
-      return `${effect.incidentId}/announcements`;
-    default:
-      return `${effect.incidentId}/chat`;
-  }
-}
 
 /**
  * Carries out the due effects: in order within each lane (see laneOf), lanes side by side, the most
@@ -82,7 +51,9 @@ export async function runEffects(
   const limit = options.limit ?? 100;
   const until = options.until ?? Infinity;
   const urgentUntil = Math.max(until, options.urgentUntil ?? until);
-  const open = await deps.store.openEffects(limit);
+  const open = await deps.store.dueEffects(limit, deps.clock.now().toISOString());
+  const isWaiting = (effect: Effect, now: Date) => effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime();
+  const dueAtStart = open.filter((effect) => !isWaiting(effect, deps.clock.now())).length;
   const lanes = new Map<string, Effect[]>();
   for (const effect of open) {
     const lane = laneOf(effect);
@@ -118,7 +89,7 @@ export async function runEffects(
         return;
       }
       // Not due yet: the rest of its lane waits behind it.
-      if (effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime()) return;
+      if (isWaiting(effect, now)) return;
       // The invocation's queries are spent (Workers): the rest waits for the next run.
       if (!withinBudget(options.queries, inFlight)) {
         stopped = true;
@@ -141,8 +112,8 @@ export async function runEffects(
   };
   await Promise.all(Array.from({ length: Math.min(LANES_AT_ONCE, waiting.length) }, worker));
   if (stopped || waiting.length > 0) return { finished, more: true };
-  // A full page may hide due effects behind it; a page with nothing due cannot make progress.
-  return { finished, more: (open.length === limit && attempted > 0) || queued > 0 };
+  // A full page of due effects may hide more behind it.
+  return { finished, more: (dueAtStart === limit && attempted > 0) || queued > 0 };
 }
 
 /** Runs tasks one at a time per key (in the order asked), different keys side by side. */

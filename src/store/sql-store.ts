@@ -11,6 +11,7 @@ import type {
 import type { SqlDatabase, SqlStatement } from "./sql-database.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { URGENT_PRIORITIES } from "../domain/urgency.js";
+import { laneOf } from "../effects/lanes.js";
 
 interface DeliveryRow {
   id: string;
@@ -208,6 +209,22 @@ export function createSqlStore(db: SqlDatabase): Store {
         [limit],
       );
       return rows.map(toEffect);
+    },
+
+    async dueEffects(limit, now) {
+      const due = await db.all<EffectRow>(
+        `SELECT * FROM effects AS e WHERE status IN ('pending', 'in_flight') AND (status = 'in_flight' OR next_attempt_at <= ?)
+           AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.seq < e.seq AND w.next_attempt_at > ?)
+         ORDER BY urgency, seq LIMIT ?`,
+        [now, now, limit],
+      );
+      if (due.length === 0) return [];
+      const incidents = [...new Set(due.map((row) => row.incident_id))];
+      const waiting = await db.all<EffectRow>(
+        `SELECT * FROM effects WHERE status = 'pending' AND next_attempt_at > ? AND incident_id IN (SELECT value FROM json_each(?))`,
+        [now, JSON.stringify(incidents)],
+      );
+      return [...due, ...waiting].map(toEffect);
     },
 
     async failedEffects(limit) {
@@ -415,9 +432,9 @@ function insertRows(head: string, row: string, rows: unknown[][]): SqlStatement[
 function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
   // Urgent when its incident is P1/P2 as written in the same transaction (the incident comes first).
   return insertRows(
-    `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at, urgency)`,
-    `(?, ?, ?, ?, 'pending', 0, ?, ?, ?, COALESCE((SELECT CASE WHEN json_extract(record, '$.priority') IN (${URGENT_LIST}) THEN 0 ELSE 1 END FROM incidents WHERE id = ?), 1))`,
-    effects.map((effect) => [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at, effect.incidentId]),
+    `INSERT OR IGNORE INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at, lane, urgency)`,
+    `(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, COALESCE((SELECT CASE WHEN json_extract(record, '$.priority') IN (${URGENT_LIST}) THEN 0 ELSE 1 END FROM incidents WHERE id = ?), 1))`,
+    effects.map((effect) => [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at, laneOf(effect), effect.incidentId]),
   );
 }
 

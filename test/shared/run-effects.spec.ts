@@ -298,6 +298,48 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(chat.posts).toHaveLength(6);
   });
 
+  it("goes past a page of effects waiting to be retried to the ones that are due", async () => {
+    const store = await harness.freshStore();
+    // 120 incidents whose announcement failed and waits ten minutes to be tried again: more than a page.
+    const waiting: Incident[] = Array.from({ length: 120 }, (_, i) => ({ ...incident, id: `wait-${i}`, pagerdutyId: null, number: 200 + i, priority: "P3", channel: { id: `C-wait-${i}`, name: `inc-${200 + i}` } }));
+    await store.commitProcessed({
+      deliveryId: "d1",
+      processedAt: new Date(T0).toISOString(),
+      incidents: waiting,
+      entries: [],
+      effects: waiting.flatMap((w) => [
+        { key: `${w.id}-announce`, incidentId: w.id, payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: `${w.id} announced` } },
+        { key: `${w.id}-update`, incidentId: w.id, payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: `${w.id} updated` } },
+      ] satisfies NewEffect[]),
+    });
+    const chat = scriptedChat(Array.from({ length: 120 }, () => new EffectError("chat.postMessage: rate limited", true, 600)));
+    const clock = manualClock();
+    const deps = { store, chat: createChatRouter([chat]), clock, log: () => {}, ...others };
+    // Each run takes a page of 100 (two of each incident's), and goes on to the next page's.
+    for (let run = 0; run < 4; run++) await runEffects(deps);
+    expect((await store.openEffects(1_000)).filter((e) => e.attempts === 1)).toHaveLength(120);
+    // A new incident's announcement, and one of the waiting incidents' own chat, behind them all.
+    await store.commitProcessed({
+      deliveryId: "d2",
+      processedAt: new Date(T0).toISOString(),
+      incidents: [{ ...incident, id: "late", pagerdutyId: null, number: 999, priority: "P3" }],
+      entries: [],
+      effects: [
+        { key: "late-announce", incidentId: "late", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: "late announced" } },
+        { key: "wait-0-summary", incidentId: "wait-0", payload: { kind: "post_message", to: "incident", template: "t", text: "wait-0 summary" } },
+      ],
+    });
+    clock.advance(60);
+    await runEffects(deps);
+    // The new incident's is done; each waiting announcement still holds its own lane (its update waits
+    // behind it), not the incident's room nor anyone else's.
+    expect(chat.posts.map((p) => p.text)).toEqual(["late announced", "wait-0 summary"]);
+    expect((await store.effectsFor("wait-1")).map((e) => [e.key, e.status])).toEqual([
+      ["wait-1-announce", "pending"],
+      ["wait-1-update", "pending"],
+    ]);
+  });
+
   it("moves an incident's queued work ahead when it is raised to P1", async () => {
     const store = await harness.freshStore();
     const low: Incident = { ...incident, id: "low", priority: "P3", pagerdutyId: null };
