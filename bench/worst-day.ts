@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   console.log(`| requests | errors (refused, 4xx, 5xx, timeouts) | ack p50 ms | ack p99 ms | before MiB (rss / heap) | after drain MiB (rss / heap) | after ÷ before (rss / heap) |`);
   console.log(`|---|---|---|---|---|---|---|`);
   console.log(`| ${result.requests.total} | ${errors} | ${result.latency.p50} | ${result.latency.p99} | ${memoryBefore.rss.toFixed(0)} / ${memoryBefore.heap.toFixed(0)} | ${memoryAfter.rss.toFixed(0)} / ${memoryAfter.heap.toFixed(0)} | ${(memoryAfter.rss / memoryBefore.rss).toFixed(2)} / ${(memoryAfter.heap / memoryBefore.heap).toFixed(2)} |`);
-  console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS).`);
+  console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS); ${drained.effectsDone} effects done in all, ${drained.effectsFailed} failed or skipped.`);
   const pacedRow = (name: string, r: OpenLoopResult) =>
     `| ${name} | ${r.total} | ${r.errors} | ${percentile(r.latencies, 50).toFixed(1)} | ${percentile(r.latencies, 99).toFixed(1)} | ${Math.max(...r.latencies).toFixed(0)} |`;
   console.log(`\nThe same mix at a steady ${RATE} requests/s, evenly spaced over up to ${CONNECTIONS} connections, for ${PACED_SECONDS} s (latency from when each request was due):`);
