@@ -32,6 +32,29 @@ async function until(what: string, probe: () => Promise<boolean>, seconds = 20) 
 
 const baseEnv = env as unknown as WorkerEnv;
 
+/** Four signed P1 pages, each a new incident; `tag` keeps their ids apart from other tests'. */
+function p1Pages(tag: string): string[] {
+  return [1, 2, 3, 4].map((n) => {
+    const page = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+    page.event.id = `01${tag}${n}`;
+    Object.assign(page.event.data, { id: `P${tag}${n}`, number: n, title: `${tag} ${n}`, priority: { id: "PPRIO01", type: "priority_reference", summary: "P1" } });
+    return JSON.stringify(page);
+  });
+}
+
+/** Everything the four pages asked for was done, once: four rooms, four announcements, nothing given up. */
+async function expectFourIncidentsDoneOnce(): Promise<void> {
+  const store = createD1Store(env.DB);
+  expect(await store.openEffects(10)).toEqual([]);
+  expect(await store.failedEffects(10)).toEqual([]);
+  const rooms = ((await (await fetch(`${harness.vendorsUrl}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
+  expect(rooms).toHaveLength(4);
+  const messagesPosted = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
+  const announced = messagesPosted.filter((m) => m.channel === "C0UPDATE01").map((m) => m.text.split("\n")[0]);
+  expect(announced).toHaveLength(4);
+  expect(new Set(announced).size).toBe(4);
+}
+
 describe("the Worker entry", () => {
   it("does not serve /api without HERALD_API_TOKEN", async () => {
     await harness.freshStore();
@@ -148,12 +171,7 @@ describe("the Worker entry", () => {
       await work();
       perInvocation.push(queries - before);
     };
-    const pages = [1, 2, 3, 4].map((n) => {
-      const page = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
-      page.event.id = `01FLOOD${n}`;
-      Object.assign(page.event.data, { id: `PFLOOD${n}`, number: n, title: `Flood ${n}`, priority: { id: "PPRIO01", type: "priority_reference", summary: "P1" } });
-      return JSON.stringify(page);
-    });
+    const pages = p1Pages("FLOOD");
     for (const page of pages) await counting(async () => expect((await call("/webhooks/pagerduty", await signedDelivery(page), limited)).status).toBe(202));
     const messages = asked.length;
     expect(messages).toBe(4);
@@ -170,16 +188,7 @@ describe("the Worker entry", () => {
     }
     expect(Math.max(...perInvocation), `queries per invocation: ${perInvocation.join(", ")}`).toBeLessThanOrEqual(50);
     expect(invocations, "the work took more than one invocation, each asking for the next").toBeGreaterThan(1);
-    // Everything was done, once: four rooms, four announcements, nothing given up.
-    const store = createD1Store(env.DB);
-    expect(await store.openEffects(10)).toEqual([]);
-    expect(await store.failedEffects(10)).toEqual([]);
-    const rooms = ((await (await fetch(`${harness.vendorsUrl}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
-    expect(rooms).toHaveLength(4);
-    const messagesPosted = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
-    const announced = messagesPosted.filter((m) => m.channel === "C0UPDATE01").map((m) => m.text.split("\n")[0]);
-    expect(announced).toHaveLength(4);
-    expect(new Set(announced).size).toBe(4);
+    await expectFourIncidentsDoneOnce();
   });
 
   it("keeps each invocation within its subrequests (HERALD_SUBREQUEST_LIMIT): the vendor calls of a flood of P1 pages are spread over several", async () => {
@@ -194,12 +203,7 @@ describe("the Worker entry", () => {
     const asked: unknown[] = [];
     // Queries aplenty (Workers Paid), subrequests few: only the outbound calls hold each run back.
     const limited = { ...baseEnv, HERALD_D1_QUERY_LIMIT: "1000", HERALD_SUBREQUEST_LIMIT: "10", PIPELINE_QUEUE: { send: async (message: unknown) => void asked.push(message) } } as unknown as WorkerEnv;
-    const pages = [1, 2, 3, 4].map((n) => {
-      const page = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
-      page.event.id = `01CALLS${n}`;
-      Object.assign(page.event.data, { id: `PCALLS${n}`, number: n, title: `Calls ${n}`, priority: { id: "PPRIO01", type: "priority_reference", summary: "P1" } });
-      return JSON.stringify(page);
-    });
+    const pages = p1Pages("CALLS");
     for (const page of pages) expect((await call("/webhooks/pagerduty", await signedDelivery(page), limited)).status).toBe(202);
     expect(await vendorCalls()).toBe(0);
 
@@ -217,14 +221,7 @@ describe("the Worker entry", () => {
     }
     expect(Math.max(...perInvocation), `vendor calls per invocation: ${perInvocation.join(", ")}`).toBeLessThanOrEqual(10);
     expect(perInvocation.filter((n) => n > 0).length, "the calls took more than one invocation").toBeGreaterThan(1);
-    // Everything was done, once: four rooms, four announcements, nothing given up.
-    const store = createD1Store(env.DB);
-    expect(await store.openEffects(10)).toEqual([]);
-    expect(await store.failedEffects(10)).toEqual([]);
-    const rooms = ((await (await fetch(`${harness.vendorsUrl}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
-    expect(rooms).toHaveLength(4);
-    const messagesPosted = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
-    expect(messagesPosted.filter((m) => m.channel === "C0UPDATE01")).toHaveLength(4);
+    await expectFourIncidentsDoneOnce();
   });
 
   it("refuses a D1 query limit too small to get anything done, naming the variable", async () => {
