@@ -8,9 +8,10 @@ import { formatDestination, formatTime } from "../render/helpers.js";
 
 // Herald's answers to chat requests, in the chat markup every platform renders (see render/escape.ts).
 
-// Commands that act on the incident of the channel they are typed in, except these.
 /** How many incident channels a refusal points to. */
 const CHANNELS_LISTED = 10;
+
+// Commands that act on the incident of the channel they are typed in, except these.
 const NO_INCIDENT_NEEDED = new Set<ChatCommand["name"]>(["help", "declare", "triage", "not-incident"]);
 
 /** What to do about a security breach, and where (the process: "also report it here"). */

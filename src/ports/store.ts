@@ -209,7 +209,7 @@ export interface IncidentStore {
 
 /** The outbox: every outbound call with its attempts and outcome. */
 export interface OutboxStore {
-  /** Effects not yet finished (pending or in flight): a P1/P2 incident's first, then oldest first. */
+  /** Effects not yet finished (pending or in flight), due or not: a P1/P2 incident's first, then oldest first (tests and tools; the runner asks for `dueEffects`). */
   openEffects(limit: number): Promise<Effect[]>;
   /**
    * Up to `limit` effects due at `now` (pending and due, or in flight), a P1/P2 incident's first,
