@@ -24,7 +24,7 @@ const tick = () => {
   try {
     const [copied] = db.pragma("wal_checkpoint(PASSIVE)");
     if (copied.log > workerData.forceRestartPages) db.pragma("wal_checkpoint(RESTART)");
-    else if (copied.log > workerData.restartPages) parentPort.postMessage({ copiedUpTo: copied.checkpointed });
+    else if (copied.log > workerData.restartPages) parentPort.postMessage({ restart: true });
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
@@ -60,7 +60,7 @@ export function startCheckpointer(db: Database.Database, path: string, log: (lin
   worker.once("online", () => {
     if (!stopped && db.open) db.pragma("wal_autocheckpoint = 0");
   });
-  worker.on("message", (message: { error: string } | { copiedUpTo: number }) => {
+  worker.on("message", (message: { error: string } | { restart: true }) => {
     if ("error" in message) log(`the SQLite checkpoint thread failed a checkpoint: ${message.error}`);
     // Here no commit can come between the copy of the last pages and the next write. Should the
     // thread be copying just then, this gives way (busy) and the thread asks again.
