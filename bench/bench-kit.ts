@@ -57,7 +57,7 @@ export async function startHelper(entry: string, env: Record<string, string> = {
 
 async function forkReady(file: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(file, args, {
-    execArgv: ["--expose-gc"],
+    execArgv: ["--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
