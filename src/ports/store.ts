@@ -213,7 +213,7 @@ export interface OutboxStore {
   openEffects(limit: number): Promise<Effect[]>;
   /**
    * Up to `limit` effects due at `now` (pending and due, or in flight), a P1/P2 incident's first,
-   * then oldest first; and with them those of the same incidents still waiting to be tried again,
+   * then oldest first; and with them those of the same lanes still waiting to be tried again,
    * which hold back the rest of their lanes. Effects waiting for a retry never hide due ones.
    */
   dueEffects(limit: number, now: string): Promise<Effect[]>;

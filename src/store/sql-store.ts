@@ -37,6 +37,7 @@ interface EffectRow {
   created_at: string;
   updated_at: string;
   urgency?: number;
+  lane?: string | null;
 }
 
 interface TimelineRow {
@@ -214,15 +215,17 @@ export function createSqlStore(db: SqlDatabase): Store {
     async dueEffects(limit, now) {
       const due = await db.all<EffectRow>(
         `SELECT * FROM effects AS e WHERE status IN ('pending', 'in_flight') AND (status = 'in_flight' OR next_attempt_at <= ?)
-           AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.seq < e.seq AND w.next_attempt_at > ?)
+           AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.next_attempt_at > ? AND w.seq < e.seq)
          ORDER BY urgency, seq LIMIT ?`,
         [now, now, limit],
       );
       if (due.length === 0) return [];
-      const incidents = [...new Set(due.map((row) => row.incident_id))];
+      // The waiting effects of the due ones' lanes; effects queued before lanes were stored have
+      // their incident as their lane, so the incidents are asked for too.
+      const lanes = [...new Set(due.flatMap((row) => [row.lane ?? row.incident_id, row.incident_id]))];
       const waiting = await db.all<EffectRow>(
-        `SELECT * FROM effects WHERE status = 'pending' AND next_attempt_at > ? AND incident_id IN (SELECT value FROM json_each(?))`,
-        [now, JSON.stringify(incidents)],
+        `SELECT * FROM effects WHERE status = 'pending' AND lane IN (SELECT value FROM json_each(?)) AND next_attempt_at > ?`,
+        [JSON.stringify(lanes), now],
       );
       return [...due, ...waiting].map(toEffect);
     },

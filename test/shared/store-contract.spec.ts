@@ -136,6 +136,29 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(await store.effectsFor("inc-1")).toMatchObject([{ status: "done", attempts: 2, lastError: null, result: { id: "C1", name: "n" } }]);
   });
 
+  it("gives the due effects, none behind a waiting one of its lane, and the waiting ones of those lanes", async () => {
+    const store = await harness.freshStore();
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    const note = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "pagerduty_note" as const, content: key } });
+    await store.commitProcessed({
+      deliveryId: "x",
+      processedAt: T0,
+      incidents: [incident(), incident({ id: "inc-2", pagerdutyId: "PD2" })],
+      entries: [],
+      // The room's lane: three posts, the second of which will wait. PagerDuty's lane: a note. Another incident's post.
+      effects: [post("room-1"), post("room-2"), post("room-3"), note("note-1"), { ...post("other-1"), incidentId: "inc-2" }],
+    });
+    await store.startEffect("room-2", T0);
+    await store.finishEffect("room-2", { status: "pending", error: "HTTP 500", nextAttemptAt: T1 }, T0);
+    // room-3 waits behind room-2 and is not handed out; room-2 comes along, as its lane's waiting one.
+    const due = await store.dueEffects(10, T0);
+    expect(due.map((e) => [e.key, e.status === "pending" && e.nextAttemptAt === T1 ? "waiting" : "due"])).toEqual([
+      ["room-1", "due"], ["note-1", "due"], ["other-1", "due"], ["room-2", "waiting"],
+    ]);
+    // Once room-2 is due again, the whole lane is.
+    expect((await store.dueEffects(10, T1)).map((e) => e.key)).toEqual(["room-1", "room-2", "room-3", "note-1", "other-1"]);
+  });
+
   it("hands the pipeline lease to one holder at a time, and to another once it expires", async () => {
     const store = await harness.freshStore();
     expect(await store.acquireLease("pipeline", "a", T0, T1)).toBe(true);
