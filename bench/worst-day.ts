@@ -3,7 +3,8 @@
 //      PagerDuty pages (P3), acknowledgements, slash commands (a note in an incident's room, help),
 //      button clicks, and console posts (a signed-in person's command box: help in the team room,
 //      with the session cookie, the CSRF token and a fresh one-time id each). Errors, ack latency
-//      p50/p99, and the server's memory before and after the backlog drains.
+//      p50/p99, and the server's memory at rest before (once every kind of request has been served) and
+//      at rest after the backlog drains.
 //   2. Page → announcement: during that load, a P1 page every 300 ms (PAGES, 200); for each, the time
 //      from sending it signed to the users' announcement reaching the fake Slack's update channel.
 //   3. The same for one P1 sent right after BACKLOG (10,000) P3 pages were accepted.
@@ -29,6 +30,8 @@ const BACKLOG = Number(process.env.BACKLOG ?? 10_000);
 /** The steady rate of the last phase (requests/s over all connections), and its length. */
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const PACED_SECONDS = Number(process.env.PACED_SECONDS ?? 20);
+/** How long Herald rests before its memory is read, before the load and after the drain. */
+const SETTLE_SECONDS = Number(process.env.SETTLE_SECONDS ?? 15);
 const PD_SECRET = "bench-webhook-secret";
 const SLACK_SECRET = "bench-slack-signing-secret";
 const API_TOKEN = "bench-api-token";
@@ -123,7 +126,6 @@ async function main(): Promise<void> {
   const person = await ConsoleClient.signIn((path, init) => fetch(`${base}${path}`, init), "ada", API_TOKEN);
   const consoleHeaders = { "content-type": "application/x-www-form-urlencoded", cookie: person.cookieHeader(), origin: base };
   const consolePost = () => new URLSearchParams({ _csrf: person.csrf, _once: randomUUID(), text: "help" }).toString();
-  const memoryBefore = await memory();
 
   // One request of the mix, each built fresh (new ids, signatures and one-time form ids).
   let k = 0;
@@ -156,6 +158,20 @@ async function main(): Promise<void> {
   };
   const mixedRequests: autocannon.Request[] = [{ method: "POST", setupRequest: (request) => ({ ...request, ...nextMixed() }) }];
 
+  // Memory is compared between two quiet moments: before, once every kind of request has been served
+  // and its work done (a cold process has not yet compiled most of Herald, which would count as
+  // growth); after, once the flood's backlog is worked off. Each time the process first rests
+  // SETTLE_SECONDS, so what is counted is what it keeps, not what is still on its way out (the Slack
+  // SDK's per-call timers run 10 s; V8 gives pages back when idle).
+  const settled = async () => {
+    await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
+    return memory();
+  };
+  const memoryCold = await memory();
+  await autocannon({ url: base, connections: 10, duration: 2, requests: mixedRequests });
+  await ask(child, "drain", "drain");
+  const memoryBefore = await settled();
+
   // 1 and 2: the mixed load as fast as it is answered, with a P1 page every 300 ms beside it.
   const mixed = autocannon({ url: base, connections: CONNECTIONS, duration: SECONDS, requests: mixedRequests });
   const sent = new Map<string, number>();
@@ -169,7 +185,8 @@ async function main(): Promise<void> {
   })();
   const [result] = await Promise.all([mixed, pager]);
   const drained = await ask<Record<string, number>>(child, "drain", "drain");
-  const memoryAfter = await memory();
+  const memoryDrained = await memory();
+  const memoryAfter = await settled();
   const latencies = [...sent].flatMap(([marker, at]) => (announced.has(marker) ? [announced.get(marker)! - at] : []));
 
   // 3: one P1 right behind a backlog of P3 pages.
@@ -205,9 +222,11 @@ async function main(): Promise<void> {
   const failures = (r: autocannon.Result) => r.errors + r.timeouts + r["1xx"] + r["4xx"] + r["5xx"];
   const errors = failures(result);
   console.log(`Mixed signed traffic: ${CONNECTIONS} connections for ${SECONDS} s (new P3 pages, acknowledgements, /incident note, /incident help, button clicks, console posts)`);
-  console.log(`| requests | errors (refused, 4xx, 5xx, timeouts) | ack p50 ms | ack p99 ms | before MiB (rss / heap) | after drain MiB (rss / heap) | after ÷ before (rss / heap) |`);
+  console.log(`| requests | errors (refused, 4xx, 5xx, timeouts) | ack p50 ms | ack p99 ms | before MiB (rss / heap) | after drain and rest MiB (rss / heap) | after ÷ before (rss / heap) |`);
   console.log(`|---|---|---|---|---|---|---|`);
   console.log(`| ${result.requests.total} | ${errors} | ${result.latency.p50} | ${result.latency.p99} | ${memoryBefore.rss.toFixed(0)} / ${memoryBefore.heap.toFixed(0)} | ${memoryAfter.rss.toFixed(0)} / ${memoryAfter.heap.toFixed(0)} | ${(memoryAfter.rss / memoryBefore.rss).toFixed(2)} / ${(memoryAfter.heap / memoryBefore.heap).toFixed(2)} |`);
+  console.log(`Cold, before the first request of most kinds: ${memoryCold.rss.toFixed(0)} / ${memoryCold.heap.toFixed(0)} MiB (rss / heap).`);
+  console.log(`Right after the drain, before resting: ${memoryDrained.rss.toFixed(0)} / ${memoryDrained.heap.toFixed(0)} MiB (rss / heap).`);
   console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS); ${drained.effectsDone} effects done in all, ${drained.effectsFailed} failed or skipped.`);
   const pacedRow = (name: string, r: OpenLoopResult) =>
     `| ${name} | ${r.total} | ${r.errors} | ${percentile(r.latencies, 50).toFixed(1)} | ${percentile(r.latencies, 99).toFixed(1)} | ${Math.max(...r.latencies).toFixed(0)} |`;

@@ -43,10 +43,13 @@ export const SLACK_USERS = [
  * A fake Slack Web API that refuses what Slack would: wrong token, missing or invalid arguments,
  * bad channel names, unknown channels. Faults can be queued per method. `/__calls` lists the calls.
  */
-export function createFakeSlack(options: { token: string; channels: string[] }) {
+export function createFakeSlack(options: { token: string; channels: string[]; /** Keep every call for `/__calls` (default true; a long benchmark turns it off). */ recordCalls?: boolean }) {
+  const recordCalls = options.recordCalls ?? true;
   let calls: SlackCall[] = [];
   let faults: Record<string, Fault[]> = {};
-  let channels = new Map<string, { id: string; name: string; creator: string; messages: PostedMessage[]; pins: string[] }>();
+  // Each channel's messages in order, and by ts (Slack finds one by its ts at once, however long the channel).
+  let channels = new Map<string, { id: string; name: string; creator: string; messages: PostedMessage[]; byTs: Map<string, PostedMessage>; pins: string[] }>();
+  let names = new Set<string>();
   let counter = 0;
   let hung: (() => void)[] = [];
   const reset = () => {
@@ -55,7 +58,8 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     calls = [];
     faults = {};
     counter = 0;
-    channels = new Map(options.channels.map((id) => [id, { id, name: id.toLowerCase(), creator: "U0ADMIN001", messages: [], pins: [] }]));
+    channels = new Map(options.channels.map((id) => [id, { id, name: id.toLowerCase(), creator: "U0ADMIN001", messages: [], byTs: new Map(), pins: [] }]));
+    names = new Set([...channels.values()].map((ch) => ch.name));
   };
   reset();
 
@@ -75,7 +79,8 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
   app.post("/__channel", async (c) => {
     const { name } = (await c.req.json()) as { name: string };
     const id = `C${String(++counter).padStart(8, "0")}`;
-    channels.set(id, { id, name, creator: "U0ADA0001", messages: [], pins: [] });
+    channels.set(id, { id, name, creator: "U0ADA0001", messages: [], byTs: new Map(), pins: [] });
+    names.add(name);
     return c.json({ ok: true, id });
   });
   app.get("/__pins/:channel", (c) => c.json(channels.get(c.req.param("channel"))?.pins ?? []));
@@ -110,7 +115,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
     const method = c.req.param("method");
     if (c.req.header("authorization") !== `Bearer ${options.token}`) return c.json({ ok: false, error: "invalid_auth" });
     const body = await readArgs(c.req.raw);
-    calls.push({ method, body });
+    if (recordCalls) calls.push({ method, body });
     const queued = faults[method] ?? [];
     const at = queued.findIndex((f) => f.channel === undefined || f.channel === body.channel);
     const fault = at >= 0 ? queued.splice(at, 1)[0] : undefined;
@@ -125,9 +130,10 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         const name = body.name;
         if (typeof name !== "string" || name === "") return c.json({ ok: false, error: "invalid_name_required" });
         if (!CHANNEL_NAME.test(name)) return c.json({ ok: false, error: "invalid_name_specials" });
-        if ([...channels.values()].some((ch) => ch.name === name)) return c.json({ ok: false, error: "name_taken" });
+        if (names.has(name)) return c.json({ ok: false, error: "name_taken" });
         const id = `C${String(++counter).padStart(8, "0")}`;
-        channels.set(id, { id, name, creator: HERALD_BOT_USER, messages: [], pins: [] });
+        channels.set(id, { id, name, creator: HERALD_BOT_USER, messages: [], byTs: new Map(), pins: [] });
+        names.add(name);
         // Made, but the answer is lost (a timeout, a crash mid-call).
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
@@ -157,7 +163,7 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
       case "pins.add": {
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
-        if (!channel.messages.some((m) => m.ts === body.timestamp)) return c.json({ ok: false, error: "message_not_found" });
+        if (!channel.byTs.has(String(body.timestamp))) return c.json({ ok: false, error: "message_not_found" });
         if (channel.pins.includes(String(body.timestamp))) return c.json({ ok: false, error: "already_pinned" });
         channel.pins.push(String(body.timestamp));
         return c.json({ ok: true });
@@ -187,7 +193,9 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
           return c.json({ ok: false, error: "invalid_metadata_format" });
         }
         const ts = `${1_700_000_000 + ++counter}.000100`;
-        channel.messages.push({ ts, text: String(body.text ?? ""), metadata });
+        const posted = { ts, text: String(body.text ?? ""), metadata };
+        channel.messages.push(posted);
+        channel.byTs.set(ts, posted);
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
         if (fault?.close) return dropConnection(c);
@@ -216,13 +224,15 @@ export function createFakeSlack(options: { token: string; channels: string[] }) 
         }
         if (body.channel_id !== undefined && !channels.has(String(body.channel_id))) return c.json({ ok: false, error: "channel_not_found" });
         const channel = channels.get(String(body.channel_id));
-        channel?.messages.push({ ts: `${1_700_000_000 + ++counter}.000100`, text: String(body.initial_comment ?? "") });
+        const shared = { ts: `${1_700_000_000 + ++counter}.000100`, text: String(body.initial_comment ?? "") };
+        channel?.messages.push(shared);
+        channel?.byTs.set(shared.ts, shared);
         return c.json({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title, content: uploads.get(String(f.id))!.content })) });
       }
       case "chat.update": {
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
-        const message = channel.messages.find((m) => m.ts === body.ts);
+        const message = channel.byTs.get(String(body.ts));
         if (!message) return c.json({ ok: false, error: "message_not_found" });
         if (typeof body.text !== "string" || body.text === "") return c.json({ ok: false, error: "no_text" });
         message.text = body.text;
