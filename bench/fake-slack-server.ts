@@ -29,4 +29,5 @@ server.once("listening", () => process.send!({ ready: (server.address() as Addre
 process.on("message", (message: { cmd: string }) => {
   if (message.cmd === "rooms") process.send!({ rooms: fake.rooms().filter((r) => r.name.startsWith("inc-")).map((r) => r.id) });
 });
-process.on("SIGINT", () => process.exit(0));
+// A clean exit, so that a CPU profile asked for with BENCH_CPU_PROF is written.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));

@@ -101,7 +101,8 @@ if (mode === "herald") {
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 
-process.on("SIGINT", () => process.exit(0));
+// A clean exit, so that a CPU profile asked for with BENCH_CPU_PROF is written.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
 process.on("message", async (message: { cmd: string }) => {
   if (message.cmd === "cpu") process.send!({ cpu: process.cpuUsage() });
   if (message.cmd === "loop") {

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     SLACK_BOT_TOKEN: SLACK_TEST_TOKEN,
     SLACK_API_URL: `${slackUrl}/api/`,
     // Memory is compared once the backlog is worked off: give it time.
-    DRAIN_SECONDS: process.env.DRAIN_SECONDS ?? "300",
+    DRAIN_SECONDS: process.env.DRAIN_SECONDS ?? "900",
   });
   const base = `http://127.0.0.1:${port}`;
   // RSS, and the JS heap in use after a collection (what Herald keeps, without the allocator's and SQLite's pages).
