@@ -3,8 +3,8 @@
 //      PagerDuty pages (P3), acknowledgements, slash commands (a note in an incident's room, help),
 //      button clicks, and console posts (a signed-in person's command box: help in the team room,
 //      with the session cookie, the CSRF token and a fresh one-time id each). Errors, ack latency
-//      p50/p99, and the server's memory at rest before (once every kind of request has been served) and
-//      at rest after the backlog drains.
+//      p50/p99, and the server's memory at rest: before (once every kind of request has been
+//      served) and after the backlog drains.
 //   2. Page → announcement: during that load, a P1 page every 300 ms (PAGES, 200); for each, the time
 //      from sending it signed to the users' announcement reaching the fake Slack's update channel.
 //   3. The same for one P1 sent right after BACKLOG (10,000) P3 pages were accepted.
