@@ -222,7 +222,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       if (due.length === 0) return [];
       // The waiting effects of the due ones' lanes; effects queued before lanes were stored have
       // their incident as their lane, so the incidents are asked for too.
-      const lanes = [...new Set(due.flatMap((row) => [row.lane ?? row.incident_id, row.incident_id]))];
+      const lanes = [...new Set(due.flatMap((row) => (row.lane ? [row.lane, row.incident_id] : [row.incident_id])))];
       const waiting = await db.all<EffectRow>(
         `SELECT * FROM effects WHERE status = 'pending' AND lane IN (SELECT value FROM json_each(?)) AND next_attempt_at > ?`,
         [JSON.stringify(lanes), now],

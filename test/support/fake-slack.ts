@@ -51,6 +51,14 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   let channels = new Map<string, { id: string; name: string; creator: string; messages: PostedMessage[]; byTs: Map<string, PostedMessage>; pins: string[] }>();
   let names = new Set<string>();
   let counter = 0;
+  const addChannel = (id: string, name: string, creator: string) => {
+    channels.set(id, { id, name, creator, messages: [], byTs: new Map(), pins: [] });
+    names.add(name);
+  };
+  const addMessage = (channel: { messages: PostedMessage[]; byTs: Map<string, PostedMessage> }, message: PostedMessage) => {
+    channel.messages.push(message);
+    channel.byTs.set(message.ts, message);
+  };
   let hung: (() => void)[] = [];
   const reset = () => {
     hung.forEach((release) => release());
@@ -58,8 +66,9 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
     calls = [];
     faults = {};
     counter = 0;
-    channels = new Map(options.channels.map((id) => [id, { id, name: id.toLowerCase(), creator: "U0ADMIN001", messages: [], byTs: new Map(), pins: [] }]));
-    names = new Set([...channels.values()].map((ch) => ch.name));
+    channels = new Map();
+    names = new Set();
+    for (const id of options.channels) addChannel(id, id.toLowerCase(), "U0ADMIN001");
   };
   reset();
 
@@ -79,8 +88,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   app.post("/__channel", async (c) => {
     const { name } = (await c.req.json()) as { name: string };
     const id = `C${String(++counter).padStart(8, "0")}`;
-    channels.set(id, { id, name, creator: "U0ADA0001", messages: [], byTs: new Map(), pins: [] });
-    names.add(name);
+    addChannel(id, name, "U0ADA0001");
     return c.json({ ok: true, id });
   });
   app.get("/__pins/:channel", (c) => c.json(channels.get(c.req.param("channel"))?.pins ?? []));
@@ -132,8 +140,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         if (!CHANNEL_NAME.test(name)) return c.json({ ok: false, error: "invalid_name_specials" });
         if (names.has(name)) return c.json({ ok: false, error: "name_taken" });
         const id = `C${String(++counter).padStart(8, "0")}`;
-        channels.set(id, { id, name, creator: HERALD_BOT_USER, messages: [], byTs: new Map(), pins: [] });
-        names.add(name);
+        addChannel(id, name, HERALD_BOT_USER);
         // Made, but the answer is lost (a timeout, a crash mid-call).
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
@@ -193,9 +200,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
           return c.json({ ok: false, error: "invalid_metadata_format" });
         }
         const ts = `${1_700_000_000 + ++counter}.000100`;
-        const posted = { ts, text: String(body.text ?? ""), metadata };
-        channel.messages.push(posted);
-        channel.byTs.set(ts, posted);
+        addMessage(channel, { ts, text: String(body.text ?? ""), metadata });
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
         if (fault?.close) return dropConnection(c);
@@ -224,9 +229,8 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         }
         if (body.channel_id !== undefined && !channels.has(String(body.channel_id))) return c.json({ ok: false, error: "channel_not_found" });
         const channel = channels.get(String(body.channel_id));
-        const shared = { ts: `${1_700_000_000 + ++counter}.000100`, text: String(body.initial_comment ?? "") };
-        channel?.messages.push(shared);
-        channel?.byTs.set(shared.ts, shared);
+        const ts = `${1_700_000_000 + ++counter}.000100`;
+        if (channel) addMessage(channel, { ts, text: String(body.initial_comment ?? "") });
         return c.json({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title, content: uploads.get(String(f.id))!.content })) });
       }
       case "chat.update": {
