@@ -46,11 +46,12 @@ const LANES_AT_ONCE = 8;
  */
 export async function runEffects(
   deps: EffectDeps,
-  options: { limit?: number; until?: number; urgentUntil?: number; queries?: QueryBudget } = {},
+  options: { limit?: number; until?: number; urgentUntil?: number; yieldNow?: () => boolean; queries?: QueryBudget } = {},
 ): Promise<{ finished: number; more: boolean }> {
   const limit = options.limit ?? 100;
   const until = options.until ?? Infinity;
   const urgentUntil = Math.max(until, options.urgentUntil ?? until);
+  const yieldNow = options.yieldNow ?? (() => false);
   const open = await deps.store.dueEffects(limit, deps.clock.now().toISOString());
   const isWaiting = (effect: Effect, now: Date) => effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime();
   const dueAtStart = open.filter((effect) => !isWaiting(effect, deps.clock.now())).length;
@@ -83,8 +84,10 @@ export async function runEffects(
   const work = async (lane: Effect[]) => {
     for (const effect of lane) {
       const now = deps.clock.now();
-      // A P1/P2 incident's lane may go on past the budget, until `urgentUntil`.
-      if (attempted > 0 && now.getTime() >= (effect.urgency === 0 ? urgentUntil : until)) {
+      // A P1/P2 incident's lane may go on past the budget (or the host's wish to have its thread
+      // back), until `urgentUntil`.
+      const pastBudget = effect.urgency === 0 ? now.getTime() >= urgentUntil : now.getTime() >= until || yieldNow();
+      if (attempted > 0 && pastBudget) {
         stopped = true;
         return;
       }

@@ -13,7 +13,10 @@ export interface SliceOptions {
   sliceMs: number;
   /** While requests keep arriving, the pause between slices in which only requests are served. */
   yieldMs: number;
-  /** With no requests arriving, how long a run may go (a backlog is worked off in fewer, longer runs). */
+  /**
+   * With no requests arriving, how long a run may go (a backlog is worked off in fewer, longer runs).
+   * Should requests start arriving during such a run, it stops once it has gone `sliceMs`.
+   */
   idleMs?: number;
 }
 
@@ -27,7 +30,7 @@ const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390, idleMs: 100 };
  * speed and its work follows (a backlog waits safely in the store).
  */
 export function createInProcessBackground(
-  run: (options: { budgetMs: number; timers: boolean; urgentExtraMs: number }) => Promise<PipelineRun | unknown>,
+  run: (options: { budgetMs: number; timers: boolean; urgentExtraMs: number; yieldNow: () => boolean }) => Promise<PipelineRun | unknown>,
   log: (line: string) => void,
   slices: SliceOptions = DEFAULT_SLICES,
 ): InProcessBackground {
@@ -66,7 +69,11 @@ export function createInProcessBackground(
         const timers = timersDue;
         timersDue = false;
         const budgetMs = busyBefore ? slices.sliceMs : (slices.idleMs ?? slices.sliceMs);
-        const result = (await run({ budgetMs, timers, urgentExtraMs: extra ? URGENT_EXTRA_MS : 0 })) as Partial<PipelineRun> | undefined;
+        // A long run gives the thread back once requests come: a burst arriving after a quiet spell
+        // is not held up behind the rest of it.
+        const sliceEnd = performance.now() + slices.sliceMs;
+        const yieldNow = () => asked - askedAtRun > 1 && performance.now() >= sliceEnd;
+        const result = (await run({ budgetMs, timers, urgentExtraMs: extra ? URGENT_EXTRA_MS : 0, yieldNow })) as Partial<PipelineRun> | undefined;
         if (timers && result && "ran" in result && !result.ran) timersDue = true;
         if (result?.more) again = true;
       } catch (error) {

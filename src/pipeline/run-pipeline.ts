@@ -46,6 +46,11 @@ export interface PipelineOptions {
   urgentExtraMs?: number;
   /** Run the timer tick first (reminders): on the minute's cron, or Node's sweep. */
   timers?: boolean;
+  /**
+   * True when the host wants its thread back before the budget is spent (Node: requests began
+   * arriving during a long run). The run then stops as at its budget; a P1/P2's work still goes on.
+   */
+  yieldNow?: () => boolean;
 }
 
 /**
@@ -62,7 +67,8 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
   const until = start + budget;
   // Deliveries get the first half of the budget and effects the rest.
   const deliveriesUntil = start + budget * DELIVERIES_SHARE;
-  const outOfTime = () => deps.clock.now().getTime() >= until;
+  const yieldNow = options.yieldNow ?? (() => false);
+  const outOfTime = () => deps.clock.now().getTime() >= until || yieldNow();
   // A P1/P2's work may run past the budget by this much, so its announcement is not sliced up
   // (and a flood of P1s still leaves the rest of the time to requests).
   const urgentUntil = until + (options.urgentExtraMs ?? URGENT_EXTRA_MS);
@@ -87,7 +93,7 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
         // announcement goes out.
         const now = deps.clock.now().getTime();
         if (processed > 0 && !withinBudget(options.queries, 0, DELIVERIES_SHARE)) break;
-        if (processed > 0 && now >= deliveriesUntil) {
+        if (processed > 0 && (now >= deliveriesUntil || yieldNow())) {
           if (delivery.urgency !== 0 || now >= urgentUntil || urgentPastHalf >= URGENT_PAST_HALF) break;
           urgentPastHalf++;
         }
@@ -101,7 +107,7 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
         processed++;
       }
       run.deliveries += processed;
-      const effects = await runEffects(deps, { until, urgentUntil, queries: options.queries });
+      const effects = await runEffects(deps, { until, urgentUntil, yieldNow, queries: options.queries });
       run.effects += effects.finished;
       if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
       if (outOfTime() || !withinBudget(options.queries)) {

@@ -96,6 +96,34 @@ describe("the in-process background runner", () => {
     expect(started[1]! - started[0]!).toBeLessThan(30_000);
   });
 
+  it("asks a long run past its slice to give the thread back once requests arrive", async () => {
+    const answers: boolean[][] = [];
+    let arrive = () => {};
+    const background = createInProcessBackground(
+      async ({ yieldNow }) => {
+        const seen = [yieldNow()];
+        await new Promise((r) => setTimeout(r, 30));
+        // Quiet past the slice: go on.
+        seen.push(yieldNow());
+        arrive();
+        seen.push(yieldNow());
+        answers.push(seen);
+        return { ran: true, deliveries: 1, effects: 0, more: false };
+      },
+      () => {},
+      { sliceMs: 20, yieldMs: 390, idleMs: 60_000 },
+    );
+    // The first run after a quiet spell is a long one; two requests come during it.
+    arrive = () => {
+      arrive = () => {};
+      background.schedule("delivery");
+      background.schedule("delivery");
+    };
+    background.schedule("start");
+    await background.idle();
+    expect(answers[0]).toEqual([false, false, true]);
+  });
+
   it("logs a failed run and keeps going", async () => {
     const lines: string[] = [];
     let runs = 0;

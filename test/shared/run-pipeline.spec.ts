@@ -105,6 +105,30 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect((await store.listIncidents()).every((i) => i.channel !== null)).toBe(true);
   });
 
+  it("stops as at its budget when the host wants its thread back, and still gets through the work", async () => {
+    const store = await storeWith(3);
+    const slack = chat();
+    const deps = { store, config, renderer, chat: createChatRouter([slack]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    // A long budget, but requests are arriving: one delivery a run. Its incident is a P1, so its
+    // actions still go on (up to the urgent extension), as they would past the budget.
+    const first = await runPipeline(deps, { budgetMs: 60_000, yieldNow: () => true });
+    expect(first).toMatchObject({ ran: true, deliveries: 1, more: true });
+    expect(first.effects).toBeGreaterThan(1);
+    let turns = 1;
+    let last = first;
+    while (last.more && turns < 100) {
+      last = await runPipeline(deps, { budgetMs: 60_000, yieldNow: () => true });
+      turns++;
+    }
+    expect(last.more).toBe(false);
+    expect(turns).toBeGreaterThan(3);
+    expect(slack.posts).toBe(3 * 3);
+    // Left alone, the same work takes one run.
+    const again = await storeWith(3);
+    const quiet = await runPipeline({ ...deps, store: again, chat: createChatRouter([chat()]) }, { budgetMs: 60_000, yieldNow: () => false });
+    expect(quiet).toMatchObject({ deliveries: 3, more: false });
+  });
+
   it("gives effects their turn in a flood of new P1 pages: every run announces, not only the last", async () => {
     const store = await storeWith(20, { urgency: 0 });
     const slack = chat();
