@@ -126,6 +126,9 @@ export interface OpenLoopResult {
   errors: number;
   /** Each request's latency in ms, from the moment it was due to be sent to its answer's end. */
   latencies: number[];
+  /** The same, split: requests that went out on a connection opened for them (none was free), and the rest. */
+  onNewConnection: number[];
+  onOpenConnection: number[];
 }
 
 /**
@@ -136,21 +139,25 @@ export interface OpenLoopResult {
 export async function openLoop(port: number, options: { rate: number; seconds: number; connections: number; next: NextRequest }): Promise<OpenLoopResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const total = Math.round(options.rate * options.seconds);
-  const result: OpenLoopResult = { total, errors: 0, latencies: [] };
+  const result: OpenLoopResult = { total, errors: 0, latencies: [], onNewConnection: [], onOpenConnection: [] };
   const send = (due: number) =>
     new Promise<void>((resolve) => {
       const { path, body, headers } = options.next();
+      let opened = false;
       const outgoing = request(
         { host: "127.0.0.1", port, path, method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
         (response) => {
           response.resume();
           response.on("end", () => {
             if ((response.statusCode ?? 500) >= 400) result.errors++;
-            result.latencies.push(performance.now() - due);
+            const latency = performance.now() - due;
+            result.latencies.push(latency);
+            (opened ? result.onNewConnection : result.onOpenConnection).push(latency);
             resolve();
           });
         },
       );
+      outgoing.once("socket", (socket) => (opened = socket.connecting));
       outgoing.on("error", () => {
         result.errors++;
         resolve();
