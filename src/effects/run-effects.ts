@@ -46,7 +46,7 @@ const LANES_AT_ONCE = 8;
  */
 export async function runEffects(
   deps: EffectDeps,
-  options: { limit?: number; until?: number; urgentUntil?: number; yieldNow?: () => boolean; queries?: QueryBudget } = {},
+  options: { limit?: number; until?: number; urgentUntil?: number; yieldNow?: () => boolean; pause?: () => Promise<void>; queries?: QueryBudget } = {},
 ): Promise<{ finished: number; more: boolean }> {
   const limit = options.limit ?? 100;
   const until = options.until ?? Infinity;
@@ -83,6 +83,8 @@ export async function runEffects(
   };
   const work = async (lane: Effect[]) => {
     for (const effect of lane) {
+      // The host's turn between two effects (a lane's first too: lanes start side by side).
+      await options.pause?.();
       const now = deps.clock.now();
       // A P1/P2 incident's lane may go on past the budget (or the host's wish to have its thread
       // back), until `urgentUntil`.

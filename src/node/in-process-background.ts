@@ -30,7 +30,7 @@ const DEFAULT_SLICES: SliceOptions = { sliceMs: 10, yieldMs: 390, idleMs: 100 };
  * speed and its work follows (a backlog waits safely in the store).
  */
 export function createInProcessBackground(
-  run: (options: { budgetMs: number; timers: boolean; urgentExtraMs: number; yieldNow: () => boolean }) => Promise<PipelineRun | unknown>,
+  run: (options: { budgetMs: number; timers: boolean; urgentExtraMs: number; yieldNow: () => boolean; pause: () => Promise<void> }) => Promise<PipelineRun | unknown>,
   log: (line: string) => void,
   slices: SliceOptions = DEFAULT_SLICES,
 ): InProcessBackground {
@@ -73,7 +73,7 @@ export function createInProcessBackground(
         // is not held up behind the rest of it.
         const sliceEnd = performance.now() + slices.sliceMs;
         const yieldNow = () => asked - askedAtRun > 1 && performance.now() >= sliceEnd;
-        const result = (await run({ budgetMs, timers, urgentExtraMs: extra ? URGENT_EXTRA_MS : 0, yieldNow })) as Partial<PipelineRun> | undefined;
+        const result = (await run({ budgetMs, timers, urgentExtraMs: extra ? URGENT_EXTRA_MS : 0, yieldNow, pause: nextTurn })) as Partial<PipelineRun> | undefined;
         if (timers && result && "ran" in result && !result.ran) timersDue = true;
         if (result?.more) again = true;
       } catch (error) {
@@ -85,6 +85,9 @@ export function createInProcessBackground(
     } while (again && !stopped);
     running = null;
   };
+
+  // Between two items of a run: requests read meanwhile are served before the next.
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {

@@ -51,6 +51,12 @@ export interface PipelineOptions {
    * arriving during a long run). The run then stops as at its budget; a P1/P2's work still goes on.
    */
   yieldNow?: () => boolean;
+  /**
+   * Lets the host serve what has arrived between two items (Node: one turn of the event loop, as
+   * the store's reads answer at once and a run would otherwise keep the thread from one write to
+   * the next).
+   */
+  pause?: () => Promise<void>;
 }
 
 /**
@@ -105,9 +111,10 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
         }
         await processDelivery(delivery, deps, deps.clock.now().toISOString());
         processed++;
+        await options.pause?.();
       }
       run.deliveries += processed;
-      const effects = await runEffects(deps, { until, urgentUntil, yieldNow, queries: options.queries });
+      const effects = await runEffects(deps, { until, urgentUntil, yieldNow, pause: options.pause, queries: options.queries });
       run.effects += effects.finished;
       if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
       if (outOfTime() || !withinBudget(options.queries)) {

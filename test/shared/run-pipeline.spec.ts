@@ -129,6 +129,16 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(quiet).toMatchObject({ deliveries: 3, more: false });
   });
 
+  it("gives the host a turn between two deliveries and before every action", async () => {
+    const store = await storeWith(3);
+    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    let turns = 0;
+    const run = await runPipeline(deps, { pause: async () => void turns++ });
+    expect(run).toMatchObject({ deliveries: 3, more: false });
+    expect(run.effects).toBeGreaterThan(0);
+    expect(turns).toBeGreaterThanOrEqual(run.deliveries + run.effects);
+  });
+
   it("gives effects their turn in a flood of new P1 pages: every run announces, not only the last", async () => {
     const store = await storeWith(20, { urgency: 0 });
     const slack = chat();
