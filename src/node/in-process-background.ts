@@ -81,7 +81,7 @@ export function createInProcessBackground(
       }
       const busy = asked - askedAtRun > 1;
       busyBefore = busy;
-      if (again && busy && !urgentNow() && !stopped) await pause(slices.yieldMs);
+      if (again && busy && !urgentNow() && !stopped) await restBetweenSlices(slices.yieldMs);
     } while (again && !stopped);
     running = null;
   };
@@ -89,7 +89,7 @@ export function createInProcessBackground(
   // Between two items of a run: requests read meanwhile are served before the next.
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  const pause = (ms: number) =>
+  const restBetweenSlices = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         wake = null;

@@ -113,7 +113,7 @@ describe("the in-process background runner", () => {
       () => {},
       { sliceMs: 20, yieldMs: 390, idleMs: 60_000 },
     );
-    // The first run after a quiet spell is a long one; two requests come during it.
+    // Two requests come during the run, once it has gone past its slice.
     arrive = () => {
       arrive = () => {};
       background.schedule("delivery");
