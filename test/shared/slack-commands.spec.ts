@@ -177,14 +177,17 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
       expect.stringMatching(/^Resolved \d+ \w+ \d{4} \d\d:\d\d GMT, .+ after it began\.$/),
       "*Resolution:* restarted the NAT gateway (a temporary fix; the permanent one will follow)",
     ];
-    expect(posts.slice(0, 3)).toEqual([
-      ["C00000001", announcement],
+    // The room and the users' update channel are lanes of their own, side by side: each in order.
+    const inRoom = posts.filter(([channel]) => channel === "C00000001");
+    expect(posts.filter(([channel]) => channel === "C0UPDATE01")).toEqual([
       ["C0UPDATE01", announcement],
       ["C0UPDATE01", [":white_check_mark: *Resolved: Test Incident 3*", "*Status:* resolved", "*Affected:* pig208"]],
     ]);
+    expect(inRoom[0]).toEqual(["C00000001", announcement]);
     // The follow-up's link waits for GitHub, the draft does not: either may come first.
-    expect(posts.slice(3)).toHaveLength(2);
-    expect(posts.slice(3)).toEqual(expect.arrayContaining([
+    expect(posts).toHaveLength(5);
+    expect(inRoom.slice(1)).toHaveLength(2);
+    expect(inRoom.slice(1)).toEqual(expect.arrayContaining([
       ["C00000001", [":memo: *Status page: the resolution is pending*, ready for review:", expect.stringMatching(/^>The problem affecting pig208 has been resolved/), expect.any(String)]],
       ["C00000001", [":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: Test Incident 3>"]],
     ]));

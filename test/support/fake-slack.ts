@@ -50,7 +50,10 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   // Each channel's messages in order, and by ts (Slack finds one by its ts at once, however long the channel).
   let channels = new Map<string, { id: string; name: string; creator: string; messages: PostedMessage[]; byTs: Map<string, PostedMessage>; pins: string[] }>();
   let names = new Set<string>();
+  // Channel ids count on their own, as Slack's do: a post made meanwhile (another lane's) must not
+  // change which id a new room gets.
   let counter = 0;
+  let channelCounter = 0;
   const addChannel = (id: string, name: string, creator: string) => {
     channels.set(id, { id, name, creator, messages: [], byTs: new Map(), pins: [] });
     names.add(name);
@@ -66,6 +69,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
     calls = [];
     faults = {};
     counter = 0;
+    channelCounter = 0;
     channels = new Map();
     names = new Set();
     for (const id of options.channels) addChannel(id, id.toLowerCase(), "U0ADMIN001");
@@ -87,7 +91,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   // A channel someone else made (its name is then taken for Herald).
   app.post("/__channel", async (c) => {
     const { name } = (await c.req.json()) as { name: string };
-    const id = `C${String(++counter).padStart(8, "0")}`;
+    const id = `C${String(++channelCounter).padStart(8, "0")}`;
     addChannel(id, name, "U0ADA0001");
     return c.json({ ok: true, id });
   });
@@ -139,7 +143,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         if (typeof name !== "string" || name === "") return c.json({ ok: false, error: "invalid_name_required" });
         if (!CHANNEL_NAME.test(name)) return c.json({ ok: false, error: "invalid_name_specials" });
         if (names.has(name)) return c.json({ ok: false, error: "name_taken" });
-        const id = `C${String(++counter).padStart(8, "0")}`;
+        const id = `C${String(++channelCounter).padStart(8, "0")}`;
         addChannel(id, name, HERALD_BOT_USER);
         // Made, but the answer is lost (a timeout, a crash mid-call).
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
