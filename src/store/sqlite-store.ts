@@ -6,6 +6,11 @@ import type { SqlDatabase } from "./sql-database.js";
 import { startCheckpointer } from "./sqlite-checkpointer.js";
 import { createSqlStore } from "./sql-store.js";
 
+/** How long a write waits for another connection's write lock before it fails, as busy_timeout would. */
+const LOCK_WAIT_MS = 5_000;
+
+const isBusy = (error: unknown) => String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
+
 /** Opens (creating if needed) the SQLite file and wraps it as the SqlDatabase the store uses. */
 export function openSqliteDatabase(path: string): { db: Database.Database; sql: SqlDatabase } {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -13,7 +18,7 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
   db.pragma("journal_mode = WAL");
   // NORMAL in WAL mode is durable against a process crash; only power loss may drop the last commits.
   db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 5000");
+  db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
@@ -59,26 +64,52 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
       }
     }),
   );
+  // Another connection (Node's background thread) may hold the write lock. SQLite's own wait for it
+  // sleeps on this thread, 1, 2, 5, 10 ms and on, holding up everything else the thread does; so the
+  // group instead takes the lock without waiting, or tries again a millisecond later with the event
+  // loop free meanwhile, for as long as SQLite would have waited. Reads keep SQLite's wait.
+  const noWait = db.prepare("PRAGMA busy_timeout = 0");
+  const wait = db.prepare(`PRAGMA busy_timeout = ${LOCK_WAIT_MS}`);
+  let flushing = false;
+  let lockedSince: number | null = null;
+  const flushQueue = () => {
+    const jobs = queue;
+    queue = [];
+    let outcomes: ({ changes: number[] } | { error: unknown })[];
+    try {
+      noWait.get();
+      try {
+        outcomes = flush.immediate(jobs);
+      } finally {
+        wait.get();
+      }
+    } catch (error) {
+      const now = Date.now();
+      if (isBusy(error) && now - (lockedSince ??= now) < LOCK_WAIT_MS) {
+        // Nothing ran: the group, and whatever joins it meanwhile, is tried again.
+        queue = jobs.concat(queue);
+        setTimeout(flushQueue, 1);
+        return;
+      }
+      lockedSince = null;
+      flushing = false;
+      // The commit itself failed: nothing of this group is on disk.
+      jobs.forEach((job) => job.reject(error));
+      return;
+    }
+    lockedSince = null;
+    flushing = false;
+    outcomes.forEach((outcome, i) =>
+      "changes" in outcome ? jobs[i]!.resolve(outcome.changes) : jobs[i]!.reject(outcome.error),
+    );
+  };
   const write = (run: () => number[], several: boolean) =>
     new Promise<number[]>((resolve, reject) => {
-      if (queue.length === 0) {
-        setImmediate(() => {
-          const jobs = queue;
-          queue = [];
-          let outcomes: ({ changes: number[] } | { error: unknown })[];
-          try {
-            outcomes = flush(jobs);
-          } catch (error) {
-            // The commit itself failed: nothing of this group is on disk.
-            jobs.forEach((job) => job.reject(error));
-            return;
-          }
-          outcomes.forEach((outcome, i) =>
-            "changes" in outcome ? jobs[i]!.resolve(outcome.changes) : jobs[i]!.reject(outcome.error),
-          );
-        });
-      }
       queue.push({ run, several, resolve, reject });
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flushQueue);
+      }
     });
   const sql: SqlDatabase = {
     async all<T>(text: string, params: unknown[] = []) {
