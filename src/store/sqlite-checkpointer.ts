@@ -7,12 +7,11 @@ const INTERVAL_MS = 200;
 /**
  * A writer starts the log over only when it finds every page of it copied, and in a steady flood of
  * writes a commit always comes while the thread copies, so the log keeps growing. Past this many
- * pages (128 MiB at 4 KiB) the thread asks the connection to copy the last few pages itself, between
- * two commits, so the next one starts the log over (a pause of some 10 ms, the two fsyncs).
+ * pages (128 MiB at 4 KiB) the thread makes the writers wait while it copies the last pages, so the
+ * next commit starts the log over. A connection of this store does not sleep for that wait: its
+ * writes are tried again with its thread free meanwhile (sqlite-store.ts).
  */
 const RESTART_PAGES = 32_768;
-/** Past this many times that, should it not have happened, the thread makes the writers wait while it copies them all. */
-const FORCE_RESTART = 4;
 
 // The thread's code, as CommonJS: its own connection to the same file, and nothing else.
 const CHECKPOINTER = `
@@ -23,8 +22,7 @@ db.pragma("busy_timeout = 5000");
 const tick = () => {
   try {
     const [copied] = db.pragma("wal_checkpoint(PASSIVE)");
-    if (copied.log > workerData.forceRestartPages) db.pragma("wal_checkpoint(RESTART)");
-    else if (copied.log > workerData.restartPages) parentPort.postMessage({ restart: true });
+    if (copied.log > workerData.restartPages) db.pragma("wal_checkpoint(RESTART)");
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
@@ -47,7 +45,7 @@ export function startCheckpointer(db: Database.Database, path: string, log: (lin
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
   const worker = new Worker(CHECKPOINTER, {
     eval: true,
-    workerData: { driver, path, intervalMs: INTERVAL_MS, restartPages, forceRestartPages: FORCE_RESTART * restartPages },
+    workerData: { driver, path, intervalMs: INTERVAL_MS, restartPages },
   });
   worker.unref();
   let stopped = false;
@@ -60,12 +58,7 @@ export function startCheckpointer(db: Database.Database, path: string, log: (lin
   worker.once("online", () => {
     if (!stopped && db.open) db.pragma("wal_autocheckpoint = 0");
   });
-  worker.on("message", (message: { error: string } | { restart: true }) => {
-    if ("error" in message) log(`the SQLite checkpoint thread failed a checkpoint: ${message.error}`);
-    // Here no commit can come between the copy of the last pages and the next write. Should the
-    // thread be copying just then, this gives way (busy) and the thread asks again.
-    else if (!stopped && db.open) db.pragma("wal_checkpoint(PASSIVE)");
-  });
+  worker.on("message", (message: { error: string }) => log(`the SQLite checkpoint thread failed a checkpoint: ${message.error}`));
   worker.once("error", (error) => fallBack(error.message));
   worker.once("exit", (code) => fallBack(`exit code ${code}`));
   return {
