@@ -8,10 +8,16 @@ import type { Renderer } from "../render/renderer.js";
 
 /** Incidents looked at per page: on the worst day thousands are open, and each page is read whole. */
 const PAGE = 250;
+/**
+ * Incidents written per transaction, with their reminders' posts. A page's worth at once (some 20 ms
+ * on SQLite) would hold the write lock that Node's webhook acknowledgements wait for.
+ */
+const WRITE_CHUNK = 25;
 
 /**
  * The timer tick: finds the reminders that are due (check-ins, missing roles) and queues their
- * posts with the incidents' changes, a page of incidents at a time, each page in one transaction.
+ * posts with the incidents' changes, a page of incidents at a time, written a few incidents to a
+ * transaction (each incident's change with its reminders' posts).
  * Between pages it lets other work (requests) have the event loop. Runs under the pipeline's lease.
  */
 export async function runTimers(deps: { store: IncidentStore; config: Config; renderer: Renderer; clock: Clock }): Promise<number> {
@@ -36,16 +42,21 @@ async function queueReminders(candidates: Incident[], now: Date, deps: { store: 
     updateReminderMinutes: deps.config.update_reminder_minutes,
   });
   if (due.length === 0) return 0;
-  const incidents = new Map<string, Incident>();
-  const effects: NewEffect[] = due.map((reminder) => {
-    incidents.set(reminder.incident.id, reminder.incident);
+  const incidents = new Map<string, { incident: Incident; effects: NewEffect[] }>();
+  for (const reminder of due) {
     const view = { ...incidentView(reminder.incident, deps.config), ...reminder.data };
-    return {
+    const entry = incidents.get(reminder.incident.id) ?? { incident: reminder.incident, effects: [] };
+    entry.effects.push({
       key: reminder.key,
       incidentId: reminder.incident.id,
       payload: { kind: "post_message", to: "incident", template: reminder.template, text: deps.renderer.render(reminder.template, view) },
-    };
-  });
-  await deps.store.saveIncidents([...incidents.values()], effects, now.toISOString());
+    });
+    incidents.set(reminder.incident.id, entry);
+  }
+  const entries = [...incidents.values()];
+  for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
+    const chunk = entries.slice(i, i + WRITE_CHUNK);
+    await deps.store.saveIncidents(chunk.map((e) => e.incident), chunk.flatMap((e) => e.effects), now.toISOString());
+  }
   return due.length;
 }
