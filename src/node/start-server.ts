@@ -2,13 +2,13 @@ import { serve, type ServerType } from "@hono/node-server";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createHerald, type Herald } from "../herald.js";
 import { systemClock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
 import { readSettings } from "../settings.js";
 import { createSqliteStore } from "../store/sqlite-store.js";
-import { createInProcessBackground, type InProcessBackground } from "./in-process-background.js";
+import { startBackgroundThread, type BackgroundThread } from "./background-thread.js";
 import { localWebhookSecret } from "./local-webhook-secret.js";
 import { isLoopbackRequest } from "./loopback.js";
 import { nodeHmac } from "./node-hmac.js";
@@ -26,16 +26,23 @@ const DRAIN_MS = 8_000;
 export interface NodeServer {
   herald: Herald;
   store: Store;
-  background: InProcessBackground;
+  background: BackgroundThread;
   server: ServerType;
   port: number;
   /** Stops taking requests and work, lets the calls in flight finish (8 s at most), closes the database. */
   close(): Promise<void>;
 }
 
+// The background thread's code: built next to the server's bundle, or compiled as it loads when the
+// server itself runs from its sources (the tests).
+const BACKGROUND_WORKER = import.meta.url.endsWith(".ts")
+  ? new URL("./background-worker-from-source.mjs", import.meta.url)
+  : pathToFileURL(join(root, "dist", "node", "background-worker.mjs"));
+
 /**
  * Herald on Node as `npm start` runs it: SQLite at HERALD_DB with migrations applied, herald.yaml at
- * HERALD_CONFIG, background work in this process with a sweep every few seconds. Throws ConfigError.
+ * HERALD_CONFIG, background work on a thread of its own with a sweep every few seconds. Throws
+ * ConfigError.
  */
 export async function startNodeServer(
   env: NodeJS.ProcessEnv,
@@ -52,9 +59,10 @@ export async function startNodeServer(
   }
   const store = createSqliteStore(dbPath, join(root, "migrations"), log);
   const leaseHolder = `node:${hostname()}:${dbPath}`;
+  const configText = readFileSync(configPath, "utf8");
   const herald = createHerald({
     store,
-    configText: readFileSync(configPath, "utf8"),
+    configText,
     configSource: configPath,
     env,
     settings,
@@ -68,7 +76,13 @@ export async function startNodeServer(
   // One Node process owns its SQLite file: after a crash the restarted process takes its lease
   // back at once instead of waiting for it to expire.
   await store.releaseLeasesOf(leaseHolder);
-  const background = createInProcessBackground((options) => herald.pipeline(options), log);
+  const stringEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  const background = await startBackgroundThread(
+    BACKGROUND_WORKER,
+    { dbPath, configText, configSource: configPath, env: stringEnv, settings, leaseHolder },
+    log,
+    print,
+  );
   const app = herald.app(background);
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {
     const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 8787), serverOptions: SERVER_OPTIONS }, (info) => ready({ server, port: info.port }));
@@ -103,6 +117,7 @@ export async function startNodeServer(
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         log(`stopping with work in flight after ${DRAIN_MS / 1000} s; it is picked up on the next start`);
       }
+      await background.terminate();
       store.close();
     },
   };

@@ -1,0 +1,52 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { createHerald } from "../herald.js";
+import { systemClock } from "../ports/clock.js";
+import { createSqlStore } from "../store/sql-store.js";
+import { openSqliteDatabase } from "../store/sqlite-store.js";
+import type { BackgroundThreadData, FromBackgroundThread, ToBackgroundThread } from "./background-thread.js";
+import { createInProcessBackground } from "./in-process-background.js";
+import { isLoopbackRequest } from "./loopback.js";
+import { nodeHmac } from "./node-hmac.js";
+
+// The background thread (see background-thread.ts): Herald's pipeline on its own event loop, asked
+// to run by the server thread's messages.
+const port = parentPort!;
+const data = workerData as BackgroundThreadData;
+const tell = (message: FromBackgroundThread) => port.postMessage(message);
+const log = (line: string) => tell({ kind: "log", line });
+
+const { db, sql } = openSqliteDatabase(data.dbPath);
+// The server's connection has migrated the file and has its checkpoint thread copy the log.
+db.pragma("wal_autocheckpoint = 0");
+const herald = createHerald({
+  store: createSqlStore(sql),
+  configText: data.configText,
+  configSource: data.configSource,
+  env: data.env,
+  settings: data.settings,
+  clock: systemClock,
+  log,
+  print: (line) => tell({ kind: "print", line }),
+  isLoopback: isLoopbackRequest,
+  leaseHolder: data.leaseHolder,
+  hmac: nodeHmac,
+});
+const background = createInProcessBackground((options) => herald.pipeline(options), log);
+
+port.on("message", (message: ToBackgroundThread) => {
+  if (message.kind === "schedule") {
+    for (const [reason, urgent, count] of message.asks) {
+      for (let i = 0; i < count; i++) background.schedule(reason, urgent ? { urgent: true } : undefined);
+    }
+  }
+  else if (message.kind === "idle") void background.idle().then(() => tell({ kind: "idle", id: message.id }));
+  else if (message.kind === "stop") {
+    background.stop();
+    void background.idle().then(() => {
+      db.close();
+      // Ends this thread only; a keep-alive connection to a vendor would otherwise hold it open.
+      process.exit(0);
+    });
+  }
+});
+tell({ kind: "ready" });
