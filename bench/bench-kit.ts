@@ -124,6 +124,8 @@ export interface OpenLoopResult {
   total: number;
   /** Refused connections and answers of 400 or more (the console's 303 is success). */
   errors: number;
+  /** What the errors were: a status code and path, or the connection's error code, with counts. */
+  errorKinds: Map<string, number>;
   /** Each request's latency in ms, from the moment it was due to be sent to its answer's end. */
   latencies: number[];
   /** The same, split: requests that went out on a connection opened for them (none was free), and the rest. */
@@ -139,7 +141,11 @@ export interface OpenLoopResult {
 export async function openLoop(port: number, options: { rate: number; seconds: number; connections: number; next: NextRequest }): Promise<OpenLoopResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const total = Math.round(options.rate * options.seconds);
-  const result: OpenLoopResult = { total, errors: 0, latencies: [], onNewConnection: [], onOpenConnection: [] };
+  const result: OpenLoopResult = { total, errors: 0, errorKinds: new Map(), latencies: [], onNewConnection: [], onOpenConnection: [] };
+  const failed = (kind: string) => {
+    result.errors++;
+    result.errorKinds.set(kind, (result.errorKinds.get(kind) ?? 0) + 1);
+  };
   const send = (due: number) =>
     new Promise<void>((resolve) => {
       const { path, body, headers } = options.next();
@@ -149,7 +155,7 @@ export async function openLoop(port: number, options: { rate: number; seconds: n
         (response) => {
           response.resume();
           response.on("end", () => {
-            if ((response.statusCode ?? 500) >= 400) result.errors++;
+            if ((response.statusCode ?? 500) >= 400) failed(`${response.statusCode} on ${path}`);
             const latency = performance.now() - due;
             result.latencies.push(latency);
             (opened ? result.onNewConnection : result.onOpenConnection).push(latency);
@@ -158,8 +164,8 @@ export async function openLoop(port: number, options: { rate: number; seconds: n
         },
       );
       outgoing.once("socket", (socket) => (opened = socket.connecting));
-      outgoing.on("error", () => {
-        result.errors++;
+      outgoing.on("error", (error: NodeJS.ErrnoException) => {
+        failed(`${error.code ?? error.message} on ${opened ? "a new" : "an open"} connection`);
         resolve();
       });
       outgoing.end(body);

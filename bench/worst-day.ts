@@ -238,6 +238,9 @@ async function main(): Promise<void> {
   const split = (r: OpenLoopResult) =>
     `on connections opened for them ${r.onNewConnection.length}, p99 ${percentile(r.onNewConnection, 99).toFixed(1)} ms; on connections already open, p99 ${percentile(r.onOpenConnection, 99).toFixed(1)} ms`;
   console.log(`Herald's requests ${split(paced)}. The baseline's ${split(pacedBare)}.`);
+  const kinds = (r: OpenLoopResult) => [...r.errorKinds].map(([kind, n]) => `${n} × ${kind}`).join(", ");
+  if (paced.errors > 0) console.log(`Herald's errors: ${kinds(paced)}.`);
+  if (pacedBare.errors > 0) console.log(`The baseline's errors: ${kinds(pacedBare)}.`);
   console.log(`Herald's event loop meanwhile, delay p50 / p99 / max: ${pacedLoop.p50.toFixed(1)} / ${pacedLoop.p99.toFixed(1)} / ${pacedLoop.max.toFixed(0)} ms`);
   console.log(`Herald ÷ baseline, p99: ${(percentile(paced.latencies, 99) / percentile(pacedBare.latencies, 99)).toFixed(2)}`);
   console.log(`(As fast as answered, a closed loop's latency is its connections ÷ its rate: ${CONNECTIONS} ÷ ${(result.requests.total / SECONDS).toFixed(0)}/s ≈ ${((CONNECTIONS / (result.requests.total / SECONDS)) * 1000).toFixed(0)} ms.)`);
