@@ -2,7 +2,7 @@
 //   bare    a Hono handler that only answers 202 (to a POST anywhere)
 //   verify  a Hono handler that verifies the PagerDuty signature and parses the JSON, then answers 202
 //   verify-raw  the same, reading the body as Herald does on Node (straight from the connection)
-//   herald  Herald itself (startNodeServer: SQLite file, background work in-process, Slack effects)
+//   herald  Herald itself (startNodeServer: SQLite file, background work on its own thread, Slack effects)
 //   bolt    @slack/bolt 5 acking a slash command with its default HTTP receiver
 //   help-ceiling  a Hono handler that reads a slash command's body and answers Herald's help text, checking nothing
 // It answers IPC messages: {cmd: "cpu"} → process.cpuUsage(); {cmd: "drain"} → waits for Herald's backlog.
