@@ -51,7 +51,7 @@ export async function startServer(mode: string, env: Record<string, string>): Pr
 /** Builds a helper process's entry point (a path from the repository's root) and starts it; resolves with the port it says it listens on. */
 export async function startHelper(entry: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const outfile = `dist/bench/${entry.replace(/^.*\//, "").replace(/\.ts$/, ".mjs")}`;
-  await buildForNode(entry, outfile);
+  await buildForNode(entry, outfile, { startsHerald: false });
   return forkReady(outfile, [], env);
 }
 

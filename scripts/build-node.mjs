@@ -10,11 +10,15 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
- * Bundles one entry point (a path from the repository's root) into `outfile` for Node 20, and the
- * background thread every Node server starts (src/node/start-server.ts) into its place beside it.
+ * Bundles one entry point (a path from the repository's root) into `outfile` for Node 20, and, for an
+ * entry that starts Herald, the background thread its server starts (src/node/start-server.ts) into
+ * its place beside it.
  */
-export async function buildForNode(entry, outfile) {
-  await Promise.all([bundle(entry, outfile), bundle("src/node/background-worker.ts", "dist/node/background-worker.mjs")]);
+export async function buildForNode(entry, outfile, { startsHerald = true } = {}) {
+  await Promise.all([
+    bundle(entry, outfile),
+    ...(startsHerald ? [bundle("src/node/background-worker.ts", "dist/node/background-worker.mjs")] : []),
+  ]);
 }
 
 async function bundle(entry, outfile) {
