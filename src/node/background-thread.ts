@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { Settings } from "../settings.js";
+import type { EnvVars, Settings } from "../settings.js";
 import type { InProcessBackground } from "./in-process-background.js";
 
 /** What the background thread needs to wire its own Herald: the same database, configuration and settings. */
@@ -7,7 +7,7 @@ export interface BackgroundThreadData {
   dbPath: string;
   configText: string;
   configSource: string;
-  env: Record<string, string>;
+  env: EnvVars;
   settings: Settings;
   leaseHolder: string;
 }

@@ -1,12 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { createHerald } from "../herald.js";
-import { systemClock } from "../ports/clock.js";
 import { createSqlStore } from "../store/sql-store.js";
 import { openSqliteDatabase } from "../store/sqlite-store.js";
 import type { BackgroundThreadData, FromBackgroundThread, ToBackgroundThread } from "./background-thread.js";
 import { createInProcessBackground } from "./in-process-background.js";
-import { isLoopbackRequest } from "./loopback.js";
-import { nodeHmac } from "./node-hmac.js";
+import { createNodeHerald } from "./node-herald.js";
 
 // The background thread (see background-thread.ts): Herald's pipeline on its own event loop, asked
 // to run by the server thread's messages.
@@ -18,18 +15,15 @@ const log = (line: string) => tell({ kind: "log", line });
 const { db, sql } = openSqliteDatabase(data.dbPath);
 // The server's connection has migrated the file and has its checkpoint thread copy the log.
 db.pragma("wal_autocheckpoint = 0");
-const herald = createHerald({
+const herald = createNodeHerald({
   store: createSqlStore(sql),
   configText: data.configText,
   configSource: data.configSource,
   env: data.env,
   settings: data.settings,
-  clock: systemClock,
   log,
   print: (line) => tell({ kind: "print", line }),
-  isLoopback: isLoopbackRequest,
   leaseHolder: data.leaseHolder,
-  hmac: nodeHmac,
 });
 const background = createInProcessBackground((options) => herald.pipeline(options), log);
 

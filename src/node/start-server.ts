@@ -3,15 +3,13 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createHerald, type Herald } from "../herald.js";
-import { systemClock } from "../ports/clock.js";
+import type { Herald } from "../herald.js";
 import type { Store } from "../ports/store.js";
 import { readSettings } from "../settings.js";
 import { createSqliteStore } from "../store/sqlite-store.js";
 import { startBackgroundThread, type BackgroundThread } from "./background-thread.js";
 import { localWebhookSecret } from "./local-webhook-secret.js";
-import { isLoopbackRequest } from "./loopback.js";
-import { nodeHmac } from "./node-hmac.js";
+import { createNodeHerald } from "./node-herald.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SWEEP_MS = 5_000;
@@ -60,26 +58,13 @@ export async function startNodeServer(
   const store = createSqliteStore(dbPath, join(root, "migrations"), log);
   const leaseHolder = `node:${hostname()}:${dbPath}`;
   const configText = readFileSync(configPath, "utf8");
-  const herald = createHerald({
-    store,
-    configText,
-    configSource: configPath,
-    env,
-    settings,
-    clock: systemClock,
-    log,
-    print,
-    isLoopback: isLoopbackRequest,
-    leaseHolder,
-    hmac: nodeHmac,
-  });
+  const herald = createNodeHerald({ store, configText, configSource: configPath, env, settings, log, print, leaseHolder });
   // One Node process owns its SQLite file: after a crash the restarted process takes its lease
   // back at once instead of waiting for it to expire.
   await store.releaseLeasesOf(leaseHolder);
-  const stringEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
   const background = await startBackgroundThread(
     BACKGROUND_WORKER,
-    { dbPath, configText, configSource: configPath, env: stringEnv, settings, leaseHolder },
+    { dbPath, configText, configSource: configPath, env: { ...env }, settings, leaseHolder },
     log,
     print,
   );
