@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { EnvVars, Settings } from "../settings.js";
 import type { InProcessBackground } from "./in-process-background.js";
+import { countAsk, createAskCounts } from "./shared-asks.js";
 
 /** What the background thread needs to wire its own Herald: the same database, configuration and settings. */
 export interface BackgroundThreadData {
@@ -12,10 +13,14 @@ export interface BackgroundThreadData {
   leaseHolder: string;
 }
 
-/** From the server to its background thread. */
+/** What the thread is started with: the data above, and the memory the server counts its asks in (shared-asks.ts). */
+export interface BackgroundThreadInit extends BackgroundThreadData {
+  asks: Int32Array;
+}
+
+/** From the server to its background thread; asks are not messages but counts (shared-asks.ts). */
 export type ToBackgroundThread =
-  /** The asks since the last message, each reason with whether urgent and how many times. */
-  | { kind: "schedule"; asks: [reason: string, urgent: boolean, count: number][] }
+  /** Answer once the asks counted so far are worked off. */
   | { kind: "idle"; id: number }
   | { kind: "stop" };
 
@@ -51,10 +56,12 @@ export async function startBackgroundThread(
   let gone: Promise<void> = Promise.resolve();
   let nextId = 0;
   const waiting = new Map<number, () => void>();
+  // Shared with every thread started here, the one started again after a failure included.
+  const asks = createAskCounts();
 
   const start = () =>
     new Promise<void>((ready, failed) => {
-      worker = new Worker(entry, { workerData: data });
+      worker = new Worker(entry, { workerData: { ...data, asks } satisfies BackgroundThreadInit });
       let exited: () => void;
       gone = new Promise<void>((done) => (exited = done));
       worker.on("message", (message: FromBackgroundThread) => {
@@ -80,7 +87,7 @@ export async function startBackgroundThread(
           if (stopping) return;
           log("starting the background thread again");
           start().then(
-            () => send({ kind: "schedule", asks: [["start", false, 1]] }),
+            () => countAsk(asks, "start", false),
             () => {},
           );
         }, RESTART_MS).unref();
@@ -88,31 +95,15 @@ export async function startBackgroundThread(
     });
 
   const send = (message: ToBackgroundThread) => worker.postMessage(message);
-  // Asks go over together, once per turn of the event loop: a message for each would cost the
-  // server thread as much as the rest of acknowledging some requests.
-  let asks = new Map<string, [reason: string, urgent: boolean, count: number]>();
-  const sendAsks = () => {
-    if (asks.size === 0) return;
-    send({ kind: "schedule", asks: [...asks.values()] });
-    asks = new Map();
-  };
   await start();
 
   return {
     schedule(reason, options) {
       if (stopping) return;
-      const urgent = options?.urgent === true;
-      const key = `${urgent ? "!" : ""}${reason}`;
-      const ask = asks.get(key);
-      if (ask) ask[2]++;
-      else {
-        if (asks.size === 0) setImmediate(sendAsks);
-        asks.set(key, [reason, urgent, 1]);
-      }
+      countAsk(asks, reason, options?.urgent === true);
     },
     idle() {
       if (stopping) return gone;
-      sendAsks();
       return new Promise<void>((done) => {
         const id = ++nextId;
         waiting.set(id, done);

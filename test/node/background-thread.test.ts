@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startBackgroundThread, type BackgroundThreadData } from "../../src/node/background-thread.js";
 import { until } from "../support/until.js";
@@ -13,20 +16,24 @@ const DATA: BackgroundThreadData = {
 };
 
 describe("Node's background thread", () => {
-  it("passes asks on together, answers idle() once the thread has had them, and relays its log and prints", async () => {
+  it("counts asks where the thread reads them, answers idle() once the thread has had them, and relays its log and prints", async () => {
     const lines: string[] = [];
     const printed: string[] = [];
     const thread = await startBackgroundThread(STUB, DATA, (line) => lines.push(line), (line) => printed.push(line));
     try {
       thread.schedule("webhook");
       thread.schedule("page", { urgent: true });
+      thread.schedule("timers");
       thread.schedule("webhook");
       await thread.idle();
-      expect(lines).toEqual(["scheduled webhook ×2", "scheduled page (urgent) ×1"]);
-      // Asks made in one turn of the event loop go over in one message at its end.
+      // However the thread happened to read them, every ask arrived once, with its kind.
+      const total = (pattern: RegExp) => lines.reduce((sum, line) => sum + Number(pattern.exec(line)?.[1] ?? 0), 0);
+      expect(total(/asked ×(\d+)/)).toBe(4);
+      expect(total(/\((\d+) urgent/)).toBe(1);
+      expect(total(/(\d+) for timers/)).toBe(1);
+      // The thread wakes for an ask without being sent anything.
       thread.schedule("sweep");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(lines.at(-1)).toBe("scheduled sweep ×1");
+      await until("the thread to read the ask", () => lines.at(-1) === "asked ×1 (0 urgent, 0 for timers)", 2);
       expect(printed).toEqual(["up"]);
     } finally {
       await thread.terminate();
@@ -35,20 +42,24 @@ describe("Node's background thread", () => {
 
   it("starts a thread that failed again, which then looks for the work left in the store", async () => {
     const lines: string[] = [];
-    const thread = await startBackgroundThread(STUB, DATA, (line) => lines.push(line), () => {});
+    const dir = mkdtempSync(join(tmpdir(), "herald-thread-"));
+    const data = { ...DATA, configText: "fail once", configSource: join(dir, "failed") };
+    const thread = await startBackgroundThread(STUB, data, (line) => lines.push(line), () => {});
     try {
-      thread.schedule("fail");
-      await until("the thread to be started again", () => lines.includes("scheduled start ×1"), 5);
+      thread.schedule("webhook");
+      await until("the thread to be started again", () => lines.length === 3, 5);
+      // The new thread reads only what is asked after it starts: the start itself, for the timers.
       expect(lines).toEqual([
         "the background thread failed: a bug in the background",
         "starting the background thread again",
-        "scheduled start ×1",
+        "asked ×1 (0 urgent, 1 for timers)",
       ]);
-      thread.schedule("webhook");
+      thread.schedule("webhook", { urgent: true });
       await thread.idle();
-      expect(lines.at(-1)).toBe("scheduled webhook ×1");
+      expect(lines.at(-1)).toBe("asked ×1 (1 urgent, 0 for timers)");
     } finally {
       await thread.terminate();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
