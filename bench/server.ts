@@ -44,7 +44,9 @@ if (mode === "herald") {
       deliveriesLeft: count(`SELECT COUNT(*) AS n FROM deliveries WHERE processed_at IS NULL`),
       effectsDone: count(`SELECT COUNT(*) AS n FROM effects WHERE status = 'done'`),
       effectsLeft: count(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('pending', 'in_flight')`),
-      effectsFailed: count(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('failed', 'skipped')`),
+      effectsFailed: count(`SELECT COUNT(*) AS n FROM effects WHERE status = 'failed'`),
+      // Skipped on purpose: the bench configures no PagerDuty, so assignees cannot be looked up.
+      effectsSkipped: count(`SELECT COUNT(*) AS n FROM effects WHERE status = 'skipped'`),
     };
   };
 } else if (mode === "bolt") {

@@ -1,8 +1,9 @@
 // npm run bench: signed incident.triggered deliveries per second through POST /webhooks/pagerduty,
-// Herald against two baselines measured in the same run (see bench/server.ts). Each server runs in a
-// child process; autocannon and the fake Slack that receives Herald's effects run in this one.
+// Herald against two baselines measured in the same run (see bench/server.ts), the second in rounds
+// taken in turn with Herald. Each server runs in a child process; autocannon and the fake Slack that
+// receives Herald's effects run in this one.
 import { serve } from "@hono/node-server";
-import { CONNECTIONS, DURATION, measure, printTable, type NextRequest } from "./bench-kit.js";
+import { CONNECTIONS, DURATION, measure, percentile, printTable, type NextRequest, type Row } from "./bench-kit.js";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -12,6 +13,7 @@ import { createFakeSlack } from "../test/support/fake-slack.js";
 import { SLACK_TEST_TOKEN, TEAM_CHANNELS, toTestConfig } from "../test/support/test-config.js";
 
 const SECRET = "bench-webhook-secret";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const secrets = { PAGERDUTY_WEBHOOK_SECRETS: SECRET };
 const template = JSON.parse(readFileSync("test/fixtures/pagerduty/zulip_triggered_v3.json", "utf8"));
 template.event.data.priority = { id: "PPRIO01", type: "priority_reference", summary: "P1" };
@@ -39,7 +41,7 @@ const next: NextRequest = () => {
 function describeDrain(d: Record<string, number>): string {
   return (
     `${d.deliveries} deliveries stored (warm-up included), ${d.deliveriesLeft} not yet processed; ` +
-    `${d.effectsDone} chat calls done, ${d.effectsLeft} waiting, ${d.effectsFailed} failed ` +
+    `${d.effectsDone} chat calls done, ${d.effectsLeft} waiting, ${d.effectsFailed} failed, ${d.effectsSkipped} skipped (no PagerDuty to look assignees up in) ` +
     `— ${d.seconds} s after the load (the drain is cut at DRAIN_SECONDS, default 30)`
   );
 }
@@ -52,34 +54,45 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "herald-bench-"));
   writeFileSync(join(dir, "herald.yaml"), toTestConfig(readFileSync("herald.yaml", "utf8")));
 
-  console.log(`${DURATION}s per server, ${CONNECTIONS} connections, signed incident.triggered (P1) deliveries\n`);
+  console.log(`${DURATION}s per server and round, ${CONNECTIONS} connections, signed incident.triggered (P1) deliveries\n`);
   const rows = [
     await measure("bare Hono, 202 only", "bare", secrets, next),
     await measure("verify + parse, 202 (plain Hono handler)", "verify", secrets, next),
-    await measure("verify + parse, 202, Herald's body reading", "verify-raw", secrets, next),
-    await measure(
-      "Herald (stored durably)",
+  ];
+  // Herald and the handler that reads bodies as it does take turns, ROUNDS times, each on a fresh
+  // process (Herald on a fresh database): a round's two figures come from the same minute of this
+  // machine, whose speed drifts from minute to minute, and the ratio is the rounds' median.
+  const rounds: { raw: Row; herald: Row }[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const raw = await measure(`verify + parse, 202, Herald's body reading (round ${round})`, "verify-raw", secrets, next);
+    const herald = await measure(
+      `Herald, stored durably (round ${round})`,
       "herald",
       {
         ...secrets,
-        HERALD_DB: join(dir, "herald.db"),
+        HERALD_DB: join(dir, `herald-${round}.db`),
         HERALD_CONFIG: join(dir, "herald.yaml"),
         SLACK_BOT_TOKEN: SLACK_TEST_TOKEN,
         SLACK_API_URL: `${slackUrl}/api/`,
       },
       next,
-      describeDrain,
-    ),
-  ];
+      round === ROUNDS ? describeDrain : undefined,
+    );
+    rounds.push({ raw, herald });
+    rows.push(raw, herald);
+  }
   slack.close();
   rmSync(dir, { recursive: true, force: true });
 
   printTable(rows, rows[1]!, "× plain verify-only rate");
-  const herald = rows[3]!;
-  const ratio = herald.rps / rows[1]!.rps;
-  const strict = herald.rps / rows[2]!.rps;
-  console.log(`\nTarget: Herald ≥ 0.75× the verify-only handler's rate. Against the plain Hono handler: ${ratio.toFixed(2)}× (${ratio >= 0.75 ? "met" : "NOT met"}).`);
-  console.log(`Against a handler that reads bodies as fast as Herald does (the cost of durability alone): ${strict.toFixed(2)}× (${strict >= 0.75 ? "met" : "NOT met"}).`);
+  const median = (values: number[]) => percentile(values, 50);
+  const ratio = median(rounds.map((r) => r.herald.rps)) / rows[1]!.rps;
+  const strict = rounds.map((r) => r.herald.rps / r.raw.rps);
+  console.log(`\nTarget: Herald ≥ 0.75× the verify-only handler's rate. Against the plain Hono handler (Herald's median round): ${ratio.toFixed(2)}× (${ratio >= 0.75 ? "met" : "NOT met"}).`);
+  console.log(
+    `Against a handler that reads bodies as fast as Herald does (the cost of durability alone), round by round: ` +
+      `${strict.map((r) => r.toFixed(2)).join(", ")}; median ${median(strict).toFixed(2)}× (${median(strict) >= 0.75 ? "met" : "NOT met"}).`,
+  );
   process.exit(0);
 }
 

@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   console.log(`| ${result.requests.total} | ${errors} | ${result.latency.p50} | ${result.latency.p99} | ${memoryBefore.rss.toFixed(0)} / ${memoryBefore.heap.toFixed(0)} | ${memoryAfter.rss.toFixed(0)} / ${memoryAfter.heap.toFixed(0)} | ${(memoryAfter.rss / memoryBefore.rss).toFixed(2)} / ${(memoryAfter.heap / memoryBefore.heap).toFixed(2)} |`);
   console.log(`Cold, before the first request of most kinds: ${memoryCold.rss.toFixed(0)} / ${memoryCold.heap.toFixed(0)} MiB (rss / heap).`);
   console.log(`Right after the drain, before resting: ${memoryDrained.rss.toFixed(0)} / ${memoryDrained.heap.toFixed(0)} MiB (rss / heap).`);
-  console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS); ${drained.effectsDone} effects done in all, ${drained.effectsFailed} failed or skipped.`);
+  console.log(`Backlog after the load: ${drained.deliveriesLeft} deliveries and ${drained.effectsLeft} effects left after ${drained.seconds} s of draining (cut at DRAIN_SECONDS); ${drained.effectsDone} effects done in all, ${drained.effectsFailed} failed, ${drained.effectsSkipped} skipped (no PagerDuty is configured to look assignees up in).`);
   const pacedRow = (name: string, r: OpenLoopResult) =>
     `| ${name} | ${r.total} | ${r.errors} | ${percentile(r.latencies, 50).toFixed(1)} | ${percentile(r.latencies, 99).toFixed(1)} | ${Math.max(...r.latencies).toFixed(0)} |`;
   console.log(`\nThe same mix at a steady ${RATE} requests/s, evenly spaced over up to ${CONNECTIONS} connections, for ${PACED_SECONDS} s (latency from when each request was due):`);
