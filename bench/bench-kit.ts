@@ -3,6 +3,7 @@
 import autocannon from "autocannon";
 import { fork, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { buildForNode } from "../scripts/build-node.mjs";
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -131,6 +132,11 @@ export interface OpenLoopResult {
   /** The same, split: requests that went out on a connection opened for them (none was free), and the rest. */
   onNewConnection: number[];
   onOpenConnection: number[];
+  /**
+   * This process's own event-loop delay meanwhile, in ms: an answer read late here counts against
+   * the server, so a busy load generator (on cores it shares with the server) shows up as latency.
+   */
+  generatorLoop: { p99: number; max: number };
 }
 
 /**
@@ -141,7 +147,9 @@ export interface OpenLoopResult {
 export async function openLoop(port: number, options: { rate: number; seconds: number; connections: number; next: NextRequest }): Promise<OpenLoopResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const total = Math.round(options.rate * options.seconds);
-  const result: OpenLoopResult = { total, errors: 0, errorKinds: new Map(), latencies: [], onNewConnection: [], onOpenConnection: [] };
+  const result: OpenLoopResult = { total, errors: 0, errorKinds: new Map(), latencies: [], onNewConnection: [], onOpenConnection: [], generatorLoop: { p99: NaN, max: NaN } };
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const failed = (kind: string) => {
     result.errors++;
     result.errorKinds.set(kind, (result.errorKinds.get(kind) ?? 0) + 1);
@@ -183,6 +191,8 @@ export async function openLoop(port: number, options: { rate: number; seconds: n
     setTimeout(tick, 20);
   });
   await Promise.all(answers);
+  loopDelay.disable();
+  result.generatorLoop = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
   agent.destroy();
   return result;
 }

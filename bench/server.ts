@@ -5,10 +5,12 @@
 //   herald  Herald itself (startNodeServer: SQLite file, background work on its own thread, Slack effects)
 //   bolt    @slack/bolt 5 acking a slash command with its default HTTP receiver
 //   help-ceiling  a Hono handler that reads a slash command's body and answers Herald's help text, checking nothing
-// It answers IPC messages: {cmd: "cpu"} → process.cpuUsage(); {cmd: "drain"} → waits for Herald's backlog.
+// It answers IPC messages: {cmd: "cpu"} → process.cpuUsage(); {cmd: "drain"} → waits for Herald's backlog;
+// {cmd: "loop"} → the event loop's delay and (Herald) its handling time per request since the last ask.
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { Hono } from "hono";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { startNodeServer } from "../src/node/start-server.js";
@@ -20,10 +22,17 @@ const mode = process.argv[2];
 const secret = process.env.PAGERDUTY_WEBHOOK_SECRETS!;
 let drain: () => Promise<unknown> = async () => ({});
 let port: number;
+let handling: number[] = [];
 
 if (mode === "herald") {
   const node = await startNodeServer({ ...process.env, PORT: "0" }, () => {});
   port = node.port;
+  // Herald's own time for each request, from its headers read to its answer handed to the kernel:
+  // what a client sees beyond this was spent outside the handler (waiting for the thread, the network).
+  (node.server as unknown as Server).on("request", (_request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    response.once("finish", () => handling.push(performance.now() - started));
+  });
   const counts = new Database(process.env.HERALD_DB!, { readonly: true });
   const count = (sql: string) => (counts.prepare(sql).get() as { n: number }).n;
   // After the load: how long the background takes to work off the backlog, up to DRAIN_SECONDS.
@@ -108,8 +117,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => pr
 process.on("message", async (message: { cmd: string }) => {
   if (message.cmd === "cpu") process.send!({ cpu: process.cpuUsage() });
   if (message.cmd === "loop") {
-    process.send!({ loop: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } });
+    const sorted = handling.sort((a, b) => a - b);
+    process.send!({
+      loop: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+        handlingP99: sorted[Math.floor(0.99 * sorted.length)] ?? NaN,
+        handlingMax: sorted.at(-1) ?? NaN,
+      },
+    });
     loopDelay.reset();
+    handling = [];
   }
   if (message.cmd === "drain") process.send!({ drain: await drain() });
   if (message.cmd === "memory") {

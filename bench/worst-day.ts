@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   const pacedLoad = { rate: RATE, seconds: PACED_SECONDS, connections: CONNECTIONS, next: nextMixed };
   await ask(child, "loop", "loop");
   const paced = await openLoop(port, pacedLoad);
-  const pacedLoop = await ask<{ p50: number; p99: number; max: number }>(child, "loop", "loop");
+  const pacedLoop = await ask<{ p50: number; p99: number; max: number; handlingP99: number; handlingMax: number }>(child, "loop", "loop");
   child.kill();
   slack.child.kill();
   rmSync(dir, { recursive: true, force: true });
@@ -242,6 +242,9 @@ async function main(): Promise<void> {
   if (paced.errors > 0) console.log(`Herald's errors: ${kinds(paced)}.`);
   if (pacedBare.errors > 0) console.log(`The baseline's errors: ${kinds(pacedBare)}.`);
   console.log(`Herald's event loop meanwhile, delay p50 / p99 / max: ${pacedLoop.p50.toFixed(1)} / ${pacedLoop.p99.toFixed(1)} / ${pacedLoop.max.toFixed(0)} ms`);
+  console.log(`Herald's own handling meanwhile, from a request's headers read to its answer handed to the kernel, p99 / max: ${pacedLoop.handlingP99.toFixed(1)} / ${pacedLoop.handlingMax.toFixed(0)} ms`);
+  const generator = (r: OpenLoopResult) => `${r.generatorLoop.p99.toFixed(1)} / ${r.generatorLoop.max.toFixed(0)} ms`;
+  console.log(`The load generator's own event loop (an answer it reads late counts as latency), delay p99 / max: ${generator(paced)} during Herald's run, ${generator(pacedBare)} during the baseline's`);
   console.log(`Herald ÷ baseline, p99: ${(percentile(paced.latencies, 99) / percentile(pacedBare.latencies, 99)).toFixed(2)}`);
   console.log(`(As fast as answered, a closed loop's latency is its connections ÷ its rate: ${CONNECTIONS} ÷ ${(result.requests.total / SECONDS).toFixed(0)}/s ≈ ${((CONNECTIONS / (result.requests.total / SECONDS)) * 1000).toFixed(0)} ms.)`);
   console.log(`\nPage → users' announcement (signed P1 incident.triggered sent → post to the update channel at the fake Slack):`);
