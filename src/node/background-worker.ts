@@ -7,7 +7,8 @@ import { createNodeHerald } from "./node-herald.js";
 import { watchAsks } from "./shared-asks.js";
 
 // The background thread (see background-thread.ts): Herald's pipeline on its own event loop, asked
-// to run by the server thread's messages.
+// to run by the asks the server thread counts in shared memory (shared-asks.ts), and told to answer
+// when idle or to stop by its messages.
 const port = parentPort!;
 const data = workerData as BackgroundThreadInit;
 const tell = (message: FromBackgroundThread) => port.postMessage(message);
