@@ -11,8 +11,6 @@ export interface BackgroundThreadData {
   env: EnvVars;
   settings: Settings;
   leaseHolder: string;
-  /** The server's connection claims the write lock's turn in it, and the thread's yields (sqlite-store.ts). */
-  writeTurn: Int32Array;
 }
 
 /** What the thread is started with: the data above, and the memory the server counts its asks in (shared-asks.ts). */

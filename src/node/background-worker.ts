@@ -14,7 +14,7 @@ const data = workerData as BackgroundThreadInit;
 const tell = (message: FromBackgroundThread) => port.postMessage(message);
 const log = (line: string) => tell({ kind: "log", line });
 
-const { db, sql } = openSqliteDatabase(data.dbPath, { flag: data.writeTurn, role: "yields" });
+const { db, sql } = openSqliteDatabase(data.dbPath);
 // The server's connection has migrated the file and has its checkpoint thread copy the log.
 db.pragma("wal_autocheckpoint = 0");
 const herald = createNodeHerald({

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Herald } from "../herald.js";
 import type { Store } from "../ports/store.js";
 import { readSettings } from "../settings.js";
-import { createSqliteStore, createWriteTurnFlag } from "../store/sqlite-store.js";
+import { createSqliteStore } from "../store/sqlite-store.js";
 import { startBackgroundThread, type BackgroundThread } from "./background-thread.js";
 import { localWebhookSecret } from "./local-webhook-secret.js";
 import { createNodeHerald } from "./node-herald.js";
@@ -55,9 +55,7 @@ export async function startNodeServer(
     settings.pagerdutyWebhookSecrets = [localWebhookSecret(secretPath)];
     log(`PAGERDUTY_WEBHOOK_SECRETS is not set: PagerDuty webhooks are checked against the local secret in ${secretPath}`);
   }
-  // Requests come first at SQLite's write lock: the background's connection gives way to a write of the server's that waits.
-  const writeTurn = createWriteTurnFlag();
-  const store = createSqliteStore(dbPath, join(root, "migrations"), log, { flag: writeTurn, role: "claims" });
+  const store = createSqliteStore(dbPath, join(root, "migrations"), log);
   const leaseHolder = `node:${hostname()}:${dbPath}`;
   const configText = readFileSync(configPath, "utf8");
   const herald = createNodeHerald({ store, configText, configSource: configPath, env, settings, log, print, leaseHolder });
@@ -66,7 +64,7 @@ export async function startNodeServer(
   await store.releaseLeasesOf(leaseHolder);
   const background = await startBackgroundThread(
     BACKGROUND_WORKER,
-    { dbPath, configText, configSource: configPath, env: { ...env }, settings, leaseHolder, writeTurn },
+    { dbPath, configText, configSource: configPath, env: { ...env }, settings, leaseHolder },
     log,
     print,
   );

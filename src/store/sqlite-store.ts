@@ -11,25 +11,8 @@ const LOCK_WAIT_MS = 5_000;
 
 const isBusy = (error: unknown) => String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
 
-/**
- * A flag in memory two connections to one file share (on two threads): the one that `claims` sets it
- * while it waits for the write lock, and the one that `yields` starts no write while it is set. A
- * writer that polls for the lock (see below) would otherwise lose it, time after time, to the other
- * connection's next commit: Node's background commits item after item, and the server's requests
- * waited 30–70 ms behind a slice of them.
- */
-export interface WriteTurn {
-  flag: Int32Array;
-  role: "claims" | "yields";
-}
-
-/** The memory of a WriteTurn, to give both connections. */
-export function createWriteTurnFlag(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-}
-
 /** Opens (creating if needed) the SQLite file and wraps it as the SqlDatabase the store uses. */
-export function openSqliteDatabase(path: string, turn?: WriteTurn): { db: Database.Database; sql: SqlDatabase } {
+export function openSqliteDatabase(path: string): { db: Database.Database; sql: SqlDatabase } {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
@@ -89,18 +72,7 @@ export function openSqliteDatabase(path: string, turn?: WriteTurn): { db: Databa
   const wait = db.prepare(`PRAGMA busy_timeout = ${LOCK_WAIT_MS}`);
   let flushing = false;
   let lockedSince: number | null = null;
-  let yieldingSince: number | null = null;
   const flushQueue = () => {
-    if (turn?.role === "yields" && Atomics.load(turn.flag, 0) === 1) {
-      // The other connection is waiting for the lock: let it have it first (for as long as a write
-      // would wait for the lock at most, should the flag never come down).
-      const now = Date.now();
-      if (now - (yieldingSince ??= now) < LOCK_WAIT_MS) {
-        setTimeout(flushQueue, 1);
-        return;
-      }
-    }
-    yieldingSince = null;
     const jobs = queue;
     queue = [];
     let outcomes: ({ changes: number[] } | { error: unknown })[];
@@ -115,21 +87,18 @@ export function openSqliteDatabase(path: string, turn?: WriteTurn): { db: Databa
       const now = Date.now();
       if (isBusy(error) && now - (lockedSince ??= now) < LOCK_WAIT_MS) {
         // Nothing ran: the group, and whatever joins it meanwhile, is tried again.
-        if (turn?.role === "claims") Atomics.store(turn.flag, 0, 1);
         queue = jobs.concat(queue);
         setTimeout(flushQueue, 1);
         return;
       }
       lockedSince = null;
       flushing = false;
-      if (turn?.role === "claims") Atomics.store(turn.flag, 0, 0);
       // The commit itself failed: nothing of this group is on disk.
       jobs.forEach((job) => job.reject(error));
       return;
     }
     lockedSince = null;
     flushing = false;
-    if (turn?.role === "claims") Atomics.store(turn.flag, 0, 0);
     outcomes.forEach((outcome, i) =>
       "changes" in outcome ? jobs[i]!.resolve(outcome.changes) : jobs[i]!.reject(outcome.error),
     );
@@ -183,8 +152,8 @@ export function applySqliteMigrations(db: Database.Database, dir: string): strin
  * The Node store: a SQLite file with the migrations applied, its write-ahead log copied into the
  * file on a thread of its own (`log` tells if that thread fails).
  */
-export function createSqliteStore(path: string, migrationsDir: string, log: (line: string) => void = () => {}, turn?: WriteTurn): Store & { close(): void } {
-  const { db, sql } = openSqliteDatabase(path, turn);
+export function createSqliteStore(path: string, migrationsDir: string, log: (line: string) => void = () => {}): Store & { close(): void } {
+  const { db, sql } = openSqliteDatabase(path);
   applySqliteMigrations(db, migrationsDir);
   const checkpointer = path === ":memory:" ? null : startCheckpointer(db, path, log);
   return {

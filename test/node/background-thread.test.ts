@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startBackgroundThread, type BackgroundThreadData } from "../../src/node/background-thread.js";
-import { createWriteTurnFlag } from "../../src/store/sqlite-store.js";
 import { until } from "../support/until.js";
 
 const STUB = new URL("../support/background-thread-stub.mjs", import.meta.url);
@@ -14,7 +13,6 @@ const DATA: BackgroundThreadData = {
   env: {},
   settings: { pagerdutyWebhookSecrets: [], apiToken: null, slack: null, slackSigningSecret: null, github: null, pagerduty: null },
   leaseHolder: "test",
-  writeTurn: createWriteTurnFlag(),
 };
 
 describe("Node's background thread", () => {

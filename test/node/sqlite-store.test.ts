@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applySqliteMigrations, createWriteTurnFlag, openSqliteDatabase } from "../../src/store/sqlite-store.js";
-import { until } from "../support/until.js";
+import { openSqliteDatabase, applySqliteMigrations } from "../../src/store/sqlite-store.js";
 
 describe("the SQLite database's group commit", () => {
   it("commits concurrent writes together, and a failing one alone fails", async () => {
@@ -56,41 +55,6 @@ describe("the SQLite database's group commit", () => {
     } finally {
       ours.db.close();
       theirs.db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  it("gives the write turn to a connection that claims it: it raises the flag while it waits for the lock, and the other starts no write until it is down", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "herald-turn-"));
-    const path = join(dir, "herald.db");
-    const flag = createWriteTurnFlag();
-    const server = openSqliteDatabase(path, { flag, role: "claims" });
-    const background = openSqliteDatabase(path, { flag, role: "yields" });
-    const holder = openSqliteDatabase(path);
-    const rows = () => server.db.prepare(`SELECT by FROM t ORDER BY id`).all();
-    try {
-      await server.sql.run(`CREATE TABLE t (id INTEGER PRIMARY KEY, by TEXT)`);
-      // Someone holds the lock: the server's write finds it taken and raises the flag until it commits.
-      holder.db.exec(`BEGIN IMMEDIATE`);
-      const serverWrite = server.sql.run(`INSERT INTO t (by) VALUES ('server')`);
-      await until("the server to claim the turn", () => Atomics.load(flag, 0) === 1, 2);
-      holder.db.exec(`COMMIT`);
-      await serverWrite;
-      expect(Atomics.load(flag, 0)).toBe(0);
-
-      // With the flag up, the background's write waits though the lock is free; it goes once the flag is down.
-      Atomics.store(flag, 0, 1);
-      let written = false;
-      const backgroundWrite = background.sql.run(`INSERT INTO t (by) VALUES ('background')`).then(() => (written = true));
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(written).toBe(false);
-      expect(rows()).toEqual([{ by: "server" }]);
-      Atomics.store(flag, 0, 0);
-      await backgroundWrite;
-      expect(rows()).toEqual([{ by: "server" }, { by: "background" }]);
-    } finally {
-      server.db.close();
-      background.db.close();
-      holder.db.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
