@@ -25,7 +25,7 @@ export const envelopeSchema = z.object({
       occurred_at: z.string().datetime({ offset: true }),
       agent: reference.nullish(),
       client: z.unknown().optional(),
-      data: z.record(z.string(), z.unknown()),
+      data: z.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), "expected an object"),
     })
     .passthrough(),
 });

@@ -3,5 +3,5 @@
  * namespace, and with it the error messages of 64 languages (a fifth of the Worker's bundle); named
  * imports let the bundler keep only what is used. Use it as `import * as z from "…/validation/zod.js"`.
  */
-export { array, boolean, enum, literal, looseObject, number, object, record, string, union, unknown, url } from "zod";
+export { array, boolean, custom, enum, literal, looseObject, number, object, record, string, union, unknown, url } from "zod";
 export type { core, infer, ZodError, ZodType } from "zod";

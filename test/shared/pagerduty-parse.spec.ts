@@ -111,4 +111,15 @@ describe("parsePagerDutyWebhook", () => {
     delete envelope.event.data.id;
     expect(() => parsePagerDutyWebhook(JSON.stringify(envelope))).toThrow(/incident.triggered: event.data id/);
   });
+
+  it("refuses an event whose data is not an object, whatever its type", () => {
+    for (const data of [null, "incident", 7, [], [{ id: "P1" }]]) {
+      for (const eventType of ["incident.triggered", "service.updated"]) {
+        const envelope = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+        envelope.event.event_type = eventType;
+        envelope.event.data = data;
+        expect(() => parsePagerDutyWebhook(JSON.stringify(envelope))).toThrow(/not a PagerDuty V3 webhook: event.data: expected an object/);
+      }
+    }
+  });
 });
