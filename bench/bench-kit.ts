@@ -20,11 +20,16 @@ export interface Row {
   rps: number;
   p99: number;
   cpuUsPerRequest: number;
+  /** The serving thread's share of the above (Linux only), where a server's rate is bound. */
+  threadCpuUsPerRequest: number | null;
   non2xx: number;
   extra?: string;
 }
 
 /** One request shape, built fresh for every request (new ids, new signature). */
+/** A server's answer to {cmd: "cpu"}: the process's CPU time, and its serving thread's (µs; null off Linux). */
+type ServerCpu = NodeJS.CpuUsage & { serverThread: number | null };
+
 export type NextRequest = () => { path: string; body: string; headers: Record<string, string> };
 
 export function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
@@ -66,10 +71,10 @@ async function forkReady(file: string, args: string[], env: Record<string, strin
   return { child, port };
 }
 
-function load(port: number, seconds: number, next: NextRequest): Promise<autocannon.Result> {
+function load(port: number, seconds: number, next: NextRequest, connections: number): Promise<autocannon.Result> {
   return autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     requests: [
       {
@@ -83,19 +88,23 @@ function load(port: number, seconds: number, next: NextRequest): Promise<autocan
   });
 }
 
-/** Warms a server up for 2 s, then measures it for DURATION; `drain` reports on its backlog after. */
+/**
+ * Warms a server up for 2 s, then measures it for DURATION with `connections` at once (CONNECTIONS
+ * unless told); `drain` reports on its backlog after.
+ */
 export async function measure(
   name: string,
   mode: string,
   env: Record<string, string>,
   next: NextRequest,
   describeDrain?: (drain: Record<string, number>) => string,
+  connections = CONNECTIONS,
 ): Promise<Row> {
   const { child, port } = await startServer(mode, env);
-  await load(port, 2, next);
-  const before = await ask<NodeJS.CpuUsage>(child, "cpu", "cpu");
-  const result = await load(port, DURATION, next);
-  const after = await ask<NodeJS.CpuUsage>(child, "cpu", "cpu");
+  await load(port, 2, next, connections);
+  const before = await ask<ServerCpu>(child, "cpu", "cpu");
+  const result = await load(port, DURATION, next, connections);
+  const after = await ask<ServerCpu>(child, "cpu", "cpu");
   const extra = describeDrain ? describeDrain(await ask<Record<string, number>>(child, "drain", "drain")) : undefined;
   child.kill();
   const cpuUs = after.user - before.user + (after.system - before.system);
@@ -104,6 +113,10 @@ export async function measure(
     rps: result.requests.average,
     p99: result.latency.p99,
     cpuUsPerRequest: cpuUs / Math.max(result.requests.total, 1),
+    threadCpuUsPerRequest:
+      after.serverThread === null || before.serverThread === null
+        ? null
+        : (after.serverThread - before.serverThread) / Math.max(result.requests.total, 1),
     non2xx: result.non2xx + result.errors,
     extra,
   };
@@ -111,11 +124,11 @@ export async function measure(
 
 /** Prints the rows as a table, with each one's rate against `baseline`. */
 export function printTable(rows: Row[], baseline: Row, ratioLabel: string): void {
-  console.log(`| server | requests/s | p99 ms | server CPU µs/request | non-2xx | ${ratioLabel} |`);
-  console.log("|---|---|---|---|---|---|");
+  console.log(`| server | requests/s | p99 ms | server CPU µs/request | serving thread µs/request | non-2xx | ${ratioLabel} |`);
+  console.log("|---|---|---|---|---|---|---|");
   for (const row of rows) {
     console.log(
-      `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p99} | ${row.cpuUsPerRequest.toFixed(0)} | ${row.non2xx} | ${(row.rps / baseline.rps).toFixed(2)} |`,
+      `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p99} | ${row.cpuUsPerRequest.toFixed(0)} | ${row.threadCpuUsPerRequest?.toFixed(0) ?? "—"} | ${row.non2xx} | ${(row.rps / baseline.rps).toFixed(2)} |`,
     );
   }
   for (const row of rows) if (row.extra) console.log(`\n${row.name}: ${row.extra}`);
