@@ -9,10 +9,6 @@ import { createSqlStore } from "./sql-store.js";
 /** How long a write waits for another connection's write lock before it fails, as busy_timeout would. */
 const LOCK_WAIT_MS = 5_000;
 
-/** The most writes one group commit waits for, and the longest it waits for more (see `write`). */
-const GROUP_MAX = 64;
-const GROUP_WAIT_MS = 2;
-
 const isBusy = (error: unknown) => String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
 
 /** Opens (creating if needed) the SQLite file and wraps it as the SqlDatabase the store uses. */
@@ -107,28 +103,12 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
       "changes" in outcome ? jobs[i]!.resolve(outcome.changes) : jobs[i]!.reject(outcome.error),
     );
   };
-  // A commit costs mostly by the pages it writes, and writes that arrive together share pages: 11
-  // deliveries write some 15 pages, 40 write 32. So while each turn of the event loop brings more
-  // writes (a flood), the group waits another turn, up to GROUP_MAX writes or GROUP_WAIT_MS. Once a
-  // turn brings none it commits at once: a lone write waits no longer than it did without this.
-  let groupStart = 0;
-  let seen = 0;
-  const flushWhenQuiet = () => {
-    if (queue.length > seen && queue.length < GROUP_MAX && performance.now() - groupStart < GROUP_WAIT_MS) {
-      seen = queue.length;
-      setImmediate(flushWhenQuiet);
-      return;
-    }
-    flushQueue();
-  };
   const write = (run: () => number[], several: boolean) =>
     new Promise<number[]>((resolve, reject) => {
       queue.push({ run, several, resolve, reject });
       if (!flushing) {
         flushing = true;
-        groupStart = performance.now();
-        seen = queue.length;
-        setImmediate(flushWhenQuiet);
+        setImmediate(flushQueue);
       }
     });
   const sql: SqlDatabase = {

@@ -27,30 +27,6 @@ describe("the SQLite database's group commit", () => {
     expect(await sql.all(`SELECT id FROM local_channels ORDER BY id`)).toEqual([{ id: "L1" }, { id: "L3" }, { id: "L4" }]);
   });
 
-  it("lets a group wait while each turn of the event loop brings more writes, and commits a lone write at once", async () => {
-    const { db, sql } = openSqliteDatabase(":memory:");
-    applySqliteMigrations(db, "migrations");
-    const insert = (id: string) => sql.run(`INSERT INTO local_channels (id, name, created_at) VALUES (?, ?, ?)`, [id, id, "t"]);
-    // Two writes in one turn and a third in the next: a flood, so the first waits for the third.
-    let thirdAsked = false;
-    const first = insert("F1").then(() => thirdAsked);
-    void insert("F2");
-    await new Promise<void>((done) => setImmediate(() => ((thirdAsked = true), void insert("F3").then(() => done()))));
-    expect(await first).toBe(true);
-    // A lone write commits in its own turn, before a write asked in the next one.
-    let laterAsked = false;
-    const lone = insert("L1").then(() => laterAsked);
-    await new Promise<void>((done) => setImmediate(() => ((laterAsked = true), void insert("L2").then(() => done()))));
-    expect(await lone).toBe(false);
-    // A group never waits past 64 writes.
-    let lastAsked = false;
-    const big = Array.from({ length: 70 }, (_, i) => insert(`B${i}`));
-    const firstOfBig = big[0]!.then(() => lastAsked);
-    await new Promise<void>((done) => setImmediate(() => ((lastAsked = true), void insert("B70").then(() => done()))));
-    expect(await firstOfBig).toBe(false);
-    expect(await sql.first(`SELECT count(*) AS n FROM local_channels`)).toEqual({ n: 76 });
-  });
-
   it("has applied each migration once", () => {
     const { db } = openSqliteDatabase(":memory:");
     expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql"]);
