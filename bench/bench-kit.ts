@@ -26,10 +26,10 @@ export interface Row {
   extra?: string;
 }
 
-/** One request shape, built fresh for every request (new ids, new signature). */
 /** A server's answer to {cmd: "cpu"}: the process's CPU time, and its serving thread's (µs; null off Linux). */
 type ServerCpu = NodeJS.CpuUsage & { serverThread: number | null };
 
+/** One request shape, built fresh for every request (new ids, new signature). */
 export type NextRequest = () => { path: string; body: string; headers: Record<string, string> };
 
 export function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {

@@ -119,6 +119,9 @@ if (mode === "herald") {
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 
+/** USER_HZ, the unit of /proc's times: 100 on every Linux Node runs on. */
+const CLOCK_TICKS = 100;
+
 /**
  * The CPU time (µs) of the thread that serves requests, on Linux (null elsewhere): Herald's other
  * threads (background work, checkpoints) count in process.cpuUsage, and this one is the bottleneck.
@@ -133,8 +136,6 @@ function serverThreadCpu(): number | null {
     return null;
   }
 }
-/** USER_HZ, the unit of /proc's times: 100 on every Linux Node runs on. */
-const CLOCK_TICKS = 100;
 
 // A clean exit, so that a CPU profile asked for with BENCH_CPU_PROF is written.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));

@@ -14,7 +14,7 @@ import { SLACK_TEST_TOKEN, TEAM_CHANNELS, toTestConfig } from "../test/support/t
 
 const SECRET = "bench-webhook-secret";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** Senders at once for the second set of paired rounds: the issue's load, enough that requests always wait. */
+/** Senders at once for the second set of paired rounds: worst-day's load, enough that requests always wait. */
 const SATURATED = Number(process.env.BENCH_SATURATED_CONNECTIONS ?? 100);
 const secrets = { PAGERDUTY_WEBHOOK_SECRETS: SECRET };
 const template = JSON.parse(readFileSync("test/fixtures/pagerduty/zulip_triggered_v3.json", "utf8"));
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   // process (Herald on a fresh database): a round's two figures come from the same minute of this
   // machine, whose speed drifts from minute to minute, and the ratio is the rounds' median. The
   // rounds are run twice: with CONNECTIONS senders, each waiting for its answer, Herald's rate is
-  // bound partly by how long an acknowledgement waits for its commit; with SATURATED (the issue's
+  // bound partly by how long an acknowledgement waits for its commit; with SATURATED (worst-day's
   // load), requests are always waiting, and the rate is what the server can take in.
   const sets: { connections: number; rounds: { raw: Row; herald: Row }[] }[] = [];
   let databases = 0;
@@ -113,8 +113,8 @@ async function main(): Promise<void> {
     );
     const threads = rounds.filter((r) => r.herald.threadCpuUsPerRequest !== null && r.raw.threadCpuUsPerRequest !== null);
     if (!threads.length) continue;
-    // Each server answers on one thread, so the rate is bound by that thread's time a request: the
-    // ratio of those times moves less with the machine's speed than the rates do.
+    // Each server answers on one thread, so its rate is bound by that thread's time a request,
+    // whatever its other threads (Herald's background and checkpoints) take.
     const perRound = threads.map((r) => r.raw.threadCpuUsPerRequest! / r.herald.threadCpuUsPerRequest!);
     console.log(
       `  The serving thread's CPU a request, Herald / that handler: ` +
