@@ -1,5 +1,5 @@
-// The worst-day benchmark's fake Slack, in its own process: its work (thousands of calls from Herald's
-// background) must not hold up the load generator's clock. It tells the benchmark over IPC when each
+// The benchmarks' fake Slack, in its own process: its work (thousands of calls from Herald's
+// background) must not hold up the load generator or its clock. It tells the benchmark over IPC when each
 // users' announcement arrives, as `at` (ms since the epoch, to the microsecond), and the rooms made.
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
