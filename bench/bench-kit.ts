@@ -54,11 +54,18 @@ export async function startServer(mode: string, env: Record<string, string>): Pr
   return forkReady(SERVER, [mode], env);
 }
 
+// Each helper is built once per benchmark, however many times it is started.
+const helpers = new Map<string, Promise<string>>();
+
 /** Builds a helper process's entry point (a path from the repository's root) and starts it; resolves with the port it says it listens on. */
 export async function startHelper(entry: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const outfile = `dist/bench/${entry.replace(/^.*\//, "").replace(/\.ts$/, ".mjs")}`;
-  await buildForNode(entry, outfile, { startsHerald: false });
-  return forkReady(outfile, [], env);
+  let outfile = helpers.get(entry);
+  if (!outfile) {
+    const file = `dist/bench/${entry.replace(/^.*\//, "").replace(/\.ts$/, ".mjs")}`;
+    outfile = buildForNode(entry, file, { startsHerald: false }).then(() => file);
+    helpers.set(entry, outfile);
+  }
+  return forkReady(await outfile, [], env);
 }
 
 async function forkReady(file: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
