@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { ConfigError } from "../errors.js";
 import { defaultConfigText } from "../generated/default-config.js";
 import { createHerald, type Herald } from "../herald.js";
@@ -14,8 +15,21 @@ const log = (line: string) => console.error(`[herald] ${line}`);
 // Built once per isolate and per bindings object; requests only bring their own ExecutionContext.
 const heralds = new WeakMap<Env, Running>();
 
+// The app is the isolate's, but background work belongs to the request that asks for it (its
+// waitUntil, its budget): each request runs with its own, which the app's routes find here.
+const requestBackground = new AsyncLocalStorage<Background>();
+const isolateBackground: Background = {
+  schedule(reason, options) {
+    const background = requestBackground.getStore();
+    if (background) background.schedule(reason, options);
+    else log(`background: ${reason} asked for outside a request; the cron sweep will run it`);
+  },
+};
+
 interface Running {
   herald: Herald;
+  /** Built once: a Hono app compiles its router on its first request, which a request should not pay for. */
+  app: ReturnType<Herald["app"]>;
   /** Every D1 query of this isolate's Herald, so each invocation can tell what it has used. */
   queries: QueryMeter;
   queryLimit: number;
@@ -54,6 +68,7 @@ function heraldFor(env: Env): Running {
     });
     running = {
       herald,
+      app: herald.app(isolateBackground),
       queries,
       queryLimit: limitFrom(env.HERALD_D1_QUERY_LIMIT, "HERALD_D1_QUERY_LIMIT", DEFAULT_QUERY_LIMIT, LEAST_QUERY_LIMIT, "D1 allows 50 queries per invocation on the free plan, 1000 on Workers Paid"),
       subrequestLimit: limitFrom(env.HERALD_SUBREQUEST_LIMIT, "HERALD_SUBREQUEST_LIMIT", DEFAULT_SUBREQUEST_LIMIT, LEAST_SUBREQUEST_LIMIT, "Workers allow 50 subrequests per invocation on the free plan, 10000 on Workers Paid"),
@@ -116,7 +131,7 @@ export default {
       return Response.json({ error: { code: "config_error", message: error.message } }, { status: 500 });
     }
     // The request's own queries (storing the delivery) and its waitUntil run share one budget.
-    return running.herald.app(background(env, ctx, running, budgetFrom(running))).fetch(request, env, ctx);
+    return requestBackground.run(background(env, ctx, running, budgetFrom(running)), () => running.app.fetch(request, env, ctx));
   },
 
   async queue(batch, env, _ctx) {

@@ -81,6 +81,34 @@ describe("the Worker entry", () => {
     expect((await store.getIncident("PQ1K5C8"))?.status).toBe("acknowledged");
   });
 
+  it("gives each request's background run to that request's own invocation, with requests at once", async () => {
+    const store = await harness.freshStore();
+    const { PIPELINE_QUEUE: _queue, ...withoutQueue } = baseEnv;
+    const workerEnv = withoutQueue as WorkerEnv;
+    const pages = p1Pages("ALS");
+    // Each request's own ExecutionContext, watched: what its invocation was asked to wait for.
+    const invocations = await Promise.all(
+      [...pages, null].map(async (page) => {
+        const real = createExecutionContext();
+        const waitedFor: Promise<unknown>[] = [];
+        const ctx = { ...real, props: {}, passThroughOnException: () => real.passThroughOnException(), waitUntil: (work: Promise<unknown>) => (waitedFor.push(work), real.waitUntil(work)) };
+        // The last is a request that stores nothing: it asks for no background run.
+        const request = page ? new Request("http://herald.test/webhooks/pagerduty", await signedDelivery(page)) : new Request("http://herald.test/api/incidents");
+        const response = (await worker.fetch(request as any, workerEnv, ctx as any)) as unknown as Response;
+        await waitOnExecutionContext(real);
+        return { status: response.status, waitedFor: waitedFor.length };
+      }),
+    );
+    expect(invocations).toEqual([...pages.map(() => ({ status: 202, waitedFor: 1 })), { status: 401, waitedFor: 0 }]);
+    // Runs that found another holding the lease left their work to the next: the cron's sweeps here.
+    for (let sweep = 0; sweep < 10 && ((await store.pendingDeliveries(1)).length > 0 || (await store.openEffects(1)).length > 0); sweep++) {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: "* * * * *" }) as any, workerEnv, ctx);
+      await waitOnExecutionContext(ctx);
+    }
+    await expectFourIncidentsDoneOnce();
+  });
+
   it("the Queue consumer acks a batch it has worked off, and asks for a retry while another runner holds the lease", async () => {
     const store = await harness.freshStore();
     const recorded = { id: "pagerduty:queued", source: "pagerduty", webhookId: null, receivedAt: new Date().toISOString(), body: deliveries["zulip_acknowledged_v3.json"]! };
