@@ -26,10 +26,12 @@ export function formatTime(iso: unknown, timeZone: string): string {
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 // Every time zone changes its offset on a quarter hour (UTC), so one look-up per quarter hour is exact.
 const QUARTER_HOUR_MS = 15 * 60_000;
+/** Quarter hours kept per formatter (some six weeks of them); a long-lived one starts over past it. */
+const QUARTERS_KEPT = 4_096;
 
 /**
- * formatTime for many times at once (a long timeline): the zone's offset and name are looked up once
- * per quarter hour, the rest is arithmetic. Gives exactly what formatTime gives.
+ * formatTime for many times (a long timeline, a renderer's messages): the zone's offset and name are
+ * looked up once per quarter hour, the rest is arithmetic. Gives exactly what formatTime gives.
  */
 export function createTimeFormatter(timeZone: string): (iso: string) => string {
   const quarters = new Map<number, { offsetMs: number; zoneName: string }>();
@@ -50,6 +52,7 @@ export function createTimeFormatter(timeZone: string): (iso: string) => string {
       const values = Object.fromEntries(parts.formatToParts(at).map((p) => [p.type, p.value]));
       const local = Date.UTC(Number(values.year), Number(values.month) - 1, Number(values.day), Number(values.hour), Number(values.minute));
       zone = { offsetMs: local - at, zoneName: values.timeZoneName ?? timeZone };
+      if (quarters.size >= QUARTERS_KEPT) quarters.clear();
       quarters.set(quarter, zone);
     }
     return zone;
