@@ -82,7 +82,10 @@ describe("the Worker entry", () => {
   });
 
   it("gives each request's background run to that request's own invocation, with requests at once", async () => {
-    const store = await harness.freshStore();
+    // The test before left a message to Miniflare's own Queue consumer: wait for its run, then start
+    // from an empty store and fakes.
+    await harness.start();
+    const store = createD1Store(env.DB);
     const { PIPELINE_QUEUE: _queue, ...withoutQueue } = baseEnv;
     const workerEnv = withoutQueue as WorkerEnv;
     const pages = p1Pages("ALS");
