@@ -1,16 +1,31 @@
-// The PagerDuty events the Worker benchmarks send (bench:workerd, bench:worker-cpu), and the
-// migrations they apply to a fresh D1.
+// What the Worker benchmarks (bench:workerd, bench:worker-cpu) share: the deploy bundle, the
+// PagerDuty events they send, the migrations they apply to a fresh D1, and how they print a spread.
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { percentile } from "./bench-kit.js";
 import { WEBHOOK_SECRET } from "../test/support/test-config.js";
+
+/** The Worker as `wrangler deploy` would upload it, in a fresh temporary folder (its `index.js`). */
+export function deployBundle(): string {
+  const bundle = mkdtempSync(join(tmpdir(), "herald-worker-bundle-"));
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" });
+  return bundle;
+}
+
+/** p50 / p99 / max of the values, to `digits` places. */
+export function spread(values: number[], digits: number): string {
+  return [50, 99].map((p) => percentile(values, p).toFixed(digits)).concat(Math.max(...values).toFixed(digits)).join(" / ");
+}
 
 const fixture = (name: string) => JSON.parse(readFileSync(`test/fixtures/pagerduty/zulip_${name}_v3.json`, "utf8"));
 export const KINDS = ["triggered", "acknowledged", "annotated", "priority_updated", "resolved"] as const;
 const fixtures = Object.fromEntries(KINDS.map((kind) => [kind, fixture(kind)]));
 
 /** The n-th event: incident n/5's next step, with fresh event and incident ids, signed as PagerDuty signs. */
-export function event(n: number): { kind: string; body: string; signature: string } {
+export function event(n: number): { kind: string; body: string; headers: Record<string, string> } {
   const kind = KINDS[n % KINDS.length]!;
   const incident = Math.floor(n / KINDS.length) + 1;
   const delivery = structuredClone(fixtures[kind]);
@@ -28,7 +43,8 @@ export function event(n: number): { kind: string; body: string; signature: strin
   if (kind === "triggered") data.priority = { id: "PPRIO01", type: "priority_reference", summary: incident % 2 ? "P1" : "P3" };
   if (kind === "priority_updated") data.priority = { id: "PPRIO01", type: "priority_reference", summary: "P1" };
   const body = JSON.stringify(delivery);
-  return { kind, body, signature: `v1=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}` };
+  const signature = `v1=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+  return { kind, body, headers: { "content-type": "application/json", "x-pagerduty-signature": signature } };
 }
 
 /** The statements of the migrations, in order (they hold no triggers, so `;` ends each). */

@@ -17,17 +17,17 @@
 //   Worker: it also counts Miniflare's own layers, the HTTP in and out, and D1's SQLite, which on
 //   Cloudflare runs elsewhere. The same run measures that floor: a request the Worker refuses at
 //   once (401), and a request that makes one D1 query.
-// What is not measured: the isolate's own CPU time. Locally workerd reports a trace's cpuTime as 0,
-// its clock stands still while code runs, and V8's sampling profiler counts waits as busy.
+// What is not measured here: the isolate's own CPU time. Locally workerd reports a trace's cpuTime as
+// 0, its clock stands still while code runs, and V8's sampling profiler counts waits as busy;
+// bench/worker-cpu.ts estimates it instead.
 import { serve } from "@hono/node-server";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { percentile } from "./bench-kit.js";
-import { event, KINDS, migrationStatements } from "./pagerduty-events.js";
+import { deployBundle, event, KINDS, migrationStatements, spread } from "./pagerduty-events.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 
@@ -152,11 +152,11 @@ async function startWorker(bundle: string) {
       return (await (await mf.dispatchFetch("http://herald.bench/__bench/state")).json()) as { incidents: number; left: number; gaveUp: number };
     },
     async send(n: number) {
-      const { kind, body, signature } = event(n);
+      const { kind, body, headers } = event(n);
       const response = await mf.dispatchFetch("http://herald.bench/webhooks/pagerduty", {
         method: "POST",
         body,
-        headers: { "content-type": "application/json", "x-pagerduty-signature": signature },
+        headers,
       });
       await response.arrayBuffer();
       progress(`event ${n} (${kind}): ${response.status}`);
@@ -194,8 +194,7 @@ async function floor(pid: number, work: () => Promise<unknown>, times = 100): Pr
 }
 
 async function main() {
-  const bundle = mkdtempSync(join(tmpdir(), "herald-workerd-"));
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" });
+  const bundle = deployBundle();
   const worker = await startWorker(bundle);
   await waitForQuiet(worker.pid);
   const rows: Measured[] = [];
@@ -217,7 +216,6 @@ async function main() {
 
   const failed = rows.filter((r) => r.status !== 202);
   const line = (label: string, of: Measured[]) => {
-    const spread = (values: number[], digits: number) => [50, 99].map((p) => percentile(values, p).toFixed(digits)).concat(Math.max(...values).toFixed(digits)).join(" / ");
     return `| ${label} | ${of.length} | ${spread(of.map((r) => r.calls), 0)} | ${spread(of.map((r) => r.queries), 0)} | ${spread(of.map((r) => r.roundTrips), 0)} | ${spread(of.map((r) => r.processMs), 1)} |`;
   };
   // The first event also starts the isolate (Herald's configuration and templates are built then).
@@ -230,7 +228,7 @@ async function main() {
   console.log(line("the first (the isolate starts)", rows.slice(0, 1)));
   console.log(
     `\nThe floor in the same process: a request the Worker refuses at once (401) costs ${refused.toFixed(1)} ms; a request that makes one D1 query, ${query.toFixed(1)} ms.` +
-      `\nTargets: subrequests at most 20 per event (Cloudflare's limit: 50 per invocation on the free plan; D1's: 50 queries); the isolate's CPU p99 under 2 ms (not measurable locally, see the top of this file).` +
+      `\nTargets: subrequests at most 20 per event (Cloudflare's limit: 50 per invocation on the free plan; D1's: 50 queries); the isolate's CPU p99 under 2 ms (not measurable in workerd; npm run bench:worker-cpu estimates it).` +
       `\n${incidents} incidents recorded; ${failed.length} requests refused; ${left} effects left undone, ${gaveUp} given up.`,
   );
 }
