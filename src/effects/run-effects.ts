@@ -81,8 +81,13 @@ export async function runEffects(
     });
     return outcome;
   };
+  /** An effect whose work a later one in its lane does again, as it is by then: its call is not made. */
+  const skipSuperseded = async (effect: Effect, later: Effect) => {
+    const outcome: EffectOutcome = { status: "skipped", result: { supersededBy: later.key } };
+    await onIncident(effect.incidentId, () => deps.store.finishEffect(effect.key, outcome, deps.clock.now().toISOString()));
+  };
   const work = async (lane: Effect[]) => {
-    for (const effect of lane) {
+    for (const [index, effect] of lane.entries()) {
       // The host's turn between two effects (a lane's first too: lanes start side by side).
       await options.pause?.();
       const now = deps.clock.now();
@@ -102,6 +107,12 @@ export async function runEffects(
       }
       attempted++;
       inFlight++;
+      const later = supersededIn(lane, index);
+      if (later) {
+        await skipSuperseded(effect, later).finally(() => inFlight--);
+        finished++;
+        continue;
+      }
       const outcome = await carryOut(effect).finally(() => inFlight--);
       queued += outcome.then?.length ?? 0;
       if (outcome.status === "pending") {
@@ -119,6 +130,20 @@ export async function runEffects(
   if (stopped || waiting.length > 0) return { finished, more: true };
   // A full page of due effects may hide more behind it.
   return { finished, more: (dueAtStart === limit && attempted > 0) || queued > 0 };
+}
+
+/**
+ * Effects that set something to what the incident is when they run (a room's topic, the
+ * announcements' text): only the last one queued in a lane needs making. In a backlog or behind a
+ * vendor's rate limit, the earlier ones would only spend calls on what is about to be overwritten.
+ */
+const LAST_ONE_SHOWS = new Set<EffectPayload["kind"]>(["set_topic", "update_announcements"]);
+
+/** The later effect in the lane that does `lane[index]`'s work again, if there is one. */
+function supersededIn(lane: Effect[], index: number): Effect | undefined {
+  const kind = lane[index]!.payload.kind;
+  if (!LAST_ONE_SHOWS.has(kind)) return undefined;
+  return lane.slice(index + 1).find((later) => later.payload.kind === kind);
 }
 
 /** Runs tasks one at a time per key (in the order asked), different keys side by side. */

@@ -274,6 +274,52 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(chat.posts.map((p) => p.text)).toEqual(["announce", "summary"]);
   });
 
+  it("makes only the last of a lane's queued topics and announcement updates, as the incident is by then", async () => {
+    const store = await harness.freshStore();
+    const topic = (key: string, text: string): NewEffect => ({ key, incidentId: "inc-1", payload: { kind: "set_topic", topic: text } });
+    const update = (key: string): NewEffect => ({ key, incidentId: "inc-1", payload: { kind: "update_announcements" } });
+    await store.commitProcessed({
+      deliveryId: "d",
+      processedAt: new Date(T0).toISOString(),
+      incidents: [incident],
+      entries: [],
+      effects: [
+        effects[0]!,
+        topic("k-topic-1", "P1 · triggered"),
+        { key: "k-announce", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: "announce", announcement: { to: "update" } } },
+        update("k-update-1"),
+        topic("k-topic-2", "P1 · acknowledged"),
+        effects[1]!,
+        update("k-update-2"),
+        topic("k-topic-3", "P1 · resolved"),
+      ],
+    });
+    const chat = scriptedChat();
+    const topics: string[] = [];
+    const updated: string[] = [];
+    chat.setTopic = async (_channel, text) => void topics.push(text);
+    chat.updateMessage = async (_channel, id) => void updated.push(id);
+    expect(await runEffects({ store, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others })).toEqual({ finished: 8, more: false });
+    expect(topics).toEqual(["P1 · resolved"]);
+    expect(updated).toEqual(["ts-1"]);
+    expect(chat.posts.map((p) => p.text)).toEqual(["announce", "summary"]);
+    const byKey = new Map((await store.effectsFor("inc-1")).map((e) => [e.key, e]));
+    expect([...byKey.values()].map((e) => [e.key, e.status])).toEqual([
+      ["k-create", "done"],
+      ["k-topic-1", "skipped"],
+      ["k-announce", "done"],
+      ["k-update-1", "skipped"],
+      ["k-topic-2", "skipped"],
+      ["k-summary", "done"],
+      ["k-update-2", "done"],
+      ["k-topic-3", "done"],
+    ]);
+    expect(byKey.get("k-topic-1")!.result).toEqual({ supersededBy: "k-topic-2" });
+    expect(byKey.get("k-update-1")!.result).toEqual({ supersededBy: "k-update-2" });
+    // Nothing was tried for them, so nothing is left to retry.
+    expect(byKey.get("k-topic-2")!.attempts).toBe(0);
+  });
+
   it("does a P1 incident's work before an older backlog", async () => {
     const store = await harness.freshStore();
     const backlog: Incident[] = Array.from({ length: 5 }, (_, i) => ({ ...incident, id: `old-${i}`, pagerdutyId: null, number: 100 + i, priority: "P3" }));
