@@ -6,8 +6,8 @@
 //
 // The events are bench:workerd's (1,000 by default: P1 and P3 incidents triggered, acknowledged,
 // noted, raised to P1, resolved), one at a time, each with its background work in its invocation (no
-// Queue) and the same D1 and subrequest budgets. They are sent twice, each time to a fresh Herald and
-// database:
+// Queue) and the same D1 and subrequest budgets. They are sent several times, each time to a fresh
+// Herald and database:
 // - first against the fake vendors, whose every answer is kept;
 // - then measured, with each call answered from what was kept (the n-th call to a method and address
 //   gets the n-th answer it got before), so the vendors' work is not counted. Building each request
@@ -15,6 +15,9 @@
 // D1 is SQLite in memory, in the same thread; the time its statements take is measured around each
 // and taken off (on Cloudflare it runs elsewhere), while copying queries and results in and out, as
 // D1's binding does, is counted.
+//
+// The measured pass is run PASSES times (3 by default). The first is shown as it is; then each event's least over the passes, because on this machine a few
+// events in each pass take several times their usual time, and which ones changes from pass to pass.
 //
 // Two figures per event: the process's CPU time, which also counts V8's helper threads (garbage
 // collection, optimizing compiles), and the time the thread was busy (it never waits: the vendors
@@ -35,6 +38,7 @@ import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000);
+const PASSES = Number(process.env.PASSES ?? 3);
 const HERALD_URL = "http://herald.bench";
 const VENDORS_URL = "http://vendors.bench";
 
@@ -119,6 +123,8 @@ function answers() {
       if (list) list.push(answer);
       else kept.set(key, [answer]);
     },
+    /** Back to each address's first answer, for another pass. */
+    rewind: () => seen.clear(),
     next(request: Request): Kept | null {
       const key = keyOf(request);
       const n = seen.get(key) ?? 0;
@@ -201,25 +207,43 @@ async function main() {
   // What the fakes keep is not the Worker's: let it go before measuring, with the first database.
   vendors.reset();
   answer = fromKept;
-  const rows = await pass();
+  const passes: Measured[][] = [];
+  for (let n = 0; n < PASSES; n++) {
+    kept.rewind();
+    passes.push(await pass());
+  }
   rmSync(bundle, { recursive: true, force: true });
+  const rows = passes[0]!;
+  // Each event's least CPU and busy time over the passes: what the event itself costs, with less of
+  // what this machine adds now and then (see the header).
+  const least = rows.map((row, i) => ({
+    ...row,
+    cpuMs: Math.min(...passes.map((p) => p[i]!.cpuMs)),
+    busyMs: Math.min(...passes.map((p) => p[i]!.busyMs)),
+  }));
 
-  const failed = rows.filter((r) => r.status !== 202);
+  const failed = passes.flat().filter((r) => r.status !== 202);
   const line = (label: string, of: Measured[]) =>
     `| ${label} | ${of.length} | ${spread(of.map((r) => r.cpuMs), 2)} | ${spread(of.map((r) => r.busyMs), 2)} | ${spread(of.map((r) => r.subrequests), 0)} | ${spread(of.map((r) => r.queries), 0)} |`;
-  // The first event also starts Herald in the isolate (its configuration and templates are built then).
-  const warm = rows.slice(1);
-  console.log(`The Worker's own CPU per event (the deploy bundle in V8 on Node ${process.versions.node}; the vendors' answers replayed; D1's statements not counted): ${EVENTS} PagerDuty events one at a time, each with its background work\n`);
-  console.log("| events | n | process CPU ms p50 / p99 / max | thread busy ms p50 / p99 / max | subrequests p50 / p99 / max | D1 queries p50 / p99 / max |");
-  console.log("|---|---|---|---|---|---|");
-  console.log(line("all but the first", warm));
-  for (const kind of KINDS) console.log(line(kind, warm.filter((r) => r.kind === kind)));
-  console.log(line("the first (a new Herald in the isolate)", rows.slice(0, 1)));
-  const p99 = percentile(warm.map((r) => r.busyMs), 99);
-  const same = recorded.every((r, i) => r.subrequests === rows[i]!.subrequests && r.queries === rows[i]!.queries);
+  const table = (title: string, of: Measured[]) => {
+    // The first event also starts Herald in the isolate (its configuration and templates are built then).
+    const warm = of.slice(1);
+    console.log(`\n${title}\n`);
+    console.log("| events | n | process CPU ms p50 / p99 / max | thread busy ms p50 / p99 / max | subrequests p50 / p99 / max | D1 queries p50 / p99 / max |");
+    console.log("|---|---|---|---|---|---|");
+    console.log(line("all but the first", warm));
+    for (const kind of KINDS) console.log(line(kind, warm.filter((r) => r.kind === kind)));
+    console.log(line("the first (a new Herald in the isolate)", of.slice(0, 1)));
+    return percentile(warm.map((r) => r.busyMs), 99);
+  };
+  console.log(`The Worker's own CPU per event (the deploy bundle in V8 on Node ${process.versions.node}; the vendors' answers replayed; D1's statements not counted): ${EVENTS} PagerDuty events one at a time, each with its background work`);
+  const once = table("One pass:", rows);
+  const own = table(`Each event's least over ${PASSES} passes (each figure on its own), what the event itself costs:`, least);
+  const same = passes.every((p) => recorded.every((r, i) => r.subrequests === p[i]!.subrequests && r.queries === p[i]!.queries));
+  const verdict = (p99: number) => `${p99 < 2 ? "met" : "not met"} (${p99.toFixed(2)} ms)`;
   console.log(
-    `\nTarget: the isolate's CPU p99 under 2 ms per event (Cloudflare's free plan allows 10 ms): ${p99 < 2 ? "met" : "not met"} by the thread's busy time (${p99.toFixed(2)} ms).` +
-      `\n${failed.length} requests refused; ${unanswered} calls had no kept answer; the measured pass made ${same ? "the same" : "DIFFERENT"} calls and queries as the first, event by event.`,
+    `\nTarget: the isolate's CPU p99 under 2 ms per event (Cloudflare's free plan allows 10 ms), by the thread's busy time: ${verdict(once)} in one pass; ${verdict(own)} by each event's least.` +
+      `\n${failed.length} requests refused; ${unanswered} calls had no kept answer; the measured passes made ${same ? "the same" : "DIFFERENT"} calls and queries as the first, event by event.`,
   );
   if (failed.length > 0 || unanswered > 0 || !same) process.exitCode = 1;
 }
