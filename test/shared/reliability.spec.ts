@@ -58,6 +58,31 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect(kinds).toEqual(["incident.triggered", "incident.acknowledged", "incident.annotated", "incident.resolved"]);
   });
 
+  it("behind Slack's rate limit on topics, sets only the newest topic once the limit is over", async () => {
+    const herald = await harness.start();
+    await herald.failSlack("conversations.setTopic", { status: 429, retryAfter: 600 });
+    const [triggered, ...rest] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    // The room's lane waits out the limit; the acknowledgement, note and resolution queue behind it.
+    for (const delivery of rest) await herald.request("/webhooks/pagerduty", await signedDelivery(delivery.body));
+    await herald.settle();
+    const topics = async () => (await herald.slackCalls()).filter((c) => c.method === "conversations.setTopic").map((c) => String(c.body.topic));
+    expect(await topics()).toHaveLength(1);
+    // The limit is over.
+    for (const e of (await herald.store.openEffects(100)).filter((e) => e.status === "pending")) {
+      await herald.store.finishEffect(e.key, { status: "pending", error: e.lastError ?? undefined, nextAttemptAt: new Date(Date.now() - 1000).toISOString() }, new Date().toISOString());
+    }
+    await herald.settle();
+    const set = await topics();
+    expect(set).toHaveLength(2);
+    expect(set[1]).toMatch(/resolved/);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    const topicEffects = (await herald.store.effectsFor(incident.id)).filter((e) => e.payload.kind === "set_topic");
+    // Triggered, acknowledged, resolved: the first two kept as skipped, superseded by the last.
+    expect(topicEffects.map((e) => e.status)).toEqual(["skipped", "skipped", "done"]);
+  });
+
   it("ends a permanent failure as a dead letter: listed by the API, said once in the team channel", async () => {
     const herald = await harness.start();
     // The room's first post (the summary) is refused for good.
