@@ -81,7 +81,7 @@ export async function runEffects(
     });
     return outcome;
   };
-  /** An effect whose work a later one in its lane does again, as it is by then: its call is not made. */
+  /** An effect that a later one in its lane overwrites: its call is not made. */
   const skipSuperseded = async (effect: Effect, later: Effect) => {
     const outcome: EffectOutcome = { status: "skipped", result: { supersededBy: later.key } };
     await onIncident(effect.incidentId, () => deps.store.finishEffect(effect.key, outcome, deps.clock.now().toISOString()));
@@ -133,9 +133,10 @@ export async function runEffects(
 }
 
 /**
- * Effects that set something to what the incident is when they run (a room's topic, the
- * announcements' text): only the last one queued in a lane needs making. In a backlog or behind a
- * vendor's rate limit, the earlier ones would only spend calls on what is about to be overwritten.
+ * Effects that the next one of their kind overwrites whole (a room's topic; the announcements' text,
+ * rendered from the incident as it is when the update runs): only the last one queued in a lane
+ * needs making. In a backlog or behind a vendor's rate limit, the earlier ones would only spend
+ * calls on what is about to be overwritten.
  */
 const LAST_ONE_SHOWS = new Set<EffectPayload["kind"]>(["set_topic", "update_announcements"]);
 
