@@ -101,9 +101,13 @@ const effects: NewEffect[] = [
   { key: "k-update", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "t", text: "announce" } },
 ];
 
-async function seeded(): Promise<Store> {
+/** The users' announcement in the update channel, queued beside the room's work. */
+const announce: NewEffect = { key: "k-announce", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: "announce", announcement: { to: "update" } } };
+
+/** A fresh store holding the incident and `queued` (by default the room, its summary and an announcement). */
+async function seeded(queued: NewEffect[] = effects): Promise<Store> {
   const store = await harness.freshStore();
-  await store.commitProcessed({ deliveryId: "d", processedAt: new Date(T0).toISOString(), incidents: [incident], entries: [], effects });
+  await store.commitProcessed({ deliveryId: "d", processedAt: new Date(T0).toISOString(), incidents: [incident], entries: [], effects: queued });
   return store;
 }
 
@@ -246,19 +250,7 @@ describe(`runEffects (${harness.runtime})`, () => {
   });
 
   it("announces to users while the incident's room is still being made, and updates the announcement after it", async () => {
-    const store = await harness.freshStore();
-    await store.commitProcessed({
-      deliveryId: "d",
-      processedAt: new Date(T0).toISOString(),
-      incidents: [incident],
-      entries: [],
-      effects: [
-        effects[0]!,
-        effects[1]!,
-        { key: "k-announce", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: "announce", announcement: { to: "update" } } },
-        { key: "k-update-announce", incidentId: "inc-1", payload: { kind: "update_announcements" } },
-      ],
-    });
+    const store = await seeded([effects[0]!, effects[1]!, announce, { key: "k-update-announce", incidentId: "inc-1", payload: { kind: "update_announcements" } }]);
     const chat = scriptedChat();
     const updated: string[] = [];
     chat.updateMessage = async (_channel, id) => void updated.push(id);
@@ -275,25 +267,18 @@ describe(`runEffects (${harness.runtime})`, () => {
   });
 
   it("makes only the last of a lane's queued topics and announcement updates, as the incident is by then", async () => {
-    const store = await harness.freshStore();
     const topic = (key: string, text: string): NewEffect => ({ key, incidentId: "inc-1", payload: { kind: "set_topic", topic: text } });
     const update = (key: string): NewEffect => ({ key, incidentId: "inc-1", payload: { kind: "update_announcements" } });
-    await store.commitProcessed({
-      deliveryId: "d",
-      processedAt: new Date(T0).toISOString(),
-      incidents: [incident],
-      entries: [],
-      effects: [
-        effects[0]!,
-        topic("k-topic-1", "P1 · triggered"),
-        { key: "k-announce", incidentId: "inc-1", payload: { kind: "post_message", to: { channel: "C-UPDATE" }, template: "user-announcement", text: "announce", announcement: { to: "update" } } },
-        update("k-update-1"),
-        topic("k-topic-2", "P1 · acknowledged"),
-        effects[1]!,
-        update("k-update-2"),
-        topic("k-topic-3", "P1 · resolved"),
-      ],
-    });
+    const store = await seeded([
+      effects[0]!,
+      topic("k-topic-1", "P1 · triggered"),
+      announce,
+      update("k-update-1"),
+      topic("k-topic-2", "P1 · acknowledged"),
+      effects[1]!,
+      update("k-update-2"),
+      topic("k-topic-3", "P1 · resolved"),
+    ]);
     const chat = scriptedChat();
     const topics: string[] = [];
     const updated: string[] = [];
