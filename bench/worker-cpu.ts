@@ -16,8 +16,9 @@
 // and taken off (on Cloudflare it runs elsewhere), while copying queries and results in and out, as
 // D1's binding does, is counted.
 //
-// The measured pass is run PASSES times (3 by default). The first is shown as it is; then each event's least over the passes, because on this machine a few
-// events in each pass take several times their usual time, and which ones changes from pass to pass.
+// The measured pass is run PASSES times (3 by default). The first is shown as it is; then each
+// event's least over the passes, because on this machine a few events in each pass take several
+// times their usual time, and which ones changes from pass to pass.
 //
 // Two figures per event: the process's CPU time, which also counts V8's helper threads (garbage
 // collection, optimizing compiles), and the time the thread was busy (it never waits: the vendors

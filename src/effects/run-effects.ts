@@ -140,7 +140,7 @@ export async function runEffects(
  */
 const LAST_ONE_SHOWS = new Set<EffectPayload["kind"]>(["set_topic", "update_announcements"]);
 
-/** The later effect in the lane that does `lane[index]`'s work again, if there is one. */
+/** The later effect in the lane that overwrites what `lane[index]` would set, if there is one. */
 function supersededIn(lane: Effect[], index: number): Effect | undefined {
   const kind = lane[index]!.payload.kind;
   if (!LAST_ONE_SHOWS.has(kind)) return undefined;

@@ -4,10 +4,18 @@ import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { API_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
 import { slashCommand } from "../support/slack-requests.js";
+import type { Store } from "../../src/ports/store.js";
 
 // The worst day, in small: a backlog, redeliveries, a vendor that refuses for good, paging through a
 // large record. (Fuzzing is in fuzz.spec.ts; crashes and slow senders are Node's, in test/node.)
 const auth = { headers: { authorization: `Bearer ${API_TOKEN}` } };
+
+/** Brings every effect waiting for a retry forward, as if its wait (a backoff, a Retry-After) were over. */
+async function waitsOver(store: Store): Promise<number> {
+  const waiting = (await store.openEffects(100)).filter((e) => e.status === "pending");
+  for (const e of waiting) await store.finishEffect(e.key, { status: "pending", error: e.lastError ?? undefined, nextAttemptAt: new Date(Date.now() - 1000).toISOString() }, new Date().toISOString());
+  return waiting.length;
+}
 
 /** A fresh incident.triggered page (its own event and incident), from the real fixture. */
 function page(n: number, priority: "P1" | "P3", occurredAt = new Date().toISOString()): string {
@@ -70,9 +78,7 @@ describe(`a bad day (${harness.runtime})`, () => {
     const topics = async () => (await herald.slackCalls()).filter((c) => c.method === "conversations.setTopic").map((c) => String(c.body.topic));
     expect(await topics()).toHaveLength(1);
     // The limit is over.
-    for (const e of (await herald.store.openEffects(100)).filter((e) => e.status === "pending")) {
-      await herald.store.finishEffect(e.key, { status: "pending", error: e.lastError ?? undefined, nextAttemptAt: new Date(Date.now() - 1000).toISOString() }, new Date().toISOString());
-    }
+    await waitsOver(herald.store);
     await herald.settle();
     const set = await topics();
     expect(set).toHaveLength(2);
@@ -153,9 +159,7 @@ describe(`a bad day (${harness.runtime})`, () => {
     const drive = async () => {
       for (let round = 0; round < 30; round++) {
         await herald.settle();
-        const waiting = (await herald.store.openEffects(100)).filter((e) => e.status === "pending");
-        if (waiting.length === 0) return;
-        for (const e of waiting) await herald.store.finishEffect(e.key, { status: "pending", error: e.lastError ?? undefined, nextAttemptAt: new Date(Date.now() - 1000).toISOString() }, new Date().toISOString());
+        if ((await waitsOver(herald.store)) === 0) return;
       }
       throw new Error("effects still waiting after 30 rounds");
     };
