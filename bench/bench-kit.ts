@@ -15,6 +15,11 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
+/** p50 / p99 / max of the values, to `digits` places. */
+export function spread(values: number[], digits: number): string {
+  return [50, 99].map((p) => percentile(values, p).toFixed(digits)).concat(Math.max(...values).toFixed(digits)).join(" / ");
+}
+
 export interface Row {
   name: string;
   rps: number;

@@ -1,11 +1,10 @@
 // What the Worker benchmarks (bench:workerd, bench:worker-cpu) share: the deploy bundle, the
-// PagerDuty events they send, the migrations they apply to a fresh D1, and how they print a spread.
+// PagerDuty events they send, and the migrations they apply to a fresh D1.
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { percentile } from "./bench-kit.js";
 import { WEBHOOK_SECRET } from "../test/support/test-config.js";
 
 /** The Worker as `wrangler deploy` would upload it, in a fresh temporary folder (its `index.js`). */
@@ -13,11 +12,6 @@ export function deployBundle(): string {
   const bundle = mkdtempSync(join(tmpdir(), "herald-worker-bundle-"));
   execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" });
   return bundle;
-}
-
-/** p50 / p99 / max of the values, to `digits` places. */
-export function spread(values: number[], digits: number): string {
-  return [50, 99].map((p) => percentile(values, p).toFixed(digits)).concat(Math.max(...values).toFixed(digits)).join(" / ");
 }
 
 const fixture = (name: string) => JSON.parse(readFileSync(`test/fixtures/pagerduty/zulip_${name}_v3.json`, "utf8"));

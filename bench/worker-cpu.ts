@@ -33,8 +33,8 @@ import Database from "better-sqlite3";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { percentile } from "./bench-kit.js";
-import { deployBundle, event, KINDS, migrationStatements, spread } from "./pagerduty-events.js";
+import { percentile, spread } from "./bench-kit.js";
+import { deployBundle, event, KINDS, migrationStatements } from "./pagerduty-events.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 

@@ -26,8 +26,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { percentile } from "./bench-kit.js";
-import { deployBundle, event, KINDS, migrationStatements, spread } from "./pagerduty-events.js";
+import { percentile, spread } from "./bench-kit.js";
+import { deployBundle, event, KINDS, migrationStatements } from "./pagerduty-events.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 
