@@ -35,3 +35,16 @@ export function withinBudget(budget: QueryBudget | undefined, inFlight = 0, shar
   if (calls && calls.used() + (inFlight + 1) * SUBREQUESTS_PER_ITEM > calls.limit) return false;
   return budget.used() + (inFlight + 1) * QUERIES_PER_ITEM + QUERIES_TO_END_A_RUN <= budget.limit * share;
 }
+
+/** What a new turn of a run asks before its first item: the lease renewed (2), the next pages of deliveries (1) and effects (2). */
+const QUERIES_TO_START_A_TURN = 5;
+
+/**
+ * Whether a run may start another turn: its reads and then one item still fit. Without this, a turn
+ * could spend its queries finding work that no longer fits (a new incident's follow-ups, say), and
+ * leave it for the next invocation all the same.
+ */
+export function roomForAnotherTurn(budget: QueryBudget | undefined): boolean {
+  if (!budget) return true;
+  return withinBudget({ ...budget, used: () => budget.used() + QUERIES_TO_START_A_TURN });
+}

@@ -1,7 +1,7 @@
 import { runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
 import { readingIncidentsOnce } from "./incident-cache.js";
-import { withinBudget, type QueryBudget } from "./query-budget.js";
+import { roomForAnotherTurn, withinBudget, type QueryBudget } from "./query-budget.js";
 import { runTimers } from "./run-timers.js";
 import type { LeaseStore } from "../ports/store.js";
 
@@ -117,7 +117,7 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
       const effects = await runEffects(deps, { until, urgentUntil, yieldNow, pause: options.pause, queries: options.queries });
       run.effects += effects.finished;
       if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
-      if (outOfTime() || !withinBudget(options.queries)) {
+      if (outOfTime() || !roomForAnotherTurn(options.queries)) {
         run.more = true;
         return run;
       }
