@@ -250,6 +250,28 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
   });
 });
 
+describe(`Slack people found by email (${harness.runtime})`, () => {
+  it("asks Slack once an hour for a person, and again each time for someone it did not find", async () => {
+    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
+    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+    const running = await harness.start();
+    let now = Date.parse("2026-12-04T09:00:00Z");
+    const clock = { now: () => new Date(now) };
+    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/`, cache: { store: running.store, clock } });
+    const asked = async () => (await running.slackCalls()).filter((c) => c.method === "users.lookupByEmail").map((c) => c.body.email);
+
+    expect(await chat.userByEmail("ada@example.com")).toBe("U0ADA0001");
+    expect(await chat.userByEmail("ada@example.com")).toBe("U0ADA0001");
+    expect(await chat.userByEmail("nobody@example.com")).toBeNull();
+    expect(await chat.userByEmail("nobody@example.com")).toBeNull();
+    expect(await asked()).toEqual(["ada@example.com", "nobody@example.com", "nobody@example.com"]);
+
+    now += 60 * 60 * 1000;
+    expect(await chat.userByEmail("ada@example.com")).toBe("U0ADA0001");
+    expect(await asked()).toEqual(["ada@example.com", "nobody@example.com", "nobody@example.com", "ada@example.com"]);
+  });
+});
+
 describe(`Slack response URLs (${harness.runtime})`, () => {
   it("follows only Slack's own response URLs", async () => {
     const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");

@@ -19,6 +19,13 @@ export interface SlackChatOptions {
 
 /** How long a display name found through users.info is used before it is asked again. */
 const NAME_CACHE_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a person found by email is known without asking Slack again, and how many are kept. An
+ * alert storm pages the same on-call people into incident after incident; users.lookupByEmail is
+ * rate limited (Tier 3), so each is looked up once an hour at most, in this process or isolate.
+ */
+const EMAIL_CACHE_MS = 60 * 60 * 1000;
+const EMAIL_CACHE_SIZE = 1_000;
 
 /** Slack's modals: opened with the trigger id of a command or click, within 3 seconds of it. */
 export interface SlackViews {
@@ -69,6 +76,8 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       fetch(url, { ...init, redirect: init?.redirect === "error" ? "manual" : init?.redirect }),
   });
 
+  /** People found by email, oldest first (see EMAIL_CACHE_MS). */
+  const byEmail = new Map<string, { id: string; at: number }>();
   let botUserId: Promise<string | null> | null = null;
   /** Herald's own user (the bot's): the creator of the channels Herald made. */
   const ownUserId = () =>
@@ -201,8 +210,17 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
     },
 
     async userByEmail(email) {
+      const now = options.cache?.clock.now().getTime() ?? Date.now();
+      const known = byEmail.get(email);
+      if (known && now - known.at < EMAIL_CACHE_MS) return known.id;
       try {
         const { user } = await client.users.lookupByEmail({ email });
+        // Someone not found is asked for again next time: they may have joined meanwhile.
+        if (user?.id) {
+          byEmail.delete(email);
+          if (byEmail.size >= EMAIL_CACHE_SIZE) byEmail.delete(byEmail.keys().next().value!);
+          byEmail.set(email, { id: user.id, at: now });
+        }
         return user?.id ?? null;
       } catch (error) {
         if (slackErrorCode(error) === "users_not_found") return null;
