@@ -36,7 +36,7 @@ export function withinBudget(budget: QueryBudget | undefined, inFlight = 0, shar
   return budget.used() + (inFlight + 1) * QUERIES_PER_ITEM + QUERIES_TO_END_A_RUN <= budget.limit * share;
 }
 
-/** What a new turn of a run asks before its first item: the lease renewed (2), the next pages of deliveries (1) and effects (2). */
+/** What a new turn of a run asks before its first item, at most: the lease renewed when due (2), the next pages of deliveries (1) and effects (2). */
 const QUERIES_TO_START_A_TURN = 5;
 
 /**

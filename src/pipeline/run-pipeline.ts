@@ -13,6 +13,13 @@ export type PipelineDeps = ProcessDeps & EffectDeps & {
 
 const LEASE = "pipeline";
 const LEASE_SECONDS = 60;
+/**
+ * Between turns a run renews its lease only once half of it has gone. A run ends well inside the
+ * lease (see DEFAULT_BUDGET_MS), so renewing every turn spent a write (two D1 queries, one round
+ * trip) on each turn for nothing; a run held up for long still renews, or finds the lease taken and
+ * stops, before its next turn.
+ */
+const RENEW_AFTER_MS = (LEASE_SECONDS * 1000) / 2;
 const BATCH = 50;
 /** The share of a run's time and queries deliveries may take before effects have their turn. */
 const DELIVERIES_SHARE = 0.5;
@@ -79,6 +86,8 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
   // (and a flood of P1s still leaves the rest of the time to requests).
   const urgentUntil = until + (options.urgentExtraMs ?? URGENT_EXTRA_MS);
   const holder = `${deps.holder}/${crypto.randomUUID()}`;
+  // When the lease was last renewed, read before the renewal: it runs at least until then plus LEASE_SECONDS.
+  let renewedAt = deps.clock.now().getTime();
   if (!(await renewLease(deps, holder))) return run;
   run.ran = true;
   try {
@@ -121,7 +130,11 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
         run.more = true;
         return run;
       }
-      if (!(await renewLease(deps, holder))) return run;
+      const now = deps.clock.now().getTime();
+      if (now - renewedAt >= RENEW_AFTER_MS) {
+        renewedAt = now;
+        if (!(await renewLease(deps, holder))) return run;
+      }
     }
   } finally {
     await deps.store.releaseLease(LEASE, holder);

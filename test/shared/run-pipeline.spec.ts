@@ -177,6 +177,49 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(await store.pendingDeliveries(10)).toHaveLength(1);
   });
 
+  it("renews its lease between turns once half of it has gone, and stops when another runner took it meanwhile", async () => {
+    /** The store, counting the run's turns (each reads the next page of deliveries) and lease renewals. */
+    const counted = async (intruder?: { afterRenewals: number; at: () => Date }) => {
+      const store = await storeWith(3);
+      const seen = { turns: 0, leases: 0 };
+      const pending = store.pendingDeliveries.bind(store);
+      const acquire = store.acquireLease.bind(store);
+      store.pendingDeliveries = (limit) => (seen.turns++, pending(limit));
+      store.acquireLease = async (name, holder, now, until) => {
+        // Another runner, after this one's lease ran out (as if this run had been held up past it).
+        if (intruder && seen.leases === intruder.afterRenewals) {
+          const later = intruder.at();
+          await acquire(name, "intruder", later.toISOString(), new Date(later.getTime() + 60_000).toISOString());
+        }
+        seen.leases++;
+        return acquire(name, holder, now, until);
+      };
+      return { store, seen };
+    };
+    const depsOf = (store: Awaited<ReturnType<typeof storeWith>>, clock: { now: () => Date }) => ({ store, config, renderer, chat: createChatRouter([chat()]), clock, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() });
+
+    // Quick turns: the lease taken once holds the whole run (each new room's posts need a turn of their own).
+    const quick = await counted();
+    expect(await runPipeline(depsOf(quick.store, countingClock(1)))).toMatchObject({ deliveries: 3, more: false });
+    expect(quick.seen.turns).toBeGreaterThan(1);
+    expect(quick.seen.leases).toBe(1);
+
+    // A clock that moves 5 s at every look: half the lease has gone by the end of each turn.
+    const slow = await counted();
+    expect(await runPipeline(depsOf(slow.store, countingClock(5_000)), { budgetMs: 3_600_000 })).toMatchObject({ deliveries: 3, more: false });
+    expect(slow.seen.turns).toBeGreaterThan(1);
+    expect(slow.seen.leases).toBe(slow.seen.turns);
+
+    // Taken by another runner before the first renewal: the run stops there and leaves the rest.
+    const clock = countingClock(5_000);
+    const lost = await counted({ afterRenewals: 1, at: () => new Date(clock.now().getTime() + 3_600_000) });
+    const run = await runPipeline(depsOf(lost.store, clock), { budgetMs: 3_600_000 });
+    expect(run.ran).toBe(true);
+    expect(lost.seen.turns).toBe(1);
+    expect(lost.seen.leases).toBe(2);
+    expect(await lost.store.openEffects(100)).not.toEqual([]);
+  });
+
   it("marks a delivery that cannot be processed as handled and goes on", async () => {
     const store = await harness.freshStore();
     await store.recordDelivery({ id: "pagerduty:bad", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{" });
