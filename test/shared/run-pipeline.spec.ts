@@ -83,11 +83,30 @@ async function storeWith(count: number, options: { urgency?: 0 | 1 | 2 } = {}) {
   return store;
 }
 
+type Store = Awaited<ReturnType<typeof harness.freshStore>>;
+
+/** A run's dependencies around `store`: one chat adapter, PagerDuty's deliveries, drafts for PagerDuty and GitHub. */
+function pipelineDeps(store: Store, options: { chat?: ChatAdapter; clock?: { now: () => Date }; sources?: Record<string, (body: string) => IncidentEvent[]> } = {}) {
+  return {
+    store,
+    config,
+    renderer,
+    chat: createChatRouter([options.chat ?? chat()]),
+    clock: options.clock ?? { now: () => new Date() },
+    log: () => {},
+    newId: () => crypto.randomUUID(),
+    sources: options.sources ?? { pagerduty: readPagerDutyDelivery },
+    holder: "test",
+    paging: createDraftPaging(),
+    issues: createDraftIssues(),
+  };
+}
+
 describe(`runPipeline (${harness.runtime})`, () => {
   it("stops at its time budget and says there is more; turns later finish the work", async () => {
     const store = await storeWith(3);
     const slack = chat();
-    const deps = { store, config, renderer, chat: createChatRouter([slack]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store, { chat: slack, clock: countingClock(1) });
     const first = await runPipeline(deps, { budgetMs: 3 });
     expect(first).toMatchObject({ ran: true, more: true });
     expect(first.deliveries).toBeLessThan(3);
@@ -108,7 +127,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
   it("stops as at its budget when the host wants its thread back, and still gets through the work", async () => {
     const store = await storeWith(3);
     const slack = chat();
-    const deps = { store, config, renderer, chat: createChatRouter([slack]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store, { chat: slack, clock: countingClock(1) });
     // A long budget, but requests are arriving: one delivery a run. Its incident is a P1, so its
     // actions still go on (up to the urgent extension), as they would past the budget.
     const first = await runPipeline(deps, { budgetMs: 60_000, yieldNow: () => true });
@@ -131,7 +150,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
 
   it("gives the host a turn between two deliveries and before every action", async () => {
     const store = await storeWith(3);
-    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store, { clock: countingClock(1) });
     let turns = 0;
     const run = await runPipeline(deps, { pause: async () => void turns++ });
     expect(run).toMatchObject({ deliveries: 3, more: false });
@@ -142,7 +161,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
   it("gives effects their turn in a flood of new P1 pages: every run announces, not only the last", async () => {
     const store = await storeWith(20, { urgency: 0 });
     const slack = chat();
-    const deps = { store, config, renderer, chat: createChatRouter([slack]), clock: countingClock(1), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store, { chat: slack, clock: countingClock(1) });
     // A short run with the urgent extension on: new P1 deliveries once took all of it, effects none.
     // Past their half, two more may still go first; not twenty.
     const first = await runPipeline(deps, { budgetMs: 4, urgentExtraMs: 250 });
@@ -153,7 +172,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
 
   it("returns when every open effect waits for a retry, instead of spinning", async () => {
     const store = await storeWith(3);
-    const deps = { store, config, renderer, chat: createChatRouter([chat(true)]), clock: countingClock(0), log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store, { chat: chat(true), clock: countingClock(0) });
     const run = await runPipeline(deps);
     expect(run).toMatchObject({ ran: true, more: false, deliveries: 3, effects: 0 });
     expect((await store.openEffects(100)).map((e) => [e.payload.kind, e.status, e.attempts])).toEqual(
@@ -172,7 +191,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
   it("leaves the work to the runner that holds the lease", async () => {
     const store = await storeWith(1);
     await store.acquireLease("pipeline", "someone-else", new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
-    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store);
     expect(await runPipeline(deps)).toEqual({ ran: false, deliveries: 0, effects: 0, more: false });
     expect(await store.pendingDeliveries(10)).toHaveLength(1);
   });
@@ -196,24 +215,23 @@ describe(`runPipeline (${harness.runtime})`, () => {
       };
       return { store, seen };
     };
-    const depsOf = (store: Awaited<ReturnType<typeof storeWith>>, clock: { now: () => Date }) => ({ store, config, renderer, chat: createChatRouter([chat()]), clock, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() });
-
+    
     // Quick turns: the lease taken once holds the whole run (each new room's posts need a turn of their own).
     const quick = await counted();
-    expect(await runPipeline(depsOf(quick.store, countingClock(1)))).toMatchObject({ deliveries: 3, more: false });
+    expect(await runPipeline(pipelineDeps(quick.store, { clock: countingClock(1) }))).toMatchObject({ deliveries: 3, more: false });
     expect(quick.seen.turns).toBeGreaterThan(1);
     expect(quick.seen.leases).toBe(1);
 
     // A clock that moves 5 s at every look: half the lease has gone by the end of each turn.
     const slow = await counted();
-    expect(await runPipeline(depsOf(slow.store, countingClock(5_000)), { budgetMs: 3_600_000 })).toMatchObject({ deliveries: 3, more: false });
+    expect(await runPipeline(pipelineDeps(slow.store, { clock: countingClock(5_000) }), { budgetMs: 3_600_000 })).toMatchObject({ deliveries: 3, more: false });
     expect(slow.seen.turns).toBeGreaterThan(1);
     expect(slow.seen.leases).toBe(slow.seen.turns);
 
     // Taken by another runner before the first renewal: the run stops there and leaves the rest.
     const clock = countingClock(5_000);
     const lost = await counted({ afterRenewals: 1, at: () => new Date(clock.now().getTime() + 3_600_000) });
-    const run = await runPipeline(depsOf(lost.store, clock), { budgetMs: 3_600_000 });
+    const run = await runPipeline(pipelineDeps(lost.store, { clock }), { budgetMs: 3_600_000 });
     expect(run.ran).toBe(true);
     expect(lost.seen.turns).toBe(1);
     expect(lost.seen.leases).toBe(2);
@@ -225,7 +243,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
     await store.recordDelivery({ id: "pagerduty:bad", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{" });
     // The next delivery is processed all the same.
     await store.recordDelivery({ id: "pagerduty:good", source: "pagerduty", webhookId: null, receivedAt: "2026-11-27T09:00:01.000Z", body: deliveries["zulip_triggered_v3.json"]! });
-    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store);
     const logged: string[] = [];
     expect(await runPipeline({ ...deps, log: (line: string) => logged.push(line) })).toMatchObject({ ran: true, deliveries: 2 });
     expect(await store.pendingDeliveries(10)).toEqual([]);
@@ -242,7 +260,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
     // A source whose second event names no incident: the first must not be committed without it.
     const halfway = (): IncidentEvent[] => [...good, { ...good[0]!, id: "pagerduty:second", pagerdutyIncidentId: null, incidentId: undefined } as IncidentEvent];
     await store.recordDelivery({ id: "odd:1", source: "odd", webhookId: null, receivedAt: "2026-11-27T09:00:00.000Z", body: "{}" });
-    const deps = { store, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { odd: halfway }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(store, { sources: { odd: halfway } });
     await runPipeline(deps);
     expect(await store.listIncidents()).toEqual([]);
     expect(await store.openEffects(10)).toEqual([]);
@@ -257,7 +275,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
       if (result.deliveryId === "pagerduty:E0" && !result.error) throw new Error("string or blob too big");
       return store.commitProcessed(result);
     };
-    const deps = { store: refusing, config, renderer, chat: createChatRouter([chat()]), clock: { now: () => new Date() }, log: () => {}, newId: () => crypto.randomUUID(), sources: { pagerduty: readPagerDutyDelivery }, holder: "test", paging: createDraftPaging(), issues: createDraftIssues() };
+    const deps = pipelineDeps(refusing);
     expect(await runPipeline(deps)).toMatchObject({ ran: true, deliveries: 2 });
     expect(await store.pendingDeliveries(10)).toEqual([]);
     expect((await store.failedDeliveries(10)).map((d) => [d.id, d.error])).toEqual([["pagerduty:E0", "the store refused its changes: string or blob too big"]]);
