@@ -40,6 +40,7 @@ export function withFallbacks(chat: ChatAdapter): ChatAdapter {
       if (can.invites) return chat.invite(channel, userIds);
       const people = await Promise.all(userIds.map(async (id) => `<@${id}|${((await chat.displayName(id).catch(() => null)) ?? id).replace(/[|<>]/g, "")}>`));
       await say(channel, `Herald cannot add people here: please add ${people.join(", ")} by hand.`, `invite:${userIds.join(",")}`);
+      return { refused: [] };
     },
   };
 }

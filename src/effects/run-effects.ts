@@ -1,5 +1,5 @@
 import type { ChatRouter } from "../chat/chat-router.js";
-import { EffectError } from "../ports/chat.js";
+import { EffectError, type InviteResult } from "../ports/chat.js";
 import type { Clock } from "../ports/clock.js";
 import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
@@ -276,8 +276,9 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         const incident = await deps.store.getIncident(effect.incidentId);
         if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
         const room = deps.chat.at(incident.channel.id);
-        await room.chat.invite(room.channel, effect.payload.userIds);
-        return { status: "done", result: { invited: effect.payload.userIds } };
+        const { refused } = await room.chat.invite(room.channel, effect.payload.userIds);
+        const invited = effect.payload.userIds.filter((id) => !refused.some((r) => r.userId === id));
+        return withRefusals(effect, { status: invited.length ? "done" : "skipped", result: { invited, refused } }, refused, [], deps);
       }
       case "invite_assignees":
         return await inviteAssignees(effect, effect.payload.pagerdutyUserIds, deps);
@@ -495,16 +496,37 @@ async function inviteAssignees(effect: Effect, pagerdutyUserIds: string[], deps:
   if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
   if (deps.paging.platform === "draft") return { status: "skipped", error: "PagerDuty is not configured, so its assignees cannot be looked up" };
   const room = deps.chat.at(incident.channel.id);
-  const found: string[] = [];
+  const found: { userId: string; name: string }[] = [];
   const missing: string[] = [];
   for (const id of pagerdutyUserIds) {
     const email = await deps.paging.userEmail(id);
     const userId = email ? await room.chat.userByEmail(email) : null;
-    if (userId) found.push(userId);
-    else missing.push(incident.assignees.find((a) => a.id === id)?.name ?? id);
+    const name = incident.assignees.find((a) => a.id === id)?.name ?? id;
+    if (userId) found.push({ userId, name });
+    else missing.push(name);
   }
-  if (found.length) await room.chat.invite(room.channel, found);
-  return { status: found.length ? "done" : "skipped", result: { invited: found, notFound: missing }, ...(found.length ? {} : { error: "no assignee was found in chat by email" }) };
+  const { refused } = found.length ? await room.chat.invite(room.channel, found.map((f) => f.userId)) : { refused: [] };
+  const invited = found.filter((f) => !refused.some((r) => r.userId === f.userId)).map((f) => f.userId);
+  const outcome: EffectOutcome = {
+    status: invited.length ? "done" : "skipped",
+    result: { invited, notFound: missing, refused },
+    ...(invited.length ? {} : { error: found.length ? "the chat platform would not add any of the assignees" : "no assignee was found in chat by email" }),
+  };
+  return withRefusals(effect, outcome, refused, found.map((f) => ({ id: f.userId, name: f.name })), deps);
+}
+
+/**
+ * People the platform would not add to the room are named there once, with why, so someone adds
+ * them by hand or knows not to wait for them; the effect is not tried again for them (another try
+ * gets the same answer).
+ */
+function withRefusals(effect: Effect, outcome: EffectOutcome, refused: InviteResult["refused"], known: { id: string; name: string }[], deps: EffectDeps): EffectOutcome {
+  if (refused.length === 0) return outcome;
+  const text = deps.renderer.render("not-invited", {
+    refused: refused.map(({ userId, reason }) => ({ person: { id: userId, name: known.find((k) => k.id === userId)?.name ?? null }, reason })),
+  });
+  const notice = { key: `${effect.key}:refused`, incidentId: effect.incidentId, payload: { kind: "post_message" as const, to: "incident" as const, template: "not-invited", text } };
+  return { ...outcome, then: [...(outcome.then ?? []), notice] };
 }
 
 /** What Herald could not do: on the record, and said in the incident's room with what to do by hand. */

@@ -54,6 +54,11 @@ export interface ChatCapabilities {
   pins: boolean;
 }
 
+/** Who an invitation could not add, and why, in words a person can act on. */
+export interface InviteResult {
+  refused: { userId: string; reason: string }[];
+}
+
 /** The chat platform as the incident process sees it. */
 export interface ChatAdapter {
   /** The platform's name (slack, console, teams): requests and incidents name it. */
@@ -71,8 +76,11 @@ export interface ChatAdapter {
   updateMessage(channel: string, messageId: string, text: string): Promise<void>;
   /** Sets the channel's topic (Slack allows 250 characters). */
   setTopic(channel: string, topic: string): Promise<void>;
-  /** Adds people to a channel; someone already in it is fine. */
-  invite(channel: string, userIds: string[]): Promise<void>;
+  /**
+   * Adds people to a channel; someone already in it is fine. Says who the platform would not add
+   * (a deactivated account, a guest kept out of the channel): the others are added all the same.
+   */
+  invite(channel: string, userIds: string[]): Promise<InviteResult>;
   /**
    * A room that exists under this name, and whether Herald made it (so a room made by an attempt
    * whose answer was lost is found again, not duplicated); null when there is none.

@@ -56,7 +56,9 @@ function scriptedChat(failures: (Error | null)[] = []) {
       posts.push(message);
       return { channel: message.channel, id: `ts-${posts.length}` };
     },
-    async invite() {},
+    async invite() {
+      return { refused: [] };
+    },
     async setTopic() {},
     async respond() {},
     async updateMessage() {},
@@ -129,6 +131,28 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect((await store.getIncident("inc-1"))!.channel).toEqual({ id: "C-inc-7-disk-full", name: "inc-7-disk-full" });
     expect(await runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others })).toEqual({ finished: 0, more: false });
     expect(chat.posts).toHaveLength(2);
+  });
+
+  it("says once in the room who the platform would not add, and why; the rest are added and the invitation is not tried again", async () => {
+    const store = await seeded([{ key: "k-invite", incidentId: "inc-1", payload: { kind: "invite", userIds: ["U0ADA0001", "U0GONE0001"] } }]);
+    await store.saveIncidents([{ ...incident, channel: { id: "C-ROOM", name: "inc-7-disk-full" } }], [], new Date(T0).toISOString());
+    const chat = scriptedChat();
+    const asked: string[][] = [];
+    chat.invite = async (_channel, userIds) => {
+      asked.push(userIds);
+      return { refused: userIds.filter((id) => id === "U0GONE0001").map((userId) => ({ userId, reason: "Slack has no such person" })) };
+    };
+    const clock = manualClock();
+    const deps = { store, chat: createChatRouter([chat]), clock, log: () => {}, ...others };
+    expect(await runEffects(deps)).toEqual({ finished: 1, more: true });
+    expect(await runEffects(deps)).toEqual({ finished: 1, more: false });
+    expect(await runEffects(deps)).toEqual({ finished: 0, more: false });
+    expect(asked).toEqual([["U0ADA0001", "U0GONE0001"]]);
+    const invite = (await store.effectsFor("inc-1")).find((e) => e.key === "k-invite")!;
+    expect([invite.status, invite.result]).toEqual(["done", { invited: ["U0ADA0001"], refused: [{ userId: "U0GONE0001", reason: "Slack has no such person" }] }]);
+    expect(chat.posts.map((p) => [p.channel, p.text, p.idempotencyKey])).toEqual([
+      ["C-ROOM", ":warning: *Herald could not add everyone to this room.* <@U0GONE0001|U0GONE0001>: Slack has no such person. Add them by hand if they should be here.", "k-invite:refused"],
+    ]);
   });
 
   it("adds a suffix when the channel name is taken", async () => {

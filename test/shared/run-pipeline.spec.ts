@@ -61,7 +61,9 @@ function chat(fail = false): ChatAdapter & { posts: number } {
     async pin() {},
     displayName: async () => null,
     userByEmail: async () => null,
-    async invite() {},
+    async invite() {
+      return { refused: [] };
+    },
     async setTopic() {},
     async respond() {},
     async updateMessage() {},

@@ -272,6 +272,38 @@ describe(`Slack people found by email (${harness.runtime})`, () => {
   });
 });
 
+describe(`Slack invitations (${harness.runtime})`, () => {
+  it("adds everyone Slack will take, though it refuses someone in the same call, and says who and why", async () => {
+    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
+    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+    const running = await harness.start();
+    const clock = { now: () => new Date("2026-12-04T09:00:00Z") };
+    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/`, cache: { store: running.store, clock } });
+    const room = await chat.createChannel("inc-7-invitations");
+    if (room === "name_taken") throw new Error("the room's name was taken");
+    const members = async () => ((await (await fetch(`${harness.vendorsUrl}/slack/__members/${room.id}`)).json()) as string[]).sort();
+    const invites = async () => (await running.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
+
+    // Ada is in already; the deactivated account makes Slack refuse the whole call (it adds no one).
+    expect(await chat.invite(room.id, ["U0ADA0001"])).toEqual({ refused: [] });
+    const { refused } = await chat.invite(room.id, ["U0ADA0001", "U0GONE0001", "U0GRACE01", "U0LINUS01"]);
+    expect(refused).toEqual([{ userId: "U0GONE0001", reason: expect.stringContaining("deactivated") }]);
+    expect(await members()).toEqual(["U0ADA0001", "U0GRACE01", "U0HERALD01", "U0LINUS01"]);
+    // Asked again without those Slack named: Ada (there already) and the deactivated account.
+    expect(await invites()).toEqual(["U0ADA0001", "U0ADA0001,U0GONE0001,U0GRACE01,U0LINUS01", "U0GRACE01,U0LINUS01"]);
+
+    // Everyone there already is what was wanted; Herald itself too.
+    expect(await chat.invite(room.id, ["U0GRACE01", "U0HERALD01"])).toEqual({ refused: [] });
+  });
+
+  it("fails the call as before when Slack refuses the invitation itself, not a person", async () => {
+    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
+    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
+    await expect(chat.invite("C0NOSUCH01", ["U0ADA0001", "U0GRACE01"])).rejects.toMatchObject({ message: "conversations.invite: channel_not_found", retryable: false });
+  });
+});
+
 describe(`Slack response URLs (${harness.runtime})`, () => {
   it("follows only Slack's own response URLs", async () => {
     const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");

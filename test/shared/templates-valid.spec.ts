@@ -81,6 +81,10 @@ function everything(c: ReturnType<typeof fixtureIncidents>[number]): Record<stri
     incidentId: incident.id,
     pullRequest: { url: "https://github.com/o/r/pull/2", number: 2 },
     message: "We are investigating.",
+    refused: [
+      { person: { id: "U0GONE0001", name: null }, reason: "Slack has no such person (deactivated, or removed from the workspace)" },
+      { person: { id: "U0LINUS01", name: "linus" }, reason: "a single-channel guest, already in their one channel" },
+    ],
     statusPageConfigured: true,
     published: true,
     postId: "PPOST001",

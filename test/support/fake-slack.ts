@@ -39,6 +39,9 @@ export const SLACK_USERS = [
   { id: "U0LINUS01", name: "linus", real_name: "Linus Torvalds", profile: { display_name: "", real_name: "Linus Torvalds", email: "linus@example.com" } },
 ];
 
+/** Accounts deactivated since Herald may have looked them up: Slack no longer finds them. */
+export const DEACTIVATED_USERS = ["U0GONE0001"];
+
 /**
  * A fake Slack Web API that refuses what Slack would: wrong token, missing or invalid arguments,
  * bad channel names, unknown channels. Faults can be queued per method. `/__calls` lists the calls.
@@ -48,14 +51,14 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   let calls: SlackCall[] = [];
   let faults: Record<string, Fault[]> = {};
   // Each channel's messages in order, and by ts (Slack finds one by its ts at once, however long the channel).
-  let channels = new Map<string, { id: string; name: string; creator: string; messages: PostedMessage[]; byTs: Map<string, PostedMessage>; pins: string[] }>();
+  let channels = new Map<string, { id: string; name: string; creator: string; members: Set<string>; messages: PostedMessage[]; byTs: Map<string, PostedMessage>; pins: string[] }>();
   let names = new Set<string>();
   // Channel ids count on their own, as Slack's do: a post made meanwhile (another lane's) must not
   // change which id a new room gets.
   let counter = 0;
   let channelCounter = 0;
   const addChannel = (id: string, name: string, creator: string) => {
-    channels.set(id, { id, name, creator, messages: [], byTs: new Map(), pins: [] });
+    channels.set(id, { id, name, creator, members: new Set([creator]), messages: [], byTs: new Map(), pins: [] });
     names.add(name);
   };
   const addMessage = (channel: { messages: PostedMessage[]; byTs: Map<string, PostedMessage> }, message: PostedMessage) => {
@@ -84,6 +87,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   /** What landed (not what was tried): each channel's messages in order, and the rooms. */
   app.get("/__messages", (c) => c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, text: m.text })))));
   app.get("/__rooms", (c) => c.json(rooms()));
+  app.get("/__members/:channel", (c) => c.json([...(channels.get(c.req.param("channel"))?.members ?? [])]));
   app.post("/__reset", (c) => {
     reset();
     return c.json({ ok: true });
@@ -258,7 +262,14 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
         const users = String(body.users ?? "").split(",").filter(Boolean);
         if (users.length === 0) return c.json({ ok: false, error: "no_user" });
-        if (users.some((u) => !/^[UW][A-Z0-9]+$/.test(u))) return c.json({ ok: false, error: "user_not_found" });
+        if (users.length > 1000) return c.json({ ok: false, error: "too_many_users" });
+        // Each person's refusal, named in `errors`; Slack then adds no one ("partially failed calls").
+        const refusals = users.flatMap((user) => {
+          const error = !/^[UW][A-Z0-9]+$/.test(user) || DEACTIVATED_USERS.includes(user) ? "user_not_found" : user === HERALD_BOT_USER ? "cant_invite_self" : channel.members.has(user) ? "already_in_channel" : null;
+          return error ? [{ user, ok: false, error }] : [];
+        });
+        if (refusals.length > 0) return c.json({ ok: false, error: refusals[0]!.error, errors: refusals });
+        users.forEach((user) => channel.members.add(user));
         return c.json({ ok: true, channel: { id: channel.id } });
       }
       case "conversations.history": {

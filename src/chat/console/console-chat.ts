@@ -70,6 +70,7 @@ export function createConsoleChat(store: LocalChatStore, clock: Clock, print: (l
     async invite(channel, userIds) {
       // Anyone can open any room in the console: an invitation is a note of who was asked in.
       print(`[local chat] invited ${userIds.join(", ")} to ${channel}`);
+      return { refused: [] };
     },
 
     async respond(_replyUrl, channel, text, visibility) {

@@ -1,5 +1,5 @@
 import { LogLevel, WebClient } from "@slack/web-api";
-import type { ChatAdapter } from "../../ports/chat.js";
+import type { ChatAdapter, InviteResult } from "../../ports/chat.js";
 import type { Clock } from "../../ports/clock.js";
 import type { PlatformStateStore } from "../../ports/store.js";
 import { EffectError } from "../../ports/chat.js";
@@ -158,13 +158,27 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
     },
 
     async invite(channel, userIds) {
-      try {
-        await client.conversations.invite({ channel, users: userIds.join(",") });
-      } catch (error) {
-        // Being there already is what was wanted.
-        if (slackErrorCode(error) === "already_in_channel") return;
-        throw toEffectError("conversations.invite", error);
+      const refused: InviteResult["refused"] = [];
+      let asking = [...new Set(userIds)];
+      // Slack adds no one when it refuses anyone, and names each one it refused: those are set
+      // apart and the rest asked again, so one deactivated account cannot keep everyone out.
+      while (asking.length > 0) {
+        try {
+          await client.conversations.invite({ channel, users: asking.join(",") });
+          break;
+        } catch (error) {
+          const named = refusedPeople(error, asking);
+          if (!named) throw toEffectError("conversations.invite", error);
+          for (const { user, error: code } of named) {
+            // Being there already is what was wanted (Herald itself counts as there).
+            if (code !== "already_in_channel" && code !== "cant_invite_self") refused.push({ userId: user, reason: INVITE_REFUSALS[code] ?? `Slack answered ${code}` });
+          }
+          asking = asking.filter((user) => !named.some((n) => n.user === user));
+        }
       }
+      // A person kept by email who is gone from Slack is looked up again next time.
+      for (const { userId } of refused) for (const [email, known] of byEmail) if (known.id === userId) byEmail.delete(email);
+      return { refused };
     },
 
     async findRoom(name) {
@@ -274,6 +288,37 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       }
     },
   };
+}
+
+/**
+ * conversations.invite's refusals of one person, not of the call, in words for the room (Slack's
+ * method reference). A refused call names each person in `errors`; with one person asked, the
+ * call's own `error` is that person's.
+ */
+const INVITE_REFUSALS: Record<string, string> = {
+  already_in_channel: "already in the channel",
+  cant_invite_self: "Herald itself",
+  user_not_found: "Slack has no such person (deactivated, or removed from the workspace)",
+  cant_invite: "Slack will not let them be invited here",
+  user_is_bot: "a bot, which Herald may not invite",
+  user_is_restricted: "a guest account, which cannot join this channel",
+  user_is_ultra_restricted: "a single-channel guest, who cannot join this channel",
+  ura_max_channels: "a single-channel guest, already in their one channel",
+  no_external_invite_permission: "from outside the workspace, which Herald may not invite",
+  invitee_cant_see_channel: "in a workspace this channel is not shared with",
+};
+
+/** The people a refused invitation names, each with Slack's reason; null when Slack refused the call itself. */
+function refusedPeople(error: unknown, asked: string[]): { user: string; error: string }[] | null {
+  const data = (error as { data?: { error?: unknown; errors?: unknown } }).data;
+  if (Array.isArray(data?.errors)) {
+    const named = data.errors.filter(
+      (e): e is { user: string; error: string } => typeof e?.user === "string" && asked.includes(e.user) && typeof e?.error === "string" && e.error in INVITE_REFUSALS,
+    );
+    return named.length > 0 ? named : null;
+  }
+  const code = slackErrorCode(error);
+  return asked.length === 1 && code !== null && code in INVITE_REFUSALS ? [{ user: asked[0]!, error: code }] : null;
 }
 
 function slackErrorCode(error: unknown): string | null {

@@ -125,7 +125,9 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     async setTopic() {
       throw new EffectError("Teams: no channel topics", false);
     },
-    async invite() {},
+    async invite() {
+      return { refused: [] };
+    },
     async pin() {},
 
     async displayName(userId) {
