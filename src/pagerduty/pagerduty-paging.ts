@@ -14,6 +14,13 @@ export interface PagerDutyPagingOptions {
  * PagerDuty's REST API over fetch. (@pagerduty/pdjs needs a bundler alias to run in workerd and waits
  * 20 s itself on a 429; Herald's outbox already retries, honouring Retry-After.)
  */
+/** PagerDuty's answer with an error status. */
+class PagerDutyRefusal extends EffectError {
+  constructor(message: string, retryable: boolean, retryAfterSeconds: number | undefined, readonly status: number) {
+    super(message, retryable, retryAfterSeconds);
+  }
+}
+
 export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingService {
   const base = (options.apiUrl ?? "https://api.pagerduty.com").replace(/\/$/, "");
 
@@ -64,7 +71,7 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
     })();
     const retryAfter = Number(response.headers.get("retry-after") ?? "") || undefined;
     const retryable = response.status === 429 || response.status >= 500;
-    throw new EffectError(`PagerDuty ${method} ${path}: HTTP ${response.status} ${detail}`, retryable, retryAfter);
+    throw new PagerDutyRefusal(`PagerDuty ${method} ${path}: HTTP ${response.status} ${detail}`, retryable, retryAfter, response.status);
   }
 
   return {
@@ -133,7 +140,15 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
     },
     async userEmail(userId) {
       return lookUp(`user:${userId}`, async () => {
-        const result = await call("GET", `/users/${encodeURIComponent(userId)}`, undefined);
+        let result: Record<string, unknown>;
+        try {
+          result = await call("GET", `/users/${encodeURIComponent(userId)}`, undefined);
+        } catch (error) {
+          // A user deleted from PagerDuty since the incident was assigned: no one to find, and the
+          // other assignees are still invited.
+          if (error instanceof PagerDutyRefusal && error.status === 404) return null;
+          throw error;
+        }
         const email = (result.user as { email?: unknown } | undefined)?.email;
         return typeof email === "string" && email ? email : null;
       });

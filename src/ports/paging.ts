@@ -20,7 +20,7 @@ export interface PagingService {
   findService(name: string): Promise<string | null>;
   /** A priority's id by its name (P1…), or null when there is none (priorities may be off). */
   findPriority(name: string): Promise<string | null>;
-  /** A PagerDuty user's email (to find them in chat), or null when there is none. */
+  /** A PagerDuty user's email (to find them in chat), or null when there is none or PagerDuty no longer has the user. */
   userEmail(pagerdutyUserId: string): Promise<string | null>;
   /** Resolves the incident, with the resolution note. */
   resolve(pagerdutyIncidentId: string, resolution: string): Promise<void>;

@@ -119,6 +119,25 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     expect((await herald.pagerdutyCalls()).map((c) => `${c.method} ${c.path}`)).toEqual(["GET /pagerduty/users/PJ0LVEB"]);
   });
 
+  it("invites the assignees it can find though one was deleted from PagerDuty since, and names who it could not find", async () => {
+    const herald = await harness.start();
+    const delivery = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+    const [ada] = delivery.event.data.assignees;
+    delivery.event.data.assignees = [
+      ada,
+      { ...ada, id: "PDELETED1", summary: "Former Colleague", self: "https://api.pagerduty.com/users/PDELETED1" },
+      { ...ada, id: "PTUXL6G", summary: "User 123", self: "https://api.pagerduty.com/users/PTUXL6G" },
+    ];
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(delivery)))).status).toBe(202);
+    await herald.settle();
+
+    const invites = (await herald.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => [c.body.channel, c.body.users]);
+    expect(invites).toEqual([["C00000001", "U0ADA0001,U0GRACE01"]]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    const effect = (await herald.store.effectsFor(incident.id)).find((e) => e.payload.kind === "invite_assignees")!;
+    expect([effect.status, effect.result]).toEqual(["done", { invited: ["U0ADA0001", "U0GRACE01"], notFound: ["Former Colleague"], refused: [] }]);
+  });
+
   it("a P3 incident gets its channel and summary but no announcement", async () => {
     const herald = await harness.start();
     const envelope = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
