@@ -123,9 +123,32 @@ function statusOf(error: unknown): number | undefined {
 function toEffectError(what: string, error: unknown): EffectError {
   if (error instanceof EffectError) return new EffectError(`${what}: ${error.message}`, error.retryable, error.retryAfterSeconds);
   const status = statusOf(error);
-  const retryAfter = Number((error as { response?: { headers?: Record<string, string> } }).response?.headers?.["retry-after"]) || undefined;
-  const retryable = status === undefined || status === 429 || status >= 500;
-  return new EffectError(`${what}: ${status ? `HTTP ${status} ` : ""}${(error as Error).message}`, retryable, retryAfter);
+  const message = `${what}: ${status ? `HTTP ${status} ` : ""}${(error as Error).message}`;
+  const wait = rateLimitWait(status, (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {}, (error as Error).message);
+  if (wait !== null) return new EffectError(message, true, wait);
+  const retryable = status === undefined || status >= 500;
+  return new EffectError(message, retryable);
+}
+
+/** Seconds to wait when no rate-limit header says (GitHub: "wait for at least one minute"). */
+const SECONDARY_LIMIT_WAIT_SECONDS = 60;
+
+/**
+ * How long GitHub asks Herald to wait when the answer is a rate limit, in seconds; null when it is
+ * not one. GitHub answers a rate limit with 429, or with 403 like a refused permission; it is told
+ * apart by its headers or its message (GitHub's "Troubleshooting the REST API"): `retry-after` in
+ * seconds when present; else `x-ratelimit-remaining: 0` until `x-ratelimit-reset` (UTC epoch
+ * seconds); else, a secondary limit, at least a minute.
+ */
+export function rateLimitWait(status: number | undefined, headers: Record<string, string | undefined>, message: string, now = Date.now()): number | null {
+  const exhausted = headers["x-ratelimit-remaining"] === "0";
+  const retryAfter = Number(headers["retry-after"]);
+  const limited = status === 429 || (status === 403 && (exhausted || headers["retry-after"] !== undefined || /rate limit/i.test(message)));
+  if (!limited) return null;
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.ceil(retryAfter);
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (exhausted && Number.isFinite(reset)) return Math.max(1, Math.ceil(reset - now / 1000));
+  return SECONDARY_LIMIT_WAIT_SECONDS;
 }
 
 async function fileSha(

@@ -97,6 +97,27 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
     expect(links).toHaveLength(1);
   });
 
+  it("waits out GitHub's rate limit (a 403, told from a refused permission by its headers) until its reset, then files the issue once", async () => {
+    const herald = await harness.start();
+    await withAlarm(herald);
+    await say(herald, "lead me");
+    await fault("github", "POST issues", { rateLimited: "primary", resetInSeconds: 1800 });
+    const before = Date.now();
+    await say(herald, "resolve --temporary restarted the NAT gateway");
+    const incidentId = (await herald.store.getIncident("PFQZPSY"))!.id;
+    const issue = async () => (await herald.store.effectsFor(incidentId)).find((e) => e.payload.kind === "github_issue")!;
+    const waiting = await issue();
+    expect([waiting.status, waiting.attempts, waiting.lastError]).toEqual(["pending", 1, expect.stringMatching(/^GitHub issues\.create: HTTP 403 API rate limit exceeded/)]);
+    const wait = (Date.parse(waiting.nextAttemptAt) - before) / 1000;
+    expect(wait).toBeGreaterThan(1700);
+    expect(wait).toBeLessThan(1900);
+
+    await retriesRun(herald);
+    expect((await issue()).status).toBe("done");
+    expect((await herald.githubCalls()).filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/github/repos/platform/incidents/issues", "/github/repos/platform/incidents/issues"]);
+    expect((await (await fetch(`${harness.vendorsUrl}/github/__issues`)).json()) as unknown[]).toHaveLength(1);
+  });
+
   it("fails a wrong-shaped answer at once, naming the call and the field", async () => {
     const herald = await harness.start();
     await withAlarm(herald);

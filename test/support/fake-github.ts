@@ -4,6 +4,14 @@ import { dropConnection } from "./drop-connection.js";
 
 interface Fault {
   status?: number;
+  /**
+   * Refused by a rate limit, as GitHub refuses (a 403 like a refused permission): "primary" (the
+   * hour's requests spent: `x-ratelimit-remaining: 0` until `x-ratelimit-reset`, `resetInSeconds`
+   * from now) or "secondary" (too many at once: `retry-after`, `retryAfter` seconds).
+   */
+  rateLimited?: "primary" | "secondary";
+  resetInSeconds?: number;
+  retryAfter?: number;
   lose?: boolean;
   close?: boolean;
   body?: unknown;
@@ -59,6 +67,23 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     return c.json({ ok: true });
   });
   const faultFor = (call: string) => faults[call]?.shift();
+  /** The refusal a fault asks for before the call acts, or null (GitHub's bodies and headers). */
+  const refusal = (c: Context, fault: Fault | undefined): Response | null => {
+    const docs = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api";
+    if (fault?.rateLimited === "primary") {
+      const reset = String(Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 3600));
+      c.header("x-ratelimit-limit", "5000");
+      c.header("x-ratelimit-remaining", "0");
+      c.header("x-ratelimit-used", "5000");
+      c.header("x-ratelimit-reset", reset);
+      return c.json({ message: "API rate limit exceeded for user ID 1.", documentation_url: docs, status: "403" }, 403);
+    }
+    if (fault?.rateLimited === "secondary") {
+      c.header("retry-after", String(fault.retryAfter ?? 60));
+      return c.json({ message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: docs, status: "403" }, 403);
+    }
+    return fault?.status ? c.json({ message: "Server Error" }, fault.status as 500) : null;
+  };
   /** The answer once the call has landed: lost, cut off, or as given. */
   const answer = (c: Context, fault: Fault | undefined, given: () => Response) =>
     fault?.lose ? c.text("Bad Gateway", 502) : fault?.close ? dropConnection(c) : given();
@@ -106,7 +131,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   app.put("/repos/:owner/:repo/contents/*", async (c) => {
     const path = decodeURIComponent(c.req.path.split("/contents/")[1] ?? "");
     const fault = faultFor("PUT contents");
-    if (fault?.status) return c.json({ message: "Server Error" }, fault.status as 500);
+    const refused = refusal(c, fault);
+    if (refused) return refused;
     const body = (await c.req.json()) as { message?: unknown; content?: unknown; branch?: unknown; sha?: unknown };
     if (typeof body.message !== "string" || body.message === "") return c.json({ message: "Invalid request", errors: [{ field: "message", code: "missing_field" }] }, 422);
     if (typeof body.content !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.content)) return c.json({ message: "content is not valid Base64" }, 422);
@@ -127,7 +153,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   });
   app.post("/repos/:owner/:repo/pulls", async (c) => {
     const fault = faultFor("POST pulls");
-    if (fault?.status) return c.json({ message: "Server Error" }, fault.status as 500);
+    const refused = refusal(c, fault);
+    if (refused) return refused;
     const body = (await c.req.json()) as { title?: unknown; head?: unknown; base?: unknown; body?: unknown };
     if (typeof body.title !== "string" || typeof body.head !== "string" || typeof body.base !== "string") {
       return c.json({ message: "Validation Failed", errors: [{ field: "title/head/base", code: "missing_field" }] }, 422);
@@ -150,7 +177,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
       return c.json({ message: "Validation Failed", errors: [{ field: "labels", code: "invalid" }] }, 422);
     }
     const fault = faultFor("POST issues");
-    if (fault?.status) return c.json({ message: "Server Error" }, fault.status as 500);
+    const refused = refusal(c, fault);
+    if (refused) return refused;
     const number = calls.length;
     const html_url = `https://github.com/${options.repo}/issues/${number}`;
     issues.push({ number, title: body.title, body: String((body as { body?: unknown }).body ?? ""), labels: (body.labels as string[] | undefined) ?? [], html_url });
