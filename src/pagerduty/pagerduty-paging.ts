@@ -154,9 +154,18 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
       });
     },
     async resolve(incidentId, resolution) {
-      await call("PUT", `/incidents/${encodeURIComponent(incidentId)}`, {
-        incident: { type: "incident_reference", status: "resolved", resolution },
-      });
+      const path = `/incidents/${encodeURIComponent(incidentId)}`;
+      try {
+        await call("PUT", path, { incident: { type: "incident_reference", status: "resolved", resolution } });
+      } catch (error) {
+        // Resolved already, in PagerDuty meanwhile or by an attempt whose answer was lost: what was
+        // wanted. PagerDuty refuses that with a 4xx it does not document, so the incident is looked at.
+        if (error instanceof PagerDutyRefusal && error.status >= 400 && error.status < 500 && error.status !== 429) {
+          const current = await call("GET", path, undefined).catch(() => null);
+          if ((current?.incident as { status?: unknown } | undefined)?.status === "resolved") return;
+        }
+        throw error;
+      }
     },
     async publishStatus(update) {
       const page = `/status_pages/${encodeURIComponent(update.statusPageId)}`;

@@ -97,6 +97,21 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
     expect(links).toHaveLength(1);
   });
 
+  it("resolves in PagerDuty once when the first answer was lost: PagerDuty's refusal of a second resolve is taken as done, after looking", async () => {
+    const herald = await harness.start();
+    await withAlarm(herald);
+    await say(herald, "lead me");
+    await fault("pagerduty", "PUT /incidents/:id", { lose: true });
+    await say(herald, "resolve restarted the NAT gateway");
+    await retriesRun(herald);
+    const calls = (await herald.pagerdutyCalls()).filter((c) => c.path === "/pagerduty/incidents/PFQZPSY").map((c) => c.method);
+    expect(calls).toEqual(["PUT", "PUT", "GET"]);
+    const incidentId = (await herald.store.getIncident("PFQZPSY"))!.id;
+    const resolve = (await herald.store.effectsFor(incidentId)).find((e) => e.payload.kind === "pagerduty_resolve")!;
+    expect([resolve.status, resolve.attempts]).toEqual(["done", 2]);
+    expect((await herald.slackCalls()).filter((c) => String(c.body.text).includes("Herald could not"))).toEqual([]);
+  });
+
   it("waits out GitHub's rate limit (a 403, told from a refused permission by its headers) until its reset, then files the issue once", async () => {
     const herald = await harness.start();
     await withAlarm(herald);

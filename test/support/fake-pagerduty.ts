@@ -157,11 +157,13 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     if (c.req.method !== "GET" && c.req.header("content-type") !== "application/json") return problem(c, 400, "Content-Type must be application/json");
     await next();
   });
-  app.use("/incidents", async (c, next) => {
-    if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
-    if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
-    await next();
-  });
+  for (const path of ["/incidents", "/incidents/*"]) {
+    app.use(path, async (c, next) => {
+      if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
+      if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
+      await next();
+    });
+  }
 
   // listIncidents, filtered by incident_key as PagerDuty does.
   app.get("/incidents", (c) => {
@@ -238,8 +240,25 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     }
     const known = incidents.get(c.req.param("id"));
     if (!known) return problem(c, 404, "Incident Not Found");
+    const fault = faultFor("PUT", "/incidents/:id");
+    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
+    // Resolving it again is refused (Herald does not rely on this exact answer: it looks the incident up).
+    if (incident.status === "resolved" && known.status === "resolved") {
+      return c.json({ error: { message: "Invalid Input Provided", code: 2001, errors: ["Incident Already Resolved"] } }, 400);
+    }
     if (incident.status) known.status = String(incident.status);
+    if (fault?.lose) return c.text("Bad Gateway", 502);
+    if (fault?.close) return dropConnection(c);
     return c.json({ incident: { id: known.id, type: "incident", status: known.status } });
+  });
+
+  // getIncident.
+  app.get("/incidents/:id", (c) => {
+    calls.push({ method: "GET", path: c.req.path, from: c.req.header("from") ?? null, body: null });
+    const known = incidents.get(c.req.param("id"));
+    if (!known) return problem(c, 404, "Incident Not Found");
+    const { notes: _notes, ...incident } = known;
+    return c.json({ incident: { ...incident, type: "incident" } });
   });
 
   return { app, calls: () => calls, reset };
