@@ -31,7 +31,7 @@ export async function draftStatus(
 }
 
 /** Publishes the pending status-page update (PagerDuty status pages) and says so in the channel. */
-export async function publishStatus(effect: Effect, by: Person, deps: EffectDeps): Promise<EffectOutcome> {
+export async function publishStatus(effect: Effect, by: Person, triedBefore: boolean, deps: EffectDeps): Promise<EffectOutcome> {
   const incident = await deps.store.getIncident(effect.incidentId);
   if (!incident) return { status: "skipped", error: "the incident does not exist" };
   const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
@@ -44,14 +44,16 @@ export async function publishStatus(effect: Effect, by: Person, deps: EffectDeps
   });
   if (!draft) return say({}, { published: false, reason: "no pending update" });
   if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
-  const { postId } = await deps.paging.publishStatus({
+  const update = {
     statusPageId: pageId,
     postId: record.postId,
     title: incident.title,
     message: draft.message,
     status: draft.kind === "resolution" ? "resolved" : "investigating",
     severity: (incident.priority && deps.config.status_page.severity[incident.priority]) || "minor",
-  });
+  };
+  // The public page must not show an update twice: a retry after a lost answer looks for it first.
+  const { postId } = (triedBefore ? await deps.paging.findStatusUpdate(update) : null) ?? (await deps.paging.publishStatus(update));
   const published = { at: deps.clock.now().toISOString(), by, kind: draft.kind, message: draft.message };
   return {
     ...say(

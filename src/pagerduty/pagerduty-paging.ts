@@ -204,6 +204,22 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
       if (typeof id !== "string") throw new EffectError("PagerDuty createStatusPagePost answered without a post id", false);
       return { postId: id };
     },
+    async findStatusUpdate(update) {
+      // Status page posts carry no key of Herald's: a post is known by its title and an update by its message.
+      const page = `/status_pages/${encodeURIComponent(update.statusPageId)}`;
+      const holdsMessage = async (postId: string) => {
+        const list = (await call("GET", `${page}/posts/${encodeURIComponent(postId)}/post_updates`, undefined)).post_updates;
+        if (!Array.isArray(list)) throw new EffectError("PagerDuty listStatusPagePostUpdates answered without post_updates", false);
+        return list.some((item: { message?: unknown }) => item?.message === update.message);
+      };
+      if (update.postId) return (await holdsMessage(update.postId)) ? { postId: update.postId } : null;
+      const posts = (await call("GET", `${page}/posts?post_type=incident`, undefined)).posts;
+      if (!Array.isArray(posts)) throw new EffectError("PagerDuty listStatusPagePosts answered without posts", false);
+      for (const post of posts as { id?: unknown; title?: unknown }[]) {
+        if (typeof post?.id === "string" && post.title === update.title && (await holdsMessage(post.id))) return { postId: post.id };
+      }
+      return null;
+    },
   };
 }
 
@@ -222,6 +238,7 @@ export function createDraftPaging(): PagingService {
     findService: async () => null,
     findPriority: async () => null,
     userEmail: async () => null,
+    findStatusUpdate: async () => null,
     async resolve() {},
     async publishStatus() {
       throw new EffectError("PagerDuty is not configured (PAGERDUTY_TOKEN, PAGERDUTY_FROM)", false);

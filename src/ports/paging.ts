@@ -29,6 +29,11 @@ export interface PagingService {
    * updates of it; a `resolved` update closes it. Returns the post's id.
    */
   publishStatus(update: StatusUpdate): Promise<{ postId: string }>;
+  /**
+   * The update as an earlier attempt published it, if it landed (a retry after a lost answer looks
+   * first): its post (the one given, or else an incident post with this title) holding this message.
+   */
+  findStatusUpdate(update: StatusUpdate): Promise<{ postId: string } | null>;
 }
 
 export interface StatusUpdate {

@@ -15,7 +15,51 @@ function publishClick() {
   return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
 }
 
+/** Time passes until every waiting retry is due, and they run. */
+async function retriesRun(herald: Awaited<ReturnType<typeof harness.start>>) {
+  const now = new Date();
+  for (const effect of await herald.store.openEffects(100)) {
+    if (effect.status !== "pending" || effect.attempts === 0) continue;
+    await herald.store.finishEffect(effect.key, { status: "pending", error: effect.lastError ?? undefined, nextAttemptAt: new Date(now.getTime() - 1000).toISOString() }, now.toISOString());
+  }
+  await herald.settle();
+}
+
 describe(`the external status page (${harness.runtime})`, () => {
+  it("publishes each update once when PagerDuty's answer was lost: a retry finds the post, then the update, before sending", async () => {
+    const herald = await harness.start();
+    const [triggered] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    const command = async (text: string) => {
+      await herald.request("/slack/commands", await slashCommand(text, { user: "U0GRACE01", userName: "grace" }));
+      await herald.settle();
+    };
+    const lose = (route: string) => fetch(`${harness.vendorsUrl}/pagerduty/__fault`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ call: `POST ${route}`, lose: true }) });
+    await command("lead me");
+
+    await lose("/status_pages/:id/posts");
+    await command("status publish");
+    await retriesRun(herald);
+    await command("status draft The fix is rolling out.");
+    await lose("/status_pages/:id/posts/:post/post_updates");
+    await command("status publish");
+    await retriesRun(herald);
+
+    const sent = (await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/PSTATUS1/posts")).map((c) => `${c.method} ${c.path.replace(/PPOST\d+/, "PPOST")}`);
+    expect(sent).toEqual([
+      "POST /pagerduty/status_pages/PSTATUS1/posts",
+      "GET /pagerduty/status_pages/PSTATUS1/posts?post_type=incident",
+      "GET /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates",
+      "POST /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates",
+      "GET /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates",
+    ]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    expect(incident.statusPage!.published.map((p) => p.message)).toEqual([expect.stringMatching(/^We are investigating/), "The fix is rolling out."]);
+    const told = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":globe_with_meridians: <@U0GRACE01> published"));
+    expect(told).toHaveLength(2);
+  });
+
   it("drafts the pending update for review, publishes it to the PagerDuty status page, then updates and resolves the post", async () => {
     const herald = await harness.start();
     const [triggered, , , resolved] = lifecycle(deliveries);

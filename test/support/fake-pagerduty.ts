@@ -28,7 +28,8 @@ export interface PagerDutyCall {
  */
 export function createFakePagerDuty(options: { token: string; from: string }) {
   let calls: PagerDutyCall[] = [];
-  let posts = new Set<string>();
+  // Status page posts: title and updates (newest last), by id.
+  let posts = new Map<string, { title: string; updates: { id: string; message: string }[] }>();
   let counter = 0;
   let faults: Record<string, Fault[]> = {};
   let hung: (() => void)[] = [];
@@ -39,7 +40,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     hung = [];
     calls = [];
     counter = 0;
-    posts = new Set();
+    posts = new Map();
     faults = {};
     incidents = new Map(KNOWN_INCIDENTS.map((id, i) => [id, { id, incident_number: 1000 + i, title: id, status: "triggered", incident_key: null, html_url: `https://example.pagerduty.com/incidents/${id}`, notes: [] }]));
   };
@@ -136,19 +137,44 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     if (!Array.isArray(post.updates) || post.updates.length !== 1) return problem(c, 400, "post.updates must hold the first update");
     const wrong = updateProblem(post.updates[0]);
     if (wrong) return problem(c, 400, wrong);
+    const fault = faultFor("POST", "/status_pages/:id/posts");
+    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
     const id = `PPOST${String(++counter).padStart(3, "0")}`;
-    posts.add(id);
+    posts.set(id, { title: post.title, updates: [{ id: `PUPD-${id}`, message: String(post.updates[0].message) }] });
+    if (fault?.lose) return c.text("Bad Gateway", 502);
+    if (fault?.close) return dropConnection(c);
     return c.json({ post: { id, type: "status_page_post", title: post.title, post_type: "incident" } }, 201);
+  });
+  // listStatusPagePosts (post_type filters), and a post's updates.
+  app.get("/status_pages/:id/posts", (c) => {
+    calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: null, body: null });
+    const postType = c.req.query("post_type");
+    if (postType !== undefined && !["incident", "maintenance"].includes(postType)) return problem(c, 400, "post_type is invalid");
+    const listed = postType === "maintenance" ? [] : [...posts].map(([id, post]) => ({ id, type: "status_page_post", post_type: "incident", title: post.title, status_page: { id: c.req.param("id"), type: "status_page" }, updates: post.updates.map((u) => ({ id: u.id, type: "status_page_post_update" })) }));
+    return c.json({ posts: listed, limit: 25, offset: 0, more: false, total: null });
+  });
+  app.get("/status_pages/:id/posts/:post/post_updates", (c) => {
+    calls.push({ method: "GET", path: c.req.path, from: null, body: null });
+    const post = posts.get(c.req.param("post"));
+    if (!post) return problem(c, 404, "Post not found");
+    return c.json({ post_updates: post.updates.map((u) => ({ id: u.id, type: "status_page_post_update", message: u.message, post: { id: c.req.param("post"), type: "status_page_post" } })), limit: 25, offset: 0, more: false, total: null });
   });
   app.post("/status_pages/:id/posts/:post/post_updates", async (c) => {
     const body = (await c.req.json().catch(() => null)) as { post_update?: Record<string, any> } | null;
     calls.push({ method: "POST", path: c.req.path, from: c.req.header("from") ?? null, body });
-    if (!posts.has(c.req.param("post"))) return problem(c, 404, "Post not found");
+    const post = posts.get(c.req.param("post"));
+    if (!post) return problem(c, 404, "Post not found");
     const update = body?.post_update;
     if (update?.post?.id !== c.req.param("post")) return problem(c, 400, "post_update.post must name the post");
     const wrong = updateProblem(update);
     if (wrong) return problem(c, 400, wrong);
-    return c.json({ post_update: { id: `PUPD${++counter}`, type: "status_page_post_update" } }, 201);
+    const fault = faultFor("POST", "/status_pages/:id/posts/:post/post_updates");
+    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
+    const id = `PUPD${++counter}`;
+    post.updates.push({ id, message: String(update.message) });
+    if (fault?.lose) return c.text("Bad Gateway", 502);
+    if (fault?.close) return dropConnection(c);
+    return c.json({ post_update: { id, type: "status_page_post_update" } }, 201);
   });
 
   app.use("/incidents/*", async (c, next) => {
