@@ -205,7 +205,7 @@ const DEAD_LETTER_ACTIONS: Record<EffectPayload["kind"], string> = {
 const DEAD_LETTER_ADVICE: Record<EffectPayload["kind"], string> = {
   create_channel: "Make a room for the incident by hand and post its number there.",
   post_message: "Read the incident's timeline in the console or the API and post what is missing by hand.",
-  update_announcements: "Edit the announcement by hand so it shows the incident as it is now.",
+  update_announcements: "Edit the announcement by hand so it shows the incident as it is now; if it was deleted, post it again with the `announce` command.",
   status_draft: "Write the status page update by hand.",
   postmortem_invite: "Send the meeting invitation by hand.",
   status_publish: "Publish the update on the status page by hand.",
@@ -437,11 +437,22 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   const announcements = incident?.announcements ?? [];
   if (!incident || announcements.length === 0) return { status: "skipped", error: "the incident has no announcement" };
   const text = deps.renderer.render(USER_ANNOUNCEMENT, incidentView(incident, deps.config));
+  // Each announcement on its own: one that cannot be edited (deleted by someone, say) does not keep
+  // the others out of date. A failure worth another try fails the whole update (edits repeat safely).
+  const updated: string[] = [];
+  const failed: { channel: string; error: string }[] = [];
   for (const announcement of announcements) {
     const room = deps.chat.at(announcement.channel);
-    await room.chat.updateMessage(room.channel, announcement.messageId, text);
+    try {
+      await room.chat.updateMessage(room.channel, announcement.messageId, text);
+      updated.push(announcement.channel);
+    } catch (error) {
+      if (!(error instanceof EffectError) || error.retryable) throw error;
+      failed.push({ channel: announcement.channel, error: error.message });
+    }
   }
-  return { status: "done", result: { updated: announcements.map((a) => a.channel) } };
+  if (failed.length === 0) return { status: "done", result: { updated } };
+  return { status: "failed", result: { updated, failed }, error: failed.map((f) => `${f.error} (in ${f.channel})`).join("; ") };
 }
 
 /**

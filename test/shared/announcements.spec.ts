@@ -39,4 +39,27 @@ describe(`users' announcements (${harness.runtime})`, () => {
     expect(updates.map((c) => [c.body.channel, c.body.ts])).toEqual(incident.announcements!.map((a) => [a.channel, a.messageId]));
     expect(updates.every((c) => String(c.body.text).includes("*Status:* the team is working on it"))).toBe(true);
   });
+
+  it("keeps the other announcements up to date when someone deleted one, and says once in the room that it is gone", async () => {
+    const herald = await harness.start();
+    const [triggered, acknowledged] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("lead me"));
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("announce ask"));
+    await herald.settle();
+    const [update, ask] = (await herald.store.getIncident("PFQZPSY"))!.announcements!;
+    expect((await fetch(`${harness.vendorsUrl}/slack/__delete/${update!.channel}/${update!.messageId}`, { method: "POST" })).status).toBe(200);
+
+    await herald.request("/webhooks/pagerduty", await signedDelivery(acknowledged!.body));
+    await herald.settle();
+    const messages = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    expect(messages.filter((m) => m.channel === ask!.channel).map((m) => m.text)).toEqual([expect.stringContaining("*Status:* the team is working on it")]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    const effect = (await herald.store.effectsFor(incident.id)).find((e) => e.payload.kind === "update_announcements")!;
+    expect([effect.status, effect.attempts, effect.lastError]).toEqual(["failed", 1, "chat.update: message_not_found (in C0UPDATE01)"]);
+    const notices = messages.filter((m) => m.channel === "C00000001" && m.text.includes("could not update the announcement"));
+    expect(notices.map((m) => m.text)).toEqual([expect.stringContaining("if it was deleted, post it again with the `announce` command")]);
+  });
 });

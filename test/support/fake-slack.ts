@@ -99,6 +99,15 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
     addChannel(id, name, "U0ADA0001");
     return c.json({ ok: true, id });
   });
+  // Someone deletes a message in Slack (it is then not found by ts).
+  app.post("/__delete/:channel/:ts", (c) => {
+    const channel = channels.get(c.req.param("channel"));
+    const message = channel?.byTs.get(c.req.param("ts"));
+    if (!channel || !message) return c.json({ ok: false }, 404);
+    channel.byTs.delete(message.ts);
+    channel.messages.splice(channel.messages.indexOf(message), 1);
+    return c.json({ ok: true });
+  });
   app.get("/__pins/:channel", (c) => c.json(channels.get(c.req.param("channel"))?.pins ?? []));
   /** The faults queued and not yet served, by call. */
   app.get("/__faults", (c) => c.json(Object.fromEntries(Object.entries(faults).filter(([, queued]) => queued.length > 0))));

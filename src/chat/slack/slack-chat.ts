@@ -55,6 +55,9 @@ const PERMANENT_ERRORS = new Set([
   "msg_too_long",
   "no_text",
   "restricted_action",
+  // The message to edit or pin is gone (deleted by someone), or is not one Herald may edit.
+  "message_not_found",
+  "cant_update_message",
 ]);
 
 /** The Slack chat adapter, on @slack/web-api; runs unchanged on Node and in workerd. */
