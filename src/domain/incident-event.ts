@@ -119,6 +119,8 @@ export type HeraldChange =
   | { what: "not_done"; action: string; reason: string }
   | { what: "follow_up_raised"; followUp: FollowUp }
   | { what: "announcement_posted"; announcement: Announcement }
+  /** An announcement that can no longer be edited (deleted by someone, say): no longer kept up to date. */
+  | { what: "announcement_gone"; announcement: Announcement; reason: string }
   | { what: "status_drafted"; draft: NonNullable<StatusPageRecord["draft"]> }
   | { what: "status_published"; postId: string | null; published: StatusPageRecord["published"][number] }
   | { what: "document_proposed"; document: "postmortem" | "runbook"; path: string; url: string | null };

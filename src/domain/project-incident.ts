@@ -95,6 +95,8 @@ function applyHeraldChange(incident: Incident, change: HeraldChange): Incident {
       const others = (incident.announcements ?? []).filter((a) => a.channel !== change.announcement.channel);
       return { ...incident, announcements: [...others, change.announcement] };
     }
+    case "announcement_gone":
+      return { ...incident, announcements: (incident.announcements ?? []).filter((a) => !(a.channel === change.announcement.channel && a.messageId === change.announcement.messageId)) };
     case "status_drafted":
       return { ...incident, statusPage: { ...(incident.statusPage ?? { postId: null, published: [] }), draft: change.draft } };
     case "status_published": {
@@ -118,6 +120,8 @@ function describeHeraldChange(change: HeraldChange): string {
       return `Follow-up raised: ${change.followUp.title}${change.followUp.url ? ` (${change.followUp.url})` : " (kept here: no issue tracker configured)"}`;
     case "announcement_posted":
       return `Users' announcement posted in ${change.announcement.to}`;
+    case "announcement_gone":
+      return `Users' announcement in ${change.announcement.to} can no longer be kept up to date: ${change.reason}`;
     case "status_drafted":
       return `Status-page ${change.draft.kind === "resolution" ? "resolution" : "update"} drafted for review`;
     case "status_published":

@@ -5,7 +5,7 @@ import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
 import type { Renderer } from "../render/renderer.js";
 import type { Effect, EffectOutcome, EffectPayload, IncidentStore, OutboxStore } from "../ports/store.js";
-import type { TimelineEntry } from "../domain/incident.js";
+import type { Announcement, TimelineEntry } from "../domain/incident.js";
 import type { HeraldAction } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import type { Config } from "../config/schema.js";
@@ -440,7 +440,7 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   // Each announcement on its own: one that cannot be edited (deleted by someone, say) does not keep
   // the others out of date. A failure worth another try fails the whole update (edits repeat safely).
   const updated: string[] = [];
-  const failed: { channel: string; error: string }[] = [];
+  const failed: { announcement: Announcement; error: string }[] = [];
   for (const announcement of announcements) {
     const room = deps.chat.at(announcement.channel);
     try {
@@ -448,11 +448,19 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
       updated.push(announcement.channel);
     } catch (error) {
       if (!(error instanceof EffectError) || error.retryable) throw error;
-      failed.push({ channel: announcement.channel, error: error.message });
+      failed.push({ announcement, error: error.message });
     }
   }
   if (failed.length === 0) return { status: "done", result: { updated } };
-  return { status: "failed", result: { updated, failed }, error: failed.map((f) => `${f.error} (in ${f.channel})`).join("; ") };
+  // The one that cannot be edited is let go (later updates skip it), and the room is told once.
+  const gone = failed.map(({ announcement, error }) => ({ what: "announcement_gone" as const, announcement, reason: error }));
+  const where = failed.map((f) => `${f.error} (in the ${f.announcement.to} channel)`).join("; ");
+  return {
+    status: updated.length ? "done" : "skipped",
+    result: { updated, failed: failed.map((f) => ({ channel: f.announcement.channel, error: f.error })) },
+    ...(updated.length ? {} : { error: where }),
+    ...withNotDone(effect, "keep the users' announcement up to date", `${where}. If it was deleted, post it again with the \`announce\` command.`, deps, gone),
+  };
 }
 
 /**

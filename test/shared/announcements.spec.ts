@@ -42,7 +42,7 @@ describe(`users' announcements (${harness.runtime})`, () => {
 
   it("keeps the other announcements up to date when someone deleted one, and says once in the room that it is gone", async () => {
     const herald = await harness.start();
-    const [triggered, acknowledged] = lifecycle(deliveries);
+    const [triggered, acknowledged, , resolved] = lifecycle(deliveries);
     await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
     await herald.settle();
     await herald.request("/slack/commands", await slashCommand("lead me"));
@@ -54,12 +54,20 @@ describe(`users' announcements (${harness.runtime})`, () => {
 
     await herald.request("/webhooks/pagerduty", await signedDelivery(acknowledged!.body));
     await herald.settle();
+    await herald.request("/webhooks/pagerduty", await signedDelivery(resolved!.body));
+    await herald.settle();
     const messages = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
-    expect(messages.filter((m) => m.channel === ask!.channel).map((m) => m.text)).toEqual([expect.stringContaining("*Status:* the team is working on it")]);
+    expect(messages.filter((m) => m.channel === ask!.channel).map((m) => m.text)).toEqual([expect.stringContaining("Resolved")]);
+    // Tried once, then let go: the resolution does not try the deleted one again, nor say so again.
+    const edits = (await herald.slackCalls()).filter((c) => c.method === "chat.update").map((c) => c.body.channel);
+    expect(edits.filter((channel) => channel === update!.channel)).toHaveLength(1);
     const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    expect(incident.announcements!.map((a) => a.to)).toEqual(["ask"]);
     const effect = (await herald.store.effectsFor(incident.id)).find((e) => e.payload.kind === "update_announcements")!;
-    expect([effect.status, effect.attempts, effect.lastError]).toEqual(["failed", 1, "chat.update: message_not_found (in C0UPDATE01)"]);
-    const notices = messages.filter((m) => m.channel === "C00000001" && m.text.includes("could not update the announcement"));
-    expect(notices.map((m) => m.text)).toEqual([expect.stringContaining("if it was deleted, post it again with the `announce` command")]);
+    expect([effect.status, effect.attempts]).toEqual(["done", 1]);
+    const notices = messages.filter((m) => m.channel === "C00000001" && m.text.includes("could not keep the users' announcement up to date"));
+    expect(notices.map((m) => m.text)).toEqual([
+      ":warning: *Herald could not keep the users' announcement up to date.* chat.update: message_not_found (in the update channel). If it was deleted, post it again with the `announce` command.",
+    ]);
   });
 });
