@@ -246,6 +246,17 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(cardText(answer!.body)).toContain("Herald's commands");
   });
 
+  it("gets a new token when the Bot Connector refuses the kept one before it expires (revoked), and posts once", async () => {
+    const herald = await startTeams();
+    await say(herald, "help");
+    await fetch(`${url}/teams/__revoke`, { method: "POST" });
+    await say(herald, "help");
+    const calls = (await herald.teamsCalls()).filter((c) => c.service === "token" || c.service === "connector").map((c) => c.service);
+    // The second answer: refused with the old token, then sent once with the new one.
+    expect(calls).toEqual(["token", "connector", "connector", "token", "connector"]);
+    expect((await connectorPosts(herald)).map((c) => cardText(c.body).includes("Herald's commands"))).toEqual([true, true, true]);
+  });
+
   it("files a message in the log with the “Add to incident log” message action", async () => {
     const herald = await startTeams();
     await say(herald, "declare P2 networking VPC peering is down");

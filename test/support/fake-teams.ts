@@ -36,6 +36,9 @@ export async function createFakeTeams() {
   const webchat = await generateKeyPair("RS256", { extractable: true });
   const webchatJwk = { ...(await exportJWK(webchat.publicKey)), kid: "webchat-only", use: "sig", alg: "RS256", endorsements: ["webchat"] };
   let rotated = false;
+  // Access tokens carry their generation; `/__revoke` starts a new one, and older tokens are refused
+  // (a token revoked, or the app's secret rotated, before it expires).
+  let generation = 0;
   let jwksFetches = 0;
   let calls: TeamsCall[] = [];
   let counter = 0;
@@ -47,6 +50,7 @@ export async function createFakeTeams() {
     channels = [];
     faults = {};
     rotated = false;
+    generation = 0;
     jwksFetches = 0;
   };
 
@@ -54,6 +58,10 @@ export async function createFakeTeams() {
   app.get("/__calls", (c) => c.json(calls));
   app.post("/__reset", (c) => {
     reset();
+    return c.json({ ok: true });
+  });
+  app.post("/__revoke", (c) => {
+    generation++;
     return c.json({ ok: true });
   });
   app.post("/__rotate", (c) => {
@@ -101,7 +109,7 @@ export async function createFakeTeams() {
     const scope = form.get("scope");
     if (scope !== "https://api.botframework.com/.default" && scope !== "https://graph.microsoft.com/.default") return c.json({ error: "invalid_scope" }, 400);
     if (scope.includes("graph") && c.req.param("tenant") !== TEAMS_TENANT_ID) return c.json({ error: "invalid_request" }, 400);
-    return c.json({ token_type: "Bearer", expires_in: 3599, access_token: `token-for-${scope.includes("graph") ? "graph" : "bot"}` });
+    return c.json({ token_type: "Bearer", expires_in: 3599, access_token: `token-for-${scope.includes("graph") ? "graph" : "bot"}-${generation}` });
   });
 
   const problem = (activity: any): string | null => {
@@ -120,7 +128,7 @@ export async function createFakeTeams() {
     }
     return null;
   };
-  const bearer = (c: { req: { header(name: string): string | undefined } }, who: "bot" | "graph") => c.req.header("authorization") === `Bearer token-for-${who}`;
+  const bearer = (c: { req: { header(name: string): string | undefined } }, who: "bot" | "graph") => c.req.header("authorization") === `Bearer token-for-${who}-${generation}`;
 
   // The Bot Connector, at the serviceUrl Teams gives in activities.
   app.post("/connector/v3/conversations/:conversation/activities", async (c) => {

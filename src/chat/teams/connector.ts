@@ -17,7 +17,11 @@ export interface AppCredentials {
 export function createTokenSource(credentials: AppCredentials, clock: Clock) {
   const cache = new Map<string, { token: string; until: number }>();
   const asking = new Map<string, Promise<string>>();
-  return async function token(scope: string): Promise<string> {
+  /** Drops the kept token for `scope` (refused before it expired: revoked, or the secret rotated). */
+  const forget = (scope: string) => void cache.delete(scope);
+  return Object.assign(token, { forget });
+
+  async function token(scope: string): Promise<string> {
     const kept = cache.get(scope);
     if (kept && kept.until > clock.now().getTime()) return kept.token;
     let pending = asking.get(scope);
@@ -26,7 +30,7 @@ export function createTokenSource(credentials: AppCredentials, clock: Clock) {
       asking.set(scope, pending);
     }
     return pending;
-  };
+  }
 
   async function fetchToken(scope: string): Promise<string> {
     const now = clock.now().getTime();
@@ -57,6 +61,23 @@ export function createTokenSource(credentials: AppCredentials, clock: Clock) {
 
 export const BOT_SCOPE = "https://api.botframework.com/.default";
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+
+export type TokenSource = ReturnType<typeof createTokenSource>;
+
+/**
+ * A JSON call with the app's token for `scope`. A token refused with 401 before it expired (revoked,
+ * or the app's secret rotated) is dropped and the call made once more with a new one: a 401 means
+ * nothing was done, so the second try cannot do it twice.
+ */
+export async function callWithToken(tokens: TokenSource, scope: string, what: string, url: string, init: { method: string; body?: unknown }): Promise<Record<string, unknown>> {
+  try {
+    return await callJson(what, url, { ...init, token: await tokens(scope) });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 401) throw error;
+    tokens.forget(scope);
+    return callJson(what, url, { ...init, token: await tokens(scope) });
+  }
+}
 
 /** A JSON call with an app token; errors say the call and whether trying again can help. */
 export async function callJson(what: string, url: string, init: { method: string; token: string; body?: unknown }): Promise<Record<string, unknown>> {

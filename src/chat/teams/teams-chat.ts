@@ -5,7 +5,7 @@ import type { PlatformStateStore } from "../../ports/store.js";
 import { escapeChat } from "../../render/escape.js";
 import { baseConversation } from "./activity.js";
 import { cardAttachment, toAdaptiveCard } from "./card.js";
-import { BOT_SCOPE, callJson, createTokenSource, GRAPH_SCOPE, type AppCredentials } from "./connector.js";
+import { BOT_SCOPE, callWithToken, createTokenSource, GRAPH_SCOPE, type AppCredentials } from "./connector.js";
 import { teamsRoomName } from "./room-name.js";
 import type { TeamsSettings } from "./teams-settings.js";
 import type { Config } from "../../config/schema.js";
@@ -49,7 +49,7 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
 
   async function send(conversationId: string, activity: Record<string, unknown>): Promise<string> {
     const url = `${await serviceUrlFor(conversationId)}/v3/conversations/${encodeURIComponent(conversationId)}/activities`;
-    const result = await callJson("Bot Connector sendToConversation", url, { method: "POST", token: await token(BOT_SCOPE), body: activity });
+    const result = await callWithToken(token, BOT_SCOPE, "Bot Connector sendToConversation", url, { method: "POST", body: activity });
     if (typeof result.id !== "string") throw new EffectError("Bot Connector sendToConversation: the answer has no id", false);
     return result.id;
   }
@@ -78,9 +78,8 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
       const teamId = options.settings.team_id;
       if (options.settings.incident_room === "channel" && teamId) {
         try {
-          const created = await callJson("Graph create channel", `${graph}/teams/${encodeURIComponent(teamId)}/channels`, {
+          const created = await callWithToken(token, GRAPH_SCOPE, "Graph create channel", `${graph}/teams/${encodeURIComponent(teamId)}/channels`, {
             method: "POST",
-            token: await token(GRAPH_SCOPE),
             body: { displayName: name, description: "An incident's room, made by Herald.", membershipType: "standard" },
           });
           if (typeof created.id !== "string") throw new EffectError("Graph create channel: the answer has no id", false);
@@ -100,7 +99,7 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
       const teamId = options.settings.team_id;
       if (options.settings.incident_room !== "channel" || !teamId) return null;
       const filter = encodeURIComponent(`displayName eq '${name.replace(/'/g, "''")}'`);
-      const found = await callJson("Graph list channels", `${graph}/teams/${encodeURIComponent(teamId)}/channels?$filter=${filter}`, { method: "GET", token: await token(GRAPH_SCOPE) });
+      const found = await callWithToken(token, GRAPH_SCOPE, "Graph list channels", `${graph}/teams/${encodeURIComponent(teamId)}/channels?$filter=${filter}`, { method: "GET" });
       const [channel] = Array.isArray(found.value) ? (found.value as { id?: string; displayName?: string; description?: string }[]) : [];
       if (!channel?.id) return null;
       return { channel: { id: channel.id, name }, ours: channel.description === "An incident's room, made by Herald." };
@@ -116,7 +115,7 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
 
     async updateMessage(channel, messageId, text) {
       const url = `${await serviceUrlFor(channel)}/v3/conversations/${encodeURIComponent(channel)}/activities/${encodeURIComponent(messageId)}`;
-      await callJson("Bot Connector updateActivity", url, { method: "PUT", token: await token(BOT_SCOPE), body: { ...message(text), id: messageId } });
+      await callWithToken(token, BOT_SCOPE, "Bot Connector updateActivity", url, { method: "PUT", body: { ...message(text), id: messageId } });
     },
 
     async uploadFile() {
