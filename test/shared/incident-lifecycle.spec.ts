@@ -138,6 +138,30 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     expect([effect.status, effect.result]).toEqual(["done", { invited: ["U0ADA0001", "U0GRACE01"], notFound: ["Former Colleague"], refused: [] }]);
   });
 
+  it("brings whoever PagerDuty pages next into the room when it escalates; someone in it already is no obstacle", async () => {
+    const herald = await harness.start();
+    const triggered = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(triggered)))).status).toBe(202);
+    await herald.settle();
+    // PagerDuty escalates to grace and keeps ada (its fixture's escalation, on this incident).
+    const escalated = JSON.parse(deliveries["zulip_escalated_v3.json"]!);
+    const [ada] = triggered.event.data.assignees;
+    escalated.event.data = { ...triggered.event.data, assignees: [ada, { ...ada, id: "PTUXL6G", summary: "User 123", self: "https://api.pagerduty.com/users/PTUXL6G" }] };
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(escalated)))).status).toBe(202);
+    await herald.settle();
+
+    const invites = (await herald.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
+    expect(invites).toEqual(["U0ADA0001", "U0ADA0001,U0GRACE01", "U0GRACE01"]);
+    const members = (await (await fetch(`${harness.vendorsUrl}/slack/__members/C00000001`)).json()) as string[];
+    expect(members.sort()).toEqual(["U0ADA0001", "U0GRACE01", "U0HERALD01"]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    const effects = (await herald.store.effectsFor(incident.id)).filter((e) => e.payload.kind === "invite_assignees");
+    expect(effects.map((e) => [e.status, e.result])).toEqual([
+      ["done", { invited: ["U0ADA0001"], notFound: [], refused: [] }],
+      ["done", { invited: ["U0ADA0001", "U0GRACE01"], notFound: [], refused: [] }],
+    ]);
+  });
+
   it("a P3 incident gets its channel and summary but no announcement", async () => {
     const herald = await harness.start();
     const envelope = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
