@@ -48,6 +48,14 @@ async function withAlarm(herald: Running) {
   await herald.settle();
 }
 
+/** A fresh Herald with the alarm's incident, led by the one who says the commands. */
+async function ledAlarm(): Promise<Running> {
+  const herald = await harness.start();
+  await withAlarm(herald);
+  await say(herald, "lead me");
+  return herald;
+}
+
 function click(actionId: string, channel: string, value: string, user: { id: string; username: string }, responseUrl: string) {
   const payload = JSON.parse(interactions["interactivity_block_actions_docs-example.java-slack-sdk.json"]!);
   payload.channel = { id: channel, name: "somewhere" };
@@ -77,9 +85,7 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
   });
 
   it("files a GitHub issue and adds a PagerDuty note once when the first answer was lost", async () => {
-    const herald = await harness.start();
-    await withAlarm(herald);
-    await say(herald, "lead me");
+    const herald = await ledAlarm();
     await fault("pagerduty", "POST /incidents/:id/notes", { lose: true });
     await say(herald, "note decision: roll back");
     await retriesRun(herald);
@@ -98,9 +104,7 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
   });
 
   it("resolves in PagerDuty once when the first answer was lost: PagerDuty's refusal of a second resolve is taken as done, after looking", async () => {
-    const herald = await harness.start();
-    await withAlarm(herald);
-    await say(herald, "lead me");
+    const herald = await ledAlarm();
     await fault("pagerduty", "PUT /incidents/:id", { lose: true });
     await say(herald, "resolve restarted the NAT gateway");
     await retriesRun(herald);
@@ -113,9 +117,7 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
   });
 
   it("waits out GitHub's rate limit (a 403, told from a refused permission by its headers) until its reset, then files the issue once", async () => {
-    const herald = await harness.start();
-    await withAlarm(herald);
-    await say(herald, "lead me");
+    const herald = await ledAlarm();
     await fault("github", "POST issues", { rateLimited: "primary", resetInSeconds: 1800 });
     const before = Date.now();
     await say(herald, "resolve --temporary restarted the NAT gateway");
@@ -237,9 +239,7 @@ describe(`PagerDuty, as the process declares (${harness.runtime})`, () => {
 
 describe(`who may do what (${harness.runtime})`, () => {
   it("a held role is taken over only by its holder's hand-on or the taker's confirmation, so resolve_by cannot be bypassed", async () => {
-    const herald = await harness.start();
-    await withAlarm(herald);
-    await say(herald, "lead me");
+    const herald = await ledAlarm();
     // Naming another lead, or clicking "I'll lead", is refused while ada leads.
     expect(await say(herald, "lead <@U0GRACE01>", grace)).toMatch(/^<@U0ADA0001> is the Incident Lead\. They can hand it on/);
     const responseUrl = `${harness.vendorsUrl}/slack/response/lead-click`;
@@ -303,9 +303,7 @@ describe(`what the process asks for (${harness.runtime})`, () => {
   });
 
   it("names people as Slack shows them, asking Slack once for each", async () => {
-    const herald = await harness.start();
-    await withAlarm(herald);
-    await say(herald, "lead me");
+    const herald = await ledAlarm();
     await say(herald, "role comms <@U0LINUS01>");
     await say(herald, "scribe <@U0LINUS01>");
     const incident = (await herald.store.getIncident("PFQZPSY"))!;
