@@ -535,17 +535,16 @@ async function inviteAssignees(effect: Effect, pagerdutyUserIds: string[], deps:
 }
 
 /**
- * People the platform would not add to the room are named there once, with why, so someone adds
- * them by hand or knows not to wait for them; the effect is not tried again for them (another try
- * gets the same answer).
+ * People the platform would not add to the room: on the record, and named in the room once (with
+ * mentions), with why, so someone adds them by hand or knows not to wait for them. The effect is not
+ * tried again for them: another try gets the same answer.
  */
 function withRefusals(effect: Effect, outcome: EffectOutcome, refused: InviteResult["refused"], known: { id: string; name: string }[], deps: EffectDeps): EffectOutcome {
   if (refused.length === 0) return outcome;
-  const text = deps.renderer.render("not-invited", {
-    refused: refused.map(({ userId, reason }) => ({ person: { id: userId, name: known.find((k) => k.id === userId)?.name ?? null }, reason })),
-  });
-  const notice = { key: `${effect.key}:refused`, incidentId: effect.incidentId, payload: { kind: "post_message" as const, to: "incident" as const, template: "not-invited", text } };
-  return { ...outcome, then: [...(outcome.then ?? []), notice] };
+  const people = refused.map(({ userId, reason }) => ({ person: { id: userId, name: known.find((k) => k.id === userId)?.name ?? null }, reason }));
+  const said = { template: "not-invited", text: deps.renderer.render("not-invited", { refused: people }) };
+  const reason = people.map(({ person, reason }) => `${person.name ?? person.id}: ${reason}`).join("; ");
+  return { ...outcome, ...withNotDone(effect, "add everyone to the room", reason, deps, outcome.recorded ?? [], said) };
 }
 
 /** What Herald could not do: on the record, and said in the incident's room with what to do by hand. */
@@ -553,10 +552,17 @@ function notDone(effect: Effect, action: string, reason: string, deps: EffectDep
   return { status: "skipped", error: reason, ...withNotDone(effect, action, reason, deps, []) };
 }
 
-function withNotDone(effect: Effect, action: string, reason: string, deps: EffectDeps, recorded: NonNullable<EffectOutcome["recorded"]>) {
-  const text = deps.renderer.render("not-done", { action, reason });
+/** The record's `not_done` beside `recorded`, and the one post that says it in the room (`not-done`, unless `said` is another). */
+function withNotDone(
+  effect: Effect,
+  action: string,
+  reason: string,
+  deps: EffectDeps,
+  recorded: NonNullable<EffectOutcome["recorded"]>,
+  said = { template: "not-done", text: deps.renderer.render("not-done", { action, reason }) },
+) {
   return {
     recorded: [...recorded, { what: "not_done" as const, action, reason }],
-    then: [{ key: `${effect.key}:not-done`, incidentId: effect.incidentId, payload: { kind: "post_message" as const, to: "incident" as const, template: "not-done", text } }],
+    then: [{ key: `${effect.key}:not-done`, incidentId: effect.incidentId, payload: { kind: "post_message" as const, to: "incident" as const, ...said } }],
   };
 }

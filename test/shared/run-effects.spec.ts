@@ -151,8 +151,10 @@ describe(`runEffects (${harness.runtime})`, () => {
     const invite = (await store.effectsFor("inc-1")).find((e) => e.key === "k-invite")!;
     expect([invite.status, invite.result]).toEqual(["done", { invited: ["U0ADA0001"], refused: [{ userId: "U0GONE0001", reason: "Slack has no such person" }] }]);
     expect(chat.posts.map((p) => [p.channel, p.text, p.idempotencyKey])).toEqual([
-      ["C-ROOM", ":warning: *Herald could not add everyone to this room.* <@U0GONE0001|U0GONE0001>: Slack has no such person. Add them by hand if they should be here.", "k-invite:refused"],
+      ["C-ROOM", ":warning: *Herald could not add everyone to this room.* <@U0GONE0001|U0GONE0001>: Slack has no such person. Add them by hand if they should be here.", "k-invite:not-done"],
     ]);
+    // On the record too, for the post-mortem.
+    expect((await store.timeline("inc-1")).map((e) => e.text)).toEqual(["Herald could not add everyone to the room: U0GONE0001: Slack has no such person"]);
   });
 
   it("adds a suffix when the channel name is taken", async () => {
