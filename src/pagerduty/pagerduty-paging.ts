@@ -10,10 +10,6 @@ export interface PagerDutyPagingOptions {
   timeoutMs?: number;
 }
 
-/**
- * PagerDuty's REST API over fetch. (@pagerduty/pdjs needs a bundler alias to run in workerd and waits
- * 20 s itself on a 429; Herald's outbox already retries, honouring Retry-After.)
- */
 /** PagerDuty's answer with an error status. */
 class PagerDutyRefusal extends EffectError {
   constructor(message: string, retryable: boolean, retryAfterSeconds: number | undefined, readonly status: number) {
@@ -21,6 +17,10 @@ class PagerDutyRefusal extends EffectError {
   }
 }
 
+/**
+ * PagerDuty's REST API over fetch. (@pagerduty/pdjs needs a bundler alias to run in workerd and waits
+ * 20 s itself on a 429; Herald's outbox already retries, honouring Retry-After.)
+ */
 export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingService {
   const base = (options.apiUrl ?? "https://api.pagerduty.com").replace(/\/$/, "");
 
