@@ -69,7 +69,8 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
         return text.slice(0, 200);
       }
     })();
-    const retryAfter = Number(response.headers.get("retry-after") ?? "") || undefined;
+    // A rate limit says when it resets, in seconds (PagerDuty's "REST API Rate Limits"); Retry-After if given.
+    const retryAfter = Number(response.headers.get("retry-after") ?? "") || Number(response.headers.get("ratelimit-reset") ?? "") || undefined;
     const retryable = response.status === 429 || response.status >= 500;
     throw new PagerDutyRefusal(`PagerDuty ${method} ${path}: HTTP ${response.status} ${detail}`, retryable, retryAfter, response.status);
   }

@@ -116,6 +116,23 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
     expect((await herald.slackCalls()).filter((c) => String(c.body.text).includes("Herald could not"))).toEqual([]);
   });
 
+  it("waits out PagerDuty's rate limit until its ratelimit-reset (it sends no Retry-After), then adds the note once", async () => {
+    const herald = await ledAlarm();
+    await fault("pagerduty", "POST /incidents/:id/notes", { status: 429, resetInSeconds: 45 });
+    const before = Date.now();
+    await say(herald, "note decision: roll back");
+    const incidentId = (await herald.store.getIncident("PFQZPSY"))!.id;
+    const note = async () => (await herald.store.effectsFor(incidentId)).find((e) => e.payload.kind === "pagerduty_note")!;
+    const waiting = await note();
+    expect([waiting.status, waiting.lastError]).toEqual(["pending", "PagerDuty POST /incidents/PFQZPSY/notes: HTTP 429 Rate Limit Exceeded"]);
+    const wait = (Date.parse(waiting.nextAttemptAt) - before) / 1000;
+    expect(wait).toBeGreaterThan(40);
+    expect(wait).toBeLessThan(60);
+    await retriesRun(herald);
+    expect((await note()).status).toBe("done");
+    expect((await herald.pagerdutyCalls()).filter((c) => c.path.endsWith("/notes")).map((c) => c.method)).toEqual(["POST", "GET", "POST"]);
+  });
+
   it("waits out GitHub's rate limit (a 403, told from a refused permission by its headers) until its reset, then files the issue once", async () => {
     const herald = await ledAlarm();
     await fault("github", "POST issues", { rateLimited: "primary", resetInSeconds: 1800 });

@@ -2,7 +2,9 @@ import { Hono, type Context } from "hono";
 import { dropConnection } from "./drop-connection.js";
 
 interface Fault {
+  /** Refused before it acts; a 429 carries PagerDuty's rate-limit headers (`ratelimit-reset`: `resetInSeconds`, default 30). */
   status?: number;
+  resetInSeconds?: number;
   hang?: boolean;
   /** The call lands, the answer is lost (a 502 on the way back). */
   lose?: boolean;
@@ -46,6 +48,19 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   };
   const problem = (c: Context, status: 400 | 401 | 404 | 406, message: string) =>
     c.json({ error: { message, code: status === 401 ? 2006 : 2001 } }, status);
+  /**
+   * A fault's refusal. A rate limit says, as PagerDuty's REST API does, how many seconds until it
+   * resets (`ratelimit-reset`), and sends no Retry-After.
+   */
+  const refused = (c: Context, fault: Fault) => {
+    if (fault.status === 429) {
+      c.header("ratelimit-limit", "960");
+      c.header("ratelimit-remaining", "0");
+      c.header("ratelimit-reset", String(fault.resetInSeconds ?? 30));
+      return c.json({ error: { message: "Rate Limit Exceeded", code: 2020 } }, 429);
+    }
+    return c.json({ error: { message: "Service unavailable", code: 2001 } }, fault.status as 500);
+  };
 
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
@@ -138,7 +153,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     const wrong = updateProblem(post.updates[0]);
     if (wrong) return problem(c, 400, wrong);
     const fault = faultFor("POST", "/status_pages/:id/posts");
-    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
+    if (fault?.status) return refused(c, fault);
     const id = `PPOST${String(++counter).padStart(3, "0")}`;
     posts.set(id, { title: post.title, updates: [{ id: `PUPD-${id}`, message: String(post.updates[0].message) }] });
     if (fault?.lose) return c.text("Bad Gateway", 502);
@@ -169,7 +184,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     const wrong = updateProblem(update);
     if (wrong) return problem(c, 400, wrong);
     const fault = faultFor("POST", "/status_pages/:id/posts/:post/post_updates");
-    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
+    if (fault?.status) return refused(c, fault);
     const id = `PUPD${++counter}`;
     post.updates.push({ id, message: String(update.message) });
     if (fault?.lose) return c.text("Bad Gateway", 502);
@@ -216,7 +231,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     const incident = incidents.get(c.req.param("id"));
     if (!incident) return problem(c, 404, "Incident Not Found");
     const fault = faultFor("POST", "/incidents/:id/notes");
-    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
+    if (fault?.status) return refused(c, fault);
     const id = `PNOTE${String(++counter).padStart(3, "0")}`;
     incident.notes.push({ id, content: body.note.content });
     if (fault?.hang) await hang();
@@ -243,7 +258,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
       return c.json({ error: { message: "Invalid Input Provided", code: 2001, errors: [`Open incident with key '${key}' already exists.`] } }, 400);
     }
     const fault = faultFor("POST", "/incidents");
-    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
+    if (fault?.status) return refused(c, fault);
     const number = ++counter;
     const id = `PDECL${String(number).padStart(3, "0")}`;
     const created = { id, incident_number: number, title: incident.title, status: "triggered", incident_key: key, html_url: `https://example.pagerduty.com/incidents/${id}`, notes: [] };
@@ -267,7 +282,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     const known = incidents.get(c.req.param("id"));
     if (!known) return problem(c, 404, "Incident Not Found");
     const fault = faultFor("PUT", "/incidents/:id");
-    if (fault?.status) return problem(c, fault.status as 400, "Service unavailable");
+    if (fault?.status) return refused(c, fault);
     // Resolving it again is refused (Herald does not rely on this exact answer: it looks the incident up).
     if (incident.status === "resolved" && known.status === "resolved") {
       return c.json({ error: { message: "Invalid Input Provided", code: 2001, errors: ["Incident Already Resolved"] } }, 400);
