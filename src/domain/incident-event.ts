@@ -109,6 +109,8 @@ export interface IncidentActivity extends EventBase {
   kind: "activity";
   type: string;
   text: string;
+  /** A responder who accepted PagerDuty's request to help (incident.responder.replied). */
+  responder?: { pagerdutyUserId: string; name: string };
 }
 
 /** What Herald did for an incident, reported by the effect that did it. */

@@ -19,6 +19,9 @@ export const RULE_ACTIONS = {
   // PagerDuty's assignees of an alarm are brought into its room, matched to chat users by email.
   invite_assignees: ((event, incident) =>
     event.kind === "incident_changed" && incident.assignees.length ? { pagerdutyUserIds: incident.assignees.map((a) => a.id) } : null) as Applies<{ pagerdutyUserIds: string[] }>,
+  // A responder who accepts PagerDuty's request to help is brought into the room the same way.
+  invite_responder: ((event) =>
+    event.kind === "activity" && event.responder ? { pagerdutyUserIds: [event.responder.pagerdutyUserId] } : null) as Applies<{ pagerdutyUserIds: string[] }>,
   set_topic: () => ({}),
   // An alarm's incident is in PagerDuty already; one declared in chat is opened there.
   open_in_pagerduty: (event, incident) => when(event.kind === "incident_declared" && !incident.pagerdutyId),

@@ -46,9 +46,18 @@ export function toIncidentEvents(webhook: PagerDutyWebhook): IncidentEvent[] {
           pagerdutyIncidentId: webhook.data.incident.id,
           incidentTitle: webhook.data.incident.summary ?? null,
           text: describeActivity(webhook.eventType, webhook.data as Record<string, unknown>),
+          ...acceptedResponder(webhook.eventType, webhook.data as Record<string, unknown>),
         },
       ];
   }
+}
+
+/** The responder of an `incident.responder.replied` that accepted the request (to bring them into the room). */
+function acceptedResponder(eventType: string, data: Record<string, unknown>): { responder?: { pagerdutyUserId: string; name: string } } {
+  if (eventType !== "incident.responder.replied" || !["accepted", "joined"].includes(String(data.state))) return {};
+  const user = data.user as { id?: unknown } | undefined;
+  if (typeof user?.id !== "string" || !user.id) return {};
+  return { responder: { pagerdutyUserId: user.id, name: summaryOf(data.user) ?? user.id } };
 }
 
 function snapshotOf(data: IncidentData): IncidentSnapshot {

@@ -45,6 +45,7 @@ describe("loadConfig", () => {
       "incident.escalated",
       "incident.reassigned",
       "incident.delegated",
+      "incident.responder.replied",
       "incident.priority_updated",
       "incident.triggered",
       "incident.resolved",
@@ -78,7 +79,7 @@ describe("loadConfig", () => {
       "herald.yaml: channels.update: must be a string",
     );
     expect(errorOf(shipped.replace("      - create_channel\n", "      - open_channel\n"))).toBe(
-      "herald.yaml: rules[0].do[0]: must be create_channel, invite_declarer, invite_role_holder, invite_assignees, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft, postmortem_invite or post: {to, template}",
+      "herald.yaml: rules[0].do[0]: must be create_channel, invite_declarer, invite_role_holder, invite_assignees, invite_responder, set_topic, open_in_pagerduty, add_pagerduty_note, resolve_in_pagerduty, raise_follow_up, status_draft, postmortem_invite or post: {to, template}",
     );
     expect(errorOf(shipped.replace("to: update", "to: general"))).toMatch(
       /^herald\.yaml: rules\[0\]\.do\[5\]\.post\.to: 'general' is neither one of incident, team, ask, update nor a chat channel id/,

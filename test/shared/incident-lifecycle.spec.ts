@@ -162,6 +162,26 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     ]);
   });
 
+  it("brings a responder who accepts PagerDuty's request to help into the room; one still pending is not", async () => {
+    const herald = await harness.start();
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_triggered_v3.json"]!))).status).toBe(202);
+    await herald.settle();
+    // PagerDuty's published replies, on this incident, from grace: first pending, then accepted.
+    const reply = JSON.parse(deliveries["zulip_responder_replied_v3.json"]!);
+    reply.event.data.incident = { ...reply.event.data.incident, id: "PFQZPSY" };
+    reply.event.data.user = { ...reply.event.data.user, id: "PTUXL6G", summary: "User 123" };
+    for (const [n, state] of ["pending", "accepted"].entries()) {
+      const delivery = { ...reply, event: { ...reply.event, id: `${reply.event.id}-${n}`, data: { ...reply.event.data, state } } };
+      expect((await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(delivery)))).status).toBe(202);
+      await herald.settle();
+    }
+    const invites = (await herald.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
+    expect(invites).toEqual(["U0ADA0001", "U0GRACE01"]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    const timeline = (await herald.store.timeline(incident.id)).map((e) => e.text);
+    expect(timeline.filter((t) => t.startsWith("Responder User 123 replied"))).toEqual(["Responder User 123 replied: pending", "Responder User 123 replied: accepted"]);
+  });
+
   it("a P3 incident gets its channel and summary but no announcement", async () => {
     const herald = await harness.start();
     const envelope = JSON.parse(deliveries["zulip_triggered_v3.json"]!);
