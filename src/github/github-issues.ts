@@ -96,7 +96,11 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
         const { data: pull } = await octokit.rest.pulls.create({ owner, repo, title: document.title, head: document.branch, base, body: document.body, request });
         return { number: required(pull?.number, "number"), url: required(pull?.html_url, "html_url") };
       } catch (error) {
-        throw toEffectError(`GitHub ${step}`, error);
+        const failure = toEffectError(`GitHub ${step}`, error);
+        // The file changed between its read and this write (someone pushed to the branch): the next
+        // attempt reads it again, so this one is worth trying again.
+        if (step === "repos.createOrUpdateFileContents" && statusOf(error) === 409) throw new EffectError(failure.message, true);
+        throw failure;
       }
     },
   };

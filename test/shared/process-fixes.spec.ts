@@ -152,6 +152,19 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
     expect((await (await fetch(`${harness.vendorsUrl}/github/__issues`)).json()) as unknown[]).toHaveLength(1);
   });
 
+  it("writes the post-mortem again when someone changed its file meanwhile (GitHub's 409), and opens one pull request", async () => {
+    const herald = await harness.start();
+    await withAlarm(herald);
+    await fault("github", "PUT contents", { conflict: true });
+    await say(herald, "postmortem");
+    const incidentId = (await herald.store.getIncident("PFQZPSY"))!.id;
+    const publish = async () => (await herald.store.effectsFor(incidentId)).find((e) => e.payload.kind === "publish_document")!;
+    expect(await publish()).toMatchObject({ status: "pending", attempts: 1, lastError: expect.stringMatching(/^GitHub repos\.createOrUpdateFileContents: HTTP 409 /) });
+    await retriesRun(herald);
+    expect((await publish()).status).toBe("done");
+    expect((await (await fetch(`${harness.vendorsUrl}/github/__pulls`)).json()) as unknown[]).toHaveLength(1);
+  });
+
   it("fails a wrong-shaped answer at once, naming the call and the field", async () => {
     const herald = await harness.start();
     await withAlarm(herald);

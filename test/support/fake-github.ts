@@ -15,6 +15,8 @@ interface Fault {
   lose?: boolean;
   close?: boolean;
   body?: unknown;
+  /** PUT contents: someone pushed the file meanwhile, so the `sha` sent no longer matches (409). */
+  conflict?: boolean;
 }
 
 /** One call the fake GitHub REST API received. */
@@ -140,7 +142,8 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     if (!branches.has(branch)) return c.json({ message: `Branch ${branch} not found` }, 404);
     const key = `${branch}:${path}`;
     const existing = files.get(key);
-    if (existing && body.sha !== existing.sha) return c.json({ message: `Invalid request. "sha" wasn't supplied.` }, 422);
+    if (existing && body.sha === undefined) return c.json({ message: `Invalid request.\n\n"sha" wasn't supplied.` }, 422);
+    if ((existing && body.sha !== existing.sha) || fault?.conflict) return c.json({ message: `${path} does not match ${String(body.sha ?? "")}` }, 409);
     const sha = nextSha();
     files.set(key, { sha, content: body.content });
     branches.set(branch, nextSha());
