@@ -2,6 +2,7 @@
 // as the process uses it, who may do what, and the records. Each case failed before its fix.
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
+import { retriesRun } from "../support/harness.js";
 import heraldYaml from "../../herald.yaml?raw";
 import { deliveries } from "../support/fixtures.js";
 import { interactions } from "../support/slack-fixtures.js";
@@ -17,16 +18,6 @@ const grace = { user: "U0GRACE01", userName: "grace" };
 async function fault(vendor: "slack" | "pagerduty" | "github", call: string, what: Record<string, unknown>) {
   const url = vendor === "slack" ? `${harness.vendorsUrl}/slack/__fault/${call}` : `${harness.vendorsUrl}/${vendor}/__fault`;
   await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(vendor === "slack" ? what : { call, ...what }) });
-}
-
-/** Time passes until every waiting retry is due (their due times brought forward), and they run. */
-async function retriesRun(herald: Running) {
-  const now = new Date();
-  for (const effect of await herald.store.openEffects(100)) {
-    if (effect.status !== "pending" || effect.attempts === 0) continue;
-    await herald.store.finishEffect(effect.key, { status: "pending", error: effect.lastError ?? undefined, nextAttemptAt: new Date(now.getTime() - 1000).toISOString() }, now.toISOString());
-  }
-  await herald.settle();
 }
 
 async function say(herald: Running, text: string, options: Parameters<typeof slashCommand>[1] = {}) {

@@ -1,5 +1,6 @@
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
+import { retriesRun } from "../support/harness.js";
 import { deliveries } from "../support/fixtures.js";
 import { interactions } from "../support/slack-fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
@@ -13,16 +14,6 @@ function publishClick() {
   payload.response_url = `${harness.vendorsUrl}/slack/response/publish-${payload.trigger_id}`;
   payload.actions = [{ action_id: "status_publish", block_id: "status", value: "x", type: "button" }];
   return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
-}
-
-/** Time passes until every waiting retry is due, and they run. */
-async function retriesRun(herald: Awaited<ReturnType<typeof harness.start>>) {
-  const now = new Date();
-  for (const effect of await herald.store.openEffects(100)) {
-    if (effect.status !== "pending" || effect.attempts === 0) continue;
-    await herald.store.finishEffect(effect.key, { status: "pending", error: effect.lastError ?? undefined, nextAttemptAt: new Date(now.getTime() - 1000).toISOString() }, now.toISOString());
-  }
-  await herald.settle();
 }
 
 describe(`the external status page (${harness.runtime})`, () => {

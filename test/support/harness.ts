@@ -42,3 +42,13 @@ export async function hasWork(store: Store, now = Date.now()): Promise<boolean> 
   const open = await store.openEffects(100);
   return open.some((e) => e.status === "in_flight" || Date.parse(e.nextAttemptAt) <= now);
 }
+
+/** Time passes until every waiting retry is due (their due times brought forward), and they run. */
+export async function retriesRun(herald: RunningHerald): Promise<void> {
+  const now = new Date();
+  for (const effect of await herald.store.openEffects(100)) {
+    if (effect.status !== "pending" || effect.attempts === 0) continue;
+    await herald.store.finishEffect(effect.key, { status: "pending", error: effect.lastError ?? undefined, nextAttemptAt: new Date(now.getTime() - 1000).toISOString() }, now.toISOString());
+  }
+  await herald.settle();
+}
