@@ -106,20 +106,41 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async prune(before, at, limit) {
-      const [deliveries = 0, effects = 0] = await db.batch([
+      // Each pruned row is deleted and inserted again without its body (see migration 0011): an
+      // UPDATE would leave its page as large as before. The batch is one transaction, so the
+      // scratch tables are empty again whenever it starts.
+      const deliveryColumns = "id, source, webhook_id, received_at, processed_at, error, urgency";
+      const effectColumns = "key, incident_id, kind, status, attempts, next_attempt_at, last_error, created_at, updated_at, urgency, lane";
+      const changes = await db.batch([
         {
-          sql: `UPDATE deliveries SET body = '', request = NULL, pruned_at = ?
+          sql: `INSERT INTO pruning_deliveries (row, ${deliveryColumns})
+                SELECT rowid, ${deliveryColumns} FROM deliveries
                 WHERE rowid IN (SELECT rowid FROM deliveries WHERE processed_at IS NOT NULL AND pruned_at IS NULL AND processed_at < ? LIMIT ?)`,
-          params: [at, before, limit],
+          params: [before, limit],
         },
+        { sql: `DELETE FROM deliveries WHERE rowid IN (SELECT row FROM pruning_deliveries)`, params: [] },
+        {
+          sql: `INSERT INTO deliveries (rowid, ${deliveryColumns}, body, request, pruned_at)
+                SELECT row, ${deliveryColumns}, '', NULL, ? FROM pruning_deliveries`,
+          params: [at],
+        },
+        { sql: `DELETE FROM pruning_deliveries`, params: [] },
         {
           // The kind stays, so the outbox still says what was done.
-          sql: `UPDATE effects SET payload = json_object('kind', kind), result = NULL, pruned_at = ?
+          sql: `INSERT INTO pruning_effects (seq, ${effectColumns})
+                SELECT seq, ${effectColumns} FROM effects
                 WHERE seq IN (SELECT seq FROM effects WHERE status IN ('done', 'skipped') AND pruned_at IS NULL AND updated_at < ? LIMIT ?)`,
-          params: [at, before, limit],
+          params: [before, limit],
         },
+        { sql: `DELETE FROM effects WHERE seq IN (SELECT seq FROM pruning_effects)`, params: [] },
+        {
+          sql: `INSERT INTO effects (seq, ${effectColumns}, payload, result, pruned_at)
+                SELECT seq, ${effectColumns}, json_object('kind', kind), NULL, ? FROM pruning_effects`,
+          params: [at],
+        },
+        { sql: `DELETE FROM pruning_effects`, params: [] },
       ]);
-      return { deliveries, effects };
+      return { deliveries: changes[1] ?? 0, effects: changes[5] ?? 0 };
     },
 
     async getIncident(id) {

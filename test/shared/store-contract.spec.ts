@@ -291,11 +291,19 @@ describe(`store contract (${harness.runtime})`, () => {
       ],
     });
     await store.commitProcessed({ deliveryId: "new", processedAt: T0, incidents: [], entries: [], effects: [] });
+    await store.recordDelivery({ id: "unreadable", source: "slack", webhookId: "W-bad", receivedAt: old, body: "not json" });
+    await store.commitProcessed({ deliveryId: "unreadable", processedAt: old, incidents: [], entries: [], effects: [], error: "not a delivery" });
+    await store.finishEffect("done", { status: "pending", error: "timed out", nextAttemptAt: old }, old);
     await store.finishEffect("done", { status: "done", result: { id: "ts" } }, old);
     await store.finishEffect("failed", { status: "failed", error: "gone" }, old);
+    const [doneBefore] = await store.effectsFor("inc-1");
 
-    expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toEqual({ deliveries: 1, effects: 1 });
+    expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toEqual({ deliveries: 2, effects: 1 });
     expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toEqual({ deliveries: 0, effects: 0 });
+    // A pruned row is written anew without its body (so its space is freed): all else stays as it was.
+    expect(await store.failedDeliveries(10)).toEqual([{ id: "unreadable", source: "slack", receivedAt: old, processedAt: old, error: "not a delivery" }]);
+    expect(await store.recordDelivery({ id: "other", source: "slack", webhookId: "W-bad", receivedAt: T1, body: "{}" })).toBe(false);
+    expect((await store.effectsFor("inc-1"))[0]).toEqual({ ...doneBefore, payload: { kind: "post_message" }, result: null });
     // The pruned delivery is still known (a redelivery is not stored again); unprocessed ones are untouched.
     expect(await store.recordDelivery({ id: "old", source: "pagerduty", webhookId: "W-old", receivedAt: T1, body: "{}" })).toBe(false);
     expect((await store.pendingDeliveries(10)).map((d) => [d.id, d.body])).toEqual([["waiting", '{"raw":2}']]);
