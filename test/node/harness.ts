@@ -2,7 +2,9 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { afterAll } from "vitest";
-import { createSqliteStore } from "../../src/store/sqlite-store.js";
+import type Database from "better-sqlite3";
+import { applySqliteMigrations, openSqliteDatabase } from "../../src/store/sqlite-store.js";
+import { createSqlStore } from "../../src/store/sql-store.js";
 import { createFakeVendors } from "../support/fake-vendors.js";
 import { hasWork, type Harness } from "../support/harness.js";
 import { nodeHerald } from "./node-herald.js";
@@ -16,12 +18,21 @@ const vendorsUrl = await new Promise<string>((resolve) =>
 );
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+let lastDatabase: Database.Database | null = null;
+
 /** Node: SQLite in memory, the fake Slack on loopback, background work run by `settle`. */
 export const harness: Harness = {
   runtime: "node",
   vendorsUrl,
   async freshStore() {
-    return createSqliteStore(":memory:", "migrations");
+    const { db, sql } = openSqliteDatabase(":memory:");
+    applySqliteMigrations(db, "migrations");
+    lastDatabase = db;
+    return createSqlStore(sql);
+  },
+  async databaseBytes() {
+    if (!lastDatabase) throw new Error("no fresh store yet");
+    return (lastDatabase.pragma("page_count", { simple: true }) as number) * (lastDatabase.pragma("page_size", { simple: true }) as number);
   },
   async start(options = {}) {
     vendors.reset();

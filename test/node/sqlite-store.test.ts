@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openSqliteDatabase, applySqliteMigrations } from "../../src/store/sqlite-store.js";
-import { createSqlStore } from "../../src/store/sql-store.js";
 
 describe("the SQLite database's group commit", () => {
   it("commits concurrent writes together, and a failing one alone fails", async () => {
@@ -60,29 +59,3 @@ describe("the SQLite database's group commit", () => {
     }
   });
 });
-
-describe("retention on SQLite", () => {
-  it("frees the space of the raw bodies it drops, and new deliveries reuse it", async () => {
-    const { db, sql } = openSqliteDatabase(":memory:");
-    applySqliteMigrations(db, "migrations");
-    const store = createSqlStore(sql);
-    const pages = () => ({ all: db.pragma("page_count", { simple: true }) as number, free: db.pragma("freelist_count", { simple: true }) as number });
-    const body = JSON.stringify({ event: { summary: "x".repeat(1_600) } });
-    const deliveries = async (from: number) => {
-      for (let n = from; n < from + 1_000; n++) await store.recordDelivery({ id: `pagerduty:${n}`, source: "pagerduty", webhookId: null, receivedAt: "2026-10-01T00:00:00.000Z", body });
-    };
-    const empty = pages().all;
-    await deliveries(0);
-    db.prepare(`UPDATE deliveries SET processed_at = '2026-10-01T00:00:01.000Z'`).run();
-    const full = pages();
-    while ((await store.prune("2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z", 300)).deliveries > 0);
-    const pruned = pages();
-    // A thousand bodies of 1.6 KB took some 400 pages of 4 KB; what is left of their rows, a few.
-    expect(full.all - empty).toBeGreaterThan(400);
-    expect(pruned.all - pruned.free - empty).toBeLessThan((full.all - empty) / 10);
-    // The next thousand fit in what was freed: the file grows only by their index entries.
-    await deliveries(1_000);
-    expect(pages().all - full.all).toBeLessThan((full.all - empty) / 10);
-  });
-});
-

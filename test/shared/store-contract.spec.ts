@@ -314,6 +314,27 @@ describe(`store contract (${harness.runtime})`, () => {
     ]);
     expect((await store.failedEffects(10)).map((e) => [e.key, e.lastError])).toEqual([["failed", "gone"]]);
   });
+
+  it("frees what it drops: the next deliveries take its space and the database does not grow", async () => {
+    const store = await harness.freshStore();
+    // A PagerDuty delivery's size: small enough to sit in its row's page (a larger one's own pages
+    // were freed even when the row was updated in place).
+    const body = JSON.stringify({ event: { summary: "x".repeat(1_600) } });
+    const deliveries = async (from: number) => {
+      for (let n = from; n < from + 1_000; n++) {
+        await store.recordDelivery({ id: `pagerduty:${n}`, source: "pagerduty", webhookId: null, receivedAt: "2026-10-01T00:00:00.000Z", body });
+        await store.commitProcessed({ deliveryId: `pagerduty:${n}`, processedAt: "2026-10-01T00:00:01.000Z", incidents: [], entries: [], effects: [] });
+      }
+    };
+    const empty = await harness.databaseBytes();
+    await deliveries(0);
+    const full = await harness.databaseBytes();
+    while ((await store.prune("2026-11-01T00:00:00.000Z", T1, 200)).deliveries > 0);
+    await deliveries(1_000);
+    // A thousand bodies: some 2 MB, more than the free pages an earlier test may have left.
+    expect(full - empty).toBeGreaterThan(1_500_000);
+    expect((await harness.databaseBytes()) - full).toBeLessThan((full - empty) / 10);
+  });
 });
 
 describe(`a pipeline run reads each incident once (${harness.runtime})`, () => {

@@ -11,6 +11,8 @@ export interface Harness {
   vendorsUrl: string;
   /** A fresh, empty store with the migrations applied. */
   freshStore(): Promise<Store>;
+  /** The size in bytes of the database behind the last fresh store, its free pages included. */
+  databaseBytes(): Promise<number>;
   /** Herald on a fresh store, with Slack pointed at the fake Slack (reset), or with the local chat. */
   /**
    * Herald on a fresh store. `chat: "local"` leaves Slack unconfigured (the console is the default
