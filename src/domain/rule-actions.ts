@@ -21,7 +21,9 @@ export const RULE_ACTIONS = {
     event.kind === "incident_changed" && incident.assignees.length ? { pagerdutyUserIds: incident.assignees.map((a) => a.id) } : null) as Applies<{ pagerdutyUserIds: string[] }>,
   // A responder who accepts PagerDuty's request to help is brought into the room the same way.
   invite_responder: ((event) =>
-    event.kind === "activity" && event.responder ? { pagerdutyUserIds: [event.responder.pagerdutyUserId] } : null) as Applies<{ pagerdutyUserIds: string[] }>,
+    event.kind === "activity" && event.responder
+      ? { pagerdutyUserIds: [event.responder.pagerdutyUserId], names: { [event.responder.pagerdutyUserId]: event.responder.name } }
+      : null) as Applies<{ pagerdutyUserIds: string[]; names: Record<string, string> }>,
   set_topic: () => ({}),
   // An alarm's incident is in PagerDuty already; one declared in chat is opened there.
   open_in_pagerduty: (event, incident) => when(event.kind === "incident_declared" && !incident.pagerdutyId),

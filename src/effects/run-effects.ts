@@ -281,7 +281,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return withRefusals(effect, { status: invited.length ? "done" : "skipped", result: { invited, refused } }, refused, [], deps);
       }
       case "invite_assignees":
-        return await inviteAssignees(effect, effect.payload.pagerdutyUserIds, deps);
+        return await inviteAssignees(effect, effect.payload, deps);
       case "pagerduty_create":
         return await openInPagerDuty(effect, effect.payload, triedBefore, deps);
       case "publish_document":
@@ -510,7 +510,7 @@ async function openInPagerDuty(
 }
 
 /** PagerDuty's assignees into the incident's room: each found in chat by their PagerDuty email. */
-async function inviteAssignees(effect: Effect, pagerdutyUserIds: string[], deps: EffectDeps): Promise<EffectOutcome> {
+async function inviteAssignees(effect: Effect, { pagerdutyUserIds, names }: { pagerdutyUserIds: string[]; names?: Record<string, string> }, deps: EffectDeps): Promise<EffectOutcome> {
   const incident = await deps.store.getIncident(effect.incidentId);
   if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
   if (deps.paging.platform === "draft") return { status: "skipped", error: "PagerDuty is not configured, so its assignees cannot be looked up" };
@@ -520,7 +520,7 @@ async function inviteAssignees(effect: Effect, pagerdutyUserIds: string[], deps:
   for (const id of pagerdutyUserIds) {
     const email = await deps.paging.userEmail(id);
     const userId = email ? await room.chat.userByEmail(email) : null;
-    const name = incident.assignees.find((a) => a.id === id)?.name ?? id;
+    const name = names?.[id] ?? incident.assignees.find((a) => a.id === id)?.name ?? id;
     if (userId) found.push({ userId, name });
     else missing.push(name);
   }

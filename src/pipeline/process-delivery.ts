@@ -181,7 +181,7 @@ const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kin
   invite_declarer: ({ action }) => ({ kind: "invite", userIds: [action.userId] }),
   invite_role_holder: ({ action }) => ({ kind: "invite", userIds: [action.userId] }),
   invite_assignees: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds }),
-  invite_responder: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds }),
+  invite_responder: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds, names: action.names }),
   set_topic: ({ view, deps }) => ({ kind: "set_topic", topic: deps.renderer.render("channel-topic", view) }),
   open_in_pagerduty: ({ incident, deps }) => {
     const service = deps.config.services.find((s) => s.key === incident.service?.id);

@@ -61,7 +61,8 @@ export type EffectPayload =
   | { kind: "publish_document"; document: "postmortem" | "runbook" }
   | { kind: "set_topic"; topic: string }
   /** Brings PagerDuty's assignees into the incident's room, each matched to a chat user by email where the platform can. */
-  | { kind: "invite_assignees"; pagerdutyUserIds: string[] }
+  /** `names` by PagerDuty id, for those who are not among the incident's assignees (a responder). */
+  | { kind: "invite_assignees"; pagerdutyUserIds: string[]; names?: Record<string, string> }
   | {
       kind: "pagerduty_create";
       title: string;

@@ -162,7 +162,7 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     ]);
   });
 
-  it("brings a responder who accepts PagerDuty's request to help into the room; one still pending is not", async () => {
+  it("brings a responder who accepts PagerDuty's request to help into the room; one still pending is not; one not in chat is named", async () => {
     const herald = await harness.start();
     expect((await herald.request("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_triggered_v3.json"]!))).status).toBe(202);
     await herald.settle();
@@ -170,14 +170,18 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     const reply = JSON.parse(deliveries["zulip_responder_replied_v3.json"]!);
     reply.event.data.incident = { ...reply.event.data.incident, id: "PFQZPSY" };
     reply.event.data.user = { ...reply.event.data.user, id: "PTUXL6G", summary: "User 123" };
-    for (const [n, state] of ["pending", "accepted"].entries()) {
-      const delivery = { ...reply, event: { ...reply.event, id: `${reply.event.id}-${n}`, data: { ...reply.event.data, state } } };
+    const kim = { ...reply.event.data.user, id: "PKIMNOCHAT", summary: "Kim Park" };
+    for (const [n, [state, user]] of ([["pending", reply.event.data.user], ["accepted", reply.event.data.user], ["accepted", kim]] as const).entries()) {
+      const delivery = { ...reply, event: { ...reply.event, id: `${reply.event.id}-${n}`, data: { ...reply.event.data, state, user } } };
       expect((await herald.request("/webhooks/pagerduty", await signedDelivery(JSON.stringify(delivery)))).status).toBe(202);
       await herald.settle();
     }
     const invites = (await herald.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
     expect(invites).toEqual(["U0ADA0001", "U0GRACE01"]);
     const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    // Kim has no Slack account under PagerDuty's email for her: named (not by PagerDuty id) among those not found.
+    const kimsInvite = (await herald.store.effectsFor(incident.id)).filter((e) => e.payload.kind === "invite_assignees").at(-1)!;
+    expect([kimsInvite.status, kimsInvite.result]).toEqual(["skipped", { invited: [], notFound: ["Kim Park"], refused: [] }]);
     const timeline = (await herald.store.timeline(incident.id)).map((e) => e.text);
     expect(timeline.filter((t) => t.startsWith("Responder User 123 replied"))).toEqual(["Responder User 123 replied: pending", "Responder User 123 replied: accepted"]);
   });

@@ -96,6 +96,8 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   const users = [
     { id: "PJ0LVEB", name: "PIG 208", email: "ada@example.com", type: "user" },
     { id: "PTUXL6G", name: "User 123", email: "grace@example.com", type: "user" },
+    // Someone with no chat account under this email.
+    { id: "PKIMNOCHAT", name: "Kim Park", email: "kim@example.com", type: "user" },
   ];
   for (const path of ["/services", "/priorities", "/users/*"]) {
     app.use(path, async (c, next) => {
