@@ -93,7 +93,8 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
   try {
     if (options.timers) {
       await runTimers(deps);
-      await prune(deps);
+      // Retention can wait a minute: it goes only while the invocation's queries still fit an item.
+      if (withinBudget(options.queries)) await prune(deps);
     }
     // Deliveries and effects take turns, so a flood of deliveries cannot hold back the chat calls
     // of the incidents already on the record (and the reverse).

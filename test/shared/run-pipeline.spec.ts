@@ -190,6 +190,20 @@ describe(`runPipeline (${harness.runtime})`, () => {
     );
   });
 
+  it("leaves retention to a later run when the timers left too few of the invocation's queries", async () => {
+    const store = await harness.freshStore();
+    const pruned: string[] = [];
+    const watched = new Proxy(store, {
+      get: (target, name, receiver) =>
+        name === "prune" ? (...args: Parameters<Store["prune"]>) => (pruned.push(args[0]), target.prune(...args)) : Reflect.get(target, name, receiver),
+    });
+    const deps = pipelineDeps(watched);
+    await runPipeline(deps, { timers: true, queries: { used: () => 40, limit: 50 } });
+    expect(pruned).toEqual([]);
+    await runPipeline(deps, { timers: true, queries: { used: () => 0, limit: 50 } });
+    expect(pruned).toHaveLength(1);
+  });
+
   it("leaves the work to the runner that holds the lease", async () => {
     const store = await storeWith(1);
     await store.acquireLease("pipeline", "someone-else", new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
