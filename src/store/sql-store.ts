@@ -86,7 +86,7 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async commitProcessed(result) {
       const statements: SqlStatement[] = [
-        ...result.incidents.flatMap(writeIncident),
+        ...result.incidents.flatMap((incident) => writeIncident(incident, { raising: true })),
         ...insertEntries(result.entries),
         ...insertEffects(result.effects, result.processedAt),
         {
@@ -171,7 +171,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async saveIncidents(incidents, effects, at) {
-      await db.batch([...incidents.flatMap(writeIncident), ...insertEffects(effects, at)]);
+      await db.batch([...incidents.flatMap((incident) => writeIncident(incident)), ...insertEffects(effects, at)]);
     },
 
     async listIncidents() {
@@ -428,8 +428,13 @@ function upsertIncident(incident: Incident): SqlStatement {
 const URGENT_LIST = URGENT_PRIORITIES.map((p) => `'${p}'`).join(", ");
 
 /** The incident, and (when it is P1/P2) its queued effects moved ahead of other incidents' work. */
-function writeIncident(incident: Incident): SqlStatement[] {
-  if (!URGENT_PRIORITIES.includes(incident.priority ?? "")) return [upsertIncident(incident)];
+/**
+ * The incident's row; with `raising`, its queued effects moved ahead if it is P1/P2 now. Only a
+ * delivery changes an incident's priority: an effect's outcome or a timer writes the priority it
+ * read, and its incident's effects were queued at that urgency (or raised when it changed).
+ */
+function writeIncident(incident: Incident, { raising = false } = {}): SqlStatement[] {
+  if (!raising || !URGENT_PRIORITIES.includes(incident.priority ?? "")) return [upsertIncident(incident)];
   return [
     upsertIncident(incident),
     { sql: `UPDATE effects SET urgency = 0 WHERE incident_id = ? AND urgency != 0 AND status IN ('pending', 'in_flight')`, params: [incident.id] },
