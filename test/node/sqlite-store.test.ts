@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -29,7 +29,7 @@ describe("the SQLite database's group commit", () => {
 
   it("has applied each migration once", () => {
     const { db } = openSqliteDatabase(":memory:");
-    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql"]);
+    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql"]);
     expect(applySqliteMigrations(db, "migrations")).toEqual([]);
   });
 
@@ -56,6 +56,41 @@ describe("the SQLite database's group commit", () => {
       ours.db.close();
       theirs.db.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("migrating a database that retention pruned in place", () => {
+  it("frees the pages of the rows pruned before, keeping every row as it was", () => {
+    // The database as Herald left it before 0011: migrated up to 0010, its old bodies updated away.
+    const before = mkdtempSync(join(tmpdir(), "herald-migrations-"));
+    for (const name of readdirSync("migrations").filter((n) => n < "0011")) copyFileSync(join("migrations", name), join(before, name));
+    const { db } = openSqliteDatabase(":memory:");
+    try {
+      applySqliteMigrations(db, before);
+      const body = JSON.stringify({ event: { summary: "x".repeat(1_600) } });
+      const insert = db.prepare(`INSERT INTO deliveries (id, source, webhook_id, received_at, body, processed_at, urgency) VALUES (?, 'pagerduty', ?, '2026-10-01', ?, '2026-10-02', 1)`);
+      for (let n = 0; n < 1_000; n++) insert.run(`pagerduty:${n}`, `W${n}`, body);
+      db.prepare(`INSERT INTO effects (key, incident_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at, urgency, lane) VALUES ('k', 'inc-1', 'post_message', '{"kind":"post_message","text":"long"}', 'done', 2, 't', 't', 't', 0, 'room')`).run();
+      db.prepare(`UPDATE deliveries SET body = '', request = NULL, pruned_at = '2026-11-02'`).run();
+      db.prepare(`UPDATE effects SET payload = json_object('kind', kind), result = NULL, pruned_at = '2026-11-02'`).run();
+      const inUse = () => (db.pragma("page_count", { simple: true }) as number) - (db.pragma("freelist_count", { simple: true }) as number);
+      const rows = () => ({
+        deliveries: db.prepare(`SELECT rowid, * FROM deliveries ORDER BY rowid`).all(),
+        effects: db.prepare(`SELECT * FROM effects`).all(),
+      });
+      const sparse = inUse();
+      const kept = rows();
+
+      expect(applySqliteMigrations(db, "migrations")).toEqual(["0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql"]);
+      // A thousand rows of some 150 bytes: a few dozen pages, where their bodies had left some 500.
+      expect(sparse).toBeGreaterThan(400);
+      expect(inUse()).toBeLessThan(sparse / 5);
+      expect(rows()).toEqual(kept);
+      expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'pruned_in_place'`).all()).toEqual([]);
+    } finally {
+      db.close();
+      rmSync(before, { recursive: true, force: true });
     }
   });
 });
