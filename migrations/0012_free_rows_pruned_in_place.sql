@@ -1,5 +1,6 @@
 -- Rows that retention updated in place before 0011 are written anew once, so their pages are freed
--- too (D1 has no VACUUM to do it). Only their small columns are copied, and they keep their pruned_at.
+-- too: D1's binding cannot VACUUM (it runs each statement in a transaction, where SQLite refuses it).
+-- Only their small columns are copied, and they keep their pruned_at.
 CREATE TABLE pruned_in_place AS
   SELECT rowid AS row, id, source, webhook_id, received_at, processed_at, error, urgency, pruned_at
   FROM deliveries WHERE pruned_at IS NOT NULL;

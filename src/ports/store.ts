@@ -60,8 +60,10 @@ export type EffectPayload =
   /** The post-mortem or runbook, rendered when the effect runs, proposed to the repository. */
   | { kind: "publish_document"; document: "postmortem" | "runbook" }
   | { kind: "set_topic"; topic: string }
-  /** Brings PagerDuty's assignees into the incident's room, each matched to a chat user by email where the platform can. */
-  /** `names` by PagerDuty id, for those who are not among the incident's assignees (a responder). */
+  /**
+   * Brings PagerDuty's assignees into the incident's room, each matched to a chat user by email where
+   * the platform can; `names` by PagerDuty id, for those who are not the incident's assignees (a responder).
+   */
   | { kind: "invite_assignees"; pagerdutyUserIds: string[]; names?: Record<string, string> }
   | {
       kind: "pagerduty_create";

@@ -427,11 +427,11 @@ function upsertIncident(incident: Incident): SqlStatement {
 
 const URGENT_LIST = URGENT_PRIORITIES.map((p) => `'${p}'`).join(", ");
 
-/** The incident, and (when it is P1/P2) its queued effects moved ahead of other incidents' work. */
 /**
- * The incident's row; with `raising`, its queued effects moved ahead if it is P1/P2 now. Only a
- * delivery changes an incident's priority: an effect's outcome or a timer writes the priority it
- * read, and its incident's effects were queued at that urgency (or raised when it changed).
+ * The incident's row; with `raising`, its queued effects moved ahead of other incidents' work if it
+ * is P1/P2 now. Only a delivery changes an incident's priority: an effect's outcome or a timer
+ * writes the priority it read, and its incident's effects were queued at that urgency (or raised
+ * when it changed).
  */
 function writeIncident(incident: Incident, { raising = false } = {}): SqlStatement[] {
   if (!raising || !URGENT_PRIORITIES.includes(incident.priority ?? "")) return [upsertIncident(incident)];

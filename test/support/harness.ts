@@ -13,7 +13,6 @@ export interface Harness {
   freshStore(): Promise<Store>;
   /** The size in bytes of the database behind the last fresh store, its free pages included. */
   databaseBytes(): Promise<number>;
-  /** Herald on a fresh store, with Slack pointed at the fake Slack (reset), or with the local chat. */
   /**
    * Herald on a fresh store. `chat: "local"` leaves Slack unconfigured (the console is the default
    * platform); `config` replaces the test configuration (herald.yaml's text); `env` sets variables
