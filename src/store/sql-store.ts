@@ -108,7 +108,8 @@ export function createSqlStore(db: SqlDatabase): Store {
     async prune(before, at, limit) {
       // Each pruned row is deleted and inserted again without its body (see migration 0011): an
       // UPDATE would leave its page as large as before. The batch is one transaction, so the
-      // scratch tables are empty again whenever it starts.
+      // scratch tables are empty again whenever it starts. A column added to either table must be
+      // added to its list here and to its scratch table, or a pruned row goes back to its default.
       const deliveryColumns = "id, source, webhook_id, received_at, processed_at, error, urgency";
       const effectColumns = "key, incident_id, kind, status, attempts, next_attempt_at, last_error, created_at, updated_at, urgency, lane";
       const changes = await db.batch([
