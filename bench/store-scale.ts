@@ -4,8 +4,8 @@
 // Measures: the first page of incidents and one incident's record with the first page of its
 // timeline (median and p99 of 200 reads), against reading every incident as the API used to; the
 // database's size before and after retention drops the old raw bodies (then VACUUM), and how long
-// each of retention's steps takes; and how many
-// store round trips one delivery costs to process, and one effect to carry out.
+// each of retention's steps takes; and how many store round trips one delivery costs to process,
+// and one effect to carry out.
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

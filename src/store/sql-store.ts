@@ -106,40 +106,20 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async prune(before, at, limit) {
-      // Each pruned row is deleted and inserted again without its body (see migration 0011): an
-      // UPDATE would leave its page as large as before. The batch is one transaction, so the
-      // scratch tables are empty again whenever it starts. A column added to either table must be
-      // added to its list here and to its scratch table, or a pruned row goes back to its default.
-      const deliveryColumns = "id, source, webhook_id, received_at, processed_at, error, urgency";
-      const effectColumns = "key, incident_id, kind, status, attempts, next_attempt_at, last_error, created_at, updated_at, urgency, lane";
       const changes = await db.batch([
-        {
-          sql: `INSERT INTO pruning_deliveries (row, ${deliveryColumns})
-                SELECT rowid, ${deliveryColumns} FROM deliveries
-                WHERE rowid IN (SELECT rowid FROM deliveries WHERE processed_at IS NOT NULL AND pruned_at IS NULL AND processed_at < ? LIMIT ?)`,
-          params: [before, limit],
-        },
-        { sql: `DELETE FROM deliveries WHERE rowid IN (SELECT row FROM pruning_deliveries)`, params: [] },
-        {
-          sql: `INSERT INTO deliveries (rowid, ${deliveryColumns}, body, request, pruned_at)
-                SELECT row, ${deliveryColumns}, '', NULL, ? FROM pruning_deliveries`,
-          params: [at],
-        },
-        { sql: `DELETE FROM pruning_deliveries`, params: [] },
-        {
-          // The kind stays, so the outbox still says what was done.
-          sql: `INSERT INTO pruning_effects (seq, ${effectColumns})
-                SELECT seq, ${effectColumns} FROM effects
-                WHERE seq IN (SELECT seq FROM effects WHERE status IN ('done', 'skipped') AND pruned_at IS NULL AND updated_at < ? LIMIT ?)`,
-          params: [before, limit],
-        },
-        { sql: `DELETE FROM effects WHERE seq IN (SELECT seq FROM pruning_effects)`, params: [] },
-        {
-          sql: `INSERT INTO effects (seq, ${effectColumns}, payload, result, pruned_at)
-                SELECT seq, ${effectColumns}, json_object('kind', kind), NULL, ? FROM pruning_effects`,
-          params: [at],
-        },
-        { sql: `DELETE FROM pruning_effects`, params: [] },
+        ...rewritten("deliveries", "rowid", "pruning_deliveries", "row", "id, source, webhook_id, received_at, processed_at, error, urgency", {
+          chosen: `SELECT rowid FROM deliveries WHERE processed_at IS NOT NULL AND pruned_at IS NULL AND processed_at < ? LIMIT ?`,
+          dropped: `body, request, pruned_at`,
+          as: `'', NULL, ?`,
+          params: [before, limit, at],
+        }),
+        // The kind stays, so the outbox still says what was done.
+        ...rewritten("effects", "seq", "pruning_effects", "seq", "key, incident_id, kind, status, attempts, next_attempt_at, last_error, created_at, updated_at, urgency, lane", {
+          chosen: `SELECT seq FROM effects WHERE status IN ('done', 'skipped') AND pruned_at IS NULL AND updated_at < ? LIMIT ?`,
+          dropped: `payload, result, pruned_at`,
+          as: `json_object('kind', kind), NULL, ?`,
+          params: [before, limit, at],
+        }),
       ]);
       return { deliveries: changes[1] ?? 0, effects: changes[5] ?? 0 };
     },
@@ -427,6 +407,30 @@ function upsertIncident(incident: Incident): SqlStatement {
 }
 
 const URGENT_LIST = URGENT_PRIORITIES.map((p) => `'${p}'`).join(", ");
+
+/**
+ * Retention's four statements for one table: the `chosen` rows are deleted and inserted again with
+ * `dropped` set `as` given, so the space they free goes back to SQLite (an UPDATE would leave their
+ * pages as large as before). `kept` are the columns copied through `scratch` (migration 0011): a
+ * column added to the table must be added to both, or a pruned row goes back to its default. The
+ * batch is one transaction, so the scratch table is empty whenever it starts. The second
+ * statement's count is the rows pruned. `params`: the two of `chosen`, then those of `as`.
+ */
+function rewritten(
+  table: string,
+  key: string,
+  scratch: string,
+  scratchKey: string,
+  kept: string,
+  rows: { chosen: string; dropped: string; as: string; params: unknown[] },
+): SqlStatement[] {
+  return [
+    { sql: `INSERT INTO ${scratch} (${scratchKey}, ${kept}) SELECT ${key}, ${kept} FROM ${table} WHERE ${key} IN (${rows.chosen})`, params: rows.params.slice(0, 2) },
+    { sql: `DELETE FROM ${table} WHERE ${key} IN (SELECT ${scratchKey} FROM ${scratch})`, params: [] },
+    { sql: `INSERT INTO ${table} (${key}, ${kept}, ${rows.dropped}) SELECT ${scratchKey}, ${kept}, ${rows.as} FROM ${scratch}`, params: rows.params.slice(2) },
+    { sql: `DELETE FROM ${scratch}`, params: [] },
+  ];
+}
 
 /**
  * The incident's row; with `raising`, its queued effects moved ahead of other incidents' work if it
