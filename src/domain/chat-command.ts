@@ -24,7 +24,8 @@ export type ChatCommand =
   /** `ticket <third party>` without a case: how to log one there, and where to escalate. */
   | { name: "ticket-help"; thirdParty: string }
   | { name: "status"; action: "draft"; text: string | null }
-  | { name: "status"; action: "publish" }
+  /** `draft`: the draft a Publish button was under (its `preparedAt`); a typed command publishes the pending one. */
+  | { name: "status"; action: "publish"; draft?: string }
   | { name: "announce"; to: "ask" | "update" }
   | { name: "resolve"; temporary: boolean; note: string }
   | { name: "postmortem-schedule"; when: string }

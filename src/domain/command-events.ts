@@ -22,6 +22,21 @@ export const TRIAGE_BUTTONS: readonly { actionId: string; label: string; value: 
 /** The Publish button under a pending status-page update. */
 export const STATUS_PUBLISH = "status_publish";
 
+/**
+ * The Publish button under a draft: its value names the draft (when it was prepared), so a click
+ * on the post of a draft since replaced publishes nothing instead of the newer text nobody reviewed
+ * there.
+ */
+export function publishButton(draft: { preparedAt: string }) {
+  return { actionId: STATUS_PUBLISH, label: "Publish", value: `draft:${draft.preparedAt}`, command: "status publish" };
+}
+
+/** The command a Publish button's click stands for; a value that names no draft (from posts made before drafts were named) publishes the pending one. */
+export function publishCommand(value: unknown): ChatCommand {
+  const draft = typeof value === "string" && value.startsWith("draft:") ? value.slice("draft:".length) : "";
+  return { name: "status", action: "publish", ...(draft ? { draft } : {}) };
+}
+
 /** The role a volunteer button gives, or null for any other action. */
 export function volunteerRole(actionId: string): string | null {
   return VOLUNTEER_BUTTONS[actionId]?.role ?? null;

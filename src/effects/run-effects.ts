@@ -293,7 +293,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
       case "status_draft":
         return await draftStatus(effect, effect.payload, deps);
       case "status_publish":
-        return await publishStatus(effect, effect.payload.by, triedBefore, deps);
+        return await publishStatus(effect, effect.payload, triedBefore, deps);
     }
   } catch (error) {
     const failure =

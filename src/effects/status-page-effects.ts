@@ -1,5 +1,4 @@
-import { STATUS_PUBLISH } from "../domain/command-events.js";
-import type { Person } from "../domain/incident.js";
+import { publishButton } from "../domain/command-events.js";
 import type { Effect, EffectOutcome } from "../ports/store.js";
 import { incidentView } from "../render/incident-view.js";
 import type { EffectDeps } from "./run-effects.js";
@@ -24,14 +23,23 @@ export async function draftStatus(
       {
         key: `${effect.key}:review`,
         incidentId: incident.id,
-        payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [{ actionId: STATUS_PUBLISH, label: "Publish", value: incident.id, command: "status publish" }] },
+        payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [publishButton(draft)] },
       },
     ],
   };
 }
 
-/** Publishes the pending status-page update (PagerDuty status pages) and says so in the channel. */
-export async function publishStatus(effect: Effect, by: Person, triedBefore: boolean, deps: EffectDeps): Promise<EffectOutcome> {
+/**
+ * Publishes the pending status-page update (PagerDuty status pages) and says so in the channel. A
+ * Publish button under a draft since replaced publishes nothing: the room is told to review the newer one.
+ */
+export async function publishStatus(
+  effect: Effect,
+  request: Extract<Effect["payload"], { kind: "status_publish" }>,
+  triedBefore: boolean,
+  deps: EffectDeps,
+): Promise<EffectOutcome> {
+  const { by } = request;
   const incident = await deps.store.getIncident(effect.incidentId);
   if (!incident) return { status: "skipped", error: "the incident does not exist" };
   const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
@@ -43,6 +51,7 @@ export async function publishStatus(effect: Effect, by: Person, triedBefore: boo
     then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to: "incident", template: "status-published", text: deps.renderer.render("status-published", data) } }],
   });
   if (!draft) return say({}, { published: false, reason: "no pending update" });
+  if (request.draft && request.draft !== draft.preparedAt) return say({ replaced: true, by }, { published: false, reason: "the draft under that button was replaced" });
   if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
   const update = {
     statusPageId: pageId,

@@ -136,7 +136,7 @@ async function recordOutcome(command: ChatCommand, request: ChatRequest, inciden
       return effect(
         "status",
         command.action === "publish"
-          ? { kind: "status_publish", by: request.actor }
+          ? { kind: "status_publish", by: request.actor, ...(command.draft ? { draft: command.draft } : {}) }
           : // Of the incident as it stood when the command was given.
             { kind: "status_draft", draft: incident.status === "resolved" ? "resolution" : "incident", ...(command.text ? { message: command.text } : {}) },
       );

@@ -45,7 +45,8 @@ export type EffectPayload =
   /** Posts the post-mortem meeting in the incident channel with its calendar invite (.ics). */
   | { kind: "postmortem_invite" }
   /** Publishes the pending status-page update. */
-  | { kind: "status_publish"; by: Person }
+  /** `draft`: only that draft (its `preparedAt`), when a button named it. */
+  | { kind: "status_publish"; by: Person; draft?: string }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
   | {

@@ -6,13 +6,13 @@ import { interactions } from "../support/slack-fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { signed, slashCommand } from "../support/slack-requests.js";
 
-function publishClick() {
+function publishClick(value = "x") {
   const payload = JSON.parse(interactions["interactivity_block_actions_docs-example.java-slack-sdk.json"]!);
   payload.channel = { id: "C00000001", name: "inc" };
   payload.user = { id: "U0GRACE01", username: "grace", team_id: "T0TEAM" };
   payload.trigger_id = `publish.${Date.now()}`;
   payload.response_url = `${harness.vendorsUrl}/slack/response/publish-${payload.trigger_id}`;
-  payload.actions = [{ action_id: "status_publish", block_id: "status", value: "x", type: "button" }];
+  payload.actions = [{ action_id: "status_publish", block_id: "status", value, type: "button" }];
   return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
 }
 
@@ -49,6 +49,40 @@ describe(`the external status page (${harness.runtime})`, () => {
     expect(incident.statusPage!.published.map((p) => p.message)).toEqual([expect.stringMatching(/^We are investigating/), "The fix is rolling out."]);
     const told = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":globe_with_meridians: <@U0GRACE01> published"));
     expect(told).toHaveLength(2);
+  });
+
+  it("publishes only the draft a Publish button is under: a click on a replaced draft's post publishes nothing and says so", async () => {
+    const herald = await harness.start();
+    const [triggered] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    const reviews = async () =>
+      (await herald.slackCalls())
+        .filter((c) => c.method === "chat.postMessage" && String(c.body.text).startsWith(":memo: *Status page"))
+        .map((c) => JSON.parse(String(c.body.blocks))[1].elements[0].value as string);
+    await herald.request("/slack/commands", await slashCommand("lead me", { user: "U0GRACE01", userName: "grace" }));
+    await herald.request("/slack/commands", await slashCommand("status draft The fix is rolling out."));
+    await herald.settle();
+    const [first, second] = await reviews();
+    expect(first).toMatch(/^draft:/);
+    expect(second).not.toBe(first);
+
+    // Grace reviewed the first draft and presses its button: the newer text is not published under her name.
+    await herald.request("/slack/interactions", await publishClick(first));
+    await herald.settle();
+    expect((await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/"))).toEqual([]);
+    const lastPost = async () => (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage").at(-1)!.body.text;
+    expect(await lastPost()).toBe(
+      ":globe_with_meridians: <@U0GRACE01>, that Publish button is under an earlier draft, since replaced: nothing was published. Review the newer draft posted after it, then publish with its button or `/incident status publish`.",
+    );
+    expect((await herald.store.getIncident("PFQZPSY"))!.statusPage!.draft!.message).toBe("The fix is rolling out.");
+
+    // The newer draft's button publishes it.
+    await herald.request("/slack/interactions", await publishClick(second));
+    await herald.settle();
+    const opened = (await herald.pagerdutyCalls()).filter((c) => c.path.endsWith("/posts"));
+    expect(opened.map((c) => (c.body as any).post.updates[0].message)).toEqual(["The fix is rolling out."]);
+    expect((await herald.store.getIncident("PFQZPSY"))!.statusPage!.published.map((p) => [p.message, p.by.name])).toEqual([["The fix is rolling out.", "grace"]]);
   });
 
   it("drafts the pending update for review, publishes it to the PagerDuty status page, then updates and resolves the post", async () => {

@@ -257,6 +257,28 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect((await connectorPosts(herald)).map((c) => cardText(c.body).includes("Herald's commands"))).toEqual([true, true, true]);
   });
 
+  it("publishes from a status draft card's button only the draft that card shows", async () => {
+    const herald = await startTeams();
+    await say(herald, "declare P2 networking VPC peering is down");
+    const incident = (await herald.store.listIncidents())[0]!;
+    const room = incident.channel!.id;
+    await say(herald, "lead me", { conversation: room });
+    await say(herald, "status draft We are rolling back a network change.", { conversation: room });
+    await say(herald, "status draft The rollback is done; traffic flows again.", { conversation: room });
+    const publishes = (await connectorPosts(herald))
+      .filter((p) => p.path.includes(encodeURIComponent(room)) && cardText(p.body).includes("Status page"))
+      .map((p) => p.body.attachments[0].content.actions[0].data);
+    // The incident's own draft, then the two written ones.
+    expect(publishes.map((d: any) => d.action)).toEqual(["status_publish", "status_publish", "status_publish"]);
+    const said = async () => cardText((await connectorPosts(herald)).at(-1)!.body);
+
+    await say(herald, "", { value: publishes[1], conversation: room });
+    expect(await said()).toContain("that Publish button is under an earlier draft, since replaced: nothing was published");
+    expect((await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/"))).toEqual([]);
+    await say(herald, "", { value: publishes[2], conversation: room });
+    expect((await herald.store.getIncident(incident.id))!.statusPage!.published.map((p) => [p.message, p.by.name])).toEqual([["The rollback is done; traffic flows again.", ADA.name]]);
+  });
+
   it("files a message in the log with the “Add to incident log” message action", async () => {
     const herald = await startTeams();
     await say(herald, "declare P2 networking VPC peering is down");

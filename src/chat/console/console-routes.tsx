@@ -2,9 +2,9 @@
 import { Hono, type Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { grammarContext } from "../../config/grammar-context.js";
-import { parseChatCommand, type ChatCommand, type DeclareDetails } from "../../domain/chat-command.js";
+import { parseChatCommand, type ChatCommand, type DeclareDetails, type ParsedCommand } from "../../domain/chat-command.js";
 import type { ChatRequest } from "../../domain/chat-request.js";
-import { declaredIncidentId, STATUS_PUBLISH, TRIAGE_BUTTONS, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
+import { declaredIncidentId, publishCommand, STATUS_PUBLISH, TRIAGE_BUTTONS, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
 import { renderDocument } from "../../documents/render-document.js";
 import type { DocumentKind } from "../../documents/document-view.js";
 import { HeraldError } from "../../errors.js";
@@ -173,7 +173,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     if (!text) throw new ConsoleRefusal(400, `Herald has no button '${action}'.`);
     // A volunteer button names its incident: it is posted in the team's room too.
     const named = role && typeof form.value === "string" ? await deps.store.getIncident(form.value) : null;
-    return take(c, room, text, "button", form, named && named.channel?.id !== room.id ? named.id : undefined);
+    return take(c, room, text, "button", form, named && named.channel?.id !== room.id ? named.id : undefined, action === STATUS_PUBLISH ? publishCommand(form.value) : undefined);
   });
 
   app.get("/console/declare", async (c) => html(c, <DeclarePage ctx={page(c)} room={c.req.query("room") ?? teamRoom()} values={{}} errors={{}} />));
@@ -201,12 +201,14 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
   });
 
   /** Takes a command said in a room: answered at once (to the person only), and on the record in the background. */
-  async function take(c: C, room: LocalChannel, said: string, via: ChatRequest["via"], form: Record<string, unknown>, incidentId?: string) {
+  /** What a person said or pressed (`pressed`: the command a button stands for, said as its words). */
+  async function take(c: C, room: LocalChannel, said: string, via: ChatRequest["via"], form: Record<string, unknown>, incidentId?: string, pressed?: ChatCommand) {
     const back = safeBack(form.back, `/console/rooms/${encodeURIComponent(room.name)}`);
     const text = withMentions(withoutPrefix(said));
     const person = c.get("viewer").person!;
     const word = text.trim().split(/\s+/)[0] ?? "";
-    const answered = await answerAtOnce(parseChatCommand(text, grammar), word, answerContext(c, room, incidentId));
+    const parsed: ParsedCommand = pressed ? { ok: true, command: pressed } : parseChatCommand(text, grammar);
+    const answered = await answerAtOnce(parsed, word, answerContext(c, room, incidentId));
     switch (answered.kind) {
       case "mistake":
       case "refused":

@@ -5,7 +5,7 @@ import { NOT_INCIDENT_CALLBACK, notIncidentFormView, readNotIncidentForm } from 
 import { parseInteraction } from "./parse.js";
 import type { ChatCommand } from "../../domain/chat-command.js";
 import type { ChatRequest } from "../../domain/chat-request.js";
-import { STATUS_PUBLISH, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
+import { publishCommand, STATUS_PUBLISH, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 import type { SlackRouteDeps } from "./slack-route-deps.js";
@@ -35,11 +35,11 @@ export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
         const ids = actions.map((a) => a.action_id);
         const recorded = actions.find((a) => volunteerRole(a.action_id) || a.action_id === STATUS_PUBLISH);
         // A volunteer button names its incident (it is also posted in the team channel); others are in the incident's room.
-        const named = recorded?.value ? await deps.store.getIncident(recorded.value) : null;
+        const role = recorded ? volunteerRole(recorded.action_id) : null;
+        const named = role && recorded?.value ? await deps.store.getIncident(recorded.value) : null;
         const incident = named ?? (recorded ? await deps.store.findIncidentByChannel(channel.id) : null);
         if (recorded && incident) {
-          const role = volunteerRole(recorded.action_id);
-          const command: ChatCommand = role ? { name: "assign", role, who: { kind: "me" }, takeOver: false } : { name: "status", action: "publish" };
+          const command: ChatCommand = role ? { name: "assign", role, who: { kind: "me" }, takeOver: false } : publishCommand(recorded.value);
           await accept(`slack:action:${trigger ?? `${channel.id}:${user.id}:${recorded.action_id}`}`, (base) =>
             buttonRequest(base, interaction.payload, channel.id, command, incident.channel?.id === channel.id ? undefined : incident.id),
           );

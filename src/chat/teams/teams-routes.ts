@@ -3,7 +3,7 @@ import { grammarContext } from "../../config/grammar-context.js";
 import type { Config } from "../../config/schema.js";
 import { parseChatCommand, type ChatCommand, type ParsedCommand } from "../../domain/chat-command.js";
 import type { ChatRequest } from "../../domain/chat-request.js";
-import { STATUS_PUBLISH, TRIAGE_BUTTONS, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
+import { publishCommand, STATUS_PUBLISH, TRIAGE_BUTTONS, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
 import { DECLARE_SUBMIT, readDeclareCard } from "./declare-card.js";
 import { splitCategory } from "../../domain/note-category.js";
 import { MalformedBodyError, NotConfiguredError, SignatureError } from "../../errors.js";
@@ -120,9 +120,11 @@ export function teamsRoutes(deps: TeamsRouteDeps): Hono {
       return c.body(null, 200);
     }
     if (clicked && typeof clicked.action === "string") {
-      const command = buttonCommand(clicked.action);
+      const command = buttonCommand(clicked.action, clicked.value);
       if (!command) return c.body(null, 200);
-      const incidentId = typeof clicked.value === "string" && (await deps.store.getIncident(clicked.value)) ? clicked.value : undefined;
+      // A volunteer button names its incident: it is posted in the team's channel too.
+      const named = command.name === "assign" && typeof clicked.value === "string" ? clicked.value : null;
+      const incidentId = named && (await deps.store.getIncident(named)) ? named : undefined;
       await acceptDelivery(deps, { id: base.id, source: TEAMS, body, request: request("button", { ok: true, command, word: command.name }, incidentId ? { incidentId } : {}) });
       return c.body(null, 200);
     }
@@ -216,10 +218,10 @@ function readActivity(raw: Uint8Array): Activity {
 }
 
 /** A card button's action as the command it stands for. */
-function buttonCommand(action: string): ChatCommand | null {
+function buttonCommand(action: string, value: unknown): ChatCommand | null {
   const role = volunteerRole(action);
   if (role) return { name: "assign", role, who: { kind: "me" }, takeOver: false };
-  if (action === STATUS_PUBLISH) return { name: "status", action: "publish" };
+  if (action === STATUS_PUBLISH) return publishCommand(value);
   const triage = TRIAGE_BUTTONS.find((b) => b.actionId === action);
   if (triage?.value === "declare") return { name: "declare", quick: null };
   return null;
