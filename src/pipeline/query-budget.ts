@@ -48,3 +48,13 @@ export function roomForAnotherTurn(budget: QueryBudget | undefined): boolean {
   if (!budget) return true;
   return withinBudget({ ...budget, used: () => budget.used() + QUERIES_TO_START_A_TURN });
 }
+
+/**
+ * The queries the timers may still spend on reminders: what is left once the run keeps enough for a
+ * turn after them and its end (so the reminders' posts, and deliveries that wait, can go on in the
+ * same invocation or the next). Unbounded without a budget.
+ */
+export function queriesLeftForTimers(budget: QueryBudget | undefined): number {
+  if (!budget) return Number.POSITIVE_INFINITY;
+  return budget.limit - budget.used() - QUERIES_TO_START_A_TURN - QUERIES_TO_END_A_RUN;
+}

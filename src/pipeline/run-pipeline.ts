@@ -92,7 +92,7 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
   run.ran = true;
   try {
     if (options.timers) {
-      await runTimers(deps);
+      await runTimers(deps, options.queries);
       // Retention can wait a minute: it goes only while the invocation's queries still fit an item.
       if (withinBudget(options.queries)) await prune(deps);
     }

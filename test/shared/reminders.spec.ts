@@ -64,6 +64,29 @@ describe(`reminders (${harness.runtime})`, () => {
     expect(await runTimers(deps(6))).toBe(0);
   });
 
+  it("queues only the reminders that fit the invocation's D1 queries, and the next tick the rest, each once", async () => {
+    const store = await harness.freshStore();
+    const many = Array.from({ length: 60 }, (_, i) => ({ ...incident, id: `inc-due-${i}`, channel: { id: `C${i}`, name: `inc-${i}` } }));
+    await store.saveIncidents(many, [], incident.updatedAt);
+    // The invocation's queries, counted as D1 would at most: a read, and a statement for each incident and post written.
+    let used = 0;
+    const counted = Object.assign(Object.create(store) as typeof store, {
+      pageIncidents: (...args: Parameters<typeof store.pageIncidents>) => (used++, store.pageIncidents(...args)),
+      saveIncidents: (...args: Parameters<typeof store.saveIncidents>) => ((used += args[0].length + args[1].length), store.saveIncidents(...args)),
+    });
+    const deps = { store: counted, config, renderer, clock: at(5) };
+    // 30 of 50 used: 9 left once a turn after the timers and the run's end are kept (11): the page
+    // read, then four incidents' writes with their reminder (two statements each).
+    used = 30;
+    expect(await runTimers(deps, { used: () => used, limit: 50 })).toBe(4);
+    expect(used).toBe(39);
+    used = 45;
+    expect(await runTimers(deps, { used: () => used, limit: 50 })).toBe(0);
+    expect(await runTimers(deps)).toBe(56);
+    const keys = (await Promise.all(many.map(async (i) => (await store.effectsFor(i.id)).map((e) => e.key)))).flat();
+    expect(keys).toEqual(many.map((i) => `${i.id}:roles-needed`));
+  });
+
   it("reminds the channel at the check-in cadence, skipping missed slots, and stops on resolve", async () => {
     const store = await harness.freshStore();
     const withCheckins: Incident = {

@@ -7,6 +7,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Incident } from "../../src/domain/incident.js";
 import { createD1Store } from "../../src/store/d1-store.js";
 import worker from "../../src/worker/index.js";
 import { harness } from "./harness.js";
@@ -31,6 +32,30 @@ async function until(what: string, probe: () => Promise<boolean>, seconds = 20) 
 }
 
 const baseEnv = env as unknown as WorkerEnv;
+
+/** D1 as the Worker sees it, counting each statement (a batch's each) the way D1's limit does. */
+function countingD1() {
+  const counter = { queries: 0 };
+  const inner = new WeakMap<object, D1PreparedStatement>();
+  const counted = (statement: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(statement, {
+      get(target, name) {
+        const value = Reflect.get(target, name, target);
+        if (typeof value !== "function") return value;
+        if (name === "bind") return (...params: unknown[]) => counted(value.apply(target, params));
+        if (["all", "first", "run", "raw"].includes(String(name))) return (...args: unknown[]) => (counter.queries++, value.apply(target, args));
+        return value.bind(target);
+      },
+    });
+    inner.set(proxy, statement);
+    return proxy;
+  };
+  const db = {
+    prepare: (sql: string) => counted(env.DB.prepare(sql)),
+    batch: (list: D1PreparedStatement[]) => ((counter.queries += list.length), env.DB.batch(list.map((s) => inner.get(s) ?? s))),
+  };
+  return { db, counter };
+}
 
 /** Four signed P1 pages, each a new incident; `tag` keeps their ids apart from other tests'. */
 function p1Pages(tag: string): string[] {
@@ -176,31 +201,15 @@ describe("the Worker entry", () => {
   it("keeps each invocation within D1's 50 queries (the free plan): a flood of P1 pages is worked off over several, each asking for the next", async () => {
     await harness.freshStore();
     for (const vendor of ["slack", "pagerduty", "github"]) await fetch(`${harness.vendorsUrl}/${vendor}/__reset`, { method: "POST" });
-    // D1 as the Worker sees it, counting each statement (a batch's each) the way D1's limit does.
-    let queries = 0;
-    const inner = new WeakMap<object, D1PreparedStatement>();
-    const counted = (statement: D1PreparedStatement): D1PreparedStatement => {
-      const proxy = new Proxy(statement, {
-        get(target, name) {
-          const value = Reflect.get(target, name, target);
-          if (typeof value !== "function") return value;
-          if (name === "bind") return (...params: unknown[]) => counted(value.apply(target, params));
-          if (["all", "first", "run", "raw"].includes(String(name))) return (...args: unknown[]) => (queries++, value.apply(target, args));
-          return value.bind(target);
-        },
-      });
-      inner.set(proxy, statement);
-      return proxy;
-    };
-    const db = { prepare: (sql: string) => counted(env.DB.prepare(sql)), batch: (list: D1PreparedStatement[]) => ((queries += list.length), env.DB.batch(list.map((s) => inner.get(s) ?? s))) };
+    const { db, counter } = countingD1();
     const asked: unknown[] = [];
     const limited = { ...baseEnv, DB: db, PIPELINE_QUEUE: { send: async (message: unknown) => void asked.push(message) } } as unknown as WorkerEnv;
 
     const perInvocation: number[] = [];
     const counting = async (work: () => Promise<unknown>) => {
-      const before = queries;
+      const before = counter.queries;
       await work();
-      perInvocation.push(queries - before);
+      perInvocation.push(counter.queries - before);
     };
     const pages = p1Pages("FLOOD");
     for (const page of pages) await counting(async () => expect((await call("/webhooks/pagerduty", await signedDelivery(page), limited)).status).toBe(202));
@@ -220,6 +229,48 @@ describe("the Worker entry", () => {
     expect(Math.max(...perInvocation), `queries per invocation: ${perInvocation.join(", ")}`).toBeLessThanOrEqual(50);
     expect(invocations, "the work took more than one invocation, each asking for the next").toBeGreaterThan(1);
     await expectFourIncidentsDoneOnce();
+  });
+
+  it("keeps the cron's reminders within D1's 50 queries: sixty incidents due at once are each reminded once, over several ticks", async () => {
+    await harness.freshStore();
+    const store = createD1Store(env.DB);
+    const since = new Date(Date.now() - 30 * 60_000).toISOString();
+    // Sixty incidents declared half an hour ago, none with a lead or scribe yet: each is due its roles reminder.
+    const incidents: Incident[] = Array.from({ length: 60 }, (_, i) => ({
+      id: `due-${i}`,
+      pagerdutyId: null,
+      number: null,
+      title: `Disk full ${i}`,
+      url: null,
+      service: null,
+      priority: "P3",
+      status: "triggered",
+      urgency: null,
+      assignees: [],
+      triggeredAt: since,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      updatedAt: since,
+      channel: { id: "C00000001", name: `inc-disk-full-${i}` },
+      roles: {},
+      declaredBy: { id: "U0ADA0001", name: "ada" },
+    }));
+    await store.saveIncidents(incidents, [], since);
+    const { db, counter } = countingD1();
+    const cronEnv = { ...baseEnv, DB: db, PIPELINE_QUEUE: { send: async () => {} } } as unknown as WorkerEnv;
+    const reminded = async () => (await Promise.all(incidents.map(async (i) => (await store.effectsFor(i.id)).filter((e) => e.key.endsWith(":roles-needed")).length)));
+
+    const perTick: number[] = [];
+    for (let tick = 0; tick < 20 && (await reminded()).some((n) => n === 0); tick++) {
+      const before = counter.queries;
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: "* * * * *" }) as any, cronEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      perTick.push(counter.queries - before);
+    }
+    expect(await reminded()).toEqual(incidents.map(() => 1));
+    expect(Math.max(...perTick), `queries per tick: ${perTick.join(", ")}`).toBeLessThanOrEqual(50);
+    expect(perTick.length, "the reminders took more than one tick").toBeGreaterThan(1);
   });
 
   it("keeps each invocation within its subrequests (HERALD_SUBREQUEST_LIMIT): the vendor calls of a flood of P1 pages are spread over several", async () => {
