@@ -44,8 +44,7 @@ export type EffectPayload =
   | { kind: "status_draft"; draft: "incident" | "resolution"; message?: string }
   /** Posts the post-mortem meeting in the incident channel with its calendar invite (.ics). */
   | { kind: "postmortem_invite" }
-  /** Publishes the pending status-page update. */
-  /** `draft`: only that draft (its `preparedAt`), when a button named it. */
+  /** Publishes the pending status-page update; with `draft` (its `preparedAt`, from a button), only that one. */
   | { kind: "status_publish"; by: Person; draft?: string }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }

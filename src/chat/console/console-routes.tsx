@@ -200,8 +200,10 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     return c.redirect(`/console/rooms/${encodeURIComponent(room.name)}`, 303);
   });
 
-  /** Takes a command said in a room: answered at once (to the person only), and on the record in the background. */
-  /** What a person said or pressed (`pressed`: the command a button stands for, said as its words). */
+  /**
+   * Takes a command said in a room, or a button pressed (`pressed`: the command it stands for, and
+   * `said`, its words): answered at once (to the person only), and on the record in the background.
+   */
   async function take(c: C, room: LocalChannel, said: string, via: ChatRequest["via"], form: Record<string, unknown>, incidentId?: string, pressed?: ChatCommand) {
     const back = safeBack(form.back, `/console/rooms/${encodeURIComponent(room.name)}`);
     const text = withMentions(withoutPrefix(said));
