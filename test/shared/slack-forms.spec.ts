@@ -296,6 +296,21 @@ describe(`Slack invitations (${harness.runtime})`, () => {
     expect(await chat.invite(room.id, ["U0GRACE01", "U0HERALD01"])).toEqual({ refused: [] });
   });
 
+  it("takes Slack's silent failure for an account since removed: the others were added, and asking them again finds them there", async () => {
+    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
+    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+    const running = await harness.start();
+    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
+    const room = await chat.createChannel("inc-8-removed");
+    if (room === "name_taken") throw new Error("the room's name was taken");
+    // Slack answers with an error, yet adds everyone but the removed account (its method reference, "Partially failed calls").
+    expect(await chat.invite(room.id, ["U0GONE0001", "U0GRACE01"])).toEqual({ refused: [{ userId: "U0GONE0001", reason: expect.stringContaining("deactivated") }] });
+    const members = ((await (await fetch(`${harness.vendorsUrl}/slack/__members/${room.id}`)).json()) as string[]).sort();
+    expect(members).toEqual(["U0GRACE01", "U0HERALD01"]);
+    const invites = (await running.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
+    expect(invites).toEqual(["U0GONE0001,U0GRACE01", "U0GRACE01"]);
+  });
+
   it("fails the call as before when Slack refuses the invitation itself, not a person", async () => {
     const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
     const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");

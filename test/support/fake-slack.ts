@@ -272,11 +272,15 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         const users = String(body.users ?? "").split(",").filter(Boolean);
         if (users.length === 0) return c.json({ ok: false, error: "no_user" });
         if (users.length > 1000) return c.json({ ok: false, error: "too_many_users" });
-        // Each person's refusal, named in `errors`; Slack then adds no one ("partially failed calls").
+        // Each person's refusal, named in `errors`; Slack then adds no one ("partially failed calls"),
+        // unless all it refused are accounts since removed: those fail "silently", the rest are added.
         const refusals = users.flatMap((user) => {
           const error = !/^[UW][A-Z0-9]+$/.test(user) || DEACTIVATED_USERS.includes(user) ? "user_not_found" : user === HERALD_BOT_USER ? "cant_invite_self" : channel.members.has(user) ? "already_in_channel" : null;
           return error ? [{ user, ok: false, error }] : [];
         });
+        if (refusals.length > 0 && refusals.every((r) => DEACTIVATED_USERS.includes(r.user))) {
+          users.filter((user) => !DEACTIVATED_USERS.includes(user)).forEach((user) => channel.members.add(user));
+        }
         if (refusals.length > 0) return c.json({ ok: false, error: refusals[0]!.error, errors: refusals });
         users.forEach((user) => channel.members.add(user));
         return c.json({ ok: true, channel: { id: channel.id } });
