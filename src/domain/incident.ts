@@ -79,7 +79,8 @@ export interface Incident {
 
 export interface StatusPageRecord {
   /** Waiting for someone to publish it (the process's "pending" update). */
-  draft: { kind: "incident" | "resolution"; message: string; preparedAt: string } | null;
+  /** `review`: the key of the post that shows it for review, with its Publish button. */
+  draft: { kind: "incident" | "resolution"; message: string; preparedAt: string; review?: string } | null;
   postId: string | null;
   published: { at: string; by: Person; kind: "incident" | "resolution"; message: string }[];
 }

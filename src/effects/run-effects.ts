@@ -14,7 +14,7 @@ import { withinBudget, type QueryBudget } from "../pipeline/query-budget.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 import { laneOf } from "./lanes.js";
 import { inviteToPostmortem, publishDocument } from "./document-effects.js";
-import { draftStatus, publishStatus } from "./status-page-effects.js";
+import { draftStatus, publishStatus, retireReview } from "./status-page-effects.js";
 
 export interface EffectDeps {
   store: IncidentStore & OutboxStore;
@@ -192,6 +192,7 @@ const DEAD_LETTER_ACTIONS: Record<EffectPayload["kind"], string> = {
   status_draft: "prepare the status page update",
   postmortem_invite: "post the post-mortem meeting invitation",
   status_publish: "publish the status page update",
+  retire_review: "mark the replaced status page draft as replaced",
   pagerduty_note: "add a note to the incident in PagerDuty",
   pagerduty_resolve: "resolve the incident in PagerDuty",
   github_issue: "raise a GitHub issue for this incident",
@@ -209,6 +210,7 @@ const DEAD_LETTER_ADVICE: Record<EffectPayload["kind"], string> = {
   status_draft: "Write the status page update by hand.",
   postmortem_invite: "Send the meeting invitation by hand.",
   status_publish: "Publish the update on the status page by hand.",
+  retire_review: "Its Publish button publishes nothing now; review the newer draft, posted after it.",
   pagerduty_note: "Add the note in PagerDuty by hand.",
   pagerduty_resolve: "Resolve the incident in PagerDuty by hand, or it keeps paging.",
   github_issue: "Raise the issue in GitHub by hand.",
@@ -294,6 +296,8 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await draftStatus(effect, effect.payload, deps);
       case "status_publish":
         return await publishStatus(effect, effect.payload, triedBefore, deps);
+      case "retire_review":
+        return await retireReview(effect, effect.payload, deps);
     }
   } catch (error) {
     const failure =

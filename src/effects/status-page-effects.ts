@@ -1,5 +1,5 @@
 import { publishButton } from "../domain/command-events.js";
-import type { Effect, EffectOutcome } from "../ports/store.js";
+import type { Effect, EffectOutcome, NewEffect } from "../ports/store.js";
 import { incidentView } from "../render/incident-view.js";
 import type { EffectDeps } from "./run-effects.js";
 
@@ -13,15 +13,28 @@ export async function draftStatus(
   if (!incident) return { status: "skipped", error: "the incident does not exist" };
   const kind = request.draft;
   const message = request.message ?? deps.renderer.render(`status-page-${kind}`, incidentView(incident, deps.config));
-  const draft = { kind, message, preparedAt: deps.clock.now().toISOString() };
+  const review = `${effect.key}:review`;
+  const draft = { kind, message, preparedAt: deps.clock.now().toISOString(), review };
   const text = deps.renderer.render("status-draft", { message, resolution: kind === "resolution", statusPageConfigured: Boolean(deps.config.status_page.id) });
+  // The draft this one replaces, never published: its review post says so and loses its button.
+  const earlier = incident.statusPage?.draft;
+  const retire: NewEffect[] = earlier?.review
+    ? [
+        {
+          key: `${effect.key}:retire`,
+          incidentId: incident.id,
+          payload: { kind: "retire_review", review: earlier.review, text: deps.renderer.render("status-draft", { message: earlier.message, replaced: true }) },
+        },
+      ]
+    : [];
   return {
     status: "done",
     result: { draft: kind, message },
     recorded: [{ what: "status_drafted", draft }],
     then: [
+      ...retire,
       {
-        key: `${effect.key}:review`,
+        key: review,
         incidentId: incident.id,
         payload: { kind: "post_message", to: "incident", template: "status-draft", text, buttons: [publishButton(draft)] },
       },
@@ -71,4 +84,19 @@ export async function publishStatus(
     ),
     recorded: [{ what: "status_published", postId, published }],
   };
+}
+
+/**
+ * Edits the review post of a draft that a newer one replaced: it says so, and its Publish button
+ * goes (a click on it would publish nothing). Skipped where the post was never made, or the
+ * platform cannot edit posts.
+ */
+export async function retireReview(effect: Effect, request: Extract<Effect["payload"], { kind: "retire_review" }>, deps: EffectDeps): Promise<EffectOutcome> {
+  const review = (await deps.store.effectsFor(effect.incidentId)).find((e) => e.key === request.review);
+  const posted = review?.status === "done" ? (review.result as { channel?: unknown; id?: unknown } | null) : null;
+  if (typeof posted?.channel !== "string" || typeof posted.id !== "string") return { status: "skipped", error: "the draft's review post was not made" };
+  const room = deps.chat.at(posted.channel);
+  if (!room.chat.capabilities.edits) return { status: "skipped", error: "this platform cannot edit posts" };
+  await room.chat.updateMessage(room.channel, posted.id, request.text);
+  return { status: "done", result: { edited: { channel: posted.channel, id: posted.id } } };
 }

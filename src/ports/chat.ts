@@ -72,7 +72,7 @@ export interface ChatAdapter {
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   /** Shares a small text file (a calendar invite, say) in a channel, with a message. */
   uploadFile(channel: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void>;
-  /** Replaces the text of a message Herald posted. */
+  /** Replaces a message Herald posted with this text alone: buttons it had are gone. */
   updateMessage(channel: string, messageId: string, text: string): Promise<void>;
   /** Sets the channel's topic (Slack allows 250 characters). */
   setTopic(channel: string, topic: string): Promise<void>;

@@ -44,6 +44,8 @@ export type EffectPayload =
   | { kind: "status_draft"; draft: "incident" | "resolution"; message?: string }
   /** Posts the post-mortem meeting in the incident channel with its calendar invite (.ics). */
   | { kind: "postmortem_invite" }
+  /** Edits the review post of a draft since replaced (the post made by effect `review`) to `text`, without its Publish button. */
+  | { kind: "retire_review"; review: string; text: string }
   /** Publishes the pending status-page update; with `draft` (its `preparedAt`, from a button), only that one. */
   | { kind: "status_publish"; by: Person; draft?: string }
   | { kind: "pagerduty_note"; content: string }
@@ -247,7 +249,7 @@ export interface LocalChatStore {
   createLocalChannel(channel: ChatChannel, at: string): Promise<ChatChannel | "name_taken">;
   findLocalMessage(idempotencyKey: string): Promise<LocalMessage | null>;
   saveLocalMessage(message: LocalMessage): Promise<void>;
-  /** Replaces a local message's text (an announcement kept up to date); its channel's name, or null. */
+  /** Replaces a local message with this text alone, without its buttons (an announcement kept up to date, a draft replaced); its channel's name, or null. */
   updateLocalMessage(id: string, text: string): Promise<string | null>;
   /** Local messages in the channel, or posted with one of the idempotency keys, oldest first. */
   localMessagesFor(channelId: string | null, idempotencyKeys: string[]): Promise<LocalMessage[]>;

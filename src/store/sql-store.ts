@@ -351,7 +351,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     async updateLocalMessage(id, text) {
       const row = await db.first<LocalMessageRow>(`SELECT * FROM local_messages WHERE id = ?`, [id]);
       if (!row) return null;
-      await db.run(`UPDATE local_messages SET text = ? WHERE id = ?`, [text, id]);
+      await db.run(`UPDATE local_messages SET text = ?, buttons = NULL WHERE id = ?`, [text, id]);
       return row.channel_name;
     },
 

@@ -26,9 +26,18 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     const announcementTs = (await herald.store.getIncident("PFQZPSY"))!.announcements![0]!.messageId;
     // Each target's calls in order; targets go side by side (the announcement does not wait for the room).
     const to = (channel: string) => calls.filter((c) => c.body.channel === channel);
-    expect(calls).toHaveLength(11);
+    expect(calls).toHaveLength(12);
     expect([calls[0]!.method, calls[0]!.body.name]).toEqual(["conversations.create", "inc-9-test-incident-3"]);
-    expect(to("C00000001").map((c) => [c.method, c.body.ts ?? c.body.thread_ts ?? null])).toEqual(Array.from({ length: 5 }, () => ["chat.postMessage", null]));
+    // The resolution's draft replaces the incident's, never published: that one's post is edited to
+    // say so, its button taken away, before the new draft is posted.
+    const pendingTs = (await herald.store.effectsFor((await herald.store.getIncident("PFQZPSY"))!.id)).find((e) => e.key.endsWith(":review"))!.result as { id: string };
+    expect(to("C00000001").map((c) => [c.method, c.body.ts ?? c.body.thread_ts ?? null])).toEqual([
+      ...Array.from({ length: 4 }, () => ["chat.postMessage", null]),
+      ["chat.update", pendingTs.id],
+      ["chat.postMessage", null],
+    ]);
+    const retired = to("C00000001").find((c) => c.method === "chat.update")!;
+    expect([String(retired.body.text).split("\n")[0], retired.body.blocks]).toEqual([":memo: *Status page: this draft was replaced by a newer one*, posted below, and was not published:", "[]"]);
     // The call for volunteers, in the team channel.
     expect(to(TEAM_CHANNELS.team).map((c) => [c.method, c.body.ts ?? c.body.thread_ts ?? null])).toEqual([["chat.postMessage", null]]);
     // The announcement follows the incident in place, and the resolution goes in its thread.
@@ -38,7 +47,7 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
       ["chat.postMessage", announcementTs],
       ["chat.update", announcementTs],
     ]);
-    const [summary, pending, note, resolution, resolutionPending] = to("C00000001").map((c) => String(c.body.text));
+    const [summary, pending, note, resolution, resolutionPending] = to("C00000001").filter((c) => c.method === "chat.postMessage").map((c) => String(c.body.text));
     const [announcement, acknowledged, resolvedNotice, resolvedInPlace] = to(TEAM_CHANNELS.update).map((c) => String(c.body.text));
     const volunteers = to(TEAM_CHANNELS.team)[0]!;
     // PagerDuty's assignee (found in Slack by their PagerDuty email) is brought into the room; the
@@ -111,8 +120,9 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
         "update_announcements", "set_topic",
         // Annotated: the note.
         "post_message",
-        // Resolved: in the room and the announcement's thread, the resolution draft, the announcement, the topic; the draft's post.
-        "post_message", "post_message", "status_draft", "update_announcements", "set_topic", "post_message",
+        // Resolved: in the room and the announcement's thread, the resolution draft, the announcement,
+        // the topic; the earlier draft's post marked replaced, and the new draft's post.
+        "post_message", "post_message", "status_draft", "update_announcements", "set_topic", "retire_review", "post_message",
       ].map((kind) => [kind, "done", 1]),
     );
     // Notes from PagerDuty go to chat, never back to PagerDuty (which is only asked for the assignee's email).

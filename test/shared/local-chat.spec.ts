@@ -23,7 +23,8 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       [TEAM_CHANNELS.team, ":raising_hand: *Volunteers wanted: P1 incident 9: Test Incident 3*"],
       // The announcement, kept up to date in place: it reads resolved now.
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
-      ["inc-9-test-incident-3", ":memo: *Status page: an update is pending*, ready for review:"],
+      // The incident's draft, replaced by the resolution's before anyone published it.
+      ["inc-9-test-incident-3", ":memo: *Status page: this draft was replaced by a newer one*, posted below, and was not published:"],
       ["inc-9-test-incident-3", ":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service."],
       ["inc-9-test-incident-3", ":white_check_mark: *Resolved: Test Incident 3*"],
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
@@ -44,18 +45,23 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
     const inRoom = detail.messages.filter((m: any) => m.channelName === channel.name).map((m: any) => m.text);
     const [announcement, resolvedInThread] = detail.messages.filter((m: any) => m.channelName === TEAM_CHANNELS.update).map((m: any) => m.text);
     const [volunteers] = detail.messages.filter((m: any) => m.channelName === TEAM_CHANNELS.team).map((m: any) => m.text);
+    // The incident's draft as it was posted, before the resolution's replaced it.
+    const pendingAsPosted = printed.find((line) => line.startsWith("[local chat] #inc-9-test-incident-3: :memo: *Status page: an update is pending*"));
+    expect(pendingAsPosted).toContain("Publish it with the button");
     const channelOf = (line: string) => /^\[local chat\] (?:created )?#([^\s:]+)/.exec(line)?.[1];
     expect(perChannel(printed.filter((line) => !line.startsWith("[local chat] topic of")), channelOf)).toEqual(perChannel([
       "[local chat] created #inc-9-test-incident-3",
       `[local chat] #inc-9-test-incident-3: ${inRoom[0]}`,
       `[local chat] #${TEAM_CHANNELS.team}: ${volunteers}`,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update}: :warning: \\*We are investigating`)),
-      `[local chat] #inc-9-test-incident-3: ${inRoom[1]}`,
+      pendingAsPosted,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
       `[local chat] #inc-9-test-incident-3: ${inRoom[2]}`,
       `[local chat] #inc-9-test-incident-3: ${inRoom[3]}`,
       `[local chat] #${TEAM_CHANNELS.update}: ${resolvedInThread}`,
       `[local chat] #${TEAM_CHANNELS.update} (updated): ${announcement}`,
+      // The incident's draft, edited to say the resolution's replaced it (as it reads now).
+      `[local chat] #inc-9-test-incident-3 (updated): ${inRoom[1]}`,
       `[local chat] #inc-9-test-incident-3: ${inRoom[4]}`,
     ], (line) => (typeof line === "string" ? channelOf(line) : TEAM_CHANNELS.update)));
   });

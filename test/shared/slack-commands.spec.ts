@@ -184,10 +184,12 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
       ["C0UPDATE01", [":white_check_mark: *Resolved: Test Incident 3*", "*Status:* resolved", "*Affected:* pig208"]],
     ]);
     expect(inRoom[0]).toEqual(["C00000001", announcement]);
-    // The follow-up's link waits for GitHub, the draft does not: either may come first.
-    expect(posts).toHaveLength(5);
-    expect(inRoom.slice(1)).toHaveLength(2);
+    // The follow-up's link waits for GitHub, the draft does not: either may come first. The
+    // resolution's draft replaces the incident's, never published, whose post is edited to say so.
+    expect(posts).toHaveLength(6);
+    expect(inRoom.slice(1)).toHaveLength(3);
     expect(inRoom.slice(1)).toEqual(expect.arrayContaining([
+      ["C00000001", [":memo: *Status page: this draft was replaced by a newer one*, posted below, and was not published:", expect.stringMatching(/^>We are investigating/)]],
       ["C00000001", [":memo: *Status page: the resolution is pending*, ready for review:", expect.stringMatching(/^>The problem affecting pig208 has been resolved/), expect.any(String)]],
       ["C00000001", [":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: Test Incident 3>"]],
     ]));

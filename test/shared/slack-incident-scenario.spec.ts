@@ -67,6 +67,8 @@ describe(`an incident run from Slack (${harness.runtime})`, () => {
       ["chat.postMessage", "C0UPDATE01", ":white_check_mark: *Resolved: VPC peering is down*"],
       ["chat.update", "C0UPDATE01", ":white_check_mark: *Resolved: VPC peering is down*"],
       ["conversations.setTopic", "C00000001", "P2 · resolved · Lead: ada · Scribe: grace"],
+      // The incident's draft, never published, is replaced by the resolution's: its post says so.
+      ["chat.update", "C00000001", ":memo: *Status page: this draft was replaced by a newer one*, posted below, and was not published:"],
       ["chat.postMessage", "C00000001", ":memo: *Status page: the resolution is pending*, ready for review:"],
       ["chat.postMessage", "C00000001", ":link: *Follow-up for the permanent fix:* <https://github.com/platform/incidents/issues/1|#1 Permanent fix for: VPC peering is down>"],
     ], (c) => c[1]));

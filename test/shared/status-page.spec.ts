@@ -66,6 +66,13 @@ describe(`the external status page (${harness.runtime})`, () => {
     const [first, second] = await reviews();
     expect(first).toMatch(/^draft:/);
     expect(second).not.toBe(first);
+    // The first draft's post now says it was replaced, and has no button any more.
+    const shown = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; blocks?: any[] }[];
+    const drafts = shown.filter((m) => m.channel === "C00000001" && m.text.startsWith(":memo: *Status page"));
+    expect(drafts.map((m) => [m.text.split("\n")[0], m.blocks?.[1]?.elements?.[0]?.value ?? null])).toEqual([
+      [":memo: *Status page: this draft was replaced by a newer one*, posted below, and was not published:", null],
+      [":memo: *Status page: an update is pending*, ready for review:", second],
+    ]);
 
     // Grace reviewed the first draft and presses its button: the newer text is not published under her name.
     await herald.request("/slack/interactions", await publishClick(first));

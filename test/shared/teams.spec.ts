@@ -266,11 +266,17 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     await say(herald, "status draft We are rolling back a network change.", { conversation: room });
     await say(herald, "status draft The rollback is done; traffic flows again.", { conversation: room });
     const publishes = (await connectorPosts(herald))
-      .filter((p) => p.path.includes(encodeURIComponent(room)) && cardText(p.body).includes("Status page"))
+      .filter((p) => p.method === "POST" && p.path.includes(encodeURIComponent(room)) && cardText(p.body).includes("Status page"))
       .map((p) => p.body.attachments[0].content.actions[0].data);
     // The incident's own draft, then the two written ones.
     expect(publishes.map((d: any) => d.action)).toEqual(["status_publish", "status_publish", "status_publish"]);
     const said = async () => cardText((await connectorPosts(herald)).at(-1)!.body);
+    // Each replaced draft's card is edited in place to say so, without its button.
+    const edits = (await connectorPosts(herald)).filter((p) => p.method === "PUT");
+    expect(edits.map((p) => [cardText(p.body).includes("this draft was replaced by a newer one"), p.body.attachments[0].content.actions ?? null])).toEqual([
+      [true, null],
+      [true, null],
+    ]);
 
     await say(herald, "", { value: publishes[1], conversation: room });
     expect(await said()).toContain("that Publish button is under an earlier draft, since replaced: nothing was published");

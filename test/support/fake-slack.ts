@@ -25,6 +25,8 @@ interface PostedMessage {
   ts: string;
   text: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Its Block Kit blocks, when it has any: what Slack shows instead of the text. */
+  blocks?: unknown[];
 }
 
 const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
@@ -85,7 +87,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
   /** What landed (not what was tried): each channel's messages in order, and the rooms. */
-  app.get("/__messages", (c) => c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, text: m.text })))));
+  app.get("/__messages", (c) => c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) })))));
   app.get("/__rooms", (c) => c.json(rooms()));
   app.get("/__members/:channel", (c) => c.json([...(channels.get(c.req.param("channel"))?.members ?? [])]));
   app.post("/__reset", (c) => {
@@ -217,7 +219,8 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
           return c.json({ ok: false, error: "invalid_metadata_format" });
         }
         const ts = `${1_700_000_000 + ++counter}.000100`;
-        addMessage(channel, { ts, text: String(body.text ?? ""), metadata });
+        const blocks = parseJson(body.blocks) as unknown[] | undefined;
+        addMessage(channel, { ts, text: String(body.text ?? ""), metadata, ...(blocks?.length ? { blocks } : {}) });
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
         if (fault?.close) return dropConnection(c);
@@ -257,6 +260,13 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         if (!message) return c.json({ ok: false, error: "message_not_found" });
         if (typeof body.text !== "string" || body.text === "") return c.json({ ok: false, error: "no_text" });
         message.text = body.text;
+        // Without `blocks` the message keeps its blocks (and shows them, not the new text); an empty array removes them.
+        if (body.blocks !== undefined) {
+          const blocks = parseJson(body.blocks);
+          if (!Array.isArray(blocks)) return c.json({ ok: false, error: "invalid_blocks" });
+          if (blocks.length) message.blocks = blocks;
+          else delete message.blocks;
+        }
         return c.json({ ok: true, channel: channel.id, ts: message.ts, text: body.text });
       }
       case "conversations.setTopic": {

@@ -146,7 +146,8 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
 
     async updateMessage(channel, messageId, text) {
       try {
-        await client.chat.update({ channel, ts: messageId, text: fitText(toSlackMrkdwn(text), MESSAGE_TEXT_LIMIT) });
+        // An empty `blocks` removes the message's buttons; without it Slack would keep showing its old blocks.
+        await client.chat.update({ channel, ts: messageId, text: fitText(toSlackMrkdwn(text), MESSAGE_TEXT_LIMIT), blocks: [] });
       } catch (error) {
         throw toEffectError("chat.update", error);
       }
