@@ -92,7 +92,7 @@ export async function publishStatus(
  * platform cannot edit posts.
  */
 export async function retireReview(effect: Effect, request: Extract<Effect["payload"], { kind: "retire_review" }>, deps: EffectDeps): Promise<EffectOutcome> {
-  const review = (await deps.store.effectsFor(effect.incidentId)).find((e) => e.key === request.review);
+  const review = await deps.store.getEffect(request.review);
   const posted = review?.status === "done" ? (review.result as { channel?: unknown; id?: unknown } | null) : null;
   if (typeof posted?.channel !== "string" || typeof posted.id !== "string") return { status: "skipped", error: "the draft's review post was not made" };
   const room = deps.chat.at(posted.channel);

@@ -223,6 +223,8 @@ export interface OutboxStore {
    */
   dueEffects(limit: number, now: string): Promise<Effect[]>;
   effectsFor(incidentId: string): Promise<Effect[]>;
+  /** One effect by its key, or null. */
+  getEffect(key: string): Promise<Effect | null>;
   /** Effects that failed for good (dead letters), newest first. */
   failedEffects(limit: number): Promise<Effect[]>;
   /** Marks an effect as being attempted now and counts the attempt. */

@@ -242,6 +242,11 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows.map(toEffect);
     },
 
+    async getEffect(key) {
+      const row = await db.first<EffectRow>(`SELECT * FROM effects WHERE key = ?`, [key]);
+      return row ? toEffect(row) : null;
+    },
+
     async startEffect(key, at) {
       await db.run(
         `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key = ?`,

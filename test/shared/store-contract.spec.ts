@@ -134,6 +134,8 @@ describe(`store contract (${harness.runtime})`, () => {
     await store.finishEffect("k1", { status: "done", result: { id: "C1", name: "n" } }, T1);
     expect(await store.openEffects(10)).toEqual([]);
     expect(await store.effectsFor("inc-1")).toMatchObject([{ status: "done", attempts: 2, lastError: null, result: { id: "C1", name: "n" } }]);
+    expect(await store.getEffect("k1")).toEqual((await store.effectsFor("inc-1"))[0]);
+    expect(await store.getEffect("no-such-key")).toBeNull();
   });
 
   it("gives the due effects, none behind a waiting one of its lane, and the waiting ones of those lanes", async () => {
