@@ -30,7 +30,8 @@
 // another, so the CPU's caches are warm: on this machine a thread that has just slept runs its next
 // request several times slower (a refused request: 0.3–0.4 ms after a 2–20 ms sleep, 0.05 ms without).
 import Database from "better-sqlite3";
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { percentile, spread } from "./bench-kit.js";
@@ -40,6 +41,9 @@ import { testEnv } from "../test/support/test-config.js";
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000);
 const PASSES = Number(process.env.PASSES ?? 3);
+// PROFILE=file.cpuprofile: a V8 CPU profile of the measured passes alone (Chrome's DevTools opens
+// it). The profiler slows every event, so its run's figures are not comparable with others.
+const PROFILE = process.env.PROFILE;
 const HERALD_URL = "http://herald.bench";
 const VENDORS_URL = "http://vendors.bench";
 
@@ -208,10 +212,22 @@ async function main() {
   // What the fakes keep is not the Worker's: let it go before measuring, with the first database.
   vendors.reset();
   answer = fromKept;
+  const profiler = PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
+    await profiler.post("Profiler.start");
+  }
   const passes: Measured[][] = [];
   for (let n = 0; n < PASSES; n++) {
     kept.rewind();
     passes.push(await pass());
+  }
+  if (profiler) {
+    const { profile } = await profiler.post("Profiler.stop");
+    writeFileSync(PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
   }
   rmSync(bundle, { recursive: true, force: true });
   const rows = passes[0]!;
