@@ -77,19 +77,31 @@ export async function publishStatus(
   // The public page must not show an update twice: a retry after a lost answer looks for it first.
   const { postId } = (triedBefore ? await deps.paging.findStatusUpdate(update) : null) ?? (await deps.paging.publishStatus(update));
   const published = { at: deps.clock.now().toISOString(), by, kind: draft.kind, message: draft.message };
-  return {
-    ...say(
-      { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
-      { published: true, postId },
-    ),
-    recorded: [{ what: "status_published", postId, published }],
-  };
+  const said = say(
+    { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
+    { published: true, postId },
+  );
+  // The draft's review post says who published it, and its button goes (it would publish nothing now).
+  const retire: NewEffect[] = draft.review
+    ? [
+        {
+          key: `${effect.key}:retire`,
+          incidentId: incident.id,
+          payload: {
+            kind: "retire_review",
+            review: draft.review,
+            text: deps.renderer.render("status-draft", { message: draft.message, resolution: draft.kind === "resolution", publishedBy: by }),
+          },
+        },
+      ]
+    : [];
+  return { ...said, then: [...(said.then ?? []), ...retire], recorded: [{ what: "status_published", postId, published }] };
 }
 
 /**
- * Edits the review post of a draft that a newer one replaced: it says so, and its Publish button
- * goes (a click on it would publish nothing). Skipped where the post was never made, or the
- * platform cannot edit posts.
+ * Edits the review post of a draft that was published, or that a newer one replaced: it says so,
+ * and its Publish button goes (a click on it would publish nothing). Skipped where the post was
+ * never made, or the platform cannot edit posts.
  */
 export async function retireReview(effect: Effect, request: Extract<Effect["payload"], { kind: "retire_review" }>, deps: EffectDeps): Promise<EffectOutcome> {
   const review = await deps.store.getEffect(request.review);

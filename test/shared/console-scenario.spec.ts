@@ -126,7 +126,7 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
       [room, ":bust_in_silhouette: <@grace|grace> is now the *Scribe*, taking over from <@ada|ada>."],
       [room, ":memo: *Note from PagerDuty* by Harsh Santwani (action): network team engaged"],
       [room, ":ticket: Support case *1234567890* logged with AWS."],
-      [room, ":memo: *Status page: an update is pending*, ready for review:"],
+      [room, ":memo: *Status page: this update was published* by <@ada|ada>:"],
       [room, ":globe_with_meridians: <@ada|ada> published the update to <https://status.example.com/|the status page> (post PPOST007):"],
       [room, ":white_check_mark: *Resolved: VPC peering is down*"],
       ["modernisation-platform-update", ":white_check_mark: *Resolved: VPC peering is down*"],

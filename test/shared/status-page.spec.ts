@@ -90,6 +90,12 @@ describe(`the external status page (${harness.runtime})`, () => {
     const opened = (await herald.pagerdutyCalls()).filter((c) => c.path.endsWith("/posts"));
     expect(opened.map((c) => (c.body as any).post.updates[0].message)).toEqual(["The fix is rolling out."]);
     expect((await herald.store.getIncident("PFQZPSY"))!.statusPage!.published.map((p) => [p.message, p.by.name])).toEqual([["The fix is rolling out.", "grace"]]);
+    // Its post now says who published it, and has no button either.
+    const after = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; blocks?: any[] }[];
+    expect(after.filter((m) => m.channel === "C00000001" && m.text.startsWith(":memo: *Status page")).map((m) => [m.text, m.blocks ?? []])).toEqual([
+      [expect.stringMatching(/^:memo: \*Status page: this draft was replaced/), []],
+      [":memo: *Status page: this update was published* by <@U0GRACE01>:\n>The fix is rolling out.", []],
+    ]);
   });
 
   it("drafts the pending update for review, publishes it to the PagerDuty status page, then updates and resolves the post", async () => {

@@ -283,6 +283,10 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect((await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/"))).toEqual([]);
     await say(herald, "", { value: publishes[2], conversation: room });
     expect((await herald.store.getIncident(incident.id))!.statusPage!.published.map((p) => [p.message, p.by.name])).toEqual([["The rollback is done; traffic flows again.", ADA.name]]);
+    // The published draft's card says who published it, and loses its button too.
+    const last = (await connectorPosts(herald)).filter((p) => p.method === "PUT").at(-1)!;
+    expect([cardText(last.body), last.body.attachments[0].content.actions ?? null]).toEqual([expect.stringContaining("this update was published"), null]);
+    expect(cardText(last.body)).toContain(ADA.name);
   });
 
   it("files a message in the log with the “Add to incident log” message action", async () => {
