@@ -280,7 +280,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         const room = deps.chat.at(incident.channel.id);
         const { refused } = await room.chat.invite(room.channel, effect.payload.userIds);
         const invited = effect.payload.userIds.filter((id) => !refused.some((r) => r.userId === id));
-        return withRefusals(effect, { status: invited.length ? "done" : "skipped", result: { invited, refused } }, refused, [], deps);
+        return withRefusals(effect, { status: invited.length ? "done" : "skipped", result: { invited, refused } }, refused, deps);
       }
       case "invite_assignees":
         return await inviteAssignees(effect, effect.payload, deps);
@@ -520,32 +520,44 @@ async function inviteAssignees(effect: Effect, { pagerdutyUserIds, names }: { pa
   if (deps.paging.platform === "draft") return { status: "skipped", error: "PagerDuty is not configured, so its assignees cannot be looked up" };
   const room = deps.chat.at(incident.channel.id);
   const found: { userId: string; name: string }[] = [];
-  const missing: string[] = [];
+  const missing: { name: string; reason: string }[] = [];
   for (const id of pagerdutyUserIds) {
     const email = await deps.paging.userEmail(id);
     const userId = email ? await room.chat.userByEmail(email) : null;
     const name = names?.[id] ?? incident.assignees.find((a) => a.id === id)?.name ?? id;
     if (userId) found.push({ userId, name });
-    else missing.push(name);
+    // The address itself is not said in the room.
+    else missing.push({ name, reason: email ? NOT_IN_CHAT : NO_EMAIL });
   }
   const { refused } = found.length ? await room.chat.invite(room.channel, found.map((f) => f.userId)) : { refused: [] };
   const invited = found.filter((f) => !refused.some((r) => r.userId === f.userId)).map((f) => f.userId);
   const outcome: EffectOutcome = {
     status: invited.length ? "done" : "skipped",
-    result: { invited, notFound: missing, refused },
+    result: { invited, notFound: missing.map((m) => m.name), refused },
     ...(invited.length ? {} : { error: found.length ? "the chat platform would not add any of the assignees" : "no assignee was found in chat by email" }),
   };
-  return withRefusals(effect, outcome, refused, found.map((f) => ({ id: f.userId, name: f.name })), deps);
+  const people = [
+    ...refused.map(({ userId, reason }) => ({ person: { id: userId, name: found.find((f) => f.userId === userId)?.name ?? null }, reason })),
+    ...missing.map(({ name, reason }) => ({ person: { id: null, name }, reason })),
+  ];
+  return withPeopleLeftOut(effect, outcome, people, deps);
 }
+
+const NOT_IN_CHAT = "nobody in chat has the email address PagerDuty has for them";
+const NO_EMAIL = "PagerDuty gave no email address for them (their PagerDuty user may have been deleted)";
 
 /**
  * People the platform would not add to the room: on the record, and named in the room once (with
  * mentions), with why, so someone adds them by hand or knows not to wait for them. The effect is not
  * tried again for them: another try gets the same answer.
  */
-function withRefusals(effect: Effect, outcome: EffectOutcome, refused: InviteResult["refused"], known: { id: string; name: string }[], deps: EffectDeps): EffectOutcome {
-  if (refused.length === 0) return outcome;
-  const people = refused.map(({ userId, reason }) => ({ person: { id: userId, name: known.find((k) => k.id === userId)?.name ?? null }, reason }));
+function withRefusals(effect: Effect, outcome: EffectOutcome, refused: InviteResult["refused"], deps: EffectDeps): EffectOutcome {
+  return withPeopleLeftOut(effect, outcome, refused.map(({ userId, reason }) => ({ person: { id: userId, name: null }, reason })), deps);
+}
+
+/** People Herald could not bring into the room (refused by the platform, or not found in chat): see withRefusals. */
+function withPeopleLeftOut(effect: Effect, outcome: EffectOutcome, people: { person: { id: string | null; name: string | null }; reason: string }[], deps: EffectDeps): EffectOutcome {
+  if (people.length === 0) return outcome;
   const said = { template: "not-invited", text: deps.renderer.render("not-invited", { refused: people }) };
   const reason = people.map(({ person, reason }) => `${person.name ?? person.id}: ${reason}`).join("; ");
   return { ...outcome, ...withNotDone(effect, "add everyone to the room", reason, deps, outcome.recorded ?? [], said) };

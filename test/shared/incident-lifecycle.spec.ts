@@ -146,6 +146,14 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     const incident = (await herald.store.getIncident("PFQZPSY"))!;
     const effect = (await herald.store.effectsFor(incident.id)).find((e) => e.payload.kind === "invite_assignees")!;
     expect([effect.status, effect.result]).toEqual(["done", { invited: ["U0ADA0001", "U0GRACE01"], notFound: ["Former Colleague"], refused: [] }]);
+    // The room is told once whom Herald could not bring in, and why (not the address itself).
+    const told = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && String(c.body.text).startsWith(":warning:"));
+    expect(told.map((c) => [c.body.channel, c.body.text])).toEqual([
+      [
+        "C00000001",
+        ":warning: *Herald could not add everyone to this room.* Former Colleague: PagerDuty gave no email address for them (their PagerDuty user may have been deleted). Add them by hand if they should be here.",
+      ],
+    ]);
   });
 
   it("brings whoever PagerDuty pages next into the room when it escalates; someone in it already is no obstacle", async () => {
@@ -192,6 +200,9 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     // Kim has no Slack account under PagerDuty's email for her: named (not by PagerDuty id) among those not found.
     const kimsInvite = (await herald.store.effectsFor(incident.id)).filter((e) => e.payload.kind === "invite_assignees").at(-1)!;
     expect([kimsInvite.status, kimsInvite.result]).toEqual(["skipped", { invited: [], notFound: ["Kim Park"], refused: [] }]);
+    const told = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && String(c.body.text).startsWith(":warning:")).map((c) => c.body.text);
+    expect(told).toEqual([":warning: *Herald could not add everyone to this room.* Kim Park: nobody in chat has the email address PagerDuty has for them. Add them by hand if they should be here."]);
+    expect(JSON.stringify(told)).not.toContain("@example");
     const timeline = (await herald.store.timeline(incident.id)).map((e) => e.text);
     expect(timeline.filter((t) => t.startsWith("Responder User 123 replied"))).toEqual(["Responder User 123 replied: pending", "Responder User 123 replied: accepted"]);
   });

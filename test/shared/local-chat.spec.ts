@@ -23,6 +23,8 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       [TEAM_CHANNELS.team, ":raising_hand: *Volunteers wanted: P1 incident 9: Test Incident 3*"],
       // The announcement, kept up to date in place: it reads resolved now.
       [TEAM_CHANNELS.update, ":white_check_mark: *Resolved: Test Incident 3*"],
+      // PagerDuty's assignee has no console account under their email: the room is told.
+      ["inc-9-test-incident-3", ":warning: *Herald could not add everyone to this room.* PIG 208: nobody in chat has the email address PagerDuty has for them. Add them by hand if they should be here."],
       // The incident's draft, replaced by the resolution's before anyone published it.
       ["inc-9-test-incident-3", ":memo: *Status page: this draft was replaced by a newer one*, posted below, and was not published:"],
       ["inc-9-test-incident-3", ":memo: *Note from PagerDuty* by Harsh Santwani: Running KILL on long-running queries from the reporting-service."],
@@ -54,15 +56,16 @@ describe(`the local chat adapter (${harness.runtime})`, () => {
       `[local chat] #inc-9-test-incident-3: ${inRoom[0]}`,
       `[local chat] #${TEAM_CHANNELS.team}: ${volunteers}`,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update}: :warning: \\*We are investigating`)),
+      `[local chat] #inc-9-test-incident-3: ${inRoom[1]}`,
       pendingAsPosted,
       expect.stringMatching(new RegExp(`^\\[local chat\\] #${TEAM_CHANNELS.update} \\(updated\\): :warning: [^]*the team is working on it`)),
-      `[local chat] #inc-9-test-incident-3: ${inRoom[2]}`,
       `[local chat] #inc-9-test-incident-3: ${inRoom[3]}`,
+      `[local chat] #inc-9-test-incident-3: ${inRoom[4]}`,
       `[local chat] #${TEAM_CHANNELS.update}: ${resolvedInThread}`,
       `[local chat] #${TEAM_CHANNELS.update} (updated): ${announcement}`,
       // The incident's draft, edited to say the resolution's replaced it (as it reads now).
-      `[local chat] #inc-9-test-incident-3 (updated): ${inRoom[1]}`,
-      `[local chat] #inc-9-test-incident-3: ${inRoom[4]}`,
+      `[local chat] #inc-9-test-incident-3 (updated): ${inRoom[2]}`,
+      `[local chat] #inc-9-test-incident-3: ${inRoom[5]}`,
     ], (line) => (typeof line === "string" ? channelOf(line) : TEAM_CHANNELS.update)));
   });
 });
