@@ -18,15 +18,7 @@ export async function draftStatus(
   const text = deps.renderer.render("status-draft", { message, resolution: kind === "resolution", statusPageConfigured: Boolean(deps.config.status_page.id) });
   // The draft this one replaces, never published: its review post says so and loses its button.
   const earlier = incident.statusPage?.draft;
-  const retire: NewEffect[] = earlier?.review
-    ? [
-        {
-          key: `${effect.key}:retire`,
-          incidentId: incident.id,
-          payload: { kind: "retire_review", review: earlier.review, text: deps.renderer.render("status-draft", { message: earlier.message, replaced: true }) },
-        },
-      ]
-    : [];
+  const retire = retiring(effect, incident.id, earlier?.review, () => deps.renderer.render("status-draft", { message: earlier!.message, replaced: true }));
   return {
     status: "done",
     result: { draft: kind, message },
@@ -82,20 +74,15 @@ export async function publishStatus(
     { published: true, postId },
   );
   // The draft's review post says who published it, and its button goes (it would publish nothing now).
-  const retire: NewEffect[] = draft.review
-    ? [
-        {
-          key: `${effect.key}:retire`,
-          incidentId: incident.id,
-          payload: {
-            kind: "retire_review",
-            review: draft.review,
-            text: deps.renderer.render("status-draft", { message: draft.message, resolution: draft.kind === "resolution", publishedBy: by }),
-          },
-        },
-      ]
-    : [];
+  const retire = retiring(effect, incident.id, draft.review, () =>
+    deps.renderer.render("status-draft", { message: draft.message, resolution: draft.kind === "resolution", publishedBy: by }),
+  );
   return { ...said, then: [...(said.then ?? []), ...retire], recorded: [{ what: "status_published", postId, published }] };
+}
+
+/** The edit of a draft's review post (`review`, its effect's key) to `text`; none for a draft posted before drafts kept it. */
+function retiring(effect: Effect, incidentId: string, review: string | undefined, text: () => string): NewEffect[] {
+  return review ? [{ key: `${effect.key}:retire`, incidentId, payload: { kind: "retire_review", review, text: text() } }] : [];
 }
 
 /**
