@@ -82,7 +82,8 @@ export interface StatusPageRecord {
   /** `review`: the key of the post that shows it for review, with its Publish button. */
   draft: { kind: "incident" | "resolution"; message: string; preparedAt: string; review?: string } | null;
   postId: string | null;
-  published: { at: string; by: Person; kind: "incident" | "resolution"; message: string }[];
+  /** `preparedAt`: the draft's own, so a Publish button under it is known (unset before it was kept). */
+  published: { at: string; by: Person; kind: "incident" | "resolution"; message: string; preparedAt?: string }[];
 }
 
 export interface Announcement {

@@ -55,6 +55,9 @@ export async function publishStatus(
     result,
     then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to: "incident", template: "status-published", text: deps.renderer.render("status-published", data) } }],
   });
+  // A button under a draft already published (its post not yet edited, or a page not reloaded since).
+  const earlier = request.draft && request.draft !== draft?.preparedAt ? record.published.find((p) => p.preparedAt === request.draft) : undefined;
+  if (earlier) return say({ already: true, by, publishedBy: earlier.by }, { published: false, reason: "the draft under that button was published already" });
   if (!draft) return say({}, { published: false, reason: "no pending update" });
   if (request.draft && request.draft !== draft.preparedAt) return say({ replaced: true, by }, { published: false, reason: "the draft under that button was replaced" });
   if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
@@ -68,7 +71,7 @@ export async function publishStatus(
   };
   // The public page must not show an update twice: a retry after a lost answer looks for it first.
   const { postId } = (triedBefore ? await deps.paging.findStatusUpdate(update) : null) ?? (await deps.paging.publishStatus(update));
-  const published = { at: deps.clock.now().toISOString(), by, kind: draft.kind, message: draft.message };
+  const published = { at: deps.clock.now().toISOString(), by, kind: draft.kind, message: draft.message, preparedAt: draft.preparedAt };
   const said = say(
     { published: true, by, postId, message: draft.message, resolution: draft.kind === "resolution", pageUrl: deps.config.status_page.url },
     { published: true, postId },

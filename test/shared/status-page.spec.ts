@@ -96,6 +96,13 @@ describe(`the external status page (${harness.runtime})`, () => {
       [expect.stringMatching(/^:memo: \*Status page: this draft was replaced/), []],
       [":memo: *Status page: this update was published* by <@U0GRACE01>:\n>The fix is rolling out.", []],
     ]);
+    // A second press of that button (a page not reloaded since) says so, and publishes nothing more.
+    await herald.request("/slack/interactions", await publishClick(second));
+    await herald.settle();
+    expect((await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/"))).toHaveLength(opened.length);
+    expect(await lastPost()).toBe(
+      ":globe_with_meridians: <@U0GRACE01>, the draft under that Publish button was published already, by <@U0GRACE01>: nothing more was published.",
+    );
   });
 
   it("drafts the pending update for review, publishes it to the PagerDuty status page, then updates and resolves the post", async () => {
