@@ -55,11 +55,13 @@ export async function publishStatus(
     result,
     then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to: "incident", template: "status-published", text: deps.renderer.render("status-published", data) } }],
   });
-  // A button under a draft already published (its post not yet edited, or a page not reloaded since).
-  const earlier = request.draft && request.draft !== draft?.preparedAt ? record.published.find((p) => p.preparedAt === request.draft) : undefined;
-  if (earlier) return say({ already: true, by, publishedBy: earlier.by }, { published: false, reason: "the draft under that button was published already" });
+  // A button under another draft than the pending one: published already (its post not yet edited,
+  // or a page not reloaded since), or replaced.
+  const stale = Boolean(request.draft) && request.draft !== draft?.preparedAt;
+  const publishedBefore = stale ? record.published.find((p) => p.preparedAt === request.draft) : undefined;
+  if (publishedBefore) return say({ already: true, by, publishedBy: publishedBefore.by }, { published: false, reason: "the draft under that button was published already" });
   if (!draft) return say({}, { published: false, reason: "no pending update" });
-  if (request.draft && request.draft !== draft.preparedAt) return say({ replaced: true, by }, { published: false, reason: "the draft under that button was replaced" });
+  if (stale) return say({ replaced: true, by }, { published: false, reason: "the draft under that button was replaced" });
   if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
   const update = {
     statusPageId: pageId,
