@@ -72,49 +72,95 @@ export async function runEffects(
   // Effects started and not yet finished: each may still make its queries.
   let inFlight = 0;
 
-  const carryOut = async (effect: Effect) => {
-    const outcome = withDeadLetter(effect, await attempt(effect, deps), deps);
-    // Two lanes of one incident may both change its record: one at a time reads and writes it.
-    await onIncident(effect.incidentId, async () => {
-      const at = deps.clock.now().toISOString();
-      await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store));
-    });
-    return outcome;
+  /**
+   * Whether `effect` may begin now, or waits with the rest of its lane, or ends the pass. `settling`:
+   * the queries of an outcome about to be written, counted as they are rather than reserved as an
+   * effect in flight (that effect is one of `inFlight`).
+   */
+  const mayBegin = (effect: Effect, settling?: number): "go" | "wait" | "stop" => {
+    const now = deps.clock.now();
+    // A P1/P2 incident's lane may go on past the budget (or the host's wish to have its thread
+    // back), until `urgentUntil`.
+    const pastBudget = effect.urgency === 0 ? now.getTime() >= urgentUntil : now.getTime() >= until || yieldNow();
+    if (attempted > 0 && pastBudget) return "stop";
+    // Not due yet: the rest of its lane waits behind it.
+    if (isWaiting(effect, now)) return "wait";
+    // The invocation's queries are spent (Workers): the rest waits for the next run.
+    const budget = options.queries;
+    const counted = budget && settling !== undefined ? { ...budget, used: () => budget.used() + settling } : budget;
+    if (!withinBudget(counted, settling === undefined ? inFlight : inFlight - 1)) return "stop";
+    return "go";
   };
+  /** Counts an effect as begun: attempted, and in flight until its outcome is written. */
+  const begin = () => {
+    attempted++;
+    inFlight++;
+  };
+  /**
+   * Writes an effect's outcome (and the incident as it leaves it) and, in the same transaction, the
+   * lane's `next` effect marked started if it may begin now: one commit between two calls. Says
+   * whether `next` began.
+   */
+  const settle = (effect: Effect, outcome: EffectOutcome, next: Effect | undefined) =>
+    // Two lanes of one incident may both change its record: one at a time reads and writes it.
+    onIncident(effect.incidentId, async () => {
+      const at = deps.clock.now().toISOString();
+      let began = false;
+      const startNext = (queries: number) => {
+        if (!next || mayBegin(next, queries) !== "go") return null;
+        begin();
+        began = true;
+        return next.key;
+      };
+      try {
+        await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store), startNext);
+      } catch (error) {
+        if (began) inFlight--;
+        throw error;
+      } finally {
+        inFlight--;
+      }
+      return began;
+    });
   /** An effect that a later one in its lane overwrites: its call is not made. */
   const skipSuperseded = async (effect: Effect, later: Effect) => {
     const outcome: EffectOutcome = { status: "skipped", result: { supersededBy: later.key } };
     await onIncident(effect.incidentId, () => deps.store.finishEffect(effect.key, outcome, deps.clock.now().toISOString()));
   };
   const work = async (lane: Effect[]) => {
+    // Whether lane[index] was marked started with the outcome before it.
+    let begun = false;
     for (const [index, effect] of lane.entries()) {
       // The host's turn between two effects (a lane's first too: lanes start side by side).
       await options.pause?.();
-      const now = deps.clock.now();
-      // A P1/P2 incident's lane may go on past the budget (or the host's wish to have its thread
-      // back), until `urgentUntil`.
-      const pastBudget = effect.urgency === 0 ? now.getTime() >= urgentUntil : now.getTime() >= until || yieldNow();
-      if (attempted > 0 && pastBudget) {
-        stopped = true;
-        return;
+      if (!begun) {
+        const verdict = mayBegin(effect);
+        if (verdict !== "go") {
+          if (verdict === "stop") stopped = true;
+          return;
+        }
+        begin();
+        const later = supersededIn(lane, index);
+        if (later) {
+          await skipSuperseded(effect, later).finally(() => inFlight--);
+          finished++;
+          continue;
+        }
       }
-      // Not due yet: the rest of its lane waits behind it.
-      if (isWaiting(effect, now)) return;
-      // The invocation's queries are spent (Workers): the rest waits for the next run.
-      if (!withinBudget(options.queries, inFlight)) {
-        stopped = true;
-        return;
+      let outcome: EffectOutcome;
+      try {
+        if (!begun) await deps.store.startEffect(effect.key, deps.clock.now().toISOString());
+        outcome = withDeadLetter(effect, await attempt(effect, deps), deps);
+      } catch (error) {
+        inFlight--;
+        throw error;
       }
-      attempted++;
-      inFlight++;
-      const later = supersededIn(lane, index);
-      if (later) {
-        await skipSuperseded(effect, later).finally(() => inFlight--);
-        finished++;
-        continue;
-      }
-      const outcome = await carryOut(effect).finally(() => inFlight--);
       queued += outcome.then?.length ?? 0;
+      // The lane goes on after this one unless it waits for a retry; a next one that a later one
+      // overwrites is skipped on its own.
+      const following = lane[index + 1];
+      const next = outcome.status === "pending" || !following || supersededIn(lane, index + 1) ? undefined : following;
+      begun = await settle(effect, outcome, next);
       if (outcome.status === "pending") {
         deps.log(`effect ${effect.key} will be retried at ${outcome.nextAttemptAt}: ${outcome.error}`);
         return;
@@ -250,10 +296,10 @@ async function onRecord(effect: Effect, outcome: EffectOutcome, at: string, stor
   return { incident, entries };
 }
 
+/** Makes an effect's call, already marked started in the store. */
 async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
   // Any earlier attempt may have landed even if it looked failed (a crash, a timeout, a lost answer).
   const triedBefore = effect.attempts > 0;
-  await deps.store.startEffect(effect.key, deps.clock.now().toISOString());
   const attempts = effect.attempts + 1;
   try {
     switch (effect.payload.kind) {

@@ -45,7 +45,8 @@ export function readingIncidentsOnce<T extends WritesIncidents>(store: T): T {
     },
     commitProcessed: (result) => writing(result.incidents, () => store.commitProcessed(result)),
     saveIncidents: (incidents, effects, at) => writing(incidents, () => store.saveIncidents(incidents, effects, at)),
-    finishEffect: (key, outcome, at, record) => writing(record ? [record.incident] : [], () => store.finishEffect(key, outcome, at, record)),
+    finishEffect: (key, outcome, at, record, startNext) =>
+      writing(record ? [record.incident] : [], () => store.finishEffect(key, outcome, at, record, startNext)),
   };
   return new Proxy(store, {
     get: (target, name, receiver) => (name in overrides ? overrides[name as keyof WritesIncidents] : Reflect.get(target, name, receiver)),

@@ -229,8 +229,19 @@ export interface OutboxStore {
   failedEffects(limit: number): Promise<Effect[]>;
   /** Marks an effect as being attempted now and counts the attempt. */
   startEffect(key: string, at: string): Promise<void>;
-  /** Records an attempt's outcome; with `record`, the incident as the outcome leaves it and its timeline entries, in the same transaction. */
-  finishEffect(key: string, outcome: EffectOutcome, at: string, record?: { incident: Incident; entries: TimelineEntry[] }): Promise<void>;
+  /**
+   * Records an attempt's outcome; with `record`, the incident as the outcome leaves it and its
+   * timeline entries, in the same transaction. `startNext`, asked with the queries that write takes,
+   * may name the effect to mark started (as `startEffect` does) in that same transaction: the lane's
+   * next call then costs no commit of its own.
+   */
+  finishEffect(
+    key: string,
+    outcome: EffectOutcome,
+    at: string,
+    record?: { incident: Incident; entries: TimelineEntry[] },
+    startNext?: (queries: number) => string | null,
+  ): Promise<void>;
   /** Remembers something Herald made elsewhere (kind, id), so its echo can be recognised. */
   rememberExternal(kind: string, ref: string, at: string): Promise<void>;
   isKnownExternal(kind: string, ref: string): Promise<boolean>;

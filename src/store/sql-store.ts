@@ -248,14 +248,12 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async startEffect(key, at) {
-      await db.run(
-        `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key = ?`,
-        [at, key],
-      );
+      const { sql, params } = startEffect(key, at);
+      await db.run(sql, params);
     },
 
-    async finishEffect(key, outcome: EffectOutcome, at, record) {
-      await db.batch([
+    async finishEffect(key, outcome: EffectOutcome, at, record, startNext) {
+      const statements = [
         ...(record ? [...writeIncident(record.incident), ...insertEntries(record.entries)] : []),
         {
           sql: `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
@@ -269,7 +267,9 @@ export function createSqlStore(db: SqlDatabase): Store {
           ],
         },
         ...insertEffects(outcome.then ?? [], at),
-      ]);
+      ];
+      const next = startNext?.(statements.length);
+      await db.batch(next ? [...statements, startEffect(next, at)] : statements);
     },
 
     async rememberExternal(kind, ref, at) {
@@ -475,6 +475,11 @@ function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
     `(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, COALESCE((SELECT CASE WHEN json_extract(record, '$.priority') IN (${URGENT_LIST}) THEN 0 ELSE 1 END FROM incidents WHERE id = ?), 1))`,
     effects.map((effect) => [effect.key, effect.incidentId, effect.payload.kind, JSON.stringify(effect.payload), at, at, at, laneOf(effect), effect.incidentId]),
   );
+}
+
+/** Marks an effect as being attempted and counts the attempt. */
+function startEffect(key: string, at: string): SqlStatement {
+  return { sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key = ?`, params: [at, key] };
 }
 
 function toIncident(record: string): Incident {

@@ -117,6 +117,25 @@ async function statuses(store: Store) {
   return (await store.effectsFor("inc-1")).map((e) => [e.key, e.status, e.attempts]);
 }
 
+/** The store with each effect write named in `writes`; the process dies (the write throws after it is made) after finishing `dieAfter`. */
+function watchingWrites(store: Store, dieAfter?: string) {
+  const writes: string[] = [];
+  const watched: Store = {
+    ...store,
+    async startEffect(key, at) {
+      writes.push(`start ${key}`);
+      await store.startEffect(key, at);
+    },
+    async finishEffect(key, outcome, at, record, startNext) {
+      let started: string | null = null;
+      await store.finishEffect(key, outcome, at, record, startNext && ((queries) => (started = startNext(queries))));
+      writes.push(started ? `finish ${key}, start ${started}` : `finish ${key}`);
+      if (key === dieAfter) throw new Error("the process died");
+    },
+  };
+  return { watched, writes };
+}
+
 describe(`runEffects (${harness.runtime})`, () => {
   it("creates the channel, then posts in it and in the update channel, in order", async () => {
     const store = await seeded();
@@ -406,6 +425,41 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect((await store.openEffects(1)).map((e) => e.key)).toEqual(["other-1"]);
     await store.commitProcessed({ deliveryId: "d2", processedAt: new Date(T0).toISOString(), incidents: [{ ...low, priority: "P1" }], entries: [], effects: [post("low-2", "low")] });
     expect((await store.openEffects(10)).map((e) => e.key)).toEqual(["low-1", "low-2", "other-1"]);
+  });
+
+  it("writes each outcome with the start of its lane's next effect, one commit between two calls; a death after it leaves that effect known as tried", async () => {
+    const note: NewEffect = { key: "k-note", incidentId: "inc-1", payload: { kind: "post_message", to: "incident", template: "t", text: "note" } };
+    const room = [effects[0]!, effects[1]!, note];
+    const store = await seeded(room);
+    const { watched, writes } = watchingWrites(store);
+    const chat = scriptedChat();
+    const clock = manualClock();
+    expect(await runEffects({ store: watched, chat: createChatRouter([chat]), clock, log: () => {}, ...others })).toEqual({ finished: 3, more: false });
+    expect(writes).toEqual(["start k-create", "finish k-create, start k-summary", "finish k-summary, start k-note", "finish k-note"]);
+    expect(await statuses(store)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "done", 1],
+      ["k-note", "done", 1],
+    ]);
+
+    // The process dies once the room's outcome and the summary's start are written, before its post.
+    const dying = await seeded(room);
+    const fresh = scriptedChat();
+    await expect(runEffects({ store: watchingWrites(dying, "k-create").watched, chat: createChatRouter([fresh]), clock, log: () => {}, ...others })).rejects.toThrow("the process died");
+    expect(await statuses(dying)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "in_flight", 1],
+      ["k-note", "pending", 0],
+    ]);
+    // Restarted: the summary, known as tried, is looked for before it is posted; each post is made once.
+    await runEffects({ store: dying, chat: createChatRouter([fresh]), clock, log: () => {}, ...others });
+    expect(fresh.posts.map((p) => p.idempotencyKey)).toEqual(["k-summary", "k-note"]);
+    expect(fresh.lookups).toBe(1);
+    expect(await statuses(dying)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "done", 2],
+      ["k-note", "done", 1],
+    ]);
   });
 
   it("after a crash mid-post, finds the post that landed instead of posting it again", async () => {

@@ -138,6 +138,28 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(await store.getEffect("no-such-key")).toBeNull();
   });
 
+  it("marks the next effect started in the same write as an outcome, when asked with the queries that write takes", async () => {
+    const store = await harness.freshStore();
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    await store.commitProcessed({ deliveryId: "x", processedAt: T0, incidents: [incident()], entries: [], effects: [post("p1"), post("p2"), post("p3")] });
+    await store.startEffect("p1", T0);
+    const asked: number[] = [];
+    const entry = { id: "p1:posted", incidentId: "inc-1", at: T1, author: null, source: "herald", category: "event" as const, kind: "herald.posted", text: "posted" };
+    // The outcome, the incident, its entry and one effect queued after it: four statements.
+    const then = [post("p4")];
+    await store.finishEffect("p1", { status: "done", then }, T1, { incident: incident(), entries: [entry] }, (queries) => (asked.push(queries), "p2"));
+    expect(asked).toEqual([4]);
+    expect((await store.effectsFor("inc-1")).map((e) => [e.key, e.status, e.attempts])).toEqual([
+      ["p1", "done", 1], ["p2", "in_flight", 1], ["p3", "pending", 0], ["p4", "pending", 0],
+    ]);
+    // Told no effect may start, it starts none.
+    await store.finishEffect("p2", { status: "done" }, T1, undefined, (queries) => (asked.push(queries), null));
+    expect(asked).toEqual([4, 1]);
+    expect((await store.effectsFor("inc-1")).map((e) => [e.key, e.status, e.attempts])).toEqual([
+      ["p1", "done", 1], ["p2", "done", 1], ["p3", "pending", 0], ["p4", "pending", 0],
+    ]);
+  });
+
   it("gives the due effects, none behind a waiting one of its lane, and the waiting ones of those lanes", async () => {
     const store = await harness.freshStore();
     const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
