@@ -311,6 +311,26 @@ describe(`Slack invitations (${harness.runtime})`, () => {
     expect(invites).toEqual(["U0GONE0001,U0GRACE01", "U0GRACE01"]);
   });
 
+  it("sets apart a person Slack refuses for a reason its reference does not list, and adds the rest", async () => {
+    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
+    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+    const running = await harness.start();
+    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
+    const room = await chat.createChannel("inc-9-odd-refusal");
+    if (room === "name_taken") throw new Error("the room's name was taken");
+    // Slack names Grace with a code its method reference does not list, and adds no one.
+    await fetch(`${harness.vendorsUrl}/slack/__fault/conversations.invite`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error: "user_disabled_by_admin", errors: [{ user: "U0GRACE01", ok: false, error: "user_disabled_by_admin" }] }),
+    });
+    expect(await chat.invite(room.id, ["U0ADA0001", "U0GRACE01"])).toEqual({ refused: [{ userId: "U0GRACE01", reason: "Slack answered user_disabled_by_admin" }] });
+    const members = ((await (await fetch(`${harness.vendorsUrl}/slack/__members/${room.id}`)).json()) as string[]).sort();
+    expect(members).toEqual(["U0ADA0001", "U0HERALD01"]);
+    const invites = (await running.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
+    expect(invites).toEqual(["U0ADA0001,U0GRACE01", "U0ADA0001"]);
+  });
+
   it("fails the call as before when Slack refuses the invitation itself, not a person", async () => {
     const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
     const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");

@@ -17,6 +17,8 @@ interface Fault {
   status?: number;
   retryAfter?: number;
   error?: string;
+  /** With `error`: each person's refusal, as conversations.invite names them (Slack adds no one then). */
+  errors?: { user: string; ok: false; error: string }[];
   /** Only for a call about this channel (its `channel` argument); other calls pass it by. */
   channel?: string;
 }
@@ -150,7 +152,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
       return c.json({ ok: false, error: "ratelimited" }, 429, { "Retry-After": String(fault.retryAfter ?? 1) });
     }
     if (fault?.status) return c.text("upstream trouble", fault.status as 500);
-    if (fault?.error) return c.json({ ok: false, error: fault.error });
+    if (fault?.error) return c.json({ ok: false, error: fault.error, ...(fault.errors ? { errors: fault.errors } : {}) });
 
     switch (method) {
       case "conversations.create": {

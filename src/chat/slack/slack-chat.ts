@@ -296,8 +296,9 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
 
 /**
  * conversations.invite's refusals of one person, not of the call, in words for the room (Slack's
- * method reference). A refused call names each person in `errors`; with one person asked, the
- * call's own `error` is that person's.
+ * method reference). A refused call names each person in `errors`, whatever the reason (one this
+ * list lacks is said as Slack's code); with one person asked, the call's own `error` is that
+ * person's when it is one of these.
  */
 const INVITE_REFUSALS: Record<string, string> = {
   already_in_channel: "already in the channel",
@@ -317,7 +318,7 @@ function refusedPeople(error: unknown, asked: string[]): { user: string; error: 
   const data = (error as { data?: { error?: unknown; errors?: unknown } }).data;
   if (Array.isArray(data?.errors)) {
     const named = data.errors.filter(
-      (e): e is { user: string; error: string } => typeof e?.user === "string" && asked.includes(e.user) && typeof e?.error === "string" && e.error in INVITE_REFUSALS,
+      (e): e is { user: string; error: string } => typeof e?.user === "string" && asked.includes(e.user) && typeof e?.error === "string",
     );
     return named.length > 0 ? named : null;
   }
