@@ -215,21 +215,21 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async dueEffects(limit, now) {
-      const due = await db.all<EffectRow>(
-        `SELECT * FROM effects AS e WHERE status IN ('pending', 'in_flight') AND (status = 'in_flight' OR next_attempt_at <= ?)
-           AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.next_attempt_at > ? AND w.seq < e.seq)
-         ORDER BY urgency, seq LIMIT ?`,
-        [now, now, limit],
+      // One query: the due page, then the waiting effects of its lanes (effects queued before lanes
+      // were stored have their incident as their lane, so the incidents are asked for too).
+      const rows = await db.all<EffectRow & { part: number }>(
+        `WITH due AS (
+           SELECT * FROM effects AS e WHERE status IN ('pending', 'in_flight') AND (status = 'in_flight' OR next_attempt_at <= ?)
+             AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.next_attempt_at > ? AND w.seq < e.seq)
+           ORDER BY urgency, seq LIMIT ?)
+         SELECT *, 0 AS part FROM due
+         UNION ALL
+         SELECT *, 1 AS part FROM effects WHERE status = 'pending' AND next_attempt_at > ?
+           AND lane IN (SELECT lane FROM due WHERE lane IS NOT NULL UNION SELECT incident_id FROM due)
+         ORDER BY part, urgency, seq`,
+        [now, now, limit, now],
       );
-      if (due.length === 0) return [];
-      // The waiting effects of the due ones' lanes; effects queued before lanes were stored have
-      // their incident as their lane, so the incidents are asked for too.
-      const lanes = [...new Set(due.flatMap((row) => (row.lane ? [row.lane, row.incident_id] : [row.incident_id])))];
-      const waiting = await db.all<EffectRow>(
-        `SELECT * FROM effects WHERE status = 'pending' AND lane IN (SELECT value FROM json_each(?)) AND next_attempt_at > ?`,
-        [JSON.stringify(lanes), now],
-      );
-      return [...due, ...waiting].map(toEffect);
+      return rows.map(toEffect);
     },
 
     async failedEffects(limit) {
