@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import type { Incident } from "../domain/incident.js";
+import { isUrgentPriority } from "../domain/urgency.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import { evaluateRules, type Action } from "../domain/rules.js";
@@ -43,6 +44,8 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       : { events: readerOf(delivery, deps)(delivery.body), effects: [] };
     result.effects.push(...effects);
     const touched = new Map<string, Incident>();
+    // Each incident as the record had it before this delivery (null: new).
+    const before = new Map<string, Incident | null>();
     for (const event of events) {
       // A note Herald itself added in PagerDuty comes back as incident.annotated: it is on the log already.
       if (event.kind === "note_added" && event.source === "pagerduty" && (await deps.store.isKnownExternal("pagerduty_note", event.noteId))) {
@@ -51,6 +54,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       const key = event.incidentId ?? event.pagerdutyIncidentId;
       if (!key) throw new Error(`${event.type} names no incident`);
       const current = touched.get(key) ?? (await deps.store.getIncident(key)) ?? (await openedByHerald(event, deps.store));
+      if (!touched.has(key)) before.set(key, current);
       if (!current && event.incidentId && event.kind !== "incident_declared") {
         throw new Error(`incident ${event.incidentId} does not exist`);
       }
@@ -79,6 +83,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       }
     }
     result.incidents = [...touched.values()];
+    result.aheadAlready = [...touched].filter(([key]) => !before.get(key) || isUrgentPriority(before.get(key)!.priority)).map(([, incident]) => incident.id);
   } catch (error) {
     // A stored delivery was verified and parsed once already; if it cannot be processed now, keep it
     // with the reason rather than retrying it forever, and put nothing of it on the record: a

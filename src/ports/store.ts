@@ -148,6 +148,12 @@ export interface ProcessedDelivery {
   entries: TimelineEntry[];
   effects: NewEffect[];
   error?: string;
+  /**
+   * Incidents whose queued effects need not be moved ahead: new ones (nothing queued yet), and those
+   * P1/P2 on the record already (their effects were queued as urgent). Any other incident written
+   * as P1/P2 has its queued effects moved ahead of other incidents' work, as one without this list.
+   */
+  aheadAlready?: string[];
 }
 
 /** The accepted webhook deliveries and chat requests, and their processing (the pipeline's input). */

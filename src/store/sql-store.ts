@@ -86,7 +86,7 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async commitProcessed(result) {
       const statements: SqlStatement[] = [
-        ...result.incidents.flatMap((incident) => writeIncident(incident, { raising: true })),
+        ...result.incidents.flatMap((incident) => writeIncident(incident, { raising: !result.aheadAlready?.includes(incident.id) })),
         ...insertEntries(result.entries),
         ...insertEffects(result.effects, result.processedAt),
         {

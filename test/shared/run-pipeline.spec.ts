@@ -283,6 +283,41 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect((await store.failedDeliveries(10)).map((d) => [d.id, d.error])).toEqual([["odd:1", "incident.triggered names no incident"]]);
   });
 
+  it("moves an incident's queued work ahead when PagerDuty raises it to P1, and asks no such move for a new incident or one P1 already", async () => {
+    const store = await harness.freshStore();
+    const page = (kind: string, id: string, n: number, priority?: string) => {
+      const body = JSON.parse(deliveries[`zulip_${kind}_v3.json`]!);
+      body.event.id = `E-${kind}-${id}`;
+      body.event.data.id = id;
+      if (priority) body.event.data.priority = { id: `P-${priority}`, type: "priority_reference", summary: priority };
+      return store.recordDelivery({ id: `pagerduty:${body.event.id}`, source: "pagerduty", webhookId: null, receivedAt: `2026-11-27T09:00:0${n}.000Z`, body: JSON.stringify(body) });
+    };
+    // What each delivery's commit was told needs no moving ahead.
+    const told = new Map<string, string[] | undefined>();
+    const watched = Object.create(store) as typeof store;
+    watched.commitProcessed = async (result) => {
+      told.set(result.deliveryId, result.aheadAlready);
+      return store.commitProcessed(result);
+    };
+    // Two P3 incidents, whose rooms cannot be made yet (the chat platform is down): their work waits.
+    await page("triggered", "PLOW", 0, "P3");
+    await page("triggered", "POTHER", 1, "P3");
+    await runPipeline(pipelineDeps(watched, { chat: chat(true) }));
+    const low = (await store.getIncident("PLOW"))!;
+    const other = (await store.getIncident("POTHER"))!;
+    expect((await store.openEffects(1)).map((e) => e.incidentId)).toEqual([low.id]);
+    expect([told.get("pagerduty:E-triggered-PLOW"), told.get("pagerduty:E-triggered-POTHER")]).toEqual([[low.id], [other.id]]);
+    // The other is raised to P1: its queued work goes ahead of the first's.
+    await page("priority_updated", "POTHER", 2, "P1");
+    await runPipeline(pipelineDeps(watched, { chat: chat(true) }));
+    expect(told.get("pagerduty:E-priority_updated-POTHER")).toEqual([]);
+    expect((await store.openEffects(1)).map((e) => e.incidentId)).toEqual([other.id]);
+    // Acknowledged as a P1 already: nothing to move.
+    await page("acknowledged", "POTHER", 3);
+    await runPipeline(pipelineDeps(watched, { chat: chat(true) }));
+    expect(told.get("pagerduty:E-acknowledged-POTHER")).toEqual([other.id]);
+  });
+
   it("keeps aside a delivery whose changes the store refuses, instead of retrying it ahead of everything forever", async () => {
     const store = await storeWith(2);
     // The store refuses the first delivery's changes every time (a value too large for D1, say).
