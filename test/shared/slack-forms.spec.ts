@@ -272,17 +272,26 @@ describe(`Slack people found by email (${harness.runtime})`, () => {
   });
 });
 
+/** A room made on the fake Slack through Herald's Slack client, with its members and the invitations asked so far. */
+async function roomOnSlack(name: string, options: { cache?: boolean } = {}) {
+  const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
+  const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+  const running = await harness.start();
+  const clock = { now: () => new Date("2026-12-04T09:00:00Z") };
+  const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/`, ...(options.cache ? { cache: { store: running.store, clock } } : {}) });
+  const room = await chat.createChannel(name);
+  if (room === "name_taken") throw new Error("the room's name was taken");
+  return {
+    chat,
+    room,
+    members: async () => ((await (await fetch(`${harness.vendorsUrl}/slack/__members/${room.id}`)).json()) as string[]).sort(),
+    invites: async () => (await running.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users),
+  };
+}
+
 describe(`Slack invitations (${harness.runtime})`, () => {
   it("adds everyone Slack will take, though it refuses someone in the same call, and says who and why", async () => {
-    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
-    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
-    const running = await harness.start();
-    const clock = { now: () => new Date("2026-12-04T09:00:00Z") };
-    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/`, cache: { store: running.store, clock } });
-    const room = await chat.createChannel("inc-7-invitations");
-    if (room === "name_taken") throw new Error("the room's name was taken");
-    const members = async () => ((await (await fetch(`${harness.vendorsUrl}/slack/__members/${room.id}`)).json()) as string[]).sort();
-    const invites = async () => (await running.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
+    const { chat, room, members, invites } = await roomOnSlack("inc-7-invitations", { cache: true });
 
     // Ada is in already; the deactivated account makes Slack refuse the whole call (it adds no one).
     expect(await chat.invite(room.id, ["U0ADA0001"])).toEqual({ refused: [] });
@@ -297,27 +306,15 @@ describe(`Slack invitations (${harness.runtime})`, () => {
   });
 
   it("takes Slack's silent failure for an account since removed: the others were added, and asking them again finds them there", async () => {
-    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
-    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
-    const running = await harness.start();
-    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
-    const room = await chat.createChannel("inc-8-removed");
-    if (room === "name_taken") throw new Error("the room's name was taken");
+    const { chat, room, members, invites } = await roomOnSlack("inc-8-removed");
     // Slack answers with an error, yet adds everyone but the removed account (its method reference, "Partially failed calls").
     expect(await chat.invite(room.id, ["U0GONE0001", "U0GRACE01"])).toEqual({ refused: [{ userId: "U0GONE0001", reason: expect.stringContaining("deactivated") }] });
-    const members = ((await (await fetch(`${harness.vendorsUrl}/slack/__members/${room.id}`)).json()) as string[]).sort();
-    expect(members).toEqual(["U0GRACE01", "U0HERALD01"]);
-    const invites = (await running.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
-    expect(invites).toEqual(["U0GONE0001,U0GRACE01", "U0GRACE01"]);
+    expect(await members()).toEqual(["U0GRACE01", "U0HERALD01"]);
+    expect(await invites()).toEqual(["U0GONE0001,U0GRACE01", "U0GRACE01"]);
   });
 
   it("sets apart a person Slack refuses for a reason its reference does not list, and adds the rest", async () => {
-    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
-    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
-    const running = await harness.start();
-    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
-    const room = await chat.createChannel("inc-9-odd-refusal");
-    if (room === "name_taken") throw new Error("the room's name was taken");
+    const { chat, room, members, invites } = await roomOnSlack("inc-9-odd-refusal");
     // Slack names Grace with a code its method reference does not list, and adds no one.
     await fetch(`${harness.vendorsUrl}/slack/__fault/conversations.invite`, {
       method: "POST",
@@ -325,10 +322,8 @@ describe(`Slack invitations (${harness.runtime})`, () => {
       body: JSON.stringify({ error: "user_disabled_by_admin", errors: [{ user: "U0GRACE01", ok: false, error: "user_disabled_by_admin" }] }),
     });
     expect(await chat.invite(room.id, ["U0ADA0001", "U0GRACE01"])).toEqual({ refused: [{ userId: "U0GRACE01", reason: "Slack answered user_disabled_by_admin" }] });
-    const members = ((await (await fetch(`${harness.vendorsUrl}/slack/__members/${room.id}`)).json()) as string[]).sort();
-    expect(members).toEqual(["U0ADA0001", "U0HERALD01"]);
-    const invites = (await running.slackCalls()).filter((c) => c.method === "conversations.invite").map((c) => c.body.users);
-    expect(invites).toEqual(["U0ADA0001,U0GRACE01", "U0ADA0001"]);
+    expect(await members()).toEqual(["U0ADA0001", "U0HERALD01"]);
+    expect(await invites()).toEqual(["U0ADA0001,U0GRACE01", "U0ADA0001"]);
   });
 
   it("fails the call as before when Slack refuses the invitation itself, not a person", async () => {
