@@ -44,8 +44,9 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       : { events: readerOf(delivery, deps)(delivery.body), effects: [] };
     result.effects.push(...effects);
     const touched = new Map<string, Incident>();
-    // Each incident as the record had it before this delivery (null: new).
-    const before = new Map<string, Incident | null>();
+    // Incidents whose queued work needs no moving ahead, whatever this delivery does to them: new
+    // ones, and those P1/P2 on the record already.
+    const aheadAlready = new Set<string>();
     for (const event of events) {
       // A note Herald itself added in PagerDuty comes back as incident.annotated: it is on the log already.
       if (event.kind === "note_added" && event.source === "pagerduty" && (await deps.store.isKnownExternal("pagerduty_note", event.noteId))) {
@@ -54,7 +55,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       const key = event.incidentId ?? event.pagerdutyIncidentId;
       if (!key) throw new Error(`${event.type} names no incident`);
       const current = touched.get(key) ?? (await deps.store.getIncident(key)) ?? (await openedByHerald(event, deps.store));
-      if (!touched.has(key)) before.set(key, current);
+      if (!touched.has(key) && (!current || isUrgentPriority(current.priority))) aheadAlready.add(key);
       if (!current && event.incidentId && event.kind !== "incident_declared") {
         throw new Error(`incident ${event.incidentId} does not exist`);
       }
@@ -83,7 +84,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
       }
     }
     result.incidents = [...touched.values()];
-    result.aheadAlready = [...touched].filter(([key]) => !before.get(key) || isUrgentPriority(before.get(key)!.priority)).map(([, incident]) => incident.id);
+    result.aheadAlready = [...touched].filter(([key]) => aheadAlready.has(key)).map(([, incident]) => incident.id);
   } catch (error) {
     // A stored delivery was verified and parsed once already; if it cannot be processed now, keep it
     // with the reason rather than retrying it forever, and put nothing of it on the record: a
