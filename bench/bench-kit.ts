@@ -170,8 +170,9 @@ export interface OpenLoopResult {
  * due, so waiting for a free connection or a late start counts against the server, not for it.
  */
 export async function openLoop(port: number, options: { rate: number; seconds: number; connections: number; next: NextRequest }): Promise<OpenLoopResult> {
-  // With a timeout, Node's agent also heeds the server's `Keep-Alive: timeout=5` and lets an idle
-  // connection go a second before the server would close it. Without one it keeps idle connections
+  // With a timeout, Node's agent also heeds the server's `Keep-Alive: timeout=…` hint (65 s for
+  // Herald and the baselines, 5 s for Node's default) and lets an idle connection go a second before
+  // the server would close it, or at this 60 s if that comes first. Without one it keeps idle connections
   // for ever, and now and then sends on one the server is closing just then: ECONNRESET (6 of 20,000
   // requests in one run on 2026-12-04, the client's fault, as a client that heeds the hint never meets it).
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections, timeout: 60_000 });

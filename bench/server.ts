@@ -15,7 +15,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { startNodeServer } from "../src/node/start-server.js";
+import { SERVER_OPTIONS, startNodeServer } from "../src/node/start-server.js";
 import { verifyPagerDutySignature } from "../src/pagerduty/verify.js";
 import { nodeHmac } from "../src/node/node-hmac.js";
 import { readBody } from "../src/routes/read-body.js";
@@ -110,7 +110,8 @@ if (mode === "herald") {
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  // The baselines keep connections as Herald does, so they differ from it only in their handler.
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1", serverOptions: SERVER_OPTIONS });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   port = (server.address() as AddressInfo).port;
 }

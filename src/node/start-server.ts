@@ -15,11 +15,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SWEEP_MS = 5_000;
 // Reminders are minute-grained; looking for them every half minute is plenty.
 const TIMERS_MS = 30_000;
-// A slow sender gets 10 s for its headers and 30 s for the whole request (Node's defaults are 60 s
-// and 300 s), checked every second; a body past its route's limit is cut off where it is.
-const SERVER_OPTIONS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+/**
+ * How Herald's HTTP server treats connections:
+ * - a slow sender gets 10 s for its headers and 30 s for the whole request (Node's defaults are 60 s
+ *   and 300 s), checked every second; a body past its route's limit is cut off where it is;
+ * - an idle connection is kept 65 s (Node's default is 5 s), past the 60 s that proxies and load
+ *   balancers keep theirs open (nginx's upstream keepalive, AWS's load balancers). Closing first
+ *   races a proxy sending the next request on that connection, and the sender gets a 502. Clients
+ *   that heed `Keep-Alive: timeout=65` keep their connections too, so a burst finds them open rather
+ *   than waiting to open new ones. The headers of the next request still get their 10 s.
+ */
+export const SERVER_OPTIONS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, keepAliveTimeout: 65_000 };
 // On SIGTERM: the calls in flight get this long to finish; what is left waits in the store.
 const DRAIN_MS = 8_000;
+// While stopping, connections that have become idle are closed this often.
+const IDLE_CLOSE_MS = 50;
 
 export interface NodeServer {
   herald: Herald;
@@ -90,12 +100,14 @@ export async function startNodeServer(
       // No new requests, no new background runs; the run going on finishes its calls in flight.
       background.stop();
       const closed = new Promise<void>((done) => server.close(() => done()));
-      // Keep-alive connections would hold close() open; idle ones can go now.
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      // Kept-alive connections would hold close() open for their 65 s: idle ones go now (close does
+      // that), and one whose request is being answered goes once its answer is sent.
+      const letIdleGo = setInterval(() => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(), IDLE_CLOSE_MS);
       const drained = await Promise.race([
         Promise.all([closed, background.idle()]).then(() => true),
         new Promise<false>((done) => setTimeout(() => done(false), DRAIN_MS).unref()),
       ]);
+      clearInterval(letIdleGo);
       if (!drained) {
         // A call still hanging is not waited for: its effect stays in flight in the store, and the
         // next start looks for what it did before trying it again.

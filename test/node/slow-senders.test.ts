@@ -67,3 +67,79 @@ describe("a sender whose body never ends", () => {
     });
   }
 });
+
+/** Opens a raw connection and answers each line of `script` in turn: a string is sent, a number waited (ms). */
+function converse(script: (string | number)[]): Promise<{ answers: { at: number; text: string }[]; closedAt: number | null }> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect(server.port, "127.0.0.1");
+    const started = Date.now();
+    const answers: { at: number; text: string }[] = [];
+    let closedAt: number | null = null;
+    socket.on("data", (data) => answers.push({ at: Date.now() - started, text: data.toString() }));
+    socket.on("error", () => {});
+    socket.on("close", () => (closedAt = Date.now() - started));
+    socket.on("connect", async () => {
+      for (const step of script) {
+        if (typeof step === "number") await new Promise((r) => setTimeout(r, step));
+        else if (!socket.destroyed) socket.write(step);
+      }
+      socket.destroy();
+      resolve({ answers, closedAt });
+    });
+  });
+}
+
+describe("a kept-alive connection", () => {
+  const healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+  it("stays open past Node's 5 s and a proxy's minute, while the next request's headers still get 10 s", async () => {
+    const [idle, slow] = await Promise.all([
+      // A proxy's idle connection: the second request, 6 s on, is answered on the same connection.
+      converse([healthz, 6_000, healthz, 500]),
+      // The next request's headers begin and never end: cut off with a 408 after 10 s, not 65.
+      converse([healthz, 1_000, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n", 13_000]),
+    ]);
+    expect(idle.answers.map((a) => a.text.slice(0, 15))).toEqual(["HTTP/1.1 200 OK", "HTTP/1.1 200 OK"]);
+    expect(idle.answers[0]!.text).toContain("Keep-Alive: timeout=65");
+    expect(idle.closedAt).toBeNull();
+
+    const timedOut = slow.answers.find((a) => a.text.startsWith("HTTP/1.1 408"));
+    expect(timedOut).toBeDefined();
+    expect(timedOut!.at).toBeGreaterThan(10_000);
+    expect(slow.closedAt).not.toBeNull();
+  }, 30_000);
+
+  it("is let go once its answer is sent when Herald stops, so stopping does not wait out its 65 s", async () => {
+    const stopping = mkdtempSync(join(tmpdir(), "herald-stopping-"));
+    const config = join(stopping, "herald.yaml");
+    const env = testEnv(readFileSync("herald.yaml", "utf8"), "http://127.0.0.1:9");
+    writeFileSync(config, env.HERALD_CONFIG_YAML!);
+    const lines: string[] = [];
+    const log = (line: string) => (watchedLog(line), lines.push(line));
+    const other = await startNodeServer({ ...env, PORT: "0", HERALD_DB: join(stopping, "herald.db"), HERALD_CONFIG: config }, log, log);
+    try {
+      const socket: Socket = connect(other.port, "127.0.0.1");
+      const started = Date.now();
+      let answer = "";
+      const closedAt = new Promise<number>((done) => socket.on("close", () => done(Date.now() - started)));
+      socket.on("data", (data) => (answer += data.toString()));
+      socket.on("error", () => {});
+      await new Promise((done) => socket.on("connect", done));
+      // A request whose body is still arriving when Herald is told to stop.
+      const body = JSON.stringify({ event: { id: "01STOPPING" } });
+      socket.write(`POST /webhooks/pagerduty HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+      await new Promise((r) => setTimeout(r, 200));
+      const stopped = other.close().then(() => Date.now() - started);
+      await new Promise((r) => setTimeout(r, 200));
+      socket.write(body.slice(5));
+      const [closed, stoppedAt] = await Promise.all([closedAt, stopped]);
+      // Answered (unsigned: 401), then closed, and Herald stopped without waiting out its drain.
+      expect(answer).toMatch(/^HTTP\/1\.1 401/);
+      expect(closed).toBeLessThan(3_000);
+      expect(stoppedAt).toBeLessThan(3_000);
+      expect(lines.join("\n")).not.toContain("stopping with work in flight");
+    } finally {
+      rmSync(stopping, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
