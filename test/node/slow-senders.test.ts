@@ -68,7 +68,7 @@ describe("a sender whose body never ends", () => {
   }
 });
 
-/** Opens a raw connection and answers each line of `script` in turn: a string is sent, a number waited (ms). */
+/** Plays `script` on a raw connection to Herald, in turn: a string is sent, a number is waited (ms). Then hangs up. */
 function converse(script: (string | number)[]): Promise<{ answers: { at: number; text: string }[]; closedAt: number | null }> {
   return new Promise((resolve) => {
     const socket: Socket = connect(server.port, "127.0.0.1");
@@ -92,7 +92,7 @@ function converse(script: (string | number)[]): Promise<{ answers: { at: number;
 describe("a kept-alive connection", () => {
   const healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-  it("stays open past Node's 5 s and a proxy's minute, while the next request's headers still get 10 s", async () => {
+  it("stays open past Node's 5 s (Herald keeps it 65 s), while the next request's headers still get 10 s", async () => {
     const [idle, slow] = await Promise.all([
       // A proxy's idle connection: the second request, 6 s on, is answered on the same connection.
       converse([healthz, 6_000, healthz, 500]),
@@ -133,11 +133,12 @@ describe("a kept-alive connection", () => {
       await new Promise((r) => setTimeout(r, 200));
       socket.write(body.slice(5));
       const [closed, stoppedAt] = await Promise.all([closedAt, stopped]);
-      // Answered (unsigned: 401), then closed, and Herald stopped without waiting out its drain.
+      // Answered (unsigned: 401), then closed, and Herald stopped before its 8 s for calls in flight
+      // ran out (without the closing, the connection held it until then, and it said so).
       expect(answer).toMatch(/^HTTP\/1\.1 401/);
-      expect(closed).toBeLessThan(3_000);
-      expect(stoppedAt).toBeLessThan(3_000);
       expect(lines.join("\n")).not.toContain("stopping with work in flight");
+      expect(closed).toBeLessThan(8_000);
+      expect(stoppedAt).toBeLessThan(8_000);
     } finally {
       rmSync(stopping, { recursive: true, force: true });
     }
