@@ -11,12 +11,17 @@ import { watchedLog } from "../support/log-watch.js";
 let server: NodeServer;
 let dir: string;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "herald-senders-"));
+/** Herald started as `npm start` starts it, with its database and configuration in `dir`. */
+function startIn(dir: string, log: (line: string) => void): Promise<NodeServer> {
   const config = join(dir, "herald.yaml");
   const env = testEnv(readFileSync("herald.yaml", "utf8"), "http://127.0.0.1:9");
   writeFileSync(config, env.HERALD_CONFIG_YAML!);
-  server = await startNodeServer({ ...env, PORT: "0", HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: config }, watchedLog, watchedLog);
+  return startNodeServer({ ...env, PORT: "0", HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: config }, log, log);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "herald-senders-"));
+  server = await startIn(dir, watchedLog);
 });
 
 afterAll(async () => {
@@ -111,12 +116,8 @@ describe("a kept-alive connection", () => {
 
   it("is let go once its answer is sent when Herald stops, so stopping does not wait out its 65 s", async () => {
     const stopping = mkdtempSync(join(tmpdir(), "herald-stopping-"));
-    const config = join(stopping, "herald.yaml");
-    const env = testEnv(readFileSync("herald.yaml", "utf8"), "http://127.0.0.1:9");
-    writeFileSync(config, env.HERALD_CONFIG_YAML!);
     const lines: string[] = [];
-    const log = (line: string) => (watchedLog(line), lines.push(line));
-    const other = await startNodeServer({ ...env, PORT: "0", HERALD_DB: join(stopping, "herald.db"), HERALD_CONFIG: config }, log, log);
+    const other = await startIn(stopping, (line) => (watchedLog(line), lines.push(line)));
     try {
       const socket: Socket = connect(other.port, "127.0.0.1");
       const started = Date.now();
