@@ -1,5 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -26,6 +28,13 @@ const TIMERS_MS = 30_000;
  *   than waiting to open new ones. The headers of the next request still get their 10 s.
  */
 export const SERVER_OPTIONS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, keepAliveTimeout: 65_000 };
+/**
+ * Past this many open connections, answers say `Connection: close` and their connections are closed
+ * once answered, so that clients sending one request each and then sitting idle cannot hold more
+ * than about this many sockets for the 65 s (with Node's 5 s they had to come back 13 times as often).
+ * A proxy or load balancer in front keeps far fewer.
+ */
+const MOST_KEPT_CONNECTIONS = 1_000;
 // On SIGTERM: the calls in flight get this long to finish; what is left waits in the store.
 const DRAIN_MS = 8_000;
 // While stopping, connections that have become idle are closed this often.
@@ -82,6 +91,7 @@ export async function startNodeServer(
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {
     const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 8787), serverOptions: SERVER_OPTIONS }, (info) => ready({ server, port: info.port }));
   });
+  keepAtMost(server, MOST_KEPT_CONNECTIONS);
   log(`listening on http://localhost:${port} (chat: ${herald.chat.platforms.join(" and ")}, storage: ${dbPath})`);
   // Work left by a crash or a restart, then due retries, are picked up here.
   background.schedule("start");
@@ -118,4 +128,17 @@ export async function startNodeServer(
       store.close();
     },
   };
+}
+
+/** Lets connections be kept alive only while at most `most` are open (see MOST_KEPT_CONNECTIONS). */
+export function keepAtMost(server: ServerType, most: number): void {
+  let open = 0;
+  server.on("connection", (socket: Socket) => {
+    open++;
+    socket.once("close", () => open--);
+  });
+  // Before Hono's own listener, which may write its answer's headers at once.
+  server.prependListener("request", (_request: IncomingMessage, response: ServerResponse) => {
+    if (open > most) response.setHeader("Connection", "close");
+  });
 }

@@ -3,7 +3,9 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNodeServer, type NodeServer } from "../../src/node/start-server.js";
+import { serve, type ServerType } from "@hono/node-server";
+import { Hono } from "hono";
+import { keepAtMost, SERVER_OPTIONS, startNodeServer, type NodeServer } from "../../src/node/start-server.js";
 import { testEnv } from "../support/test-config.js";
 import { watchedLog } from "../support/log-watch.js";
 
@@ -144,4 +146,46 @@ describe("a kept-alive connection", () => {
       rmSync(stopping, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe("kept-alive connections past the most Herald keeps", () => {
+  it("are answered with Connection: close and closed, until fewer are open again", async () => {
+    // Herald's own server keeps 1,000; the same mechanism on a small server keeps 3.
+    const app = new Hono().get("/healthz", (c) => c.json({ status: "ok" }));
+    const { server: small, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {
+      const started = serve({ fetch: app.fetch, port: 0, serverOptions: SERVER_OPTIONS }, (info) => ready({ server: started, port: info.port }));
+    });
+    keepAtMost(small, 3);
+    /** A connection that sends one request and then sits idle, as a proxy's pooled one does. */
+    const oneRequest = () =>
+      new Promise<{ answer: string; closed: () => boolean; socket: Socket }>((resolve) => {
+        const socket = connect(port, "127.0.0.1");
+        let closed = false;
+        socket.on("close", () => (closed = true));
+        socket.on("error", () => {});
+        socket.on("connect", () => socket.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+        socket.once("data", (data) => resolve({ answer: data.toString(), closed: () => closed, socket }));
+      });
+    try {
+      const kept = [];
+      for (let i = 0; i < 3; i++) kept.push(await oneRequest());
+      const past = await oneRequest();
+      await new Promise((r) => setTimeout(r, 200));
+      for (const connection of kept) {
+        expect(connection.answer).toMatch(/^Connection: keep-alive\r$/im);
+        expect(connection.closed()).toBe(false);
+      }
+      expect(past.answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(past.answer).toMatch(/^Connection: close\r$/im);
+      expect(past.closed()).toBe(true);
+      // One of the kept ones hangs up: the next connection is kept again.
+      kept.pop()!.socket.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const again = await oneRequest();
+      expect(again.answer).toMatch(/^Connection: keep-alive\r$/im);
+      for (const connection of [...kept, again]) connection.socket.destroy();
+    } finally {
+      await new Promise((done) => small.close(done));
+    }
+  });
 });
