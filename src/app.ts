@@ -4,6 +4,7 @@ import { HeraldError } from "./errors.js";
 import type { Background } from "./ports/background.js";
 import type { Clock } from "./ports/clock.js";
 import type { Store } from "./ports/store.js";
+import { allowedMethods } from "./routes/allowed-methods.js";
 import { apiRoutes, type ApiAccess } from "./routes/api.js";
 import { pagerDutyWebhookHandler } from "./routes/pagerduty-webhook.js";
 import { closeConnection } from "./routes/read-body.js";
@@ -54,7 +55,16 @@ export function createApp(deps: AppDeps): Hono {
   for (const routes of deps.chatRoutes) app.route("/", routes);
   app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess, renderer: deps.renderer, config: deps.config, clock: deps.clock }));
 
-  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  // A path Herald has, asked with another method: 405 with the methods it takes (OPTIONS: just those).
+  const allowedAt = allowedMethods(app);
+  app.notFound((c) => {
+    const allowed = allowedAt(c.req.path);
+    if (allowed.length === 0) return c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
+    const allow = { Allow: [...allowed, "OPTIONS"].join(", ") };
+    if (c.req.method === "OPTIONS") return c.body(null, 204, allow);
+    const message = `${c.req.path} takes ${allowed.join(" or ")}, not ${c.req.method}`;
+    return c.json({ error: { code: "method_not_allowed", message } }, 405, allow);
+  });
 
   app.onError((error, c) => {
     if (error instanceof HeraldError) {

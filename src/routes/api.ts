@@ -46,11 +46,11 @@ export function apiAccessGuard(access: ApiAccess): MiddlewareHandler {
   };
 }
 
-/** A `limit` query: a whole number from 1 to `max`; absent, `fallback`. */
-function pageSize(value: string | undefined, fallback: number, max = 200): number {
+/** A page size query (`limit`, or the one `name` says): a whole number from 1 to `max`; absent, `fallback`. */
+function pageSize(value: string | undefined, fallback: number, max = 200, name = "limit"): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new BadRequestError(`limit must be a whole number from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new BadRequestError(`${name} must be a whole number from 1 to ${max}`);
   return n;
 }
 
@@ -81,7 +81,7 @@ export function apiRoutes(deps: DocumentDeps & { store: IncidentStore & OutboxSt
     const incident = await deps.store.getIncident(c.req.param("id"));
     if (!incident) throw new NotFoundError(`no incident ${c.req.param("id")}`);
     const [timeline, effects] = await Promise.all([
-      deps.store.timelinePage(incident.id, { limit: pageSize(c.req.query("timeline_limit"), 200, 1000) }),
+      deps.store.timelinePage(incident.id, { limit: pageSize(c.req.query("timeline_limit"), 200, 1000, "timeline_limit") }),
       deps.store.effectsFor(incident.id),
     ]);
     // The local chat's messages of this incident: its own posts anywhere, and all of its channel.

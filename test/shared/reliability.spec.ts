@@ -134,6 +134,7 @@ describe(`a bad day (${harness.runtime})`, () => {
       ["/api/incidents?status=maybe", "status must be open or resolved"],
       ["/api/incidents?cursor=%7Bnope", "cursor is not one Herald gave: pass the `next` of the page before, unchanged"],
       ["/api/incidents/PREL0/timeline?cursor=WyJ4Il0", "cursor is not one Herald gave: pass the `next` of the page before, unchanged"],
+      ["/api/incidents/PREL0?timeline_limit=5000", "timeline_limit must be a whole number from 1 to 1000"],
     ] as const) {
       const response = await herald.request(path, auth);
       expect(response.status, path).toBe(400);

@@ -131,4 +131,25 @@ describe(`POST /webhooks/pagerduty (${harness.runtime})`, () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok", storage: "ok" });
   });
+
+  it("answers 405 with Allow for a method a path does not take, and 404 for a path it does not have", async () => {
+    const herald = await harness.start();
+    const wrongMethod = await herald.request("/webhooks/pagerduty");
+    expect(wrongMethod.headers.get("allow")).toBe("POST, OPTIONS");
+    await expectError(wrongMethod, 405, "method_not_allowed", /\/webhooks\/pagerduty takes POST, not GET/);
+    const onHealth = await herald.request("/healthz", { method: "DELETE" });
+    expect(onHealth.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    await expectError(onHealth, 405, "method_not_allowed", /takes GET or HEAD, not DELETE/);
+    // Behind the API's guard, as the path's own methods are.
+    await expectError(await herald.request("/api/incidents/nope", { method: "PUT" }), 401, "unauthorized", /Bearer/);
+    const onIncident = await herald.request("/api/incidents/nope", { method: "PUT", headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(onIncident.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    await expectError(onIncident, 405, "method_not_allowed", /takes GET or HEAD, not PUT/);
+    const options = await herald.request("/slack/commands", { method: "OPTIONS" });
+    expect(options.status).toBe(204);
+    expect(options.headers.get("allow")).toBe("POST, OPTIONS");
+    await expectError(await herald.request("/webhooks/nothing"), 404, "not_found", /no route for GET \/webhooks\/nothing/);
+    await expectError(await herald.request("/webhooks/nothing", { method: "OPTIONS" }), 404, "not_found", /no route for OPTIONS/);
+    await nothingStored(herald);
+  });
 });
