@@ -107,6 +107,32 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect((await herald.slackCalls()).filter((c) => String(c.body.text ?? "").includes("Herald has stopped trying"))).toHaveLength(1);
   });
 
+  it("loses nothing to a Slack outage of about an hour: once Slack answers, the room is made and every post lands, none given up", async () => {
+    const herald = await harness.start();
+    const vendors = harness.vendorsUrl;
+    // Every try of the hour (the last attempt's waits add up to 67 minutes: run-effects.spec.ts) answered 503.
+    const outage = 14;
+    for (const method of ["conversations.create", "chat.postMessage"]) {
+      for (let n = 0; n < outage; n++) await fetch(`${vendors}/slack/__fault/${method}`, { method: "POST", body: JSON.stringify({ status: 503 }) });
+    }
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")))).status).toBe(202);
+    let rounds = 0;
+    do {
+      await herald.settle();
+      expect(++rounds, "effects still waiting").toBeLessThan(40);
+    } while ((await waitsOver(herald.store)) > 0);
+
+    expect(await (await fetch(`${vendors}/slack/__faults`)).json()).toEqual({});
+    expect(await herald.store.failedEffects(10)).toEqual([]);
+    const rooms = ((await (await fetch(`${vendors}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
+    expect(rooms).toHaveLength(1);
+    const [incident] = await herald.store.listIncidents();
+    const messages = (await (await fetch(`${vendors}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    expect(messages.filter((m) => m.channel === incident!.channel!.id)[0]!.text).toMatch(/^:rotating_light: \*P1 incident/);
+    expect(messages.filter((m) => m.channel === TEAM_CHANNELS.update)).toHaveLength(1);
+    expect(messages.some((m) => m.text.includes("Herald has stopped trying"))).toBe(false);
+  }, 60_000);
+
   it("pages the incidents and a long timeline through the API, and says what is wrong with a bad page", async () => {
     const herald = await harness.start();
     const start = Date.parse("2026-11-01T00:00:00.000Z");
