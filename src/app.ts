@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   for (const routes of deps.chatRoutes) app.route("/", routes);
-  app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess, renderer: deps.renderer, config: deps.config, clock: deps.clock }));
+  app.route("/api", apiRoutes({ store: deps.store, access: deps.apiAccess, renderer: deps.renderer, config: deps.config, clock: deps.clock, background: deps.background }));
 
   // A path Herald has, asked with another method: 405 with the methods it takes (OPTIONS: just those).
   const allowedAt = allowedMethods(app);

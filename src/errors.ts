@@ -52,6 +52,13 @@ export class NotFoundError extends HeraldError {
   }
 }
 
+/** The request is understood but the thing it names is not in a state that allows it. */
+export class ConflictError extends HeraldError {
+  constructor(message: string) {
+    super("conflict", 409, message);
+  }
+}
+
 export class NotConfiguredError extends HeraldError {
   constructor(message: string) {
     super("not_configured", 503, message);

@@ -13,6 +13,7 @@ import { incidentView } from "../render/incident-view.js";
 import { withinBudget, type QueryBudget } from "../pipeline/query-budget.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
 import { laneOf } from "./lanes.js";
+import { NO_ROOM } from "./try-again.js";
 import { inviteToPostmortem, publishDocument } from "./document-effects.js";
 import { draftStatus, publishStatus, retireReview } from "./status-page-effects.js";
 
@@ -220,7 +221,7 @@ function withDeadLetter(effect: Effect, outcome: EffectOutcome, deps: EffectDeps
   const roomFailed = payload.kind === "create_channel" || (payload.kind === "post_message" && payload.to === "incident");
   const text = deps.renderer.render("not-done", {
     action: DEAD_LETTER_ACTIONS[payload.kind],
-    reason: `${outcome.error ?? "It failed"}. Herald has stopped trying (after ${effect.attempts + 1} ${effect.attempts === 0 ? "attempt" : "attempts"}). ${DEAD_LETTER_ADVICE[payload.kind]} It is listed under GET /api/effects/failed and on the console's front page.`,
+    reason: `${outcome.error ?? "It failed"}. Herald has stopped trying (after ${effect.attempts + 1} ${effect.attempts === 0 ? "attempt" : "attempts"}). ${DEAD_LETTER_ADVICE[payload.kind]} It is listed under GET /api/effects/failed and on the console's front page, where it can be tried again once the cause is fixed.`,
   });
   const to = roomFailed ? { channel: deps.config.channels.team } : ("incident" as const);
   return {
@@ -315,14 +316,14 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         return await raiseFollowUp(effect, effect.payload, triedBefore, deps);
       case "set_topic": {
         const incident = await deps.store.getIncident(effect.incidentId);
-        if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
+        if (!incident?.channel) return { status: "skipped", error: NO_ROOM };
         const room = deps.chat.at(incident.channel.id);
         await room.chat.setTopic(room.channel, effect.payload.topic);
         return { status: "done", result: { topic: effect.payload.topic } };
       }
       case "invite": {
         const incident = await deps.store.getIncident(effect.incidentId);
-        if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
+        if (!incident?.channel) return { status: "skipped", error: NO_ROOM };
         const room = deps.chat.at(incident.channel.id);
         const { refused } = await room.chat.invite(room.channel, effect.payload.userIds);
         const invited = effect.payload.userIds.filter((id) => !refused.some((r) => r.userId === id));
@@ -410,7 +411,7 @@ async function postMessage(
   const incident = await deps.store.getIncident(effect.incidentId);
   if (to === "incident" && !incident?.channel) {
     // Effects run in order, so a channel that is not there now was never asked for (or could not be made).
-    return { status: "skipped", error: "the incident has no channel" };
+    return { status: "skipped", error: NO_ROOM };
   }
   // A standing channel (ask, update) on the incident's own platform, unless the configuration names one.
   const { chat, channel } = deps.chat.at(to === "incident" ? incident!.channel!.id : deps.chat.place(to.channel, incident?.platform));
@@ -562,7 +563,7 @@ async function openInPagerDuty(
 /** PagerDuty's assignees into the incident's room: each found in chat by their PagerDuty email. */
 async function inviteAssignees(effect: Effect, { pagerdutyUserIds, names }: { pagerdutyUserIds: string[]; names?: Record<string, string> }, deps: EffectDeps): Promise<EffectOutcome> {
   const incident = await deps.store.getIncident(effect.incidentId);
-  if (!incident?.channel) return { status: "skipped", error: "the incident has no channel" };
+  if (!incident?.channel) return { status: "skipped", error: NO_ROOM };
   if (deps.paging.platform === "draft") return { status: "skipped", error: "PagerDuty is not configured, so its assignees cannot be looked up" };
   const room = deps.chat.at(incident.channel.id);
   const found: { userId: string; name: string }[] = [];

@@ -233,6 +233,12 @@ export interface OutboxStore {
   getEffect(key: string): Promise<Effect | null>;
   /** Effects that failed for good (dead letters), newest first. */
   failedEffects(limit: number): Promise<Effect[]>;
+  /**
+   * Queues again, due at `at` with their attempts counted from none, those of these effects that
+   * ended failed or skipped and still have their payload (retention drops a finished one's); the
+   * number queued.
+   */
+  requeueEffects(keys: string[], at: string): Promise<number>;
   /** Marks an effect as being attempted now and counts the attempt. */
   startEffect(key: string, at: string): Promise<void>;
   /**

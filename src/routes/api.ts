@@ -1,8 +1,11 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
 import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
 import type { DeliveryStore, IncidentStore, LocalChatStore, OutboxStore } from "../ports/store.js";
+import type { Background } from "../ports/background.js";
+import type { Clock } from "../ports/clock.js";
+import { tryAgain } from "../effects/try-again.js";
 
 export interface ApiAccess {
   /** Bearer token for /api/*; null: see `isLoopback`. */
@@ -54,8 +57,22 @@ function pageSize(value: string | undefined, fallback: number, max = 200, name =
   return n;
 }
 
-/** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON. */
-export function apiRoutes(deps: DocumentDeps & { store: IncidentStore & OutboxStore & LocalChatStore & DeliveryStore; access: ApiAccess }): Hono {
+/**
+ * A change asked from a web page of another site is refused: without a token the API trusts this
+ * machine, and a page open in its browser could otherwise post to it.
+ */
+function fromNoOtherSite(c: Context): void {
+  const origin = c.req.header("origin");
+  const site = c.req.header("sec-fetch-site");
+  if ((origin && origin !== new URL(c.req.url).origin) || (site && site !== "same-origin" && site !== "none")) {
+    throw new ForbiddenError("the API takes no changes from a web page of another site");
+  }
+}
+
+/** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON; POST to try a dead letter again. */
+export function apiRoutes(
+  deps: DocumentDeps & { store: IncidentStore & OutboxStore & LocalChatStore & DeliveryStore; access: ApiAccess; background: Background; clock: Clock },
+): Hono {
   const api = new Hono();
   api.use("*", apiAccessGuard(deps.access));
 
@@ -74,6 +91,20 @@ export function apiRoutes(deps: DocumentDeps & { store: IncidentStore & OutboxSt
   api.get("/effects/failed", async (c) => {
     const effects = await deps.store.failedEffects(pageSize(c.req.query("limit"), 100));
     return c.json({ effects: effects.map(({ seq: _seq, ...effect }) => ({ ...effect, kind: effect.payload.kind })) });
+  });
+
+  // A dead letter queued again, once what made it fail is fixed (with what was skipped for want of a room).
+  api.post("/effects/:key/retry", async (c) => {
+    fromNoOtherSite(c);
+    const key = c.req.param("key");
+    const result = await tryAgain(deps.store, key, deps.clock.now().toISOString());
+    if (result.status === "not_found") throw new NotFoundError(`no effect ${key}`);
+    if (result.status === "not_failed") {
+      throw new ConflictError(`effect ${key} is ${result.effect.status.replace("_", " ")}, not failed: only an action Herald gave up on is tried again`);
+    }
+    deps.background.schedule("dead letter tried again");
+    const { seq: _seq, ...effect } = result.effect;
+    return c.json({ effect: { ...effect, kind: effect.payload.kind }, alongWith: result.alongWith }, 202);
   });
 
   // The record, with the first page of its timeline (?timeline_limit=, default 200); the rest from /timeline.

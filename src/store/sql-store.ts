@@ -237,6 +237,15 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows.map(toEffect);
     },
 
+    async requeueEffects(keys, at) {
+      if (keys.length === 0) return 0;
+      return db.run(
+        `UPDATE effects SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = ?, updated_at = ?
+         WHERE key IN (${keys.map(() => "?").join(", ")}) AND status IN ('failed', 'skipped') AND pruned_at IS NULL`,
+        [at, at, ...keys],
+      );
+    },
+
     async effectsFor(incidentId) {
       const rows = await db.all<EffectRow>(`SELECT * FROM effects WHERE incident_id = ? ORDER BY seq`, [incidentId]);
       return rows.map(toEffect);

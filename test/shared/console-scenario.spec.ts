@@ -312,4 +312,43 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(home).toContain("Needs a look: 1 delivery Herald could not process");
     expect(home).toContain("body is not valid JSON");
   });
+
+  it("tries an action Herald gave up on again from its Try again button, once", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_triggered_v3.json"]!));
+    await herald.settle();
+    const [incident] = await herald.store.listIncidents();
+    // A post that failed for good (as a refused permission would leave it).
+    const at = new Date().toISOString();
+    await herald.store.recordDelivery({ id: "console:extra", source: "console", webhookId: null, receivedAt: at, body: "{}" });
+    const key = `${incident!.id}:extra-post`;
+    await herald.store.commitProcessed({
+      deliveryId: "console:extra",
+      processedAt: at,
+      incidents: [],
+      entries: [],
+      effects: [{ key, incidentId: incident!.id, payload: { kind: "post_message", to: "incident", template: "t", text: "The extra post" } }],
+    });
+    await herald.store.startEffect(key, at);
+    await herald.store.finishEffect(key, { status: "failed", error: "not_allowed: the bot may not post here" }, at);
+
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const home = await ada.page("/console");
+    expect(visibleText(home)).toContain("Needs a look: 1 action Herald gave up on");
+    expect(home).toContain(`<input type="hidden" name="key" value="${key}"/>`);
+    const incidentPage = `/console/incidents/${encodeURIComponent(incident!.id)}`;
+    expect(visibleText(await ada.page(incidentPage))).toContain("Try again");
+
+    const pressed = await ada.post("/console/effects/retry", { key, back: incidentPage });
+    expect(pressed.status).toBe(303);
+    expect(pressed.headers.get("location")).toBe(incidentPage);
+    // Pressed twice (a double click): found queued, taken once.
+    expect((await ada.post("/console/effects/retry", { key, back: incidentPage })).status).toBe(303);
+    await herald.settle();
+    expect(await herald.store.getEffect(key)).toMatchObject({ status: "done", attempts: 1 });
+    expect((await messagesOf(herald, incident!.id)).filter((m) => m.text === "The extra post")).toHaveLength(1);
+    expect(visibleText(await ada.page("/console"))).not.toContain("gave up on");
+    // From another site, the form is refused.
+    expect((await ada.post("/console/effects/retry", { key }, { origin: "https://evil.example" })).status).toBe(403);
+  });
 });

@@ -107,6 +107,43 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect((await herald.slackCalls()).filter((c) => String(c.body.text ?? "").includes("Herald has stopped trying"))).toHaveLength(1);
   });
 
+  it("tries a dead letter again when asked through the API, once what failed is fixed, and refuses what it cannot", async () => {
+    const herald = await harness.start();
+    await herald.failSlack("chat.postMessage", { error: "channel_not_found", channel: "C00000001" });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
+    await herald.settle();
+    const [dead] = await herald.store.failedEffects(10);
+    const retry = (key: string, init: RequestInit = {}) =>
+      herald.request(`/api/effects/${encodeURIComponent(key)}/retry`, { method: "POST", ...init, headers: { ...auth.headers, ...init.headers } });
+
+    // From a web page of another site: refused, and nothing queued.
+    const crossSite = await retry(dead!.key, { headers: { origin: "https://evil.example" } });
+    expect(crossSite.status).toBe(403);
+    expect((await herald.store.getEffect(dead!.key))!.status).toBe("failed");
+
+    // The channel is back (the fake refused once): asked again, the summary lands, once.
+    const queued = await retry(dead!.key);
+    expect(queued.status).toBe(202);
+    expect(await queued.json()).toMatchObject({ effect: { key: dead!.key, status: "pending", attempts: 0, lastError: null, kind: "post_message" }, alongWith: [] });
+    await herald.settle();
+    expect(await herald.store.failedEffects(10)).toEqual([]);
+    expect((await herald.store.getEffect(dead!.key))!.status).toBe("done");
+    const summaries = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && c.body.channel === "C00000001" && String(c.body.text).startsWith(":rotating_light:"));
+    expect(summaries.length).toBeGreaterThanOrEqual(2);
+    const [incident] = await herald.store.listIncidents();
+    const roomPosts = ((await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[]).filter((m) => m.channel === incident!.channel!.id);
+    expect(roomPosts.filter((m) => m.text.startsWith(":rotating_light:"))).toHaveLength(1);
+    expect((await herald.slackCalls()).filter((c) => String(c.body.text ?? "").includes("Herald has stopped trying"))).toHaveLength(1);
+
+    const again = await retry(dead!.key);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: { code: "conflict", message: `effect ${dead!.key} is done, not failed: only an action Herald gave up on is tried again` } });
+    const unknown = await retry("no:such:effect");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: { code: "not_found", message: "no effect no:such:effect" } });
+    expect((await retry(dead!.key, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  });
+
   it("loses nothing to a Slack outage of about an hour: once Slack answers, the room is made and every post lands, none given up", async () => {
     const herald = await harness.start();
     const vendors = harness.vendorsUrl;

@@ -4,6 +4,7 @@ import type { Incident } from "../../src/domain/incident.js";
 import { MAX_ATTEMPTS } from "../../src/effects/backoff.js";
 import { createChatRouter } from "../../src/chat/chat-router.js";
 import { runEffects } from "../../src/effects/run-effects.js";
+import { tryAgain } from "../../src/effects/try-again.js";
 import { EffectError, type ChatAdapter, type OutgoingMessage } from "../../src/ports/chat.js";
 import type { NewEffect, Store } from "../../src/ports/store.js";
 import { createDraftPaging } from "../../src/pagerduty/pagerduty-paging.js";
@@ -261,6 +262,36 @@ describe(`runEffects (${harness.runtime})`, () => {
       // Told where people will see it: the room is what failed, so the team channel.
       ["k-summary:gave-up", "pending", 0],
     ]);
+  });
+
+  it("tries a room given up on again when asked, with the posts skipped for want of it, each once", async () => {
+    const store = await seeded();
+    const chat = scriptedChat([new EffectError("conversations.create: restricted_action", false)]);
+    const clock = manualClock();
+    const run = () => runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others });
+    await run();
+    await run();
+    expect(await statuses(store)).toEqual([
+      ["k-create", "failed", 1],
+      ["k-summary", "skipped", 1],
+      ["k-update", "done", 1],
+      ["k-create:gave-up", "done", 1],
+    ]);
+    // A person asks once the permission is fixed; only a failed effect goes again.
+    expect(await tryAgain(store, "k-update", clock.now().toISOString())).toMatchObject({ status: "not_failed" });
+    expect(await tryAgain(store, "nothing", clock.now().toISOString())).toEqual({ status: "not_found" });
+    const retried = await tryAgain(store, "k-create", clock.now().toISOString());
+    expect(retried).toMatchObject({ status: "queued", effect: { key: "k-create", status: "pending", attempts: 0, lastError: null }, alongWith: ["k-summary"] });
+    await run();
+    expect(await statuses(store)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "done", 1],
+      ["k-update", "done", 1],
+      ["k-create:gave-up", "done", 1],
+    ]);
+    expect(chat.created).toEqual(["inc-7-disk-full"]);
+    expect(chat.posts.filter((p) => p.text === "summary").map((p) => p.channel)).toEqual(["C-inc-7-disk-full"]);
+    expect(chat.posts.filter((p) => p.idempotencyKey === "k-create:gave-up")).toHaveLength(1);
   });
 
   it("lets other incidents, and the incident's other vendors, go on while one chat call hangs", async () => {

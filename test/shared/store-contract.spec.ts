@@ -339,6 +339,38 @@ describe(`store contract (${harness.runtime})`, () => {
     expect((await store.failedEffects(10)).map((e) => [e.key, e.lastError])).toEqual([["failed", "gone"]]);
   });
 
+  it("queues failed and skipped effects again from no attempts, but not open ones, done ones or pruned ones", async () => {
+    const store = await harness.freshStore();
+    const old = "2026-10-01T00:00:00.000Z";
+    await store.recordDelivery({ id: "d", source: "pagerduty", webhookId: null, receivedAt: old, body: "{}" });
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    await store.commitProcessed({
+      deliveryId: "d",
+      processedAt: old,
+      incidents: [incident()],
+      entries: [],
+      effects: ["failed", "skipped", "done", "pending", "pruned"].map(post),
+    });
+    for (const key of ["failed", "skipped", "done", "pruned"]) await store.startEffect(key, old);
+    await store.finishEffect("failed", { status: "failed", error: "gone" }, old);
+    await store.finishEffect("skipped", { status: "skipped", error: "no room" }, T0);
+    await store.finishEffect("done", { status: "done" }, T0);
+    await store.finishEffect("pruned", { status: "skipped", error: "no room" }, old);
+    // Retention drops the payload of the one finished before the cut-off.
+    expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toMatchObject({ effects: 1 });
+
+    expect(await store.requeueEffects([], T1)).toBe(0);
+    expect(await store.requeueEffects(["failed", "skipped", "done", "pending", "pruned", "unknown"], T1)).toBe(2);
+    const byKey = new Map((await store.effectsFor("inc-1")).map((e) => [e.key, e]));
+    for (const key of ["failed", "skipped"]) expect(byKey.get(key), key).toMatchObject({ status: "pending", attempts: 0, lastError: null, nextAttemptAt: T1, updatedAt: T1 });
+    expect(byKey.get("done")).toMatchObject({ status: "done", attempts: 1, updatedAt: T0 });
+    expect(byKey.get("pending")).toMatchObject({ status: "pending", attempts: 0, updatedAt: old });
+    expect(byKey.get("pruned")).toMatchObject({ status: "skipped", updatedAt: old });
+    expect(byKey.get("pruned")!.payload).toEqual({ kind: "post_message" });
+    expect((await store.dueEffects(10, T1)).map((e) => e.key).sort()).toEqual(["failed", "pending", "skipped"]);
+    expect(await store.failedEffects(10)).toEqual([]);
+  });
+
   it("frees what it drops: the next deliveries take its space and the database does not grow", async () => {
     const store = await harness.freshStore();
     // A PagerDuty delivery's size: small enough to sit in its row's page (a larger one's own pages

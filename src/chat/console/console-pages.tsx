@@ -129,6 +129,7 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
                 <a href={`/console/incidents/${encodeURIComponent(e.incidentId)}`}>{e.incidentId}</a>
                 {`, after ${e.attempts} ${e.attempts === 1 ? "attempt" : "attempts"}, ${time(e.updatedAt, props.ctx)}`}
                 <div class="error">{e.lastError ?? "no reason was given"}</div>
+                <TryAgain ctx={props.ctx} effect={e} back="/console" />
               </li>
             ))}
           </ul>
@@ -429,11 +430,11 @@ export function IncidentLive(props: { ctx: PageContext; data: IncidentPageData }
         <section class="card">
           <h2>Herald's actions</h2>
           {/* What needs a person's eye first: failed, waiting and skipped; the done ones folded away. */}
-          <EffectList effects={effects.filter((e) => e.status !== "done")} />
+          <EffectList ctx={ctx} effects={effects.filter((e) => e.status !== "done")} back={`/console/incidents/${encodeURIComponent(incident.id)}`} />
           {effects.some((e) => e.status === "done") ? (
             <details>
               <summary>{`${effects.filter((e) => e.status === "done").length} done`}</summary>
-              <EffectList effects={effects.filter((e) => e.status === "done")} />
+              <EffectList ctx={ctx} effects={effects.filter((e) => e.status === "done")} back={`/console/incidents/${encodeURIComponent(incident.id)}`} />
             </details>
           ) : null}
         </section>
@@ -468,7 +469,7 @@ export function IncidentLive(props: { ctx: PageContext; data: IncidentPageData }
   );
 }
 
-function EffectList(props: { effects: Effect[] }) {
+function EffectList(props: { ctx: PageContext; effects: Effect[]; back: string }) {
   return (
     <ul class="effects">
       {props.effects.map((e) => (
@@ -476,9 +477,21 @@ function EffectList(props: { effects: Effect[] }) {
           <span class="badge">{e.status.replace("_", " ")}</span> {e.payload.kind.replace(/_/g, " ")}
           {e.attempts > 1 ? <span class="meta">{` · ${e.attempts} attempts`}</span> : null}
           {e.lastError ? <div class="error">{e.lastError}</div> : null}
+          {e.status === "failed" ? <TryAgain ctx={props.ctx} effect={e} back={props.back} /> : null}
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Queues an action Herald gave up on again, once what made it fail is fixed. */
+function TryAgain(props: { ctx: PageContext; effect: Effect; back: string }) {
+  return (
+    <PostForm action="/console/effects/retry" ctx={props.ctx} class="inline try-again">
+      <input type="hidden" name="key" value={props.effect.key} />
+      <input type="hidden" name="back" value={props.back} />
+      <button class="button">Try again</button>
+    </PostForm>
   );
 }
 

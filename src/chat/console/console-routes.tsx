@@ -11,6 +11,7 @@ import { HeraldError } from "../../errors.js";
 import type { ChatButton } from "../../ports/chat.js";
 import type { LocalChannel } from "../../ports/store.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
+import { tryAgain } from "../../effects/try-again.js";
 import { closeConnection } from "../../routes/read-body.js";
 import type { RouteContext } from "../chat-platform.js";
 import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
@@ -174,6 +175,16 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     // A volunteer button names its incident: it is posted in the team's room too.
     const named = role && typeof form.value === "string" ? await deps.store.getIncident(form.value) : null;
     return take(c, room, text, "button", form, named && named.channel?.id !== room.id ? named.id : undefined, action === STATUS_PUBLISH ? publishCommand(form.value) : undefined);
+  });
+
+  // "Try again" on an action Herald gave up on: queued again (a second press finds it queued already).
+  app.post("/console/effects/retry", async (c) => {
+    const form = await c.req.parseBody();
+    const key = String(form.key ?? "");
+    const result = await tryAgain(deps.store, key, deps.clock.now().toISOString());
+    if (result.status === "not_found") throw new HeraldError("not_found", 404, `Herald has no action ${key}.`);
+    if (result.status === "queued") deps.background.schedule("dead letter tried again");
+    return c.redirect(safeBack(form.back), 303);
   });
 
   app.get("/console/declare", async (c) => html(c, <DeclarePage ctx={page(c)} room={c.req.query("room") ?? teamRoom()} values={{}} errors={{}} />));

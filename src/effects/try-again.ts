@@ -1,0 +1,30 @@
+import type { Effect, OutboxStore } from "../ports/store.js";
+
+/** Why an effect was skipped when its incident had no room to act in. */
+export const NO_ROOM = "the incident has no channel";
+
+export type TryAgain =
+  | { status: "queued"; effect: Effect; alongWith: string[] }
+  | { status: "not_found" }
+  | { status: "not_failed"; effect: Effect };
+
+/**
+ * Queues a dead letter again, as a person asks once what made it fail is fixed (a token, a
+ * permission, a vendor back after a long outage). Herald looks for what an earlier attempt made
+ * before it acts, as on any retry, so nothing is made twice. When the incident's room is what
+ * failed, what was skipped for want of it (its posts, its topic, the invitations) goes again
+ * too, after the room in its lane (`alongWith`).
+ */
+export async function tryAgain(store: Pick<OutboxStore, "getEffect" | "effectsFor" | "requeueEffects">, key: string, at: string): Promise<TryAgain> {
+  const effect = await store.getEffect(key);
+  if (!effect) return { status: "not_found" };
+  if (effect.status !== "failed") return { status: "not_failed", effect };
+  const skipped =
+    effect.payload.kind === "create_channel"
+      ? (await store.effectsFor(effect.incidentId)).filter((e) => e.status === "skipped" && e.lastError === NO_ROOM && e.seq > effect.seq).map((e) => e.key)
+      : [];
+  await store.requeueEffects([key, ...skipped], at);
+  const now = await store.getEffect(key);
+  // Another request put it back first: the same for the person asking.
+  return { status: "queued", effect: now ?? effect, alongWith: skipped };
+}
