@@ -58,15 +58,14 @@ function pageSize(value: string | undefined, fallback: number, max = 200, name =
 }
 
 /**
- * A change asked from a web page of another site is refused: without a token the API trusts this
- * machine, and a page open in its browser could otherwise post to it.
+ * Whether a browser sent this from a web page of another site (its `Origin`, or its
+ * `Sec-Fetch-Site`); scripts send neither. Changes asked so are refused: without a token the API
+ * and the console trust this machine, and a page open in its browser could otherwise post to them.
  */
-function fromNoOtherSite(c: Context): void {
+export function fromAnotherSite(c: Context): boolean {
   const origin = c.req.header("origin");
   const site = c.req.header("sec-fetch-site");
-  if ((origin && origin !== new URL(c.req.url).origin) || (site && site !== "same-origin" && site !== "none")) {
-    throw new ForbiddenError("the API takes no changes from a web page of another site");
-  }
+  return Boolean((origin && origin !== new URL(c.req.url).origin) || (site && site !== "same-origin" && site !== "none"));
 }
 
 /** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON; POST to try a dead letter again. */
@@ -95,7 +94,7 @@ export function apiRoutes(
 
   // A dead letter queued again, once what made it fail is fixed (with what was skipped for want of a room).
   api.post("/effects/:key/retry", async (c) => {
-    fromNoOtherSite(c);
+    if (fromAnotherSite(c)) throw new ForbiddenError("the API takes no changes from a web page of another site");
     const key = c.req.param("key");
     const result = await tryAgain(deps.store, key, deps.clock.now().toISOString());
     if (result.status === "not_found") throw new NotFoundError(`no effect ${key}`);

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import type { Person } from "../../domain/incident.js";
-import { sameSecret } from "../../routes/api.js";
+import { fromAnotherSite, sameSecret } from "../../routes/api.js";
 
 /** Who may use the console: with HERALD_API_TOKEN, whoever signs in with it; without, this machine only (Node). */
 export interface ConsoleAccess {
@@ -97,10 +97,7 @@ function cookieOptions(c: Context) {
 }
 
 async function checkSameOrigin(c: Context, csrf: string): Promise<void> {
-  const origin = c.req.header("origin");
-  if (origin && origin !== new URL(c.req.url).origin) throw new ConsoleRefusal(403, "This form was sent from another site.");
-  const site = c.req.header("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") throw new ConsoleRefusal(403, "This form was sent from another site.");
+  if (fromAnotherSite(c)) throw new ConsoleRefusal(403, "This form was sent from another site.");
   const type = c.req.header("content-type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) {
     throw new ConsoleRefusal(415, "The console takes forms (application/x-www-form-urlencoded).");
