@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
 import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
-import type { DeliveryStore, IncidentStore, LocalChatStore, OutboxStore } from "../ports/store.js";
+import type { DeliveryStore, Effect, IncidentStore, LocalChatStore, OutboxStore } from "../ports/store.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import { tryAgain } from "../effects/try-again.js";
@@ -68,6 +68,11 @@ export function fromAnotherSite(c: Context): boolean {
   return Boolean((origin && origin !== new URL(c.req.url).origin) || (site && site !== "same-origin" && site !== "none"));
 }
 
+/** An effect as the API shows it: its kind beside its payload, without the store's order number. */
+function effectJson({ seq: _seq, ...effect }: Effect) {
+  return { ...effect, kind: effect.payload.kind };
+}
+
 /** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON; POST to try a dead letter again. */
 export function apiRoutes(
   deps: DocumentDeps & { store: IncidentStore & OutboxStore & LocalChatStore & DeliveryStore; access: ApiAccess; background: Background; clock: Clock },
@@ -89,7 +94,7 @@ export function apiRoutes(
   // Dead letters: outbound actions Herald gave up on (each was said in its incident's room once).
   api.get("/effects/failed", async (c) => {
     const effects = await deps.store.failedEffects(pageSize(c.req.query("limit"), 100));
-    return c.json({ effects: effects.map(({ seq: _seq, ...effect }) => ({ ...effect, kind: effect.payload.kind })) });
+    return c.json({ effects: effects.map(effectJson) });
   });
 
   // A dead letter queued again, once what made it fail is fixed (with what was skipped for want of a room).
@@ -102,8 +107,7 @@ export function apiRoutes(
       throw new ConflictError(`effect ${key} is ${result.effect.status.replace("_", " ")}, not failed: only an action Herald gave up on is tried again`);
     }
     deps.background.schedule("dead letter tried again");
-    const { seq: _seq, ...effect } = result.effect;
-    return c.json({ effect: { ...effect, kind: effect.payload.kind }, alongWith: result.alongWith }, 202);
+    return c.json({ effect: effectJson(result.effect), alongWith: result.alongWith }, 202);
   });
 
   // The record, with the first page of its timeline (?timeline_limit=, default 200); the rest from /timeline.
