@@ -151,7 +151,7 @@ export async function runEffects(
       let outcome: EffectOutcome;
       try {
         if (!begun) await deps.store.startEffect(effect.key, deps.clock.now().toISOString());
-        outcome = withDeadLetter(effect, await attempt(effect, deps), deps);
+        outcome = await withDeadLetter(effect, await attempt(effect, deps), deps);
       } catch (error) {
         inFlight--;
         throw error;
@@ -213,10 +213,11 @@ function exclusivePerKey() {
 /**
  * A permanent failure is a dead letter: kept as failed (the API and the console list it), and said
  * once where people will see it, with what to do by hand: the incident's room, or the team channel
- * when the room is what failed. A notice that itself fails is not noticed again.
+ * when the room is what failed. A notice that itself fails is not noticed again. One tried again
+ * (console, API) that fails once more is said once more.
  */
-function withDeadLetter(effect: Effect, outcome: EffectOutcome, deps: EffectDeps): EffectOutcome {
-  if (outcome.status !== "failed" || effect.key.endsWith(GAVE_UP)) return outcome;
+async function withDeadLetter(effect: Effect, outcome: EffectOutcome, deps: EffectDeps): Promise<EffectOutcome> {
+  if (outcome.status !== "failed" || GAVE_UP.test(effect.key)) return outcome;
   const payload = effect.payload;
   const roomFailed = payload.kind === "create_channel" || (payload.kind === "post_message" && payload.to === "incident");
   const text = deps.renderer.render("not-done", {
@@ -226,11 +227,23 @@ function withDeadLetter(effect: Effect, outcome: EffectOutcome, deps: EffectDeps
   const to = roomFailed ? { channel: deps.config.channels.team } : ("incident" as const);
   return {
     ...outcome,
-    then: [...(outcome.then ?? []), { key: `${effect.key}${GAVE_UP}`, incidentId: effect.incidentId, payload: { kind: "post_message", to, template: "not-done", text } }],
+    then: [...(outcome.then ?? []), { key: await unsaidNotice(effect.key, deps.store), incidentId: effect.incidentId, payload: { kind: "post_message", to, template: "not-done", text } }],
   };
 }
 
-const GAVE_UP = ":gave-up";
+/** The keys of the notices that an effect failed for good: `<key>:gave-up`, then `…:gave-up:2` and on for each time it was tried again. */
+const GAVE_UP = /:gave-up(:\d+)?$/;
+
+/**
+ * The key of this failure's notice: the first one not yet used (a failure's notice is queued with
+ * its outcome, so one retried and failing again finds the notices of the failures before it).
+ */
+async function unsaidNotice(key: string, store: Pick<OutboxStore, "getEffect">): Promise<string> {
+  for (let n = 1; ; n++) {
+    const notice = `${key}:gave-up${n === 1 ? "" : `:${n}`}`;
+    if (!(await store.getEffect(notice))) return notice;
+  }
+}
 
 const DEAD_LETTER_ACTIONS: Record<EffectPayload["kind"], string> = {
   create_channel: "make this incident's room",

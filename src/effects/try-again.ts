@@ -28,3 +28,11 @@ export async function tryAgain(store: Pick<OutboxStore, "getEffect" | "effectsFo
   // Another request put it back first: the same for the person asking.
   return { status: "queued", effect: now ?? effect, alongWith: skipped };
 }
+
+/**
+ * Queues every dead letter again at once, as after an outage longer than Herald's hour of retries,
+ * with what was skipped for want of a room; how many of each.
+ */
+export async function tryAllAgain(store: Pick<OutboxStore, "requeueFailedEffects">, at: string): Promise<{ failed: number; alongWith: number }> {
+  return store.requeueFailedEffects(at, { kind: "create_channel", reason: NO_ROOM });
+}

@@ -164,8 +164,8 @@ export interface DeliveryStore {
   pendingDeliveries(limit: number): Promise<Delivery[]>;
   /** Everything a delivery's processing changes: incidents, timeline entries, effects, in one transaction. */
   commitProcessed(result: ProcessedDelivery): Promise<void>;
-  /** Deliveries that could not be processed, newest first, with the reason (not their bodies). */
-  failedDeliveries(limit: number): Promise<FailedDelivery[]>;
+  /** Deliveries that could not be processed, newest first, a page at a time, with the reason (not their bodies). */
+  failedDeliveries(query: PageQuery): Promise<Page<FailedDelivery>>;
   /**
    * Retention: drops the raw bodies of deliveries processed before `before`, and the payloads and
    * results of effects finished before it (never the rows, never a failed effect), at most `limit`
@@ -180,11 +180,16 @@ export interface Page<T> {
   next: string | null;
 }
 
-export interface IncidentQuery {
-  /** At most this many (newest first). */
+export interface PageQuery {
+  /** At most this many. */
   limit: number;
   /** The `next` of the page before. */
   cursor?: string | null;
+}
+
+export interface IncidentQuery extends PageQuery {
+  /** Only those with one of these priorities (their names as on the record). */
+  priorities?: string[];
   status?: "open" | "resolved";
   /** With status "open": those resolved (last changed) since then come too. */
   resolvedSince?: string;
@@ -231,14 +236,19 @@ export interface OutboxStore {
   effectsFor(incidentId: string): Promise<Effect[]>;
   /** One effect by its key, or null. */
   getEffect(key: string): Promise<Effect | null>;
-  /** Effects that failed for good (dead letters), newest first. */
-  failedEffects(limit: number): Promise<Effect[]>;
+  /** Effects that failed for good (dead letters), newest first, a page at a time. */
+  failedEffects(query: PageQuery): Promise<Page<Effect>>;
   /**
    * Queues again, due at `at` with their attempts counted from none, those of these effects that
    * ended failed or skipped and still have their payload (retention drops a finished one's); the
    * number queued.
    */
   requeueEffects(keys: string[], at: string): Promise<number>;
+  /**
+   * Queues every failed effect again as `requeueEffects` does, with the effects skipped for the
+   * `reason` that one of `kind` failing gives, queued after it in its incident; in one transaction.
+   */
+  requeueFailedEffects(at: string, skippedFor: { kind: EffectPayload["kind"]; reason: string }): Promise<{ failed: number; alongWith: number }>;
   /** Marks an effect as being attempted now and counts the attempt. */
   startEffect(key: string, at: string): Promise<void>;
   /**

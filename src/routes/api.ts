@@ -5,7 +5,7 @@ import type { DocumentKind } from "../documents/document-view.js";
 import type { DeliveryStore, Effect, IncidentStore, LocalChatStore, OutboxStore } from "../ports/store.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
-import { tryAgain } from "../effects/try-again.js";
+import { tryAgain, tryAllAgain } from "../effects/try-again.js";
 
 export interface ApiAccess {
   /** Bearer token for /api/*; null: see `isLoopback`. */
@@ -57,6 +57,19 @@ function pageSize(value: string | undefined, fallback: number, max = 200, name =
   return n;
 }
 
+/** `?limit=` and `?cursor=` of a list. */
+function pageQuery(c: Context, fallback: number) {
+  return { limit: pageSize(c.req.query("limit"), fallback), cursor: c.req.query("cursor") ?? null };
+}
+
+/** `?priority=`: one priority or several, comma-separated (P1,P2), in any case; absent, null. */
+function priorityFilter(value: string | undefined): string[] | null {
+  if (value === undefined) return null;
+  const names = value.split(",").map((name) => name.trim().toUpperCase());
+  if (names.some((name) => !/^P[0-9]$/.test(name))) throw new BadRequestError("priority must be a priority such as P1, or several comma-separated such as P1,P2");
+  return [...new Set(names)];
+}
+
 /**
  * Whether a browser sent this from a web page of another site (its `Origin`, or its
  * `Sec-Fetch-Site`); scripts send neither. Changes asked so are refused: without a token the API
@@ -80,21 +93,34 @@ export function apiRoutes(
   const api = new Hono();
   api.use("*", apiAccessGuard(deps.access));
 
-  // Newest first, a page at a time: ?limit= (1–200, default 50), ?status=open|resolved, ?cursor= (the `next` of the page before).
+  // Newest first, a page at a time: ?limit= (1–200, default 50), ?cursor= (the `next` of the page before),
+  // ?status=open|resolved, ?priority=P1 or P1,P2.
   api.get("/incidents", async (c) => {
     const status = c.req.query("status");
     if (status !== undefined && status !== "open" && status !== "resolved") throw new BadRequestError("status must be open or resolved");
-    const page = await deps.store.pageIncidents({ limit: pageSize(c.req.query("limit"), 50), cursor: c.req.query("cursor") ?? null, ...(status ? { status } : {}) });
+    const priorities = priorityFilter(c.req.query("priority"));
+    const page = await deps.store.pageIncidents({ ...pageQuery(c, 50), ...(status ? { status } : {}), ...(priorities ? { priorities } : {}) });
     return c.json({ incidents: page.items, next: page.next });
   });
 
   // Deliveries Herald could not put on the record, with why: someone should look at these.
-  api.get("/deliveries/failed", async (c) => c.json({ deliveries: await deps.store.failedDeliveries(pageSize(c.req.query("limit"), 100)) }));
+  api.get("/deliveries/failed", async (c) => {
+    const page = await deps.store.failedDeliveries(pageQuery(c, 100));
+    return c.json({ deliveries: page.items, next: page.next });
+  });
 
   // Dead letters: outbound actions Herald gave up on (each was said in its incident's room once).
   api.get("/effects/failed", async (c) => {
-    const effects = await deps.store.failedEffects(pageSize(c.req.query("limit"), 100));
-    return c.json({ effects: effects.map(effectJson) });
+    const page = await deps.store.failedEffects(pageQuery(c, 100));
+    return c.json({ effects: page.items.map(effectJson), next: page.next });
+  });
+
+  // Every dead letter queued again at once, as after a long outage (with what was skipped for want of a room).
+  api.post("/effects/failed/retry", async (c) => {
+    if (fromAnotherSite(c)) throw new ForbiddenError("the API takes no changes from a web page of another site");
+    const queued = await tryAllAgain(deps.store, deps.clock.now().toISOString());
+    if (queued.failed > 0) deps.background.schedule("dead letters tried again");
+    return c.json(queued, 202);
   });
 
   // A dead letter queued again, once what made it fail is fixed (with what was skipped for want of a room).

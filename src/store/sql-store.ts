@@ -6,6 +6,7 @@ import type {
   LocalChannel,
   LocalMessage,
   NewEffect,
+  Page,
   Store,
 } from "../ports/store.js";
 import type { SqlDatabase, SqlStatement } from "./sql-database.js";
@@ -97,12 +98,14 @@ export function createSqlStore(db: SqlDatabase): Store {
       await db.batch(statements);
     },
 
-    async failedDeliveries(limit) {
-      const rows = await db.all<{ id: string; source: string; received_at: string; processed_at: string; error: string }>(
-        `SELECT id, source, received_at, processed_at, error FROM deliveries WHERE error IS NOT NULL ORDER BY processed_at DESC, rowid DESC LIMIT ?`,
-        [limit],
+    async failedDeliveries({ limit, cursor }) {
+      const before = cursor ? decodeCursor(cursor, ["string", "number"] as const) : null;
+      const rows = await db.all<{ id: string; source: string; received_at: string; processed_at: string; error: string; row: number }>(
+        `SELECT id, source, received_at, processed_at, error, rowid AS row FROM deliveries WHERE error IS NOT NULL
+         ${before ? "AND (processed_at < ? OR (processed_at = ? AND rowid < ?))" : ""} ORDER BY processed_at DESC, rowid DESC LIMIT ?`,
+        [...(before ? [before[0], before[0], before[1]] : []), limit + 1],
       );
-      return rows.map((r) => ({ id: r.id, source: r.source, receivedAt: r.received_at, processedAt: r.processed_at, error: r.error }));
+      return pageOf(rows, limit, (r) => [r.processed_at, r.row], (r) => ({ id: r.id, source: r.source, receivedAt: r.received_at, processedAt: r.processed_at, error: r.error }));
     },
 
     async prune(before, at, limit) {
@@ -160,9 +163,13 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows.map((row) => toIncident(row.record));
     },
 
-    async pageIncidents({ limit, cursor, status, resolvedSince }) {
+    async pageIncidents({ limit, cursor, status, resolvedSince, priorities }) {
       const where: string[] = [];
       const params: unknown[] = [];
+      if (priorities) {
+        where.push(`priority IN (${priorities.map(() => "?").join(", ")})`);
+        params.push(...priorities);
+      }
       if (status === "resolved") where.push(`status = 'resolved'`);
       if (status === "open" && resolvedSince) {
         where.push(`(status != 'resolved' OR updated_at >= ?)`);
@@ -178,10 +185,7 @@ export function createSqlStore(db: SqlDatabase): Store {
          ORDER BY triggered_at DESC, id DESC LIMIT ?`,
         [...params, limit + 1],
       );
-      const more = rows.length > limit;
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { items: page.map((row) => toIncident(row.record)), next: more && last ? encodeCursor([last.triggered_at, last.id]) : null };
+      return pageOf(rows, limit, (row) => [row.triggered_at, row.id], (row) => toIncident(row.record));
     },
 
     async timeline(incidentId) {
@@ -200,10 +204,7 @@ export function createSqlStore(db: SqlDatabase): Store {
           : `SELECT * FROM timeline_entries WHERE incident_id = ? ORDER BY at, seq LIMIT ?`,
         after ? [incidentId, after[0], after[0], after[1], limit + 1] : [incidentId, limit + 1],
       );
-      const more = rows.length > limit;
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { items: page.map(toEntry), next: more && last ? encodeCursor([last.at, last.seq]) : null };
+      return pageOf(rows, limit, (row) => [row.at, row.seq], toEntry);
     },
 
     async openEffects(limit) {
@@ -232,9 +233,31 @@ export function createSqlStore(db: SqlDatabase): Store {
       return rows.map(toEffect);
     },
 
-    async failedEffects(limit) {
-      const rows = await db.all<EffectRow>(`SELECT * FROM effects WHERE status = 'failed' ORDER BY updated_at DESC, seq DESC LIMIT ?`, [limit]);
-      return rows.map(toEffect);
+    async failedEffects({ limit, cursor }) {
+      const before = cursor ? decodeCursor(cursor, ["string", "number"] as const) : null;
+      const rows = await db.all<EffectRow>(
+        `SELECT * FROM effects WHERE status = 'failed' ${before ? "AND (updated_at < ? OR (updated_at = ? AND seq < ?))" : ""}
+         ORDER BY updated_at DESC, seq DESC LIMIT ?`,
+        [...(before ? [before[0], before[0], before[1]] : []), limit + 1],
+      );
+      return pageOf(rows, limit, (row) => [row.updated_at, row.seq], toEffect);
+    },
+
+    async requeueFailedEffects(at, skippedFor) {
+      // The effects skipped for want of what failed first go again too, after it in their lane.
+      const changes = await db.batch([
+        {
+          sql: `UPDATE effects SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = ?, updated_at = ?
+                WHERE status = 'skipped' AND last_error = ? AND pruned_at IS NULL AND EXISTS (
+                  SELECT 1 FROM effects AS f WHERE f.status = 'failed' AND f.incident_id = effects.incident_id AND f.kind = ? AND f.seq < effects.seq)`,
+          params: [at, at, skippedFor.reason, skippedFor.kind],
+        },
+        {
+          sql: `UPDATE effects SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = ?, updated_at = ? WHERE status = 'failed'`,
+          params: [at, at],
+        },
+      ]);
+      return { failed: changes[1] ?? 0, alongWith: changes[0] ?? 0 };
     },
 
     async requeueEffects(keys, at) {
@@ -402,12 +425,19 @@ export function createSqlStore(db: SqlDatabase): Store {
   };
 }
 
+/** A page of `limit` rows from a query asked for one more: the extra one says a next page exists. */
+function pageOf<R, T>(rows: R[], limit: number, sortKey: (row: R) => (string | number)[], item: (row: R) => T): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(item), next: rows.length > limit && last ? encodeCursor(sortKey(last)) : null };
+}
+
 function upsertIncident(incident: Incident): SqlStatement {
   return {
-    sql: `INSERT INTO incidents (id, pagerduty_id, record, status, triggered_at, updated_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+    sql: `INSERT INTO incidents (id, pagerduty_id, record, status, triggered_at, updated_at, channel_id, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET pagerduty_id = excluded.pagerduty_id, record = excluded.record,
             status = excluded.status, triggered_at = excluded.triggered_at, updated_at = excluded.updated_at,
-            channel_id = excluded.channel_id`,
+            channel_id = excluded.channel_id, priority = excluded.priority`,
     params: [
       incident.id,
       incident.pagerdutyId,
@@ -416,6 +446,7 @@ function upsertIncident(incident: Incident): SqlStatement {
       incident.triggeredAt,
       incident.updatedAt,
       incident.channel?.id ?? null,
+      incident.priority,
     ],
   };
 }

@@ -29,7 +29,7 @@ describe("the SQLite database's group commit", () => {
 
   it("has applied each migration once", () => {
     const { db } = openSqliteDatabase(":memory:");
-    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql"]);
+    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql", "0013_incident_priority_and_failed_deliveries.sql"]);
     expect(applySqliteMigrations(db, "migrations")).toEqual([]);
   });
 
@@ -82,12 +82,37 @@ describe("migrating a database that retention pruned in place", () => {
       const sparse = inUse();
       const kept = rows();
 
-      expect(applySqliteMigrations(db, "migrations")).toEqual(["0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql"]);
+      expect(applySqliteMigrations(db, "migrations").filter((n) => n < "0013")).toEqual(["0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql"]);
       // A thousand rows of some 150 bytes: a few dozen pages, where their bodies had left some 500.
       expect(sparse).toBeGreaterThan(400);
       expect(inUse()).toBeLessThan(sparse / 5);
       expect(rows()).toEqual(kept);
       expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'pruned_in_place'`).all()).toEqual([]);
+    } finally {
+      db.close();
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("migrating incidents kept before priority had a column", () => {
+  it("gives each incident the priority its record says, and finds it by its index", () => {
+    const before = mkdtempSync(join(tmpdir(), "herald-migrations-"));
+    for (const name of readdirSync("migrations").filter((n) => n < "0013")) copyFileSync(join("migrations", name), join(before, name));
+    const { db } = openSqliteDatabase(":memory:");
+    try {
+      applySqliteMigrations(db, before);
+      const insert = db.prepare(`INSERT INTO incidents (id, record, status, triggered_at, updated_at) VALUES (?, ?, 'triggered', '2026-10-01', '2026-10-01')`);
+      insert.run("inc-1", JSON.stringify({ id: "inc-1", priority: "P1" }));
+      insert.run("inc-2", JSON.stringify({ id: "inc-2", priority: null }));
+
+      expect(applySqliteMigrations(db, "migrations")).toEqual(["0013_incident_priority_and_failed_deliveries.sql"]);
+      expect(db.prepare(`SELECT id, priority FROM incidents ORDER BY id`).all()).toEqual([
+        { id: "inc-1", priority: "P1" },
+        { id: "inc-2", priority: null },
+      ]);
+      const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT record FROM incidents WHERE priority IN ('P1') ORDER BY triggered_at DESC, id DESC LIMIT 50`).all() as { detail: string }[];
+      expect(plan.map((step) => step.detail).join("; ")).toContain("incidents_priority_page");
     } finally {
       db.close();
       rmSync(before, { recursive: true, force: true });

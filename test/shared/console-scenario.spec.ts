@@ -351,4 +351,41 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     // From another site, the form is refused.
     expect((await ada.post("/console/effects/retry", { key }, { origin: "https://evil.example" })).status).toBe(403);
   });
+
+  it("tries every action Herald gave up on again from Try them all again, when there are more than the page shows", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_triggered_v3.json"]!));
+    await herald.settle();
+    const [incident] = await herald.store.listIncidents();
+    // 25 posts that failed for good, as after an outage longer than Herald's hour of retries.
+    const at = new Date().toISOString();
+    await herald.store.recordDelivery({ id: "console:outage", source: "console", webhookId: null, receivedAt: at, body: "{}" });
+    const keys = Array.from({ length: 25 }, (_, n) => `${incident!.id}:lost-post-${n}`);
+    await herald.store.commitProcessed({
+      deliveryId: "console:outage",
+      processedAt: at,
+      incidents: [],
+      entries: [],
+      effects: keys.map((key, n) => ({ key, incidentId: incident!.id, payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: `Lost post ${n}` } })),
+    });
+    for (const key of keys) await herald.store.finishEffect(key, { status: "failed", error: "HTTP 503 after an hour of tries" }, at);
+
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const home = visibleText(await ada.page("/console"));
+    expect(home).toContain("Needs a look: more than 20 actions Herald gave up on");
+    expect(home).toContain("The latest 20 are shown; the API lists them all (GET /api/effects/failed).");
+    expect(home).toContain("Try them all again");
+    // From another site, the form is refused and nothing is queued.
+    expect((await ada.post("/console/effects/retry-all", { back: "/console" }, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await herald.store.failedEffects({ limit: 30 })).items).toHaveLength(25);
+
+    const pressed = await ada.post("/console/effects/retry-all", { back: "/console" });
+    expect(pressed.status).toBe(303);
+    expect(pressed.headers.get("location")).toBe("/console");
+    await herald.settle();
+    expect((await herald.store.failedEffects({ limit: 30 })).items).toEqual([]);
+    const posted = (await messagesOf(herald, incident!.id)).filter((m) => m.text.startsWith("Lost post "));
+    expect(posted).toHaveLength(25);
+    expect(visibleText(await ada.page("/console"))).not.toContain("gave up on");
+  });
 });

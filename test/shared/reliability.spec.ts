@@ -112,7 +112,7 @@ describe(`a bad day (${harness.runtime})`, () => {
     await herald.failSlack("chat.postMessage", { error: "channel_not_found", channel: "C00000001" });
     await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
     await herald.settle();
-    const [dead] = await herald.store.failedEffects(10);
+    const [dead] = (await herald.store.failedEffects({ limit: 10 })).items;
     const retry = (key: string, init: RequestInit = {}) =>
       herald.request(`/api/effects/${encodeURIComponent(key)}/retry`, { method: "POST", ...init, headers: { ...auth.headers, ...init.headers } });
 
@@ -126,7 +126,7 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect(queued.status).toBe(202);
     expect(await queued.json()).toMatchObject({ effect: { key: dead!.key, status: "pending", attempts: 0, lastError: null, kind: "post_message" }, alongWith: [] });
     await herald.settle();
-    expect(await herald.store.failedEffects(10)).toEqual([]);
+    expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
     expect((await herald.store.getEffect(dead!.key))!.status).toBe("done");
     const summaries = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && c.body.channel === "C00000001" && String(c.body.text).startsWith(":rotating_light:"));
     expect(summaries.length).toBeGreaterThanOrEqual(2);
@@ -160,7 +160,7 @@ describe(`a bad day (${harness.runtime})`, () => {
     } while ((await waitsOver(herald.store)) > 0);
 
     expect(await (await fetch(`${vendors}/slack/__faults`)).json()).toEqual({});
-    expect(await herald.store.failedEffects(10)).toEqual([]);
+    expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
     const rooms = ((await (await fetch(`${vendors}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
     expect(rooms).toHaveLength(1);
     const [incident] = await herald.store.listIncidents();
@@ -198,11 +198,57 @@ describe(`a bad day (${harness.runtime})`, () => {
       ["/api/incidents?cursor=%7Bnope", "cursor is not one Herald gave: pass the `next` of the page before, unchanged"],
       ["/api/incidents/PREL0/timeline?cursor=WyJ4Il0", "cursor is not one Herald gave: pass the `next` of the page before, unchanged"],
       ["/api/incidents/PREL0?timeline_limit=5000", "timeline_limit must be a whole number from 1 to 1000"],
+      ["/api/incidents?priority=high", "priority must be a priority such as P1, or several comma-separated such as P1,P2"],
+      ["/api/incidents?priority=P1,", "priority must be a priority such as P1, or several comma-separated such as P1,P2"],
+      ["/api/effects/failed?cursor=bad", "cursor is not one Herald gave: pass the `next` of the page before, unchanged"],
     ] as const) {
       const response = await herald.request(path, auth);
       expect(response.status, path).toBe(400);
       expect(await response.json(), path).toEqual({ error: { code: "bad_request", message } });
     }
+
+    // By priority: one or several, in any case, with the other filters.
+    await herald.request("/webhooks/pagerduty", await signedDelivery(page(5, "P1", new Date(start + 5 * 60_000).toISOString())));
+    await herald.settle();
+    const titles = async (query: string) => ((await (await herald.request(`/api/incidents?${query}`, auth)).json()) as { incidents: { title: string }[] }).incidents.map((i) => i.title);
+    expect(await titles("priority=P1")).toEqual(["P1 page 5"]);
+    expect(await titles("priority=p3,P1&limit=2")).toEqual(["P1 page 5", "P3 page 4"]);
+    expect(await titles("priority=P3&status=open&limit=3")).toEqual(["P3 page 4", "P3 page 3", "P3 page 2"]);
+    expect(await titles("priority=P2")).toEqual([]);
+  });
+
+  it("tries every dead letter again at once through the API, and pages through them", async () => {
+    const herald = await harness.start();
+    // Both rooms' first posts (the summaries) are refused for good.
+    await herald.failSlack("chat.postMessage", { error: "channel_not_found", channel: "C00000001" });
+    await herald.failSlack("chat.postMessage", { error: "channel_not_found", channel: "C00000002" });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
+    await herald.settle();
+    await herald.request("/webhooks/pagerduty", await signedDelivery(page(2, "P1")));
+    await herald.settle();
+
+    type Failed = { effects: { key: string }[]; next: string | null };
+    const first = (await (await herald.request("/api/effects/failed?limit=1", auth)).json()) as Failed;
+    expect(first.effects).toHaveLength(1);
+    const second = (await (await herald.request(`/api/effects/failed?limit=1&cursor=${first.next}`, auth)).json()) as Failed;
+    expect(second).toMatchObject({ effects: [{}], next: null });
+    expect(new Set([first.effects[0]!.key, second.effects[0]!.key]).size).toBe(2);
+
+    const retryAll = (init: RequestInit = {}) => herald.request("/api/effects/failed/retry", { method: "POST", ...init, headers: { ...auth.headers, ...init.headers } });
+    expect((await retryAll({ headers: { "sec-fetch-site": "cross-site" } })).status).toBe(403);
+    expect((await herald.store.failedEffects({ limit: 10 })).items).toHaveLength(2);
+
+    const queued = await retryAll();
+    expect(queued.status).toBe(202);
+    expect(await queued.json()).toEqual({ failed: 2, alongWith: 0 });
+    await herald.settle();
+    expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
+    const messages = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    for (const incident of await herald.store.listIncidents()) {
+      expect(messages.filter((m) => m.channel === incident.channel!.id && m.text.startsWith(":rotating_light:")), incident.title).toHaveLength(1);
+    }
+    expect(await (await retryAll()).json()).toEqual({ failed: 0, alongWith: 0 });
+    expect((await herald.request("/api/effects/failed/retry", { method: "POST" })).status).toBe(401);
   });
 
   it("after a storm of vendor faults (429, 500, hangs past the timeout, closed connections, lost answers) on Slack, PagerDuty and GitHub, everything exists exactly once, in order", async () => {
@@ -264,6 +310,6 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect(link).toHaveLength(1);
     // Every fault was served, and outlived: nothing gave up.
     for (const vendor of ["slack", "pagerduty", "github"]) expect(await (await fetch(`${vendors}/${vendor}/__faults`)).json(), vendor).toEqual({});
-    expect(await herald.store.failedEffects(10)).toEqual([]);
+    expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
   }, 120_000);
 });

@@ -4,7 +4,7 @@ import type { Incident } from "../../src/domain/incident.js";
 import { MAX_ATTEMPTS } from "../../src/effects/backoff.js";
 import { createChatRouter } from "../../src/chat/chat-router.js";
 import { runEffects } from "../../src/effects/run-effects.js";
-import { tryAgain } from "../../src/effects/try-again.js";
+import { tryAgain, tryAllAgain } from "../../src/effects/try-again.js";
 import { EffectError, type ChatAdapter, type OutgoingMessage } from "../../src/ports/chat.js";
 import type { NewEffect, Store } from "../../src/ports/store.js";
 import { createDraftPaging } from "../../src/pagerduty/pagerduty-paging.js";
@@ -248,7 +248,7 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(notices[0]!.text).toContain("Herald could not make this incident's room");
     expect(notices[0]!.text).toContain(`after ${MAX_ATTEMPTS} attempts`);
     expect(notices[0]!.text).toContain("Make a room for the incident by hand");
-    expect((await store.failedEffects(10)).map((e) => e.key)).toEqual(["k-create"]);
+    expect((await store.failedEffects({ limit: 10 })).items.map((e) => e.key)).toEqual(["k-create"]);
   });
 
   it("fails at once on an error another attempt cannot fix", async () => {
@@ -292,6 +292,46 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(chat.created).toEqual(["inc-7-disk-full"]);
     expect(chat.posts.filter((p) => p.text === "summary").map((p) => p.channel)).toEqual(["C-inc-7-disk-full"]);
     expect(chat.posts.filter((p) => p.idempotencyKey === "k-create:gave-up")).toHaveLength(1);
+  });
+
+  it("tries every dead letter again at once, and says again one that fails again", async () => {
+    const store = await seeded();
+    const refused = () => new EffectError("conversations.create: restricted_action", false);
+    const failures = [refused()];
+    const chat = scriptedChat(failures);
+    const clock = manualClock();
+    const run = () => runEffects({ store, chat: createChatRouter([chat]), clock, log: () => {}, ...others });
+    await run();
+    await run();
+    // Asked too soon: the permission is still missing, so it fails again and the team channel hears again.
+    failures.push(refused());
+    expect(await tryAllAgain(store, clock.now().toISOString())).toEqual({ failed: 1, alongWith: 1 });
+    await run();
+    await run();
+    expect(await statuses(store)).toEqual([
+      ["k-create", "failed", 1],
+      ["k-summary", "skipped", 1],
+      ["k-update", "done", 1],
+      ["k-create:gave-up", "done", 1],
+      ["k-create:gave-up:2", "done", 1],
+    ]);
+    const notices = chat.posts.filter((p) => p.idempotencyKey?.startsWith("k-create:gave-up"));
+    expect(notices.map((p) => p.idempotencyKey)).toEqual(["k-create:gave-up", "k-create:gave-up:2"]);
+    expect(notices[1]!.text).toContain("Herald could not make this incident's room");
+    // Fixed now: the room is made once and its summary posted in it once; nothing is said a third time.
+    expect(await tryAllAgain(store, clock.now().toISOString())).toEqual({ failed: 1, alongWith: 1 });
+    await run();
+    await run();
+    expect(await statuses(store)).toEqual([
+      ["k-create", "done", 1],
+      ["k-summary", "done", 1],
+      ["k-update", "done", 1],
+      ["k-create:gave-up", "done", 1],
+      ["k-create:gave-up:2", "done", 1],
+    ]);
+    expect(chat.created).toEqual(["inc-7-disk-full"]);
+    expect(chat.posts.filter((p) => p.text === "summary").map((p) => p.channel)).toEqual(["C-inc-7-disk-full"]);
+    expect(await tryAllAgain(store, clock.now().toISOString())).toEqual({ failed: 0, alongWith: 0 });
   });
 
   it("lets other incidents, and the incident's other vendors, go on while one chat call hangs", async () => {

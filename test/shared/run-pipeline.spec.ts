@@ -264,7 +264,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(await runPipeline({ ...deps, log: (line: string) => logged.push(line) })).toMatchObject({ ran: true, deliveries: 2 });
     expect(await store.pendingDeliveries(10)).toEqual([]);
     expect((await store.listIncidents()).map((i) => i.pagerdutyId)).toEqual(["PFQZPSY"]);
-    expect(await store.failedDeliveries(10)).toEqual([
+    expect((await store.failedDeliveries({ limit: 10 })).items).toEqual([
       { id: "pagerduty:bad", source: "pagerduty", receivedAt: "2026-11-27T09:00:00.000Z", processedAt: expect.any(String), error: "body is not valid JSON" },
     ]);
     expect(logged).toEqual(["delivery pagerduty:bad (pagerduty) failed and is kept aside: body is not valid JSON"]);
@@ -280,7 +280,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
     await runPipeline(deps);
     expect(await store.listIncidents()).toEqual([]);
     expect(await store.openEffects(10)).toEqual([]);
-    expect((await store.failedDeliveries(10)).map((d) => [d.id, d.error])).toEqual([["odd:1", "incident.triggered names no incident"]]);
+    expect((await store.failedDeliveries({ limit: 10 })).items.map((d) => [d.id, d.error])).toEqual([["odd:1", "incident.triggered names no incident"]]);
   });
 
   it("moves an incident's queued work ahead when PagerDuty raises it to P1, and asks no such move for a new incident or one P1 already", async () => {
@@ -329,7 +329,7 @@ describe(`runPipeline (${harness.runtime})`, () => {
     const deps = pipelineDeps(refusing);
     expect(await runPipeline(deps)).toMatchObject({ ran: true, deliveries: 2 });
     expect(await store.pendingDeliveries(10)).toEqual([]);
-    expect((await store.failedDeliveries(10)).map((d) => [d.id, d.error])).toEqual([["pagerduty:E0", "the store refused its changes: string or blob too big"]]);
+    expect((await store.failedDeliveries({ limit: 10 })).items.map((d) => [d.id, d.error])).toEqual([["pagerduty:E0", "the store refused its changes: string or blob too big"]]);
     expect((await store.listIncidents()).map((i) => i.pagerdutyId)).toEqual(["P1"]);
   });
 });

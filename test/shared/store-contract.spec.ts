@@ -2,6 +2,7 @@ import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import type { Incident, TimelineEntry } from "../../src/domain/incident.js";
 import { readingIncidentsOnce } from "../../src/pipeline/incident-cache.js";
+import type { IncidentQuery } from "../../src/ports/store.js";
 
 const T0 = "2026-11-27T10:00:00.000Z";
 const T1 = "2026-11-27T10:05:00.000Z";
@@ -325,7 +326,7 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toEqual({ deliveries: 2, effects: 1 });
     expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toEqual({ deliveries: 0, effects: 0 });
     // A pruned row is written anew without its body (so its space is freed): all else stays as it was.
-    expect(await store.failedDeliveries(10)).toEqual([{ id: "unreadable", source: "slack", receivedAt: old, processedAt: old, error: "not a delivery" }]);
+    expect((await store.failedDeliveries({ limit: 10 })).items).toEqual([{ id: "unreadable", source: "slack", receivedAt: old, processedAt: old, error: "not a delivery" }]);
     expect(await store.recordDelivery({ id: "other", source: "slack", webhookId: "W-bad", receivedAt: T1, body: "{}" })).toBe(false);
     expect((await store.effectsFor("inc-1"))[0]).toEqual({ ...doneBefore, payload: { kind: "post_message" }, result: null });
     // The pruned delivery is still known (a redelivery is not stored again); unprocessed ones are untouched.
@@ -336,7 +337,85 @@ describe(`store contract (${harness.runtime})`, () => {
       ["done", "done", { kind: "post_message" }, null],
       ["failed", "failed", { kind: "pagerduty_note", content: "note" }, null],
     ]);
-    expect((await store.failedEffects(10)).map((e) => [e.key, e.lastError])).toEqual([["failed", "gone"]]);
+    expect((await store.failedEffects({ limit: 10 })).items.map((e) => [e.key, e.lastError])).toEqual([["failed", "gone"]]);
+  });
+
+  it("pages incidents by priority, as each one's record says it now", async () => {
+    const store = await harness.freshStore();
+    const at = (m: number) => new Date(Date.parse(T0) + m * 60_000).toISOString();
+    const priorities = ["P1", "P3", null, "P1", "P2", "P1"];
+    const incidents = priorities.map((priority, i) => incident({ id: `inc-${i}`, pagerdutyId: null, triggeredAt: at(i), priority, status: i === 3 ? "resolved" : "triggered" }));
+    await store.commitProcessed({ deliveryId: "d", processedAt: T1, incidents, entries: [], effects: [] });
+    const ids = async (query: IncidentQuery) => (await store.pageIncidents(query)).items.map((i) => i.id);
+    const first = await store.pageIncidents({ limit: 2, priorities: ["P1"] });
+    expect(first.items.map((i) => i.id)).toEqual(["inc-5", "inc-3"]);
+    expect(await ids({ limit: 2, priorities: ["P1"], cursor: first.next })).toEqual(["inc-0"]);
+    expect(await ids({ limit: 10, priorities: ["P1", "P2"] })).toEqual(["inc-5", "inc-4", "inc-3", "inc-0"]);
+    expect(await ids({ limit: 10, priorities: ["P1"], status: "open" })).toEqual(["inc-5", "inc-0"]);
+    expect(await ids({ limit: 10, priorities: ["P4"] })).toEqual([]);
+    // A priority changed on the record moves the incident with it.
+    await store.saveIncidents([{ ...incidents[1]!, priority: "P1" }], [], T1);
+    expect(await ids({ limit: 10, priorities: ["P1"] })).toEqual(["inc-5", "inc-3", "inc-1", "inc-0"]);
+    expect(await ids({ limit: 10, priorities: ["P3"] })).toEqual([]);
+  });
+
+  it("pages the failed deliveries and the dead letters, newest first", async () => {
+    const store = await harness.freshStore();
+    const at = (m: number) => new Date(Date.parse(T0) + m * 60_000).toISOString();
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    await store.recordDelivery({ id: "d", source: "pagerduty", webhookId: null, receivedAt: T0, body: "{}" });
+    await store.commitProcessed({ deliveryId: "d", processedAt: T0, incidents: [incident()], entries: [], effects: ["e0", "e1", "e2", "ok"].map(post) });
+    // Two of them fail in the same millisecond: the page's order still holds.
+    for (const [key, minute] of [["e0", 1], ["e1", 2], ["e2", 2]] as const) await store.finishEffect(key, { status: "failed", error: `gone ${key}` }, at(minute));
+    for (let n = 0; n < 3; n++) {
+      await store.recordDelivery({ id: `bad-${n}`, source: "slack", webhookId: null, receivedAt: T0, body: "not json" });
+      await store.commitProcessed({ deliveryId: `bad-${n}`, processedAt: at(n === 2 ? 1 : 3), incidents: [], entries: [], effects: [], error: "not a delivery" });
+    }
+    const effects = await store.failedEffects({ limit: 2 });
+    expect(effects.items.map((e) => e.key)).toEqual(["e2", "e1"]);
+    expect(await store.failedEffects({ limit: 2, cursor: effects.next })).toMatchObject({ items: [{ key: "e0", lastError: "gone e0" }], next: null });
+    const deliveries = await store.failedDeliveries({ limit: 2 });
+    expect(deliveries.items.map((d) => d.id)).toEqual(["bad-1", "bad-0"]);
+    expect(await store.failedDeliveries({ limit: 2, cursor: deliveries.next })).toMatchObject({ items: [{ id: "bad-2", error: "not a delivery" }], next: null });
+    expect(await store.failedDeliveries({ limit: 3 })).toMatchObject({ next: null });
+    await expect(store.failedEffects({ limit: 2, cursor: "bad" })).rejects.toThrow(/cursor/);
+  });
+
+  it("queues every failed effect again at once, with those skipped for want of the room that failed", async () => {
+    const store = await harness.freshStore();
+    const post = (key: string, incidentId = "inc-1") => ({ key, incidentId, payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    const room = (key: string, incidentId: string) => ({ key, incidentId, payload: { kind: "create_channel" as const, name: key } });
+    await store.recordDelivery({ id: "d", source: "pagerduty", webhookId: null, receivedAt: T0, body: "{}" });
+    await store.commitProcessed({
+      deliveryId: "d",
+      processedAt: T0,
+      incidents: [incident(), incident({ id: "inc-2", pagerdutyId: null })],
+      entries: [],
+      // inc-1's room failed and its summary was skipped for it; inc-2's room was made, one post was skipped for another reason.
+      effects: [post("early-skip"), room("room-1", "inc-1"), post("summary-1"), post("failed-post"), room("room-2", "inc-2"), post("skipped-2", "inc-2"), post("done")],
+    });
+    await store.finishEffect("early-skip", { status: "skipped", error: "no room" }, T0);
+    await store.finishEffect("room-1", { status: "failed", error: "restricted_action" }, T0);
+    await store.finishEffect("summary-1", { status: "skipped", error: "no room" }, T0);
+    await store.finishEffect("failed-post", { status: "failed", error: "not_in_channel" }, T0);
+    await store.finishEffect("room-2", { status: "done", result: { id: "C2" } }, T0);
+    await store.finishEffect("skipped-2", { status: "skipped", error: "no room" }, T0);
+    await store.finishEffect("done", { status: "done" }, T0);
+
+    expect(await store.requeueFailedEffects(T1, { kind: "create_channel", reason: "no room" })).toEqual({ failed: 2, alongWith: 1 });
+    const status = new Map([...(await store.effectsFor("inc-1")), ...(await store.effectsFor("inc-2"))].map((e) => [e.key, e.status]));
+    expect(Object.fromEntries(status)).toEqual({
+      "early-skip": "skipped",
+      "room-1": "pending",
+      "summary-1": "pending",
+      "failed-post": "pending",
+      "room-2": "done",
+      "skipped-2": "skipped",
+      done: "done",
+    });
+    expect((await store.getEffect("summary-1"))).toMatchObject({ attempts: 0, lastError: null, nextAttemptAt: T1 });
+    expect((await store.failedEffects({ limit: 10 })).items).toEqual([]);
+    expect(await store.requeueFailedEffects(T1, { kind: "create_channel", reason: "no room" })).toEqual({ failed: 0, alongWith: 0 });
   });
 
   it("queues failed and skipped effects again from no attempts, but not open ones, done ones or pruned ones", async () => {
@@ -368,7 +447,7 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(byKey.get("pruned")).toMatchObject({ status: "skipped", updatedAt: old });
     expect(byKey.get("pruned")!.payload).toEqual({ kind: "post_message" });
     expect((await store.dueEffects(10, T1)).map((e) => e.key).sort()).toEqual(["failed", "pending", "skipped"]);
-    expect(await store.failedEffects(10)).toEqual([]);
+    expect((await store.failedEffects({ limit: 10 })).items).toEqual([]);
   });
 
   it("frees what it drops: the next deliveries take its space and the database does not grow", async () => {

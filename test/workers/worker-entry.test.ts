@@ -71,7 +71,7 @@ function p1Pages(tag: string): string[] {
 async function expectFourIncidentsDoneOnce(): Promise<void> {
   const store = createD1Store(env.DB);
   expect(await store.openEffects(10)).toEqual([]);
-  expect(await store.failedEffects(10)).toEqual([]);
+  expect((await store.failedEffects({ limit: 10 })).items).toEqual([]);
   const rooms = ((await (await fetch(`${harness.vendorsUrl}/slack/__rooms`)).json()) as { name: string }[]).filter((r) => r.name.startsWith("inc-"));
   expect(rooms).toHaveLength(4);
   const messagesPosted = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string }[];

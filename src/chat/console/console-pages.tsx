@@ -83,9 +83,12 @@ export interface IncidentListData {
   resolved: Incident[];
   /** The cursor of the next page of resolved ones. */
   older: string | null;
+  /** The latest deliveries Herald could not process, and whether there are more. */
   failed: FailedDelivery[];
-  /** Actions Herald gave up on (dead letters). */
+  moreFailed: boolean;
+  /** The latest actions Herald gave up on (dead letters), and whether there are more. */
   gaveUp: Effect[];
+  moreGaveUp: boolean;
 }
 
 export function HomePage(props: { ctx: PageContext; list: IncidentListData; live: string }) {
@@ -121,7 +124,14 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
       {list.moreOpen ? <p class="meta">{`Only the newest ${list.open.length} open incidents are shown; the API lists them all (GET /api/incidents?status=open).`}</p> : null}
       {list.gaveUp.length ? (
         <section class="card failed dead-letters">
-          <h2>{`Needs a look: ${list.gaveUp.length} ${list.gaveUp.length === 1 ? "action" : "actions"} Herald gave up on`}</h2>
+          <h2>{`Needs a look: ${counted(list.gaveUp.length, list.moreGaveUp, "action", "actions")} Herald gave up on`}</h2>
+          {list.moreGaveUp ? <p class="meta">{`The latest ${list.gaveUp.length} are shown; the API lists them all (GET /api/effects/failed).`}</p> : null}
+          {list.gaveUp.length > 1 ? (
+            <PostForm action="/console/effects/retry-all" ctx={props.ctx} class="try-again try-all">
+              <input type="hidden" name="back" value="/console" />
+              <button class="button">{list.moreGaveUp ? "Try them all again" : `Try all ${list.gaveUp.length} again`}</button>
+            </PostForm>
+          ) : null}
           <ul class="effects">
             {list.gaveUp.map((e) => (
               <li class="effect effect-failed">
@@ -137,7 +147,8 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
       ) : null}
       {list.failed.length ? (
         <section class="card failed">
-          <h2>{`Needs a look: ${list.failed.length} ${list.failed.length === 1 ? "delivery" : "deliveries"} Herald could not process`}</h2>
+          <h2>{`Needs a look: ${counted(list.failed.length, list.moreFailed, "delivery", "deliveries")} Herald could not process`}</h2>
+          {list.moreFailed ? <p class="meta">{`The latest ${list.failed.length} are shown; the API lists them all (GET /api/deliveries/failed).`}</p> : null}
           <ul class="effects">
             {list.failed.map((f) => (
               <li class="effect effect-failed">
@@ -157,6 +168,11 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
       ) : null}
     </div>
   );
+}
+
+/** "3 actions", or "more than 20 actions" when a list shows only its first page. */
+function counted(shown: number, more: boolean, one: string, many: string): string {
+  return `${more ? "more than " : ""}${shown} ${shown === 1 && !more ? one : many}`;
 }
 
 export function RoomsPage(props: { ctx: PageContext; rooms: LocalChannel[] }) {

@@ -11,7 +11,7 @@ import { HeraldError } from "../../errors.js";
 import type { ChatButton } from "../../ports/chat.js";
 import type { LocalChannel } from "../../ports/store.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
-import { tryAgain } from "../../effects/try-again.js";
+import { tryAgain, tryAllAgain } from "../../effects/try-again.js";
 import { closeConnection } from "../../routes/read-body.js";
 import type { RouteContext } from "../chat-platform.js";
 import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
@@ -43,6 +43,8 @@ const PREFIX = "/incident";
 const ROOM_MESSAGES = 200;
 const OPEN_SHOWN = 100;
 const RESOLVED_PAGE = 20;
+/** Failed deliveries and dead letters on the front page; the API pages through the rest. */
+const FAILED_SHOWN = 20;
 const FORM_LIMIT_BYTES = 64 * 1024;
 
 type C = Context<ConsoleEnv>;
@@ -107,10 +109,19 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const [open, resolved, failed, gaveUp] = await Promise.all([
       deps.store.pageIncidents({ limit: OPEN_SHOWN, status: "open" }),
       deps.store.pageIncidents({ limit: RESOLVED_PAGE, status: "resolved", cursor: c.req.query("older") ?? null }),
-      deps.store.failedDeliveries(20),
-      deps.store.failedEffects(20),
+      deps.store.failedDeliveries({ limit: FAILED_SHOWN }),
+      deps.store.failedEffects({ limit: FAILED_SHOWN }),
     ]);
-    const list: IncidentListData = { open: open.items, moreOpen: open.next !== null, resolved: resolved.items, older: resolved.next, failed, gaveUp };
+    const list: IncidentListData = {
+      open: open.items,
+      moreOpen: open.next !== null,
+      resolved: resolved.items,
+      older: resolved.next,
+      failed: failed.items,
+      moreFailed: failed.next !== null,
+      gaveUp: gaveUp.items,
+      moreGaveUp: gaveUp.next !== null,
+    };
     if (c.req.query("live")) return live(c, <IncidentList ctx={page(c)} list={list} />);
     return html(c, <HomePage ctx={page(c)} list={list} live={`/console?live=1${c.req.query("older") ? `&older=${encodeURIComponent(c.req.query("older")!)}` : ""}`} />);
   });
@@ -184,6 +195,14 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const result = await tryAgain(deps.store, key, deps.clock.now().toISOString());
     if (result.status === "not_found") throw new HeraldError("not_found", 404, `Herald has no action ${key}.`);
     if (result.status === "queued") deps.background.schedule("dead letter tried again");
+    return c.redirect(safeBack(form.back), 303);
+  });
+
+  // "Try all again": every action Herald gave up on, as after an outage longer than its hour of retries.
+  app.post("/console/effects/retry-all", async (c) => {
+    const form = await c.req.parseBody();
+    const queued = await tryAllAgain(deps.store, deps.clock.now().toISOString());
+    if (queued.failed > 0) deps.background.schedule("dead letters tried again");
     return c.redirect(safeBack(form.back), 303);
   });
 
