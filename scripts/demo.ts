@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { signPagerDutyBody } from "../src/pagerduty/verify.js";
-import { sampleLifecycle } from "./sample-lifecycle.js";
+import { SAMPLE_MINUTES, sampleLifecycle } from "./sample-lifecycle.js";
 
 const base = (process.argv[2] ?? `http://localhost:${process.env.PORT ?? 8787}`).replace(/\/$/, "");
 
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const headers: Record<string, string> = {};
   if (process.env.HERALD_API_TOKEN) headers.authorization = `Bearer ${process.env.HERALD_API_TOKEN}`;
   let incidentId = "";
-  for (const { eventType, body } of sampleLifecycle()) {
+  // The story ends now: its events are dated over the minutes before, as PagerDuty would have sent
+  // them, never in the future.
+  for (const { eventType, body } of sampleLifecycle(new Date(Date.now() - SAMPLE_MINUTES * 60_000))) {
     incidentId ||= JSON.parse(body).event.data.id;
     const response = await fetch(`${base}/webhooks/pagerduty`, {
       method: "POST",

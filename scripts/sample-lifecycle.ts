@@ -1,3 +1,6 @@
+/** Minutes from the page to its resolution. */
+export const SAMPLE_MINUTES = 37;
+
 /**
  * A sample PagerDuty incident lifecycle (triggered P1 → acknowledged → note → resolved) in the V3
  * webhook shape, with fresh ids each call so every demo run is a new incident.
@@ -71,6 +74,6 @@ export function sampleLifecycle(start = new Date()): { eventType: string; body: 
       trimmed: false,
       type: "incident_note",
     }),
-    envelope("incident.resolved", 37, incident("resolved")),
+    envelope("incident.resolved", SAMPLE_MINUTES, incident("resolved")),
   ];
 }
