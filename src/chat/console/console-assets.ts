@@ -67,6 +67,7 @@ textarea { width: 100%; display: block; margin: 0 0 0.5rem; }
 .effect { padding: 0.2rem 0; } .effect-done .badge { background: #dcf3e3; color: var(--ok); } .effect-failed .badge { background: #fde2e1; color: var(--p1); }
 .effect-pending .badge, .effect-in_flight .badge { background: #fdebd3; color: var(--warn); }
 .try-again .button { padding: 0.1rem 0.5rem; margin-top: 0.2rem; }
+.try-all { margin-bottom: 0.6rem; }
 .error { color: var(--p1); font-size: 0.875rem; }
 .messages, .thread { list-style: none; padding: 0; margin: 0; }
 .message { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 0.6rem 0.8rem; margin-bottom: 0.5rem; overflow-wrap: anywhere; }
