@@ -60,14 +60,24 @@ describe("the SQLite database's group commit", () => {
   });
 });
 
+/** A database in memory with the migrations before `first` applied, as an older Herald left it. */
+function migratedBefore(first: string, use: (db: ReturnType<typeof openSqliteDatabase>["db"]) => void): void {
+  const before = mkdtempSync(join(tmpdir(), "herald-migrations-"));
+  for (const name of readdirSync("migrations").filter((n) => n < first)) copyFileSync(join("migrations", name), join(before, name));
+  const { db } = openSqliteDatabase(":memory:");
+  try {
+    applySqliteMigrations(db, before);
+    use(db);
+  } finally {
+    db.close();
+    rmSync(before, { recursive: true, force: true });
+  }
+}
+
 describe("migrating a database that retention pruned in place", () => {
   it("frees the pages of the rows pruned before, keeping every row as it was", () => {
     // The database as Herald left it before 0011: migrated up to 0010, its old bodies updated away.
-    const before = mkdtempSync(join(tmpdir(), "herald-migrations-"));
-    for (const name of readdirSync("migrations").filter((n) => n < "0011")) copyFileSync(join("migrations", name), join(before, name));
-    const { db } = openSqliteDatabase(":memory:");
-    try {
-      applySqliteMigrations(db, before);
+    migratedBefore("0011", (db) => {
       const body = JSON.stringify({ event: { summary: "x".repeat(1_600) } });
       const insert = db.prepare(`INSERT INTO deliveries (id, source, webhook_id, received_at, body, processed_at, urgency) VALUES (?, 'pagerduty', ?, '2026-10-01', ?, '2026-10-02', 1)`);
       for (let n = 0; n < 1_000; n++) insert.run(`pagerduty:${n}`, `W${n}`, body);
@@ -88,20 +98,13 @@ describe("migrating a database that retention pruned in place", () => {
       expect(inUse()).toBeLessThan(sparse / 5);
       expect(rows()).toEqual(kept);
       expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'pruned_in_place'`).all()).toEqual([]);
-    } finally {
-      db.close();
-      rmSync(before, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("migrating incidents kept before priority had a column", () => {
   it("gives each incident the priority its record says, and finds it by its index", () => {
-    const before = mkdtempSync(join(tmpdir(), "herald-migrations-"));
-    for (const name of readdirSync("migrations").filter((n) => n < "0013")) copyFileSync(join("migrations", name), join(before, name));
-    const { db } = openSqliteDatabase(":memory:");
-    try {
-      applySqliteMigrations(db, before);
+    migratedBefore("0013", (db) => {
       const insert = db.prepare(`INSERT INTO incidents (id, record, status, triggered_at, updated_at) VALUES (?, ?, 'triggered', '2026-10-01', '2026-10-01')`);
       insert.run("inc-1", JSON.stringify({ id: "inc-1", priority: "P1" }));
       insert.run("inc-2", JSON.stringify({ id: "inc-2", priority: null }));
@@ -113,9 +116,6 @@ describe("migrating incidents kept before priority had a column", () => {
       ]);
       const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT record FROM incidents WHERE priority IN ('P1') ORDER BY triggered_at DESC, id DESC LIMIT 50`).all() as { detail: string }[];
       expect(plan.map((step) => step.detail).join("; ")).toContain("incidents_priority_page");
-    } finally {
-      db.close();
-      rmSync(before, { recursive: true, force: true });
-    }
+    });
   });
 });
