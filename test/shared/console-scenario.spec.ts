@@ -371,8 +371,13 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     for (const key of keys) await herald.store.finishEffect(key, { status: "failed", error: "HTTP 503 after an hour of tries" }, at);
 
     const ada = await ConsoleClient.signIn(herald.request, "ada");
-    const home = visibleText(await ada.page("/console"));
+    const page = await ada.page("/console");
+    const home = visibleText(page);
     expect(home).toContain("Needs a look: more than 20 actions Herald gave up on");
+    // Each one named by its incident, as the lists name it, not by its id.
+    const deadLetters = page.slice(page.indexOf("dead-letters"), page.indexOf("</section>", page.indexOf("dead-letters")));
+    expect(visibleText(deadLetters)).toContain(`post message #${incident!.number} ${incident!.title}`);
+    expect(deadLetters).not.toContain(`>${incident!.id}<`);
     expect(home).toContain("The latest 20 are shown; the API lists them all (GET /api/effects/failed).");
     expect(home).toContain("Try them all again");
     // From another site, the form is refused and nothing is queued.

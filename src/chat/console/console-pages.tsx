@@ -89,6 +89,8 @@ export interface IncidentListData {
   /** The latest actions Herald gave up on (dead letters), and whether there are more. */
   gaveUp: Effect[];
   moreGaveUp: boolean;
+  /** The incidents of those dead letters, by id, to name them. */
+  gaveUpIncidents: Map<string, Incident>;
 }
 
 export function HomePage(props: { ctx: PageContext; list: IncidentListData; live: string }) {
@@ -108,8 +110,7 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
       <li class="incident-row">
         <Priority name={i.priority} />
         <a class="title" href={`/console/incidents/${encodeURIComponent(i.id)}`}>
-          {i.number !== null ? `#${i.number} ` : ""}
-          {i.title}
+          {incidentName(i, i.id)}
         </a>
         <Status status={i.status} />
         <span class="meta">
@@ -136,7 +137,7 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
             {list.gaveUp.map((e) => (
               <li class="effect effect-failed">
                 <span class="badge">{e.payload.kind.replace(/_/g, " ")}</span>{" "}
-                <a href={`/console/incidents/${encodeURIComponent(e.incidentId)}`}>{e.incidentId}</a>
+                <a href={`/console/incidents/${encodeURIComponent(e.incidentId)}`}>{incidentName(list.gaveUpIncidents.get(e.incidentId), e.incidentId)}</a>
                 {`, after ${e.attempts} ${e.attempts === 1 ? "attempt" : "attempts"}, ${time(e.updatedAt, props.ctx)}`}
                 <div class="error">{e.lastError ?? "no reason was given"}</div>
                 <TryAgain ctx={props.ctx} effect={e} back="/console" />
@@ -168,6 +169,12 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
       ) : null}
     </div>
   );
+}
+
+/** "#42 Disk full", as the incident lists name it; its id when it is not on the record. */
+function incidentName(incident: Incident | undefined, id: string): string {
+  if (!incident) return id;
+  return `${incident.number !== null ? `#${incident.number} ` : ""}${incident.title}`;
 }
 
 /** "3 actions", or "more than 20 actions" when a list shows only its first page. */

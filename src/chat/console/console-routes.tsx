@@ -4,6 +4,7 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import { grammarContext } from "../../config/grammar-context.js";
 import { parseChatCommand, type ChatCommand, type DeclareDetails, type ParsedCommand } from "../../domain/chat-command.js";
 import type { ChatRequest } from "../../domain/chat-request.js";
+import type { Incident } from "../../domain/incident.js";
 import { declaredIncidentId, publishCommand, STATUS_PUBLISH, TRIAGE_BUTTONS, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
 import { renderDocument } from "../../documents/render-document.js";
 import type { DocumentKind } from "../../documents/document-view.js";
@@ -112,6 +113,14 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       deps.store.failedDeliveries({ limit: FAILED_SHOWN }),
       deps.store.failedEffects({ limit: FAILED_SHOWN }),
     ]);
+    // Each dead letter named by its incident (a few incidents at most, read side by side).
+    const gaveUpIncidents = new Map<string, Incident>();
+    await Promise.all(
+      [...new Set(gaveUp.items.map((e) => e.incidentId))].map(async (id) => {
+        const incident = await deps.store.getIncident(id);
+        if (incident) gaveUpIncidents.set(id, incident);
+      }),
+    );
     const list: IncidentListData = {
       open: open.items,
       moreOpen: open.next !== null,
@@ -121,6 +130,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       moreFailed: failed.next !== null,
       gaveUp: gaveUp.items,
       moreGaveUp: gaveUp.next !== null,
+      gaveUpIncidents,
     };
     if (c.req.query("live")) return live(c, <IncidentList ctx={page(c)} list={list} />);
     return html(c, <HomePage ctx={page(c)} list={list} live={`/console?live=1${c.req.query("older") ? `&older=${encodeURIComponent(c.req.query("older")!)}` : ""}`} />);
