@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
-import { vacuumDatabase } from "../../src/node/vacuum.js";
+import { vacuumDatabase } from "../../src/store/sqlite-vacuum.js";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
