@@ -92,6 +92,11 @@ export function apiRoutes(
 ): Hono {
   const api = new Hono();
   api.use("*", apiAccessGuard(deps.access));
+  // Every change (any method but a read) is refused from a web page of another site.
+  api.use("*", async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && fromAnotherSite(c)) throw new ForbiddenError("the API takes no changes from a web page of another site");
+    await next();
+  });
 
   // Newest first, a page at a time: ?limit= (1–200, default 50), ?cursor= (the `next` of the page before),
   // ?status=open|resolved, ?priority=P1 or P1,P2.
@@ -117,7 +122,6 @@ export function apiRoutes(
 
   // Every dead letter queued again at once, as after a long outage (with what was skipped for want of a room).
   api.post("/effects/failed/retry", async (c) => {
-    if (fromAnotherSite(c)) throw new ForbiddenError("the API takes no changes from a web page of another site");
     const queued = await tryAllAgain(deps.store, deps.clock.now().toISOString());
     if (queued.failed > 0) deps.background.schedule("dead letters tried again");
     return c.json(queued, 202);
@@ -125,7 +129,6 @@ export function apiRoutes(
 
   // A dead letter queued again, once what made it fail is fixed (with what was skipped for want of a room).
   api.post("/effects/:key/retry", async (c) => {
-    if (fromAnotherSite(c)) throw new ForbiddenError("the API takes no changes from a web page of another site");
     const key = c.req.param("key");
     const result = await tryAgain(deps.store, key, deps.clock.now().toISOString());
     if (result.status === "not_found") throw new NotFoundError(`no effect ${key}`);
