@@ -68,3 +68,41 @@ export function markupTokens(line: string): MarkupToken[] {
   if (last < line.length) out.push({ kind: "text", text: line.slice(last) });
   return out;
 }
+
+/**
+ * The markup as plain text on one line, as a person reads it: formatting signs gone, people and
+ * rooms by name, links by their label, emoji as characters, entities decoded. For quoting a message
+ * elsewhere as text (escaped again there), where its pings and links must not work twice.
+ */
+export function markupAsText(markup: string): string {
+  const words = (line: string): string =>
+    markupTokens(line)
+      .map((token) => {
+        switch (token.kind) {
+          case "text":
+          case "code":
+            return decodeEntities(token.text);
+          case "person":
+            return `@${decodeEntities(token.name || token.id.replace(/^@/, ""))}`;
+          case "room":
+            return `#${decodeEntities(token.name || token.ref.replace(/^[a-z]+:/, ""))}`;
+          case "special":
+            return `@${token.name}`;
+          case "link":
+            return decodeEntities(token.label || token.url);
+          case "bold":
+          case "italic":
+          case "strike":
+            return words(token.inner);
+          case "emoji":
+            return emoji(token.name);
+        }
+      })
+      .join("");
+  return markup
+    .split("\n")
+    .map((line) => words(line.replace(/^>/, "").replace(/```/g, "")))
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .trim();
+}

@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { deadLetterExcerpt } from "../effects/dead-letter.js";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
 import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
@@ -83,7 +84,7 @@ export function fromAnotherSite(c: Context): boolean {
 
 /** An effect as the API shows it: its kind beside its payload, without the store's order number. */
 function effectJson({ seq: _seq, ...effect }: Effect) {
-  return { ...effect, kind: effect.payload.kind };
+  return { ...effect, kind: effect.payload.kind, what: deadLetterExcerpt(effect.payload) };
 }
 
 /** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON; POST to try a dead letter again. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Markup } from "../../src/chat/console/markup.js";
+import { markupAsText } from "../../src/chat/markup-tokens.js";
 
 const html = async (text: string) => String(await (Markup({ text, roomHref: (ref) => (ref.startsWith("console:") ? `/console/rooms/${ref.slice(8)}` : null) }) as Promise<string>));
 
@@ -23,5 +24,17 @@ describe("the chat markup in the console", () => {
     expect(await html("before\n```BEGIN:VCALENDAR\nEND:VCALENDAR```\nafter")).toBe(
       '<div class="markup"><p>before</p><pre>BEGIN:VCALENDAR\nEND:VCALENDAR</pre><p>after</p></div>',
     );
+  });
+});
+
+describe("the chat markup as plain text", () => {
+  it("reads formatting, people, rooms, links and emoji as a person reads them, on one line", () => {
+    expect(markupAsText(":rotating_light: *P1 incident 7: <@U1|ada> leads* in <#C0123|inc-7>\n>quoted `code` _em_ ~gone~ <https://example.com/a?b=1&amp;c=2|the page> <!here>")).toBe(
+      "🚨 P1 incident 7: @ada leads in #inc-7 quoted code em gone the page @here",
+    );
+  });
+
+  it("gives escaped user text back as it was written, to be escaped again where it is quoted", () => {
+    expect(markupAsText("Title: &lt;script&gt; &#42;not bold&#42; &amp;amp; <https://x.example>")).toBe("Title: <script> *not bold* &amp; https://x.example");
   });
 });

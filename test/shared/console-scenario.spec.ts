@@ -336,8 +336,12 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     const home = await ada.page("/console");
     expect(visibleText(home)).toContain("Needs a look: 1 action Herald gave up on");
     expect(home).toContain(`<input type="hidden" name="key" value="${key}"/>`);
+    // What it was to post, for whoever posts it by hand, on both pages.
+    expect(home).toContain('<blockquote class="excerpt">The extra post</blockquote>');
     const incidentPage = `/console/incidents/${encodeURIComponent(incident!.id)}`;
-    expect(visibleText(await ada.page(incidentPage))).toContain("Try again");
+    const onIncident = await ada.page(incidentPage);
+    expect(visibleText(onIncident)).toContain("Try again");
+    expect(onIncident).toContain('<blockquote class="excerpt">The extra post</blockquote>');
 
     const pressed = await ada.post("/console/effects/retry", { key, back: incidentPage });
     expect(pressed.status).toBe(303);

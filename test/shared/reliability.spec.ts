@@ -95,14 +95,19 @@ describe(`a bad day (${harness.runtime})`, () => {
     await herald.failSlack("chat.postMessage", { error: "channel_not_found", channel: "C00000001" });
     await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
     await herald.settle();
-    const failed = (await (await herald.request("/api/effects/failed", auth)).json()) as { effects: { key: string; kind: string; status: string; lastError: string }[] };
+    const failed = (await (await herald.request("/api/effects/failed", auth)).json()) as { effects: { key: string; kind: string; status: string; lastError: string; what: string }[] };
     expect(failed.effects).toHaveLength(1);
     expect(failed.effects[0]).toMatchObject({ kind: "post_message", status: "failed" });
+    // What it was to post, as text: the summary's start, its markup read (no `*`, no entities).
+    expect(failed.effects[0]!.what).toMatch(/^🚨 P1 incident \d+: /);
+    expect(failed.effects[0]!.what).not.toMatch(/[*<>]|&\w+;/);
     expect(failed.effects[0]!.lastError).toContain("channel_not_found");
     const notices = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && String(c.body.text).includes("Herald has stopped trying"));
     expect(notices).toHaveLength(1);
     expect(notices[0]!.body.channel).toBe(TEAM_CHANNELS.team);
     expect(String(notices[0]!.body.text)).toContain("post what is missing by hand");
+    // Quoted in the notice, so it can be posted by hand without opening anything.
+    expect(String(notices[0]!.body.text)).toContain(`\n>${failed.effects[0]!.what}\n`);
     await herald.settle();
     expect((await herald.slackCalls()).filter((c) => String(c.body.text ?? "").includes("Herald has stopped trying"))).toHaveLength(1);
   });

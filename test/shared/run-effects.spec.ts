@@ -248,6 +248,8 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(notices[0]!.text).toContain("Herald could not make this incident's room");
     expect(notices[0]!.text).toContain(`after ${MAX_ATTEMPTS} attempts`);
     expect(notices[0]!.text).toContain("Make a room for the incident by hand");
+    // The room it was to make, quoted under the first line.
+    expect(notices[0]!.text).toMatch(/^:warning: \*Herald could not make this incident's room\.\*\n>#inc-7-disk-full\nconversations\.create: HTTP 503\. Herald has stopped trying/);
     expect((await store.failedEffects({ limit: 10 })).items.map((e) => e.key)).toEqual(["k-create"]);
   });
 

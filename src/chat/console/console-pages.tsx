@@ -2,6 +2,7 @@
 import type { Child } from "hono/jsx";
 import type { Config } from "../../config/schema.js";
 import { TIMELINE_CATEGORIES, type Incident, type TimelineEntry } from "../../domain/incident.js";
+import { deadLetterExcerpt } from "../../effects/dead-letter.js";
 import type { Effect, FailedDelivery, LocalChannel, LocalMessage } from "../../ports/store.js";
 import { formatTime } from "../../render/helpers.js";
 import type { ConsoleViewer } from "./console-access.js";
@@ -139,6 +140,7 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
                 <span class="badge">{e.payload.kind.replace(/_/g, " ")}</span>{" "}
                 <a href={`/console/incidents/${encodeURIComponent(e.incidentId)}`}>{incidentName(list.gaveUpIncidents.get(e.incidentId), e.incidentId)}</a>
                 {`, after ${e.attempts} ${e.attempts === 1 ? "attempt" : "attempts"}, ${time(e.updatedAt, props.ctx)}`}
+                <Excerpt effect={e} />
                 <div class="error">{e.lastError ?? "no reason was given"}</div>
                 <TryAgain ctx={props.ctx} effect={e} back="/console" />
               </li>
@@ -499,12 +501,19 @@ function EffectList(props: { ctx: PageContext; effects: Effect[]; back: string }
         <li class={`effect effect-${e.status}`}>
           <span class="badge">{e.status.replace("_", " ")}</span> {e.payload.kind.replace(/_/g, " ")}
           {e.attempts > 1 ? <span class="meta">{` · ${e.attempts} attempts`}</span> : null}
+          {e.status === "failed" ? <Excerpt effect={e} /> : null}
           {e.lastError ? <div class="error">{e.lastError}</div> : null}
           {e.status === "failed" ? <TryAgain ctx={props.ctx} effect={e} back={props.back} /> : null}
         </li>
       ))}
     </ul>
   );
+}
+
+/** What an action Herald gave up on was to say or make, for whoever does it by hand. */
+function Excerpt(props: { effect: Effect }) {
+  const what = deadLetterExcerpt(props.effect.payload);
+  return what ? <blockquote class="excerpt">{what}</blockquote> : null;
 }
 
 /** Queues an action Herald gave up on again, once what made it fail is fixed. */
