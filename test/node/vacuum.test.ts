@@ -46,6 +46,17 @@ describe("npm run vacuum", () => {
     expect(vacuumDatabase(path).after).toBeLessThan(1_000_000);
   });
 
+  it("refuses at once while another connection only has the database open, as an idle Herald has", async () => {
+    const path = await pruned();
+    const herald = new Database(path);
+    herald.prepare(`SELECT count(*) FROM deliveries`).get();
+    expect(() => vacuumDatabase(path)).toThrow(`${path} is in use (is Herald running?): stop Herald, then run this again`);
+    // Still usable as it was: nothing is left locked.
+    herald.prepare(`INSERT INTO deliveries (id, source, received_at, body) VALUES ('later', 'pagerduty', '2026-11-03T00:00:00.000Z', '{}')`).run();
+    herald.close();
+    expect(vacuumDatabase(path).after).toBeLessThan(1_000_000);
+  });
+
   it("says so when there is no database", () => {
     expect(() => vacuumDatabase("/nonexistent/herald.db")).toThrow("there is no database at /nonexistent/herald.db (set HERALD_DB, or pass its path)");
   });
