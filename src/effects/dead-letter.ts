@@ -35,13 +35,16 @@ export async function withDeadLetter(
 /**
  * What an action was to say or make, as plain text of at most EXCERPT_CHARS characters: the
  * message, the room's name, the note, the issue's title… so that a person can do it by hand. Null
- * for an action whose content is the incident as it stands (an announcement's update, a document).
+ * for an action whose content is the incident as it stands (an announcement's update, a document),
+ * and for a reply only its asker was to see.
  */
 export function deadLetterExcerpt(payload: EffectPayload): string | null {
   switch (payload.kind) {
     case "create_channel":
       return `#${payload.name}`;
     case "post_message":
+      // A reply meant for the one who asked is not quoted where others read the notice.
+      if (typeof payload.to === "object" && "visibility" in payload.to && payload.to.visibility === "requester") return null;
       return excerpt(markupAsText(payload.text));
     case "set_topic":
       return excerpt(payload.topic);
