@@ -1,7 +1,7 @@
 // Sends a signed sample incident lifecycle to a running Herald (`npm start` in another terminal),
 // then prints what Herald recorded. Usage: npm run demo [-- http://localhost:8787]
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { localWebhookSecretPath, sqlitePath } from "../src/node/local-paths.js";
 import { signPagerDutyBody } from "../src/pagerduty/verify.js";
 import { SAMPLE_MINUTES, sampleLifecycle } from "./sample-lifecycle.js";
 
@@ -10,7 +10,7 @@ const base = (process.argv[2] ?? `http://localhost:${process.env.PORT ?? 8787}`)
 function webhookSecret(): string {
   const fromEnv = process.env.PAGERDUTY_WEBHOOK_SECRETS?.split(",")[0]?.trim();
   if (fromEnv) return fromEnv;
-  const path = join(dirname(resolve(process.env.HERALD_DB ?? "./data/herald.db")), "pagerduty-webhook-secret");
+  const path = localWebhookSecretPath(sqlitePath(process.env));
   if (!existsSync(path)) {
     throw new Error(`no PAGERDUTY_WEBHOOK_SECRETS and no ${path}: start Herald first (npm start)`);
   }

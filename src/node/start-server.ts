@@ -11,6 +11,7 @@ import { readSettings } from "../settings.js";
 import { createSqliteStore } from "../store/sqlite-store.js";
 import { startBackgroundThread, type BackgroundThread } from "./background-thread.js";
 import { localWebhookSecret } from "./local-webhook-secret.js";
+import { localWebhookSecretPath, sqlitePath } from "./local-paths.js";
 import { createNodeHerald } from "./node-herald.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -66,11 +67,11 @@ export async function startNodeServer(
   log: (line: string) => void,
   print: (line: string) => void = (line) => console.log(line),
 ): Promise<NodeServer> {
-  const dbPath = resolve(env.HERALD_DB ?? "./data/herald.db");
+  const dbPath = sqlitePath(env);
   const configPath = resolve(env.HERALD_CONFIG ?? "./herald.yaml");
   const settings = readSettings(env);
   if (settings.pagerdutyWebhookSecrets.length === 0) {
-    const secretPath = join(dirname(dbPath), "pagerduty-webhook-secret");
+    const secretPath = localWebhookSecretPath(dbPath);
     settings.pagerdutyWebhookSecrets = [localWebhookSecret(secretPath)];
     log(`PAGERDUTY_WEBHOOK_SECRETS is not set: PagerDuty webhooks are checked against the local secret in ${secretPath}`);
   }
