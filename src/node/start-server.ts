@@ -60,12 +60,13 @@ const BACKGROUND_WORKER = import.meta.url.endsWith(".ts")
 /**
  * Herald on Node as `npm start` runs it: SQLite at HERALD_DB with migrations applied, herald.yaml at
  * HERALD_CONFIG, background work on a thread of its own with a sweep every few seconds. Throws
- * ConfigError.
+ * ConfigError. `mostKeptConnections` is for tests, which cannot open a thousand connections.
  */
 export async function startNodeServer(
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
   print: (line: string) => void = (line) => console.log(line),
+  { mostKeptConnections = MOST_KEPT_CONNECTIONS }: { mostKeptConnections?: number } = {},
 ): Promise<NodeServer> {
   const dbPath = sqlitePath(env);
   const configPath = resolve(env.HERALD_CONFIG ?? "./herald.yaml");
@@ -92,7 +93,7 @@ export async function startNodeServer(
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {
     const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 8787), serverOptions: SERVER_OPTIONS }, (info) => ready({ server, port: info.port }));
   });
-  keepAtMost(server, MOST_KEPT_CONNECTIONS);
+  keepAtMost(server, mostKeptConnections);
   log(`listening on http://localhost:${port} (chat: ${herald.chat.platforms.join(" and ")}, storage: ${dbPath})`);
   // Work left by a crash or a restart, then due retries, are picked up here.
   background.schedule("start");

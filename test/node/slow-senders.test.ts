@@ -15,11 +15,11 @@ let server: NodeServer;
 let dir: string;
 
 /** Herald started as `npm start` starts it, with its database and configuration in `dir`. */
-function startIn(dir: string, log: (line: string) => void): Promise<NodeServer> {
+function startIn(dir: string, log: (line: string) => void, options?: Parameters<typeof startNodeServer>[3]): Promise<NodeServer> {
   const config = join(dir, "herald.yaml");
   const env = testEnv(readFileSync("herald.yaml", "utf8"), "http://127.0.0.1:9");
   writeFileSync(config, env.HERALD_CONFIG_YAML!);
-  return startNodeServer({ ...env, PORT: "0", HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: config }, log, log);
+  return startNodeServer({ ...env, PORT: "0", HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: config }, log, log, options);
 }
 
 beforeAll(async () => {
@@ -150,23 +150,25 @@ describe("a kept-alive connection", () => {
 });
 
 describe("kept-alive connections past the most Herald keeps", () => {
+  /** A connection to `port` that sends one request and then sits idle, as a proxy's pooled one does. */
+  const oneRequestTo = (port: number) =>
+    new Promise<{ answer: string; closed: () => boolean; socket: Socket }>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      let closed = false;
+      socket.on("close", () => (closed = true));
+      socket.on("error", () => {});
+      socket.on("connect", () => socket.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+      socket.once("data", (data) => resolve({ answer: data.toString(), closed: () => closed, socket }));
+    });
+
   it("are answered with Connection: close and closed, until fewer are open again", async () => {
-    // Herald's own server keeps 1,000; the same mechanism on a small server keeps 3.
+    // Herald's own server keeps 1,000 (below, its wiring with 2); the same mechanism on a small server keeps 3.
     const app = new Hono().get("/healthz", (c) => c.json({ status: "ok" }));
     const { server: small, port } = await new Promise<{ server: ServerType; port: number }>((ready) => {
       const started = serve({ fetch: app.fetch, port: 0, serverOptions: SERVER_OPTIONS }, (info) => ready({ server: started, port: info.port }));
     });
     keepAtMost(small, 3);
-    /** A connection that sends one request and then sits idle, as a proxy's pooled one does. */
-    const oneRequest = () =>
-      new Promise<{ answer: string; closed: () => boolean; socket: Socket }>((resolve) => {
-        const socket = connect(port, "127.0.0.1");
-        let closed = false;
-        socket.on("close", () => (closed = true));
-        socket.on("error", () => {});
-        socket.on("connect", () => socket.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-        socket.once("data", (data) => resolve({ answer: data.toString(), closed: () => closed, socket }));
-      });
+    const oneRequest = () => oneRequestTo(port);
     try {
       const kept = [];
       for (let i = 0; i < 3; i++) kept.push(await oneRequest());
@@ -186,6 +188,27 @@ describe("kept-alive connections past the most Herald keeps", () => {
       for (const connection of [...kept, again]) connection.socket.destroy();
     } finally {
       await new Promise((done) => small.close(done));
+    }
+  });
+
+  it("are limited on Herald's own server as `npm start` starts it", async () => {
+    const own = mkdtempSync(join(tmpdir(), "herald-kept-"));
+    const herald = await startIn(own, watchedLog, { mostKeptConnections: 2 });
+    const open: Socket[] = [];
+    try {
+      const kept = [await oneRequestTo(herald.port), await oneRequestTo(herald.port)];
+      open.push(...kept.map((c) => c.socket));
+      const past = await oneRequestTo(herald.port);
+      open.push(past.socket);
+      for (const connection of kept) expect(connection.answer).toMatch(/^Connection: keep-alive\r$/im);
+      expect(past.answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(past.answer).toMatch(/^Connection: close\r$/im);
+      await until("the third connection closed", () => past.closed(), 5);
+      expect(kept.some((c) => c.closed())).toBe(false);
+    } finally {
+      for (const socket of open) socket.destroy();
+      await herald.close();
+      rmSync(own, { recursive: true, force: true });
     }
   });
 });
