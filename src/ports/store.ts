@@ -203,6 +203,27 @@ export interface FailedDelivery {
   error: string;
 }
 
+/**
+ * What Herald still has to do, as the next `most` in line show it: read when people ask whether
+ * Herald is behind (a vendor down, a flood), never by the pipeline.
+ */
+export interface Backlog {
+  /** The counts stop here. */
+  most: number;
+  /** Deliveries accepted and not yet on the record, and when the oldest of them arrived. */
+  deliveries: { waiting: number; oldestReceivedAt: string | null };
+  effects: {
+    /** Actions queued or under way. */
+    waiting: number;
+    /** Of them, those that failed before and are tried again. */
+    retrying: number;
+    /** Since when the longest-due of them has been due, whether it goes now or waits for its lane (null: none is due; one waiting for its retry is not). */
+    dueSince: string | null;
+    /** What the ones tried again failed with, the most frequent first (at most 3), and when last. */
+    errors: { error: string; count: number; lastAt: string }[];
+  };
+}
+
 /** The incidents and their timelines, as read by everyone and written by the projection's users. */
 export interface IncidentStore {
   getIncident(idOrPagerDutyId: string): Promise<Incident | null>;
@@ -312,4 +333,6 @@ export interface PlatformStateStore {
 export interface Store extends DeliveryStore, IncidentStore, OutboxStore, LeaseStore, LocalChatStore, PlatformStateStore {
   /** Throws when storage cannot be read. */
   ping(): Promise<void>;
+  /** What is still to do (see Backlog), reading at most about `most` rows of each queue; `now` tells what is due. */
+  backlog(most: number, now: string): Promise<Backlog>;
 }

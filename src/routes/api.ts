@@ -3,10 +3,11 @@ import { deadLetterExcerpt } from "../effects/dead-letter.js";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.js";
 import { renderDocument, type DocumentDeps } from "../documents/render-document.js";
 import type { DocumentKind } from "../documents/document-view.js";
-import type { DeliveryStore, Effect, IncidentStore, LocalChatStore, OutboxStore } from "../ports/store.js";
+import type { DeliveryStore, Effect, IncidentStore, LocalChatStore, OutboxStore, Store } from "../ports/store.js";
 import type { Background } from "../ports/background.js";
 import type { Clock } from "../ports/clock.js";
 import { tryAgain, tryAllAgain } from "../effects/try-again.js";
+import { readBacklog } from "../effects/backlog.js";
 
 export interface ApiAccess {
   /** Bearer token for /api/*; null: see `isLoopback`. */
@@ -89,7 +90,7 @@ function effectJson({ seq: _seq, ...effect }: Effect) {
 
 /** GET /api/incidents and GET /api/incidents/:id: the incident record as JSON; POST to try a dead letter again. */
 export function apiRoutes(
-  deps: DocumentDeps & { store: IncidentStore & OutboxStore & LocalChatStore & DeliveryStore; access: ApiAccess; background: Background; clock: Clock },
+  deps: DocumentDeps & { store: IncidentStore & OutboxStore & LocalChatStore & DeliveryStore & Pick<Store, "backlog">; access: ApiAccess; background: Background; clock: Clock },
 ): Hono {
   const api = new Hono();
   api.use("*", apiAccessGuard(deps.access));
@@ -108,6 +109,10 @@ export function apiRoutes(
     const page = await deps.store.pageIncidents({ ...pageQuery(c, 50), ...(status ? { status } : {}), ...(priorities ? { priorities } : {}) });
     return c.json({ incidents: page.items, next: page.next });
   });
+
+  // What Herald still has to do (the next 1,000 of each queue), and whether it is behind: on a bad
+  // day, whether a vendor is failing and with what.
+  api.get("/backlog", async (c) => c.json(await readBacklog(deps.store, deps.clock.now())));
 
   // Deliveries Herald could not put on the record, with why: someone should look at these.
   api.get("/deliveries/failed", async (c) => {

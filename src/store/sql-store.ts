@@ -420,7 +420,39 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async ping() {
-      await db.first(`SELECT COUNT(*) AS n FROM deliveries`);
+      // One row at most: counting them all would read the whole table (on D1, billed) at every health check.
+      await db.first(`SELECT 1 AS ok FROM deliveries LIMIT 1`);
+    },
+
+    async backlog(most, now) {
+      // The next `most` in line of each queue, read through the queues' own indexes: a flood of
+      // hundreds of thousands costs no more to look at than a thousand.
+      const nextEffects = `SELECT status, last_error, next_attempt_at, updated_at FROM effects WHERE status IN ('pending', 'in_flight') ORDER BY urgency, seq LIMIT ?`;
+      const [counts, errors] = await Promise.all([
+        db.first<{ deliveries: number; oldest_delivery: string | null; effects: number; retrying: number; due_since: string | null }>(
+          `WITH d AS (SELECT received_at FROM deliveries WHERE processed_at IS NULL ORDER BY urgency, received_at LIMIT ?),
+                e AS (${nextEffects})
+           SELECT (SELECT COUNT(*) FROM d) AS deliveries, (SELECT MIN(received_at) FROM d) AS oldest_delivery,
+                  (SELECT COUNT(*) FROM e) AS effects, (SELECT COUNT(*) FROM e WHERE last_error IS NOT NULL) AS retrying,
+                  (SELECT MIN(next_attempt_at) FROM e WHERE next_attempt_at <= ?) AS due_since`,
+          [most, most, now],
+        ),
+        db.all<{ error: string; count: number; last_at: string }>(
+          `SELECT last_error AS error, COUNT(*) AS count, MAX(updated_at) AS last_at FROM (${nextEffects})
+           WHERE last_error IS NOT NULL GROUP BY last_error ORDER BY count DESC, last_at DESC LIMIT 3`,
+          [most],
+        ),
+      ]);
+      return {
+        most,
+        deliveries: { waiting: counts?.deliveries ?? 0, oldestReceivedAt: counts?.oldest_delivery ?? null },
+        effects: {
+          waiting: counts?.effects ?? 0,
+          retrying: counts?.retrying ?? 0,
+          dueSince: counts?.due_since ?? null,
+          errors: errors.map((r) => ({ error: r.error, count: r.count, lastAt: r.last_at })),
+        },
+      };
     },
   };
 }

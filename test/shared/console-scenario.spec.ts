@@ -313,6 +313,36 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(home).toContain("body is not valid JSON");
   });
 
+  it("says on the front page when Herald is behind, and with what its actions fail, until they are done", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_triggered_v3.json"]!));
+    await herald.settle();
+    const [incident] = await herald.store.listIncidents();
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    expect(visibleText(await ada.page("/console"))).not.toContain("Herald is behind");
+    // A note to PagerDuty that failed once and waits to be tried again, as an outage leaves it.
+    const at = new Date().toISOString();
+    await herald.store.recordDelivery({ id: "console:extra", source: "console", webhookId: null, receivedAt: at, body: "{}" });
+    const key = `${incident!.id}:extra-note`;
+    await herald.store.commitProcessed({ deliveryId: "console:extra", processedAt: at, incidents: [], entries: [], effects: [{ key, incidentId: incident!.id, payload: { kind: "pagerduty_note", content: "A note" } }] });
+    await herald.store.startEffect(key, at);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    await herald.store.finishEffect(key, { status: "pending", error: "PagerDuty answered 503 <b>unavailable</b>", nextAttemptAt: later }, at);
+
+    const home = await ada.page("/console");
+    expect(visibleText(home)).toContain("Herald is behind 1 action to do; 1 is being tried again after failing.");
+    expect(visibleText(home)).toContain("1 action, the last tried");
+    // The vendor's words are shown as text.
+    expect(home).toContain("PagerDuty answered 503 &lt;b&gt;unavailable&lt;/b&gt;");
+    expect(await (await herald.request("/api/backlog", auth)).json()).toMatchObject({
+      behind: true,
+      effects: { waiting: 1, retrying: 1, dueSince: null, errors: [{ error: "PagerDuty answered 503 <b>unavailable</b>", count: 1, lastAt: at }] },
+    });
+
+    await herald.store.finishEffect(key, { status: "done" }, new Date().toISOString());
+    expect(visibleText(await ada.page("/console"))).not.toContain("Herald is behind");
+  });
+
   it("tries an action Herald gave up on again from its Try again button, once", async () => {
     const herald = await harness.start({ chat: "local", config });
     await herald.request("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_triggered_v3.json"]!));

@@ -4,6 +4,7 @@ import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { API_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
 import { slashCommand } from "../support/slack-requests.js";
+import { ConsoleClient, visibleText } from "../support/console-client.js";
 import type { Store } from "../../src/ports/store.js";
 
 // The worst day, in small: a backlog, redeliveries, a vendor that refuses for good, paging through a
@@ -158,11 +159,24 @@ describe(`a bad day (${harness.runtime})`, () => {
       for (let n = 0; n < outage; n++) await fetch(`${vendors}/slack/__fault/${method}`, { method: "POST", body: JSON.stringify({ status: 503 }) });
     }
     expect((await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")))).status).toBe(202);
+    await herald.settle();
+    // Meanwhile the API and the console say that Herald is behind, and what Slack answers.
+    const during = (await (await herald.request("/api/backlog", auth)).json()) as { behind: boolean; effects: { waiting: number; retrying: number; errors: { error: string; count: number }[] } };
+    expect(during).toMatchObject({ behind: true, effects: { retrying: 2 } });
+    expect(during.effects.waiting).toBeGreaterThanOrEqual(2);
+    expect(during.effects.errors.map((e) => [e.error, e.count])).toEqual(
+      expect.arrayContaining([[expect.stringMatching(/^conversations\.create: .*503/), 1], [expect.stringMatching(/^chat\.postMessage: .*503/), 1]]),
+    );
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    const home = visibleText(await ada.page("/console"));
+    expect(home).toContain("Herald is behind");
+    expect(home).toContain("2 are being tried again after failing");
+    expect(home).toMatch(/conversations\.create: .*503/);
     let rounds = 0;
-    do {
+    while ((await waitsOver(herald.store)) > 0) {
       await herald.settle();
       expect(++rounds, "effects still waiting").toBeLessThan(40);
-    } while ((await waitsOver(herald.store)) > 0);
+    }
 
     expect(await (await fetch(`${vendors}/slack/__faults`)).json()).toEqual({});
     expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
@@ -173,6 +187,8 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect(messages.filter((m) => m.channel === incident!.channel!.id)[0]!.text).toMatch(/^:rotating_light: \*P1 incident/);
     expect(messages.filter((m) => m.channel === TEAM_CHANNELS.update)).toHaveLength(1);
     expect(messages.some((m) => m.text.includes("Herald has stopped trying"))).toBe(false);
+    expect(await (await herald.request("/api/backlog", auth)).json()).toMatchObject({ behind: false, deliveries: { waiting: 0 }, effects: { waiting: 0, retrying: 0, errors: [] } });
+    expect(visibleText(await ada.page("/console"))).not.toContain("Herald is behind");
   }, 60_000);
 
   it("pages the incidents and a long timeline through the API, and says what is wrong with a bad page", async () => {

@@ -184,6 +184,54 @@ describe(`store contract (${harness.runtime})`, () => {
     expect((await store.dueEffects(10, T1)).map((e) => e.key)).toEqual(["room-1", "room-2", "room-3", "note-1", "other-1"]);
   });
 
+  it("says what is still to do from the next in line of each queue, and what the actions tried again fail with", async () => {
+    const store = await harness.freshStore();
+    const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
+    expect(await store.backlog(10, T0)).toEqual({ most: 10, deliveries: { waiting: 0, oldestReceivedAt: null }, effects: { waiting: 0, retrying: 0, dueSince: null, errors: [] } });
+
+    await store.recordDelivery({ id: "late", source: "pagerduty", webhookId: null, receivedAt: at(5), body: "{}" });
+    await store.recordDelivery({ id: "urgent", source: "pagerduty", webhookId: null, receivedAt: at(8), body: "{}", urgency: 0 });
+    await store.recordDelivery({ id: "early", source: "pagerduty", webhookId: null, receivedAt: at(2), body: "{}" });
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    await store.commitProcessed({ deliveryId: "x", processedAt: at(0), incidents: [incident()], entries: [], effects: ["p1", "p2", "p3", "p4", "p5"].map(post) });
+    // Three failed and wait to be tried again (two of them with the same error); one is done; one is ready.
+    const failOnce = async (key: string, error: string, when: number) => {
+      await store.startEffect(key, at(when));
+      await store.finishEffect(key, { status: "pending", error, nextAttemptAt: at(120) }, at(when));
+    };
+    await failOnce("p1", "chat.postMessage: Slack answered HTTP 503", 10);
+    await failOnce("p2", "chat.postMessage: the call timed out", 20);
+    await failOnce("p3", "chat.postMessage: Slack answered HTTP 503", 30);
+    await store.startEffect("p4", at(40));
+    await store.finishEffect("p4", { status: "done" }, at(40));
+
+    expect(await store.backlog(10, at(60))).toEqual({
+      most: 10,
+      deliveries: { waiting: 3, oldestReceivedAt: at(2) },
+      effects: {
+        waiting: 4,
+        retrying: 3,
+        // p5, ready since it was queued; the others wait for their retry.
+        dueSince: at(0),
+        errors: [
+          { error: "chat.postMessage: Slack answered HTTP 503", count: 2, lastAt: at(30) },
+          { error: "chat.postMessage: the call timed out", count: 1, lastAt: at(20) },
+        ],
+      },
+    });
+    // Counted up to `most`, in the order the queues are worked: the urgent delivery first.
+    expect(await store.backlog(2, at(60))).toMatchObject({ most: 2, deliveries: { waiting: 2, oldestReceivedAt: at(2) }, effects: { waiting: 2, retrying: 2 } });
+    expect((await store.backlog(1, at(60))).deliveries).toEqual({ waiting: 1, oldestReceivedAt: at(8) });
+
+    // Once the retries are due, the longest due is the first of them; when all is done, nothing waits.
+    await store.startEffect("p5", at(61));
+    await store.finishEffect("p5", { status: "done" }, at(61));
+    expect((await store.backlog(10, at(130))).effects.dueSince).toBe(at(120));
+    for (const key of ["p1", "p2", "p3"]) await store.finishEffect(key, { status: "done" }, at(130));
+    for (const id of ["late", "urgent", "early"]) await store.commitProcessed({ deliveryId: id, processedAt: at(130), incidents: [], entries: [], effects: [] });
+    expect(await store.backlog(10, at(130))).toEqual({ most: 10, deliveries: { waiting: 0, oldestReceivedAt: null }, effects: { waiting: 0, retrying: 0, dueSince: null, errors: [] } });
+  });
+
   it("hands the pipeline lease to one holder at a time, and to another once it expires", async () => {
     const store = await harness.freshStore();
     expect(await store.acquireLease("pipeline", "a", T0, T1)).toBe(true);

@@ -24,6 +24,7 @@ h2 { font-size: 1.05rem; margin: 0 0 0.6rem; }
 .hint, .meta, .empty { color: var(--muted); }
 .meta { font-size: 0.875rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; margin: 0 0 1rem; }
+.card.behind { border-left: 4px solid var(--warn); } .card.behind h2 { color: var(--warn); margin-top: 0; }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); gap: 1rem; }
 .actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); gap: 0 1rem; }
 .button { display: inline-block; border: 1px solid var(--line); background: #fff; color: var(--ink); padding: 0.4rem 0.8rem; border-radius: 6px; font: inherit; cursor: pointer; text-decoration: none; }

@@ -3,8 +3,8 @@ import type { Child } from "hono/jsx";
 import type { Config } from "../../config/schema.js";
 import { TIMELINE_CATEGORIES, type Incident, type TimelineEntry } from "../../domain/incident.js";
 import { deadLetterExcerpt } from "../../effects/dead-letter.js";
-import type { Effect, FailedDelivery, LocalChannel, LocalMessage } from "../../ports/store.js";
-import { formatTime } from "../../render/helpers.js";
+import type { Backlog, Effect, FailedDelivery, LocalChannel, LocalMessage } from "../../ports/store.js";
+import { formatElapsed, formatTime } from "../../render/helpers.js";
 import type { ConsoleViewer } from "./console-access.js";
 import { messageParts } from "../message-parts.js";
 import { emoji, InlineMarkup, Markup, type RoomHref } from "./markup.js";
@@ -92,6 +92,9 @@ export interface IncidentListData {
   moreGaveUp: boolean;
   /** The incidents of those dead letters, by id, to name them. */
   gaveUpIncidents: Map<string, Incident>;
+  /** What Herald still has to do, and whether it is behind. */
+  backlog: Backlog & { behind: boolean };
+  now: string;
 }
 
 export function HomePage(props: { ctx: PageContext; list: IncidentListData; live: string }) {
@@ -121,6 +124,7 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
     ));
   return (
     <div>
+      {list.backlog.behind ? <Behind ctx={props.ctx} backlog={list.backlog} now={list.now} /> : null}
       <h1>Open incidents</h1>
       {list.open.length ? <ul class="incidents">{rows(list.open)}</ul> : <p class="empty">No incident is open. Declare one if something is wrong.</p>}
       {list.moreOpen ? <p class="meta">{`Only the newest ${list.open.length} open incidents are shown; the API lists them all (GET /api/incidents?status=open).`}</p> : null}
@@ -170,6 +174,42 @@ export function IncidentList(props: { ctx: PageContext; list: IncidentListData }
         </>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * Herald is behind (a vendor failing, a flood): how much waits, what it fails with, and that it
+ * keeps trying, so that people know why a room or an announcement is late.
+ */
+export function Behind(props: { ctx: PageContext; backlog: Backlog; now: string }) {
+  const { most, deliveries, effects } = props.backlog;
+  const many = (n: number) => n.toLocaleString("en-US");
+  const atMost = effects.waiting >= most;
+  const retrying = effects.retrying ? `${many(effects.retrying)} ${effects.retrying === 1 ? "is" : "are"} being tried again after failing` : "";
+  return (
+    <section class="card behind">
+      <h2>Herald is behind</h2>
+      <p>
+        {atMost
+          ? `At least ${many(most)} actions to do${retrying ? `; of the next ${many(most)}, ${retrying}` : ""}.`
+          : `${many(effects.waiting)} ${effects.waiting === 1 ? "action" : "actions"} to do${retrying ? `; ${retrying}` : ""}.`}
+        {effects.dueSince ? ` The longest waiting has been due for ${formatElapsed(effects.dueSince, props.now)} (since ${time(effects.dueSince, props.ctx)}).` : ""}
+      </p>
+      {deliveries.waiting ? (
+        <p>{`${deliveries.waiting >= most ? `At least ${many(most)}` : many(deliveries.waiting)} ${deliveries.waiting === 1 ? "delivery is" : "deliveries are"} not yet on the record, the oldest received ${time(deliveries.oldestReceivedAt, props.ctx)}.`}</p>
+      ) : null}
+      {effects.errors.length ? (
+        <ul class="effects">
+          {effects.errors.map((e) => (
+            <li class="effect">
+              <div class="error">{e.error}</div>
+              <span class="meta">{`${many(e.count)} ${e.count === 1 ? "action" : "actions"}, the last tried ${time(e.lastAt, props.ctx)}`}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p class="meta">Herald keeps trying, each room's posts in order; what it gives up on is listed below, to be tried again. GET /api/backlog has these figures.</p>
+    </section>
   );
 }
 

@@ -13,6 +13,7 @@ import type { ChatButton } from "../../ports/chat.js";
 import type { LocalChannel } from "../../ports/store.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
 import { tryAgain, tryAllAgain } from "../../effects/try-again.js";
+import { readBacklog } from "../../effects/backlog.js";
 import { closeConnection } from "../../routes/read-body.js";
 import type { RouteContext } from "../chat-platform.js";
 import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
@@ -107,11 +108,13 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
 
   app.get("/console", async (c) => {
     // Every open incident (a few at most, on any day), the latest resolved ones a page at a time.
-    const [open, resolved, failed, gaveUp] = await Promise.all([
+    const now = deps.clock.now();
+    const [open, resolved, failed, gaveUp, backlog] = await Promise.all([
       deps.store.pageIncidents({ limit: OPEN_SHOWN, status: "open" }),
       deps.store.pageIncidents({ limit: RESOLVED_PAGE, status: "resolved", cursor: c.req.query("older") ?? null }),
       deps.store.failedDeliveries({ limit: FAILED_SHOWN }),
       deps.store.failedEffects({ limit: FAILED_SHOWN }),
+      readBacklog(deps.store, now),
     ]);
     // Each dead letter named by its incident (a few incidents at most, read side by side).
     const gaveUpIncidents = new Map<string, Incident>();
@@ -131,6 +134,8 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       gaveUp: gaveUp.items,
       moreGaveUp: gaveUp.next !== null,
       gaveUpIncidents,
+      backlog,
+      now: now.toISOString(),
     };
     if (c.req.query("live")) return live(c, <IncidentList ctx={page(c)} list={list} />);
     return html(c, <HomePage ctx={page(c)} list={list} live={`/console?live=1${c.req.query("older") ? `&older=${encodeURIComponent(c.req.query("older")!)}` : ""}`} />);
