@@ -334,6 +334,9 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(visibleText(home)).toContain("1 action, the last tried");
     // The vendor's words are shown as text.
     expect(home).toContain("PagerDuty answered 503 &lt;b&gt;unavailable&lt;/b&gt;");
+    // The incident's page says when it is tried next.
+    const onIncident = visibleText(await ada.page(`/console/incidents/${encodeURIComponent(incident!.id)}`));
+    expect(onIncident).toMatch(/pending pagerduty note · tried again \d+ \w+ \d{4} \d\d:\d\d \w+ PagerDuty answered 503 <b>unavailable<\/b>/);
     expect(await (await herald.request("/api/backlog", auth)).json()).toMatchObject({
       behind: true,
       effects: { waiting: 1, retrying: 1, dueSince: null, errors: [{ error: "PagerDuty answered 503 <b>unavailable</b>", count: 1, lastAt: at }] },

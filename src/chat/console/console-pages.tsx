@@ -541,6 +541,7 @@ function EffectList(props: { ctx: PageContext; effects: Effect[]; back: string }
         <li class={`effect effect-${e.status}`}>
           <span class="badge">{e.status.replace("_", " ")}</span> {e.payload.kind.replace(/_/g, " ")}
           {e.attempts > 1 ? <span class="meta">{` · ${e.attempts} attempts`}</span> : null}
+          {e.status === "pending" && e.lastError ? <span class="meta">{` · tried again ${time(e.nextAttemptAt, props.ctx)}`}</span> : null}
           {e.status === "failed" ? <Excerpt effect={e} /> : null}
           {e.lastError ? <div class="error">{e.lastError}</div> : null}
           {e.status === "failed" ? <TryAgain ctx={props.ctx} effect={e} back={props.back} /> : null}
