@@ -3,10 +3,10 @@ import type { Backlog, Store } from "../ports/store.js";
 /** How many of each queue are looked at and counted, at most (see Store.backlog). */
 export const BACKLOG_COUNTED = 1_000;
 
-/** Work that waits longer than this, ready to go, means Herald is behind rather than busy. */
+/** Work due (or a delivery waiting) longer than this means Herald is behind rather than busy. */
 const BEHIND_AFTER_MS = 30_000;
 
-/** What is still to do, and whether Herald is behind: an action being tried again, or work ready to go for more than 30 s. */
+/** What is still to do, and whether Herald is behind: an action being tried again after failing, or work due or waiting for more than 30 s. */
 export async function readBacklog(store: Pick<Store, "backlog">, now: Date): Promise<Backlog & { behind: boolean }> {
   const backlog = await store.backlog(BACKLOG_COUNTED, now.toISOString());
   const waitedLong = (since: string | null) => since !== null && now.getTime() - Date.parse(since) > BEHIND_AFTER_MS;
