@@ -3,6 +3,9 @@ import type { Effect, OutboxStore } from "../ports/store.js";
 /** Why an effect was skipped when its incident had no room to act in. */
 export const NO_ROOM = "the incident has no channel";
 
+/** What was skipped for want of a room goes again with the room when it is tried again. */
+const FOR_WANT_OF_A_ROOM = { kind: "create_channel", reason: NO_ROOM } as const;
+
 export type TryAgain =
   | { status: "queued"; effect: Effect; alongWith: string[] }
   | { status: "not_found" }
@@ -15,14 +18,11 @@ export type TryAgain =
  * failed, what was skipped for want of it (its posts, its topic, the invitations) goes again
  * too, after the room in its lane (`alongWith`).
  */
-export async function tryAgain(store: Pick<OutboxStore, "getEffect" | "effectsFor" | "requeueEffects">, key: string, at: string): Promise<TryAgain> {
+export async function tryAgain(store: Pick<OutboxStore, "getEffect" | "skippedAfter" | "requeueEffects">, key: string, at: string): Promise<TryAgain> {
   const effect = await store.getEffect(key);
   if (!effect) return { status: "not_found" };
   if (effect.status !== "failed") return { status: "not_failed", effect };
-  const skipped =
-    effect.payload.kind === "create_channel"
-      ? (await store.effectsFor(effect.incidentId)).filter((e) => e.status === "skipped" && e.lastError === NO_ROOM && e.seq > effect.seq).map((e) => e.key)
-      : [];
+  const skipped = effect.payload.kind === FOR_WANT_OF_A_ROOM.kind ? await store.skippedAfter(key, FOR_WANT_OF_A_ROOM) : [];
   await store.requeueEffects([key, ...skipped], at);
   const now = await store.getEffect(key);
   // Another request put it back first: the same for the person asking.
@@ -34,5 +34,5 @@ export async function tryAgain(store: Pick<OutboxStore, "getEffect" | "effectsFo
  * with what was skipped for want of a room; how many of each.
  */
 export async function tryAllAgain(store: Pick<OutboxStore, "requeueFailedEffects">, at: string): Promise<{ failed: number; alongWith: number }> {
-  return store.requeueFailedEffects(at, { kind: "create_channel", reason: NO_ROOM });
+  return store.requeueFailedEffects(at, FOR_WANT_OF_A_ROOM);
 }

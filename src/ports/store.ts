@@ -266,6 +266,11 @@ export interface OutboxStore {
    */
   requeueEffects(keys: string[], at: string): Promise<number>;
   /**
+   * The keys of the effects that would go again with failed effect `key`, as `requeueFailedEffects`
+   * takes them for all (skipped for `reason` after it, in its incident, when it is of `kind`), in order.
+   */
+  skippedAfter(key: string, skippedFor: { kind: EffectPayload["kind"]; reason: string }): Promise<string[]>;
+  /**
    * Queues every failed effect again as `requeueEffects` does, with the effects skipped for the
    * `reason` that one of `kind` failing gives, queued after it in its incident; in one transaction.
    */

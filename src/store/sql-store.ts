@@ -248,8 +248,7 @@ export function createSqlStore(db: SqlDatabase): Store {
       const changes = await db.batch([
         {
           sql: `UPDATE effects SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = ?, updated_at = ?
-                WHERE status = 'skipped' AND last_error = ? AND pruned_at IS NULL AND EXISTS (
-                  SELECT 1 FROM effects AS f WHERE f.status = 'failed' AND f.incident_id = effects.incident_id AND f.kind = ? AND f.seq < effects.seq)`,
+                WHERE ${skippedRow("effects")} AND EXISTS (SELECT 1 FROM effects AS f WHERE ${afterFailed("effects", "f")})`,
           params: [at, at, skippedFor.reason, skippedFor.kind],
         },
         {
@@ -258,6 +257,14 @@ export function createSqlStore(db: SqlDatabase): Store {
         },
       ]);
       return { failed: changes[1] ?? 0, alongWith: changes[0] ?? 0 };
+    },
+
+    async skippedAfter(key, skippedFor) {
+      const rows = await db.all<{ key: string }>(
+        `SELECT s.key FROM effects AS f JOIN effects AS s ON ${afterFailed("s", "f")} WHERE f.key = ? AND ${skippedRow("s")} ORDER BY s.seq`,
+        [skippedFor.kind, key, skippedFor.reason],
+      );
+      return rows.map((row) => row.key);
     },
 
     async requeueEffects(keys, at) {
@@ -456,6 +463,16 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
   };
 }
+
+/**
+ * What goes again with a failed effect when it is tried again, said once for one and for all: the
+ * effects of its incident skipped after it for the reason its failing gives (the posts, topic and
+ * invitations skipped for want of the room that failed), still with their payload. `skippedRow`
+ * takes the reason as its parameter, `afterFailed` the failed one's kind.
+ */
+const skippedRow = (skipped: string) => `${skipped}.status = 'skipped' AND ${skipped}.last_error = ? AND ${skipped}.pruned_at IS NULL`;
+const afterFailed = (skipped: string, failed: string) =>
+  `${failed}.status = 'failed' AND ${failed}.kind = ? AND ${failed}.incident_id = ${skipped}.incident_id AND ${failed}.seq < ${skipped}.seq`;
 
 /** A page of `limit` rows from a query asked for one more: the extra one says a next page exists. */
 function pageOf<R, T>(rows: R[], limit: number, sortKey: (row: R) => (string | number)[], item: (row: R) => T): Page<T> {

@@ -450,6 +450,13 @@ describe(`store contract (${harness.runtime})`, () => {
     await store.finishEffect("skipped-2", { status: "skipped", error: "no room" }, T0);
     await store.finishEffect("done", { status: "done" }, T0);
 
+    // One at a time, the same rule: what a failed room takes along, and nothing for another kind or one not failed.
+    const forRoom = { kind: "create_channel" as const, reason: "no room" };
+    expect(await store.skippedAfter("room-1", forRoom)).toEqual(["summary-1"]);
+    expect(await store.skippedAfter("failed-post", forRoom)).toEqual([]);
+    expect(await store.skippedAfter("room-2", forRoom)).toEqual([]);
+    expect(await store.skippedAfter("no-such-key", forRoom)).toEqual([]);
+
     expect(await store.requeueFailedEffects(T1, { kind: "create_channel", reason: "no room" })).toEqual({ failed: 2, alongWith: 1 });
     const status = new Map([...(await store.effectsFor("inc-1")), ...(await store.effectsFor("inc-2"))].map((e) => [e.key, e.status]));
     expect(Object.fromEntries(status)).toEqual({
@@ -485,6 +492,8 @@ describe(`store contract (${harness.runtime})`, () => {
     await store.finishEffect("pruned", { status: "skipped", error: "no room" }, old);
     // Retention drops the payload of the one finished before the cut-off.
     expect(await store.prune("2026-11-01T00:00:00.000Z", T1, 100)).toMatchObject({ effects: 1 });
+    // What would go again with "failed": not the pruned one, which has nothing left to do.
+    expect(await store.skippedAfter("failed", { kind: "post_message", reason: "no room" })).toEqual(["skipped"]);
 
     expect(await store.requeueEffects([], T1)).toBe(0);
     expect(await store.requeueEffects(["failed", "skipped", "done", "pending", "pruned", "unknown"], T1)).toBe(2);
