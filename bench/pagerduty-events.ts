@@ -2,14 +2,22 @@
 // PagerDuty events they send, and the migrations they apply to a fresh D1.
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WEBHOOK_SECRET } from "../test/support/test-config.js";
 
-/** The Worker as `wrangler deploy` would upload it, in a fresh temporary folder (its `index.js`). */
+/**
+ * The Worker as `wrangler deploy` would upload it, in a fresh temporary folder (its `index.js`).
+ * BENCH_BUNDLE=file: that bundle instead, one built earlier (`wrangler deploy --dry-run --outdir`),
+ * to measure two versions of Herald in turn in the same hour.
+ */
 export function deployBundle(): string {
   const bundle = mkdtempSync(join(tmpdir(), "herald-worker-bundle-"));
+  if (process.env.BENCH_BUNDLE) {
+    copyFileSync(process.env.BENCH_BUNDLE, join(bundle, "index.js"));
+    return bundle;
+  }
   execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" });
   return bundle;
 }

@@ -1,9 +1,9 @@
-import { LogLevel, WebClient } from "@slack/web-api";
 import type { ChatAdapter, InviteResult } from "../../ports/chat.js";
 import type { Clock } from "../../ports/clock.js";
 import type { PlatformStateStore } from "../../ports/store.js";
 import { EffectError } from "../../ports/chat.js";
 import { slackRoomName } from "./channel-name.js";
+import { LeanWebClient } from "./lean-web-client.js";
 import { fitText } from "../fit-text.js";
 import { MESSAGE_TEXT_LIMIT, messageBlocks } from "./message-blocks.js";
 import { toSlackMrkdwn } from "./slack-markup.js";
@@ -66,18 +66,8 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
   // A fake Slack in tests serves response URLs beside its Web API.
   const replyOrigins = new Set([RESPONSE_URL_ORIGIN, new URL(apiUrl).origin]);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const client = new WebClient(options.token, {
-    slackApiUrl: apiUrl,
-    // Herald's outbox retries with backoff and honours Retry-After itself; retries here would hide failures.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    // A hung call must not hold up the pipeline; a retry first checks whether the post landed.
-    timeout: timeoutMs,
-    logLevel: LogLevel.ERROR,
-    // workerd rejects `redirect: "error"`, which the client sets (see DESIGN.md).
-    fetch: (url, init) =>
-      fetch(url, { ...init, redirect: init?.redirect === "error" ? "manual" : init?.redirect }),
-  });
+  // A hung call must not hold up the pipeline; a retry first checks whether the post landed.
+  const client = new LeanWebClient(options.token, { apiUrl, timeoutMs });
 
   /** People found by email, oldest first (see EMAIL_CACHE_MS). */
   const byEmail = new Map<string, { id: string; at: number }>();
@@ -342,7 +332,8 @@ function toEffectError(method: string, error: unknown): EffectError {
       return new EffectError(`${method}: ${code}`, !PERMANENT_ERRORS.has(code));
     }
     case "slack_webapi_http_error":
-      return new EffectError(`${method}: HTTP ${coded.statusCode}`, (coded.statusCode ?? 500) >= 500);
+      // A 429 without a usable Retry-After is still a rate limit.
+      return new EffectError(`${method}: HTTP ${coded.statusCode}`, coded.statusCode === 429 || (coded.statusCode ?? 500) >= 500);
     default:
       return new EffectError(`${method}: ${coded.message ?? String(error)}`, true);
   }
