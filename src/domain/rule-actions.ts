@@ -1,4 +1,4 @@
-import type { Incident } from "./incident.js";
+import type { Incident, Person } from "./incident.js";
 import type { IncidentEvent } from "./incident-event.js";
 
 /** A rule action's details when it applies to an event (empty when it needs none), or null when it does not. */
@@ -13,9 +13,9 @@ const when = (applies: boolean) => (applies ? {} : null);
  */
 export const RULE_ACTIONS = {
   create_channel: (_event, incident) => when(!incident.channel),
-  invite_declarer: ((event) => (event.kind === "incident_declared" && event.author ? { userId: event.author.id } : null)) as Applies<{ userId: string }>,
+  invite_declarer: ((event) => (event.kind === "incident_declared" && event.author ? { person: event.author } : null)) as Applies<{ person: Person }>,
   // Whoever takes a role is brought into the room (a volunteer from the team channel is not in it yet).
-  invite_role_holder: ((event) => (event.kind === "role_assigned" ? { userId: event.person.id } : null)) as Applies<{ userId: string }>,
+  invite_role_holder: ((event) => (event.kind === "role_assigned" ? { person: event.person } : null)) as Applies<{ person: Person }>,
   // PagerDuty's assignees of an alarm are brought into its room, matched to chat users by email.
   invite_assignees: ((event, incident) =>
     event.kind === "incident_changed" && incident.assignees.length ? { pagerdutyUserIds: incident.assignees.map((a) => a.id) } : null) as Applies<{ pagerdutyUserIds: string[] }>,

@@ -34,7 +34,8 @@ export async function withDeadLetter(
 
 /**
  * What an action was to say or make, as plain text of at most EXCERPT_CHARS characters: the
- * message, the room's name, the note, the issue's title… so that a person can do it by hand. Null
+ * message, the room's name, the note, the issue's title, the people to invite… so that a person can
+ * do it by hand. Null
  * for an action whose content is the incident as it stands (an announcement's update, a document),
  * and for a reply only its asker was to see.
  */
@@ -57,6 +58,11 @@ export function deadLetterExcerpt(payload: EffectPayload): string | null {
       return excerpt(payload.title);
     case "status_draft":
       return payload.message ? excerpt(payload.message) : null;
+    case "invite":
+      return excerpt(payload.userIds.map((id) => payload.names?.[id] ?? id).join(", "));
+    case "invite_assignees":
+      // Who PagerDuty has on the incident: a responder by name, an assignee by PagerDuty's id.
+      return excerpt(payload.pagerdutyUserIds.map((id) => payload.names?.[id] ?? `PagerDuty user ${id}`).join(", "));
     default:
       return null;
   }

@@ -184,8 +184,8 @@ interface ActionContext<A extends RuleAction> {
 type EffectOf<A extends RuleAction> = (c: ActionContext<A>) => EffectPayload;
 const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kind: K }>> } = {
   create_channel: ({ incident, deps }) => ({ kind: "create_channel", name: incidentChannelName(deps.config.incident_channel.pattern, incident) }),
-  invite_declarer: ({ action }) => ({ kind: "invite", userIds: [action.userId] }),
-  invite_role_holder: ({ action }) => ({ kind: "invite", userIds: [action.userId] }),
+  invite_declarer: ({ action }) => ({ kind: "invite", userIds: [action.person.id], names: { [action.person.id]: action.person.name } }),
+  invite_role_holder: ({ action }) => ({ kind: "invite", userIds: [action.person.id], names: { [action.person.id]: action.person.name } }),
   invite_assignees: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds }),
   invite_responder: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds, names: action.names }),
   set_topic: ({ view, deps }) => ({ kind: "set_topic", topic: deps.renderer.render("channel-topic", view) }),

@@ -58,7 +58,8 @@ export type EffectPayload =
       /** Where the link goes: by default the incident's channel, as a follow-up. */
       announce?: { channel: string; replyUrl?: string | null; template: string; data: Record<string, unknown> };
     }
-  | { kind: "invite"; userIds: string[] }
+  /** `names` by chat user id, to say who they are if the invitation fails (absent on effects queued before 2026-12-06). */
+  | { kind: "invite"; userIds: string[]; names?: Record<string, string> }
   /** The post-mortem or runbook, rendered when the effect runs, proposed to the repository. */
   | { kind: "publish_document"; document: "postmortem" | "runbook" }
   | { kind: "set_topic"; topic: string }

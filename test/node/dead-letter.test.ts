@@ -12,6 +12,13 @@ describe("what a dead letter was to do", () => {
     expect(deadLetterExcerpt({ kind: "publish_document", document: "postmortem" })).toBeNull();
   });
 
+  it("names the people an invitation was for: by name where known, else by id", () => {
+    expect(deadLetterExcerpt({ kind: "invite", userIds: ["U1", "U2"], names: { U1: "Ada Lovelace" } })).toBe("Ada Lovelace, U2");
+    // Queued before invitations carried names.
+    expect(deadLetterExcerpt({ kind: "invite", userIds: ["U1"] })).toBe("U1");
+    expect(deadLetterExcerpt({ kind: "invite_assignees", pagerdutyUserIds: ["PADA", "PBOB"], names: { PBOB: "Bob" } })).toBe("PagerDuty user PADA, Bob");
+  });
+
   it("cuts a long text at 200 characters, never between the halves of a character", () => {
     const cut = deadLetterExcerpt({ kind: "set_topic", topic: `${"a".repeat(198)}😀 and more` })!;
     expect(cut).toBe(`${"a".repeat(198)}…`);

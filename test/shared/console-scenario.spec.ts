@@ -346,6 +346,16 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(visibleText(await ada.page("/console"))).not.toContain("Herald is behind");
   });
 
+  it("counts only the next 100 of each queue on the front page, which it asks for every two seconds; the API counts 1,000", async () => {
+    const herald = await harness.start({ chat: "local", config });
+    const ada = await ConsoleClient.signIn(herald.request, "ada");
+    // 150 deliveries received a minute ago and not yet on the record: Herald is behind.
+    const received = new Date(Date.now() - 60_000).toISOString();
+    for (let n = 0; n < 150; n++) await herald.store.recordDelivery({ id: `console:waiting-${n}`, source: "console", webhookId: null, receivedAt: received, body: "{}" });
+    expect(visibleText(await ada.page("/console"))).toContain("At least 100 deliveries are not yet on the record");
+    expect(await (await herald.request("/api/backlog", auth)).json()).toMatchObject({ behind: true, most: 1000, deliveries: { waiting: 150 } });
+  });
+
   it("tries an action Herald gave up on again from its Try again button, once", async () => {
     const herald = await harness.start({ chat: "local", config });
     await herald.request("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_triggered_v3.json"]!));

@@ -13,7 +13,7 @@ import type { ChatButton } from "../../ports/chat.js";
 import type { LocalChannel } from "../../ports/store.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
 import { tryAgain, tryAllAgain } from "../../effects/try-again.js";
-import { readBacklog } from "../../effects/backlog.js";
+import { CONSOLE_BACKLOG_COUNTED, readBacklog } from "../../effects/backlog.js";
 import { closeConnection } from "../../routes/read-body.js";
 import type { RouteContext } from "../chat-platform.js";
 import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
@@ -114,7 +114,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       deps.store.pageIncidents({ limit: RESOLVED_PAGE, status: "resolved", cursor: c.req.query("older") ?? null }),
       deps.store.failedDeliveries({ limit: FAILED_SHOWN }),
       deps.store.failedEffects({ limit: FAILED_SHOWN }),
-      readBacklog(deps.store, now),
+      readBacklog(deps.store, now, CONSOLE_BACKLOG_COUNTED),
     ]);
     // Each dead letter named by its incident (a few incidents at most, read side by side).
     const gaveUpIncidents = new Map<string, Incident>();
