@@ -35,9 +35,8 @@ export async function withDeadLetter(
 /**
  * What an action was to say or make, as plain text of at most EXCERPT_CHARS characters: the
  * message, the room's name, the note, the issue's title, the people to invite… so that a person can
- * do it by hand. Null
- * for an action whose content is the incident as it stands (an announcement's update, a document),
- * and for a reply only its asker was to see.
+ * do it by hand. Null for an action whose content is the incident as it stands (an announcement's
+ * update, a document), and for a reply only its asker was to see.
  */
 export function deadLetterExcerpt(payload: EffectPayload): string | null {
   switch (payload.kind) {

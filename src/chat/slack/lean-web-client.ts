@@ -52,8 +52,8 @@ export class LeanWebClient extends WebClient {
   }
 
   override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
-    const body = formBody(options);
-    if (method === "files.uploadV2" || body === null) return super.apiCall(method, options);
+    const body = method === "files.uploadV2" ? null : formBody(options);
+    if (body === null) return super.apiCall(method, options);
     // The call's deadline, cleared as soon as the answer is read: a timer left to fire for each
     // call (AbortSignal.timeout) costs more than the rest of the round trip here.
     const deadline = new AbortController();
@@ -78,16 +78,17 @@ export class LeanWebClient extends WebClient {
     } catch (error) {
       throw new WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
     }
-    if (response.status === 429) {
-      const retryAfter = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
-      if (!Number.isNaN(retryAfter)) throw new WebAPIRateLimitedError(retryAfter);
-    }
     let text: string;
     try {
+      // Read whatever the status: an answer left unread holds its connection.
       text = await response.text();
     } catch (error) {
       // The connection closed while the answer was being read: Slack may have acted.
       throw new WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (response.status === 429) {
+      const retryAfter = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
+      if (!Number.isNaN(retryAfter)) throw new WebAPIRateLimitedError(retryAfter);
     }
     if (response.status !== 200) throw new WebAPIHTTPError(response.status, response.statusText, Object.fromEntries(response.headers), text);
     let result: WebAPICallResult & { error?: unknown };
