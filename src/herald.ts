@@ -103,6 +103,7 @@ export function createHerald(options: HeraldOptions): Herald {
         newId: () => crypto.randomUUID(),
         sources: { pagerduty: readPagerDutyDelivery },
         names: (platform, userId) => chat.on(platform).displayName(userId),
+        roomName: (platform, wanted) => chat.on(platform).roomName(wanted, 1),
         holder,
       }, pipelineOptions),
   };

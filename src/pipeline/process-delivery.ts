@@ -24,6 +24,11 @@ export interface ProcessDeps {
   store: DeliveryStore & IncidentStore & Pick<OutboxStore, "isKnownExternal">;
   /** Display names of chat users by platform (cached by the platform); null where it cannot say. */
   names?: (platform: string, userId: string) => Promise<string | null>;
+  /**
+   * An incident room's name as its platform would make it (Slack's lowercase and dashes, say), so
+   * that the name queued, and quoted to people if the room cannot be made, is the one they would see.
+   */
+  roomName?: (platform: string | undefined, wanted: string) => string;
   config: Config;
   renderer: Renderer;
   newId: () => string;
@@ -183,7 +188,10 @@ interface ActionContext<A extends RuleAction> {
 /** The effect each rule action asks for (see domain/rule-actions.ts, where they are listed and when each applies). */
 type EffectOf<A extends RuleAction> = (c: ActionContext<A>) => EffectPayload;
 const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kind: K }>> } = {
-  create_channel: ({ incident, deps }) => ({ kind: "create_channel", name: incidentChannelName(deps.config.incident_channel.pattern, incident) }),
+  create_channel: ({ incident, deps }) => {
+    const wanted = incidentChannelName(deps.config.incident_channel.pattern, incident);
+    return { kind: "create_channel", name: deps.roomName?.(incident.platform, wanted) ?? wanted };
+  },
   invite_declarer: ({ action }) => ({ kind: "invite", userIds: [action.person.id], names: { [action.person.id]: action.person.name } }),
   invite_role_holder: ({ action }) => ({ kind: "invite", userIds: [action.person.id], names: { [action.person.id]: action.person.name } }),
   invite_assignees: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds }),

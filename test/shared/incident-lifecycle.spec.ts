@@ -227,6 +227,21 @@ describe(`a PagerDuty incident end to end (${harness.runtime})`, () => {
     expect(String(calls[2]!.body.text)).toContain("incident 9: &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more*");
   });
 
+  it("when Slack refuses to make the room, tells the team channel once, quoting the room's name as Slack would have it", async () => {
+    const herald = await harness.start();
+    await herald.failSlack("conversations.create", { error: "restricted_action" });
+    const [triggered] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    const notices = (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && String(c.body.text).includes("could not make this incident's room"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.body.channel).toBe(TEAM_CHANNELS.team);
+    // The pattern's "inc-{number}-{title}" gives "inc-9-Test Incident 3"; Slack's rules make it this.
+    expect(String(notices[0]!.body.text)).toContain("\n>#inc-9-test-incident-3\n");
+    const failed = (await (await herald.request("/api/effects/failed", auth)).json()) as { effects: { kind: string; what: string }[] };
+    expect(failed.effects.map((e) => [e.kind, e.what])).toEqual([["create_channel", "#inc-9-test-incident-3"]]);
+  });
+
   it("retries a Slack failure in the background and still posts once", async () => {
     const herald = await harness.start();
     // The incident room's first post (the summary) fails once.
