@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { incidentChannelName } from "../domain/channel-name.js";
-import type { Incident } from "../domain/incident.js";
+import type { Incident, Person } from "../domain/incident.js";
 import { isUrgentPriority } from "../domain/urgency.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
@@ -185,6 +185,9 @@ interface ActionContext<A extends RuleAction> {
   deps: ProcessDeps;
 }
 
+/** One person brought into the room, named so that a failed invitation can say whom it was for. */
+const invitePerson = (person: Person): EffectPayload => ({ kind: "invite", userIds: [person.id], names: { [person.id]: person.name } });
+
 /** The effect each rule action asks for (see domain/rule-actions.ts, where they are listed and when each applies). */
 type EffectOf<A extends RuleAction> = (c: ActionContext<A>) => EffectPayload;
 const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kind: K }>> } = {
@@ -192,8 +195,8 @@ const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kin
     const wanted = incidentChannelName(deps.config.incident_channel.pattern, incident);
     return { kind: "create_channel", name: deps.roomName?.(incident.platform, wanted) ?? wanted };
   },
-  invite_declarer: ({ action }) => ({ kind: "invite", userIds: [action.person.id], names: { [action.person.id]: action.person.name } }),
-  invite_role_holder: ({ action }) => ({ kind: "invite", userIds: [action.person.id], names: { [action.person.id]: action.person.name } }),
+  invite_declarer: ({ action }) => invitePerson(action.person),
+  invite_role_holder: ({ action }) => invitePerson(action.person),
   invite_assignees: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds }),
   invite_responder: ({ action }) => ({ kind: "invite_assignees", pagerdutyUserIds: action.pagerdutyUserIds, names: action.names }),
   set_topic: ({ view, deps }) => ({ kind: "set_topic", topic: deps.renderer.render("channel-topic", view) }),

@@ -21,7 +21,7 @@ describe("the console's word that Herald is behind", () => {
       "Herald is behind At least 1,000 actions to do; of the next 1,000, 812 are being tried again after failing. The longest waiting has been due for 12 minutes (since 5 Dec 2026 14:03 GMT). " +
         "At least 1,000 deliveries are not yet on the record, the oldest received 5 Dec 2026 14:01 GMT. " +
         "chat.postMessage: HTTP 503 812 actions, the last tried 5 Dec 2026 14:15 GMT " +
-        "Herald keeps trying, each room's posts in order; what it gives up on is listed below, to be tried again. GET /api/backlog has these figures.",
+        "Herald keeps trying, each room's posts in order; what it gives up on is listed below, to be tried again. GET /api/backlog counts further, up to 1,000.",
     );
   });
 
@@ -32,7 +32,7 @@ describe("the console's word that Herald is behind", () => {
     );
     expect(said).toBe(
       "Herald is behind 1 action to do. 1 delivery is not yet on the record, the oldest received 5 Jun 2026 15:01 BST. " +
-        "Herald keeps trying, each room's posts in order; what it gives up on is listed below, to be tried again. GET /api/backlog has these figures.",
+        "Herald keeps trying, each room's posts in order; what it gives up on is listed below, to be tried again. GET /api/backlog counts further, up to 1,000.",
     );
   });
 });

@@ -208,7 +208,7 @@ export function Behind(props: { ctx: PageContext; backlog: Backlog; now: string 
           ))}
         </ul>
       ) : null}
-      <p class="meta">Herald keeps trying, each room's posts in order; what it gives up on is listed below, to be tried again. GET /api/backlog has these figures.</p>
+      <p class="meta">Herald keeps trying, each room's posts in order; what it gives up on is listed below, to be tried again. GET /api/backlog counts further, up to 1,000.</p>
     </section>
   );
 }

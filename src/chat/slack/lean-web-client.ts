@@ -76,7 +76,7 @@ export class LeanWebClient extends WebClient {
         signal,
       });
     } catch (error) {
-      throw new WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
+      throw requestError(error);
     }
     let text: string;
     try {
@@ -84,7 +84,7 @@ export class LeanWebClient extends WebClient {
       text = await response.text();
     } catch (error) {
       // The connection closed while the answer was being read: Slack may have acted.
-      throw new WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
+      throw requestError(error);
     }
     if (response.status === 429) {
       const retryAfter = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
@@ -115,4 +115,9 @@ function formBody(args: Record<string, unknown>): string | null {
     form.append(key, typeof value === "object" ? JSON.stringify(value) : String(value));
   }
   return form.toString();
+}
+
+/** What fetch threw (a refused connection, the deadline), as the client's request error. */
+function requestError(error: unknown): WebAPIRequestError {
+  return new WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
 }
