@@ -558,6 +558,31 @@ describe(`a pipeline run reads each incident once (${harness.runtime})`, () => {
     expect((await cached.getIncident("inc-1"))!.title).toBe("Disk full");
   });
 
+  it("copies nested parts too, on reads and on writes: a writer or reader changing its object later changes nothing kept", async () => {
+    const { cached } = await counted();
+    const written = incident({ roles: { lead: { id: "U1", name: "Ada" } }, assignees: [{ id: "P1", name: "Grace" }] });
+    // Not what a record holds, but a value that is not plain data must still come back as itself.
+    const seen = new Date(T0);
+    Object.assign(written, { seen });
+    // A role keyed __proto__ is data, as JSON.parse makes it, and must stay so.
+    written.roles = JSON.parse(`{"lead": {"id": "U1", "name": "Ada"}, "__proto__": {"id": "U9", "name": "Odd"}}`);
+    await cached.saveIncidents([written], [], T0);
+    written.roles.lead!.name = "changed by the writer";
+    written.assignees.push({ id: "P2", name: "pushed by the writer" });
+    const read = await cached.getIncident("inc-1");
+    expect(read!.roles.lead!.name).toBe("Ada");
+    expect(read!.assignees).toEqual([{ id: "P1", name: "Grace" }]);
+    expect((read as unknown as { seen: Date }).seen).toEqual(seen);
+    expect((read as unknown as { seen: Date }).seen).not.toBe(seen);
+    expect(Object.getPrototypeOf(read!.roles)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(read!.roles, "__proto__")?.value).toEqual({ id: "U9", name: "Odd" });
+    read!.roles.lead!.name = "changed by a reader";
+    read!.assignees.length = 0;
+    const again = await cached.getIncident("PD1");
+    expect(again!.roles.lead!.name).toBe("Ada");
+    expect(again!.assignees).toHaveLength(1);
+  });
+
   it("reads an incident the run has not seen once, and remembers one that is not there", async () => {
     const { store, reads, cached } = await counted();
     await store.saveIncidents([incident()], [], T0);
