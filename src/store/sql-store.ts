@@ -320,14 +320,14 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async acquireLease(name, holder, now, until) {
-      const [inserted = 0, updated = 0] = await db.batch([
-        { sql: `INSERT OR IGNORE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)`, params: [name, holder, until] },
-        {
-          sql: `UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)`,
-          params: [holder, until, name, holder, now],
-        },
-      ]);
-      return inserted > 0 || updated > 0;
+      // One statement: taken when free, renewed by its holder, taken over once expired.
+      const changes = await db.run(
+        `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at < ?`,
+        [name, holder, until, now],
+      );
+      return changes > 0;
     },
 
     async releaseLease(name, holder) {
