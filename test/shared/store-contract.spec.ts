@@ -560,12 +560,12 @@ describe(`a pipeline run reads each incident once (${harness.runtime})`, () => {
 
   it("copies nested parts too, on reads and on writes: a writer or reader changing its object later changes nothing kept", async () => {
     const { cached } = await counted();
-    const written = incident({ roles: { lead: { id: "U1", name: "Ada" } }, assignees: [{ id: "P1", name: "Grace" }] });
+    // A role keyed __proto__ is data, as JSON.parse makes it, and must stay so.
+    const roles = JSON.parse(`{"lead": {"id": "U1", "name": "Ada"}, "__proto__": {"id": "U9", "name": "Odd"}}`);
+    const written = incident({ roles, assignees: [{ id: "P1", name: "Grace" }] });
     // Not what a record holds, but a value that is not plain data must still come back as itself.
     const seen = new Date(T0);
     Object.assign(written, { seen });
-    // A role keyed __proto__ is data, as JSON.parse makes it, and must stay so.
-    written.roles = JSON.parse(`{"lead": {"id": "U1", "name": "Ada"}, "__proto__": {"id": "U9", "name": "Odd"}}`);
     await cached.saveIncidents([written], [], T0);
     written.roles.lead!.name = "changed by the writer";
     written.assignees.push({ id: "P2", name: "pushed by the writer" });
