@@ -345,3 +345,27 @@ describe(`Slack response URLs (${harness.runtime})`, () => {
     await expect(refused).rejects.toMatchObject({ retryable: false });
   });
 });
+
+describe(`Slack room names (${harness.runtime})`, () => {
+  it("makes any title a name Slack takes, and gives up at once on a name Slack refuses as it stands", async () => {
+    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
+    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+    await harness.start();
+    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
+
+    // Too long, accented, spaced, punctuated: fitted to what Slack takes, and Slack takes it.
+    const wanted = `inc-12-Ünïcode — Database "primary" is DOWN!!! ${"and more ".repeat(20)}`;
+    const room = await chat.createChannel(chat.roomName(wanted, 1));
+    expect(room).not.toBe("name_taken");
+    const { name } = room as { name: string };
+    expect(name.length).toBeLessThanOrEqual(80);
+    expect(name).toMatch(/^inc-12-unicode-database-primary-is-down-and-more-[a-z-]*[a-z]$/);
+    const again = await chat.createChannel(chat.roomName(wanted, 2));
+    expect((again as { name: string }).name).toMatch(/-2$/);
+
+    // Slack's own refusals of a name, each a different error; none is worth another try.
+    for (const [refused, error] of [["x".repeat(81), "invalid_name_maxlength"], ["---", "invalid_name_punctuation"], ["Inc 12", "invalid_name_specials"]]) {
+      await expect(chat.createChannel(refused!)).rejects.toMatchObject({ retryable: false, message: expect.stringContaining(error!) });
+    }
+  });
+});

@@ -31,7 +31,7 @@ interface PostedMessage {
   blocks?: unknown[];
 }
 
-const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
+const CHANNEL_NAME = /^[a-z0-9_-]+$/;
 
 /** The app's bot user: the creator of the channels Herald makes. */
 export const HERALD_BOT_USER = "U0HERALD01";
@@ -157,7 +157,10 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
     switch (method) {
       case "conversations.create": {
         const name = body.name;
+        // Slack's checks, each with its own error: none, too long, only punctuation, other characters.
         if (typeof name !== "string" || name === "") return c.json({ ok: false, error: "invalid_name_required" });
+        if (name.length > 80) return c.json({ ok: false, error: "invalid_name_maxlength", detail: "Value passed for `name` exceeded max length." });
+        if (/^[-_]+$/.test(name)) return c.json({ ok: false, error: "invalid_name_punctuation" });
         if (!CHANNEL_NAME.test(name)) return c.json({ ok: false, error: "invalid_name_specials" });
         if (names.has(name)) return c.json({ ok: false, error: "name_taken" });
         const id = `C${String(++channelCounter).padStart(8, "0")}`;

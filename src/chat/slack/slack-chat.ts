@@ -52,6 +52,7 @@ const PERMANENT_ERRORS = new Set([
   "invalid_name_specials",
   "invalid_name_required",
   "invalid_name_maxlength",
+  "invalid_name_punctuation",
   "msg_too_long",
   "no_text",
   "restricted_action",
