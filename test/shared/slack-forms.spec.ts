@@ -1,6 +1,7 @@
 import { harness } from "#harness";
 import { perChannel } from "../support/per-channel.js";
 import { describe, expect, it } from "vitest";
+import type { SlackChatOptions } from "../../src/chat/slack/slack-chat.js";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { events, interactions } from "../support/slack-fixtures.js";
@@ -252,12 +253,9 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
 
 describe(`Slack people found by email (${harness.runtime})`, () => {
   it("asks Slack once an hour for a person, and again each time for someone it did not find", async () => {
-    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
-    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
     const running = await harness.start();
     let now = Date.parse("2026-12-04T09:00:00Z");
-    const clock = { now: () => new Date(now) };
-    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/`, cache: { store: running.store, clock } });
+    const chat = await slackOnFake({ store: running.store, clock: { now: () => new Date(now) } });
     const asked = async () => (await running.slackCalls()).filter((c) => c.method === "users.lookupByEmail").map((c) => c.body.email);
 
     expect(await chat.userByEmail("ada@example.com")).toBe("U0ADA0001");
@@ -272,13 +270,17 @@ describe(`Slack people found by email (${harness.runtime})`, () => {
   });
 });
 
-/** A room made on the fake Slack through Herald's Slack client, with its members and the invitations asked so far. */
-async function roomOnSlack(name: string, options: { cache?: boolean } = {}) {
+/** Herald's Slack client, talking to the fake Slack (with its people cache in `cache`, when given). */
+async function slackOnFake(cache?: SlackChatOptions["cache"]) {
   const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
   const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
+  return createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/`, ...(cache ? { cache } : {}) });
+}
+
+/** A room made on the fake Slack through Herald's Slack client, with its members and the invitations asked so far. */
+async function roomOnSlack(name: string, options: { cache?: boolean } = {}) {
   const running = await harness.start();
-  const clock = { now: () => new Date("2026-12-04T09:00:00Z") };
-  const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/`, ...(options.cache ? { cache: { store: running.store, clock } } : {}) });
+  const chat = await slackOnFake(options.cache ? { store: running.store, clock: { now: () => new Date("2026-12-04T09:00:00Z") } } : undefined);
   const room = await chat.createChannel(name);
   if (room === "name_taken") throw new Error("the room's name was taken");
   return {
@@ -327,18 +329,15 @@ describe(`Slack invitations (${harness.runtime})`, () => {
   });
 
   it("fails the call as before when Slack refuses the invitation itself, not a person", async () => {
-    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
-    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
-    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
+    const chat = await slackOnFake();
     await expect(chat.invite("C0NOSUCH01", ["U0ADA0001", "U0GRACE01"])).rejects.toMatchObject({ message: "conversations.invite: channel_not_found", retryable: false });
   });
 });
 
 describe(`Slack response URLs (${harness.runtime})`, () => {
   it("follows only Slack's own response URLs", async () => {
-    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
     const { EffectError } = await import("../../src/ports/chat.js");
-    const chat = createSlackChat({ token: "t", apiUrl: `${harness.vendorsUrl}/slack/api/` });
+    const chat = await slackOnFake();
     const refused = chat.respond("https://attacker.example/collect", "C0TEAM0001", "hello", "channel");
     await expect(refused).rejects.toThrow("response_url points outside Slack (https://attacker.example)");
     await expect(refused).rejects.toBeInstanceOf(EffectError);
@@ -348,10 +347,8 @@ describe(`Slack response URLs (${harness.runtime})`, () => {
 
 describe(`Slack room names (${harness.runtime})`, () => {
   it("makes any title a name Slack takes, and gives up at once on a name Slack refuses as it stands", async () => {
-    const { createSlackChat } = await import("../../src/chat/slack/slack-chat.js");
-    const { SLACK_TEST_TOKEN } = await import("../support/test-config.js");
     await harness.start();
-    const chat = createSlackChat({ token: SLACK_TEST_TOKEN, apiUrl: `${harness.vendorsUrl}/slack/api/` });
+    const chat = await slackOnFake();
 
     // Too long, accented, spaced, punctuated: fitted to what Slack takes, and Slack takes it.
     const wanted = `inc-12-Ünïcode — Database "primary" is DOWN!!! ${"and more ".repeat(20)}`;
