@@ -220,7 +220,11 @@ export interface Backlog {
     retrying: number;
     /** Since when the longest-due of them has been due, whether it goes now or waits for its lane (null: none is due; one waiting for its retry is not). */
     dueSince: string | null;
-    /** What the ones tried again failed with, the most frequent first (at most 3), and when last. */
+    /**
+     * What the ones tried again failed with, how many and when last, the most frequent first. The
+     * store gives each text apart; `readBacklog` counts together the texts that differ only in an
+     * id or a number (one outage's errors, one per incident) and keeps the three most frequent.
+     */
     errors: { error: string; count: number; lastAt: string }[];
   };
 }

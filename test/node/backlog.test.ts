@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Behind, type PageContext } from "../../src/chat/console/console-pages.js";
 import type { Config } from "../../src/config/schema.js";
 import type { Backlog } from "../../src/ports/store.js";
-import { readBacklog } from "../../src/effects/backlog.js";
+import { errorShape, readBacklog } from "../../src/effects/backlog.js";
 
 const ctx = { viewer: { person: null, csrf: "x" }, config: { timezone: "Europe/London" } as Config, roomHref: () => null } satisfies PageContext;
 const text = async (backlog: Backlog, now: string) => String(await Behind({ ctx, backlog, now })).replace(/<[^>]+>/g, " ").replace(/&#39;/g, "'").replace(/\s+/g, " ").trim();
@@ -54,5 +54,44 @@ describe("when Herald is behind", () => {
     expect(await behind(backlog(none, { waiting: 1, retrying: 1, dueSince: null }))).toBe(true);
     expect(await behind(backlog(none, { waiting: 1, dueSince: ago(31) }))).toBe(true);
     expect(await behind(backlog({ waiting: 1, oldestReceivedAt: ago(31) }, {}))).toBe(true);
+  });
+});
+
+describe("what the actions tried again fail with", () => {
+  const now = new Date("2026-12-05T14:00:00.000Z");
+  const at = (m: number) => new Date(now.getTime() - (60 - m) * 60_000).toISOString();
+  const errorsOf = async (errors: Backlog["effects"]["errors"]) =>
+    (await readBacklog({ backlog: async (most) => ({ most, deliveries: { waiting: 0, oldestReceivedAt: null }, effects: { waiting: 9, retrying: 9, dueSince: null, errors } }) }, now)).effects.errors;
+
+  it("counts together the errors of one outage that differ only in an id, told by the latest, and keeps the three most frequent", async () => {
+    expect(
+      await errorsOf([
+        { error: "chat.postMessage: Slack answered HTTP 503", count: 2, lastAt: at(10) },
+        { error: "PagerDuty POST /incidents/PT4KHLK/notes: HTTP 502", count: 1, lastAt: at(20) },
+        { error: "PagerDuty POST /incidents/PABCDEF/notes: HTTP 502", count: 1, lastAt: at(40) },
+        { error: "PagerDuty POST /incidents/Q0RIJJZL24RC6W/notes: HTTP 502", count: 1, lastAt: at(30) },
+        { error: "chat.postMessage: Slack answered HTTP 502", count: 1, lastAt: at(50) },
+        { error: "chat.postMessage: the call timed out", count: 1, lastAt: at(5) },
+      ]),
+    ).toEqual([
+      { error: "PagerDuty POST /incidents/PABCDEF/notes: HTTP 502", count: 3, lastAt: at(40) },
+      { error: "chat.postMessage: Slack answered HTTP 503", count: 2, lastAt: at(10) },
+      { error: "chat.postMessage: Slack answered HTTP 502", count: 1, lastAt: at(50) },
+    ]);
+    expect(await errorsOf([])).toEqual([]);
+  });
+
+  it("masks ids, times, addresses and long numbers, and keeps statuses and words", () => {
+    const alike = (a: string, b: string) => expect(errorShape(a)).toBe(errorShape(b));
+    const apart = (a: string, b: string) => expect(errorShape(a)).not.toBe(errorShape(b));
+    alike("PagerDuty PUT /incidents/PT4KHLK: HTTP 503 upstream", "PagerDuty PUT /incidents/PGRVUAB: HTTP 503 upstream");
+    alike("conversations.invite C0123ABCD: ratelimited", "conversations.invite C09XYZ1: ratelimited");
+    alike("connect ECONNREFUSED 127.0.0.1:4000", "connect ECONNREFUSED 10.0.0.7:443");
+    alike("Bot Connector /v3/conversations/19:abc1@thread.tacv2/activities: HTTP 500", "Bot Connector /v3/conversations/19:ffe9@thread.tacv2/activities: HTTP 500");
+    alike("retry after 2026-12-05T14:00:00.000Z", "retry after 2026-12-05T14:09:30.500Z");
+    apart("PagerDuty PUT /incidents/PT4KHLK: HTTP 503", "PagerDuty PUT /incidents/PT4KHLK: HTTP 502");
+    apart("chat.postMessage: HTTP 503", "pins.add: HTTP 503");
+    apart("connect ECONNREFUSED 127.0.0.1:4000", "connect ETIMEDOUT 127.0.0.1:4000");
+    expect(errorShape("GitHub create issue: HTTP 500: Server Error")).toBe("GitHub create issue: HTTP 500: Server Error");
   });
 });

@@ -193,8 +193,8 @@ describe(`store contract (${harness.runtime})`, () => {
     await store.recordDelivery({ id: "urgent", source: "pagerduty", webhookId: null, receivedAt: at(8), body: "{}", urgency: 0 });
     await store.recordDelivery({ id: "early", source: "pagerduty", webhookId: null, receivedAt: at(2), body: "{}" });
     const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
-    await store.commitProcessed({ deliveryId: "x", processedAt: at(0), incidents: [incident()], entries: [], effects: ["p1", "p2", "p3", "p4", "p5"].map(post) });
-    // Three failed and wait to be tried again (two of them with the same error); one is done; one is ready.
+    await store.commitProcessed({ deliveryId: "x", processedAt: at(0), incidents: [incident()], entries: [], effects: ["p1", "p2", "p3", "p4", "p5", "p6", "p7"].map(post) });
+    // Five failed and wait to be tried again (two of them with the same error, two with errors alike but for an id); one is done; one is ready.
     const failOnce = async (key: string, error: string, when: number) => {
       await store.startEffect(key, at(when));
       await store.finishEffect(key, { status: "pending", error, nextAttemptAt: at(120) }, at(when));
@@ -202,6 +202,8 @@ describe(`store contract (${harness.runtime})`, () => {
     await failOnce("p1", "chat.postMessage: Slack answered HTTP 503", 10);
     await failOnce("p2", "chat.postMessage: the call timed out", 20);
     await failOnce("p3", "chat.postMessage: Slack answered HTTP 503", 30);
+    await failOnce("p6", "PagerDuty POST /incidents/PT4KHLK/notes: HTTP 502", 32);
+    await failOnce("p7", "PagerDuty POST /incidents/PGR0VU2/notes: HTTP 502", 34);
     await store.startEffect("p4", at(40));
     await store.finishEffect("p4", { status: "done" }, at(40));
 
@@ -209,12 +211,15 @@ describe(`store contract (${harness.runtime})`, () => {
       most: 10,
       deliveries: { waiting: 3, oldestReceivedAt: at(2) },
       effects: {
-        waiting: 4,
-        retrying: 3,
+        waiting: 6,
+        retrying: 5,
         // p5, ready since it was queued; the others wait for their retry.
         dueSince: at(0),
+        // Each text apart, all of them, the most frequent first (readBacklog counts the alike together).
         errors: [
           { error: "chat.postMessage: Slack answered HTTP 503", count: 2, lastAt: at(30) },
+          { error: "PagerDuty POST /incidents/PGR0VU2/notes: HTTP 502", count: 1, lastAt: at(34) },
+          { error: "PagerDuty POST /incidents/PT4KHLK/notes: HTTP 502", count: 1, lastAt: at(32) },
           { error: "chat.postMessage: the call timed out", count: 1, lastAt: at(20) },
         ],
       },
@@ -227,7 +232,7 @@ describe(`store contract (${harness.runtime})`, () => {
     await store.startEffect("p5", at(61));
     await store.finishEffect("p5", { status: "done" }, at(61));
     expect((await store.backlog(10, at(130))).effects.dueSince).toBe(at(120));
-    for (const key of ["p1", "p2", "p3"]) await store.finishEffect(key, { status: "done" }, at(130));
+    for (const key of ["p1", "p2", "p3", "p6", "p7"]) await store.finishEffect(key, { status: "done" }, at(130));
     for (const id of ["late", "urgent", "early"]) await store.commitProcessed({ deliveryId: id, processedAt: at(130), incidents: [], entries: [], effects: [] });
     expect(await store.backlog(10, at(130))).toEqual({ most: 10, deliveries: { waiting: 0, oldestReceivedAt: null }, effects: { waiting: 0, retrying: 0, dueSince: null, errors: [] } });
   });
