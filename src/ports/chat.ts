@@ -92,8 +92,11 @@ export interface ChatAdapter {
   displayName(userId: string): Promise<string | null>;
   /** The chat user with this email address, where the platform can look one up; else null. */
   userByEmail(email: string): Promise<string | null>;
-  /** Looks for a message posted earlier with this idempotency key (after a crash mid-post). */
-  findPosted(channel: string, idempotencyKey: string): Promise<PostedMessage | null>;
+  /**
+   * Looks for a message posted earlier with this idempotency key (after a crash mid-post, or an
+   * answer lost), in the channel or, given `threadId`, in that thread's replies.
+   */
+  findPosted(channel: string, idempotencyKey: string, threadId?: string): Promise<PostedMessage | null>;
   /**
    * Answers a request through the reply link the platform gave with it (Slack's response_url), which
    * works in channels Herald is not a member of; `channel` is where the request came from.

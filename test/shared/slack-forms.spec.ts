@@ -3,6 +3,7 @@ import { perChannel } from "../support/per-channel.js";
 import { describe, expect, it } from "vitest";
 import type { SlackChatOptions } from "../../src/chat/slack/slack-chat.js";
 import { deliveries } from "../support/fixtures.js";
+import { retriesRun } from "../support/harness.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { events, interactions } from "../support/slack-fixtures.js";
 import { signed, slashCommand } from "../support/slack-requests.js";
@@ -248,6 +249,21 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
     expect(detail.timeline.filter((e) => e.source !== "herald").slice(1).map((e) => [e.kind, e.category, e.author?.id, e.author?.name, e.text])).toEqual([
       ["note.added", "decision", "U0ADA0001", "ada", "fail over to eu-west-2"],
     ]);
+  });
+});
+
+describe(`Slack replies in threads, exactly once (${harness.runtime})`, () => {
+  it("answers a mention in its thread once when Slack's answer was lost: the retry finds the reply among the thread's replies, which the channel's history leaves out", async () => {
+    const herald = await withIncident();
+    await fetch(`${harness.vendorsUrl}/slack/__fault/chat.postMessage`, { method: "POST", body: JSON.stringify({ lose: true, channel: "C00000001" }) });
+    await herald.request("/slack/events", await mention("<@U0HERALD> note decision: fail over to eu-west-2", { eventId: "Ev0LOST01" }));
+    await herald.settle();
+    await retriesRun(herald);
+    const calls = await herald.slackCalls();
+    const replies = calls.filter((c) => c.method === "chat.postMessage" && c.body.thread_ts === mentionTs("Ev0LOST01"));
+    expect(replies.map((c) => c.body.text)).toEqual(["Added to the incident log as a decision."]);
+    expect(calls.filter((c) => c.method === "conversations.replies").map((c) => [c.body.channel, c.body.ts])).toEqual([["C00000001", mentionTs("Ev0LOST01")]]);
+    expect(await herald.store.openEffects(100)).toEqual([]);
   });
 });
 

@@ -29,6 +29,8 @@ interface PostedMessage {
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** Its Block Kit blocks, when it has any: what Slack shows instead of the text. */
   blocks?: unknown[];
+  /** The thread it replies in (its parent's ts), when it is a reply. */
+  thread_ts?: string;
 }
 
 const CHANNEL_NAME = /^[a-z0-9_-]+$/;
@@ -225,7 +227,8 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         }
         const ts = `${1_700_000_000 + ++counter}.000100`;
         const blocks = parseJson(body.blocks) as unknown[] | undefined;
-        addMessage(channel, { ts, text: String(body.text ?? ""), metadata, ...(blocks?.length ? { blocks } : {}) });
+        const threadTs = typeof body.thread_ts === "string" && body.thread_ts !== "" ? body.thread_ts : undefined;
+        addMessage(channel, { ts, text: String(body.text ?? ""), metadata, ...(blocks?.length ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) });
         if (fault?.hang) await new Promise<void>((release) => hung.push(release));
         if (fault?.lose) return c.text("Bad Gateway", 502);
         if (fault?.close) return dropConnection(c);
@@ -304,9 +307,23 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
         const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
-        const messages = [...channel.messages]
+        // The channel's own messages: a thread's replies are not among them (conversations.replies has them).
+        const messages = channel.messages
+          .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
           .reverse()
           .map((m) => (withMetadata ? m : { ts: m.ts, text: m.text }));
+        return c.json({ ok: true, messages, has_more: false });
+      }
+      case "conversations.replies": {
+        // A thread, oldest first: its parent (a person's message this fake never saw is left out), then its replies.
+        const channel = channels.get(String(body.channel ?? ""));
+        if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+        const ts = String(body.ts ?? "");
+        const parent = channel.byTs.get(ts);
+        const replies = channel.messages.filter((m) => m.thread_ts === ts && m.ts !== ts);
+        if (!parent && replies.length === 0) return c.json({ ok: false, error: "thread_not_found" });
+        const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
+        const messages = [...(parent ? [parent] : []), ...replies].map((m) => (withMetadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts }));
         return c.json({ ok: true, messages, has_more: false });
       }
       default:

@@ -271,15 +271,21 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       throw new EffectError(`response_url: HTTP ${response.status} ${reason}`, response.status === 429 || response.status >= 500, retryAfter);
     },
 
-    async findPosted(channel, idempotencyKey) {
+    async findPosted(channel, idempotencyKey, threadId) {
       try {
-        const history = await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
+        // A thread's replies are not in the channel's history: conversations.replies has them (the first 1,000).
+        const history = threadId
+          ? await client.conversations.replies({ channel, ts: threadId, include_all_metadata: true }).catch((error: unknown) => {
+              if ((error as { data?: { error?: string } }).data?.error === "thread_not_found") return { messages: [] };
+              throw error;
+            })
+          : await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
         const found = history.messages?.find(
           (m) => m.metadata?.event_type === METADATA_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === idempotencyKey,
         );
         return found?.ts ? { channel, id: found.ts } : null;
       } catch (error) {
-        throw toEffectError("conversations.history", error);
+        throw toEffectError(threadId ? "conversations.replies" : "conversations.history", error);
       }
     },
   };
