@@ -144,7 +144,7 @@ export const configSchema = z
       .object({
         /** A new channel per incident (Graph, `team_id` needed), or a thread in `incidents_channel`. */
         incident_room: z.enum(["channel", "thread"]).default("thread"),
-        /** The team's id (its Microsoft 365 group id), for new channels. */
+        /** The team's id (its Microsoft 365 group id): for new channels, and to find through Graph a post whose answer was lost. */
         team_id: z.string().min(1).nullable().default(null),
         /** The channel (`19:…@thread.tacv2`) where incident threads go, and rooms when Graph may not make channels. */
         incidents_channel: z.string().min(1).nullable().default(null),

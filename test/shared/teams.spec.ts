@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import heraldYaml from "../../herald.yaml?raw";
 import { activitySchema } from "../../src/chat/teams/activity.js";
 import { commandText } from "../../src/chat/teams/command-text.js";
+import { retriesRun } from "../support/harness.js";
 import { teamsFixtures } from "../support/teams-fixtures.js";
 import {
   ADA,
@@ -197,8 +198,8 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
       "POST /pagerduty/status_pages/PSTATUS1/posts",
       "PUT /pagerduty/incidents/PDECL001",
     ]);
-    // One app token, kept: asked for once.
-    expect((await herald.teamsCalls()).filter((c) => c.service === "token")).toHaveLength(1);
+    // One app token for each service, kept: the Bot Connector's, and Graph's (which looks for a room's thread before opening one), each asked for once.
+    expect((await herald.teamsCalls()).filter((c) => c.service === "token").map((c) => c.body.scope)).toEqual(["https://graph.microsoft.com/.default", "https://api.botframework.com/.default"]);
   });
 
   it("triage → the declare form as a card → submitted, the incident with its description; a bad submission is answered with what is wrong", async () => {
@@ -307,6 +308,37 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     await herald.settle();
     const detail = (await (await herald.request(`/api/incidents/${(await herald.store.listIncidents())[0]!.id}`, auth)).json()) as { timeline: any[] };
     expect(detail.timeline.filter((e: any) => e.kind === "note.added").map((e: any) => [e.category, e.author.name, e.text])).toEqual([["decision", GRACE.name, "fail over to eu-west-2"]]);
+  });
+
+  it("posts each card once when the Bot Connector loses its answers after posting, finding the post or the room's thread through Graph", async () => {
+    const herald = await startTeams();
+    const lose = () => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "connector", lose: true }) });
+    // The first three posts are made and their answers lost: the room's thread among them.
+    for (let i = 0; i < 3; i++) await lose();
+    await say(herald, "declare P2 networking VPC peering is down");
+    await retriesRun(herald);
+    await retriesRun(herald);
+    const incident = (await herald.store.listIncidents())[0]!;
+    expect(incident.channel!.id).toMatch(/^19:incidents@thread\.tacv2;messageid=\d+$/);
+    const posted = async () => ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; id: string; cards: any[] }[]).filter((m) => m.cards.length > 0);
+    const marks = (await posted()).map((m) => m.cards[0].body[0].id as string);
+    expect(marks.filter((m) => m.startsWith("herald-room:"))).toEqual(["herald-room:inc-1-VPC peering is down"]);
+    expect(new Set(marks).size).toBe(marks.length);
+    // Each card was sent once: the three whose answers were lost were found, not sent again.
+    const sends = (await connectorPosts(herald)).filter((c) => c.method === "POST");
+    expect(sends).toHaveLength(marks.length);
+    const looked = (await herald.teamsCalls()).filter((c) => c.service === "graph" && c.method === "GET" && c.path.includes("/messages"));
+    expect(looked.length).toBeGreaterThanOrEqual(3);
+    expect(await herald.store.openEffects(100)).toEqual([]);
+
+    // Without the team's consent to read its messages, a lost answer's post is made again rather than held up.
+    await fetch(`${url}/teams/__rsc`, { method: "POST", body: JSON.stringify({ channelMessages: false }) });
+    await lose();
+    await say(herald, "note decision: roll back the peering change", { conversation: incident.channel!.id });
+    await retriesRun(herald);
+    const answers = (await posted()).filter((m) => JSON.stringify(m.cards).includes("Added to the incident log"));
+    expect(answers).toHaveLength(2);
+    expect(await herald.store.openEffects(100)).toEqual([]);
   });
 
   it("makes each incident a channel through Graph where permitted: names fitted to 50 characters, a taken one suffixed, a thread when Graph refuses", async () => {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 
 /** One call the fake Microsoft services received. */
@@ -7,6 +7,15 @@ export interface TeamsCall {
   method: string;
   path: string;
   body: any;
+}
+
+/** A message the Bot Connector posted, as the fake keeps it. */
+interface PostedMessage {
+  id: string;
+  replyToId: string | null;
+  createdDateTime: string;
+  cards: unknown[];
+  replies: PostedMessage[];
 }
 
 export const TEAMS_APP_ID = "00000000-0000-0000-0000-00000000b07e";
@@ -23,8 +32,11 @@ const FORBIDDEN_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'"]/;
  * Framework's OpenID metadata and signing keys (keys made here; `/__token` signs a token with them,
  * or with a key Bot Framework never published), the token endpoint (client credentials), the Bot
  * Connector (activities with Adaptive Cards within 28 KB, mentions with their entities), Microsoft
- * Graph's channels (50-character names, Teams' forbidden characters, a taken name refused), and
- * Workflows webhooks. Faults can be queued: `/__fault` {service, status}.
+ * Graph's channels (50-character names, Teams' forbidden characters, a taken name refused) and
+ * their messages (what the Bot Connector posted, newest first, 50 a page at most, with each card's
+ * JSON in a string; refused with 403 unless the team granted ChannelMessage.Read.Group, which
+ * `/__rsc` takes away), and Workflows webhooks. Faults can be queued: `/__fault` {service, status},
+ * or {service: "connector", lose: true}: the post is made and its answer lost (a 502).
  */
 export async function createFakeTeams() {
   const good = await generateKeyPair("RS256", { extractable: true });
@@ -43,12 +55,18 @@ export async function createFakeTeams() {
   let calls: TeamsCall[] = [];
   let counter = 0;
   let channels: { id: string; displayName: string; description: string }[] = [];
-  let faults: Record<string, { status: number }[]> = {};
+  let faults: Record<string, { status?: number; lose?: boolean }[]> = {};
+  // What the Bot Connector posted, by channel (the conversation id before `;messageid=`): the
+  // channel's own messages in the order posted, each with its replies.
+  let posted = new Map<string, PostedMessage[]>();
+  let canReadMessages = true;
   const reset = () => {
     calls = [];
     counter = 0;
     channels = [];
     faults = {};
+    posted = new Map();
+    canReadMessages = true;
     rotated = false;
     generation = 0;
     jwksFetches = 0;
@@ -70,10 +88,17 @@ export async function createFakeTeams() {
   });
   app.get("/__jwks_fetches", (c) => c.json({ fetches: jwksFetches }));
   app.post("/__fault", async (c) => {
-    const { service, status } = (await c.req.json()) as { service: string; status: number };
-    (faults[service] ??= []).push({ status });
+    const { service, status, lose } = (await c.req.json()) as { service: string; status?: number; lose?: boolean };
+    (faults[service] ??= []).push({ status, lose });
     return c.json({ ok: true });
   });
+  // The team's grant of ChannelMessage.Read.Group (resource-specific consent), taken away or given.
+  app.post("/__rsc", async (c) => {
+    canReadMessages = ((await c.req.json()) as { channelMessages: boolean }).channelMessages;
+    return c.json({ ok: true });
+  });
+  // Every message posted so far, roots and replies, for tests to count.
+  app.get("/__posted", (c) => c.json([...posted.entries()].flatMap(([channel, roots]) => roots.flatMap((m) => [{ channel, ...m, replies: undefined }, ...m.replies.map((r) => ({ channel, ...r, replies: undefined }))]))));
   // A token as Bot Framework signs one; overrides make it wrong in one way at a time.
   app.post("/__token", async (c) => {
     const o = (await c.req.json()) as { serviceUrl: string; audience?: string; issuer?: string; expiresIn?: number; unknownKey?: boolean; key?: "next" | "webchat" };
@@ -136,10 +161,22 @@ export async function createFakeTeams() {
     calls.push({ service: "connector", method: "POST", path: c.req.path, body });
     if (!bearer(c, "bot")) return c.json({ error: { code: "Unauthorized", message: "bad token" } }, 401);
     const fault = faults.connector?.shift();
-    if (fault) return c.json({ error: { code: "ServiceError" } }, fault.status as 500);
+    if (fault && !fault.lose) return c.json({ error: { code: "ServiceError" } }, fault.status as 500);
     const wrong = problem(body);
     if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
-    return c.json({ id: `1700000000${String(++counter).padStart(3, "0")}` }, 201);
+    const [channel, root] = c.req.param("conversation").split(";messageid=") as [string, string | undefined];
+    const roots = posted.get(channel) ?? [];
+    posted.set(channel, roots);
+    const at = new Date().toISOString();
+    // A reply's root may be a person's message, which Teams has and this fake never saw: kept as one without cards.
+    let parent = root === undefined ? null : roots.find((m) => m.id === root);
+    if (parent === undefined) roots.push((parent = { id: root!, replyToId: null, createdDateTime: at, cards: [], replies: [] }));
+    const id = `1700000000${String(++counter).padStart(3, "0")}`;
+    const message: PostedMessage = { id, replyToId: root ?? null, createdDateTime: at, cards: (body.attachments ?? []).map((a: { content: unknown }) => a.content), replies: [] };
+    if (parent) parent.replies.push(message);
+    else roots.push(message);
+    if (fault?.lose) return c.text("Bad Gateway", 502);
+    return c.json({ id }, 201);
   });
   app.put("/connector/v3/conversations/:conversation/activities/:activity", async (c) => {
     const body = await c.req.json().catch(() => null);
@@ -147,6 +184,9 @@ export async function createFakeTeams() {
     if (!bearer(c, "bot")) return c.json({ error: { code: "Unauthorized" } }, 401);
     const wrong = problem(body);
     if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
+    const channel = c.req.param("conversation").split(";")[0]!;
+    const message = (posted.get(channel) ?? []).flatMap((m) => [m, ...m.replies]).find((m) => m.id === c.req.param("activity"));
+    if (message) message.cards = body.attachments.map((a: { content: unknown }) => a.content);
     return c.json({ id: c.req.param("activity") });
   });
 
@@ -173,6 +213,49 @@ export async function createFakeTeams() {
     const filter = /displayName eq '((?:[^']|'')*)'/.exec(c.req.query("$filter") ?? "")?.[1]?.replace(/''/g, "'");
     return c.json({ value: channels.filter((ch) => filter === undefined || ch.displayName === filter) });
   });
+
+  // Microsoft Graph: a channel's messages (without their replies), and one message's replies; newest
+  // first, `$top` 20 by default and 50 at most, each card as its JSON in a string (Graph's chatMessage).
+  const listMessages = (c: Context, replies: boolean) => {
+    calls.push({ service: "graph", method: "GET", path: c.req.path, body: null });
+    if (!bearer(c, "graph")) return c.json({ error: { code: "InvalidAuthenticationToken" } }, 401);
+    if (c.req.param("team") !== TEAMS_TEAM_ID) return c.json({ error: { code: "NotFound", message: "No team found" } }, 404);
+    if (!canReadMessages) {
+      return c.json({ error: { code: "Forbidden", message: "Missing role permissions on the request. API requires one of 'ChannelMessage.Read.All, ChannelMessage.Read.Group, Group.Read.All, Group.ReadWrite.All'." } }, 403);
+    }
+    const top = Number(c.req.query("$top") ?? 20);
+    if (!Number.isInteger(top) || top < 1 || top > 50) return c.json({ error: { code: "BadRequest", message: "Invalid page size: $top is 1 to 50" } }, 400);
+    const channel = c.req.param("channel")!;
+    if (!/^19:.+@thread\.(?:tacv2|skype)$/.test(channel)) return c.json({ error: { code: "NotFound", message: "Channel not found" } }, 404);
+    const roots = posted.get(channel) ?? [];
+    const parent = replies ? roots.find((m) => m.id === c.req.param("message")) : null;
+    if (parent === undefined) return c.json({ error: { code: "NotFound", message: "Message not found" } }, 404);
+    const all = [...(parent ? parent.replies : roots)].reverse();
+    const asGraph = (m: PostedMessage) => ({
+      id: m.id,
+      replyToId: m.replyToId,
+      etag: m.id,
+      messageType: "message",
+      createdDateTime: m.createdDateTime,
+      lastModifiedDateTime: m.createdDateTime,
+      lastEditedDateTime: null,
+      deletedDateTime: null,
+      subject: null,
+      summary: null,
+      chatId: null,
+      importance: "normal",
+      locale: "en-us",
+      from: { application: { id: TEAMS_APP_ID, displayName: "Herald", applicationIdentityType: "bot" }, device: null, user: null },
+      body: { contentType: "html", content: m.cards.map((_, i) => `<attachment id="${m.id}-${i}"></attachment>`).join("") },
+      channelIdentity: { teamId: TEAMS_TEAM_ID, channelId: channel },
+      attachments: m.cards.map((card, i) => ({ id: `${m.id}-${i}`, contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: JSON.stringify(card), name: null, thumbnailUrl: null })),
+      mentions: [],
+      reactions: [],
+    });
+    return c.json({ "@odata.count": Math.min(top, all.length), value: all.slice(0, top).map(asGraph), ...(all.length > top ? { "@odata.nextLink": `${new URL(c.req.url).origin}${c.req.path}?$top=${top}&$skiptoken=${top}` } : {}) });
+  };
+  app.get("/graph/teams/:team/channels/:channel/messages", (c) => listMessages(c, false));
+  app.get("/graph/teams/:team/channels/:channel/messages/:message/replies", (c) => listMessages(c, true));
 
   // A Workflows webhook ("When a Teams webhook request is received").
   app.post("/workflow/:name", async (c) => {

@@ -1,3 +1,4 @@
+import type { ChatChannel } from "../../domain/incident.js";
 import type { ChatAdapter, OutgoingMessage } from "../../ports/chat.js";
 import { EffectError } from "../../ports/chat.js";
 import type { Clock } from "../../ports/clock.js";
@@ -28,6 +29,31 @@ export interface TeamsChatOptions {
 /** Teams' conversation ids: channels and chats (`19:…`), personal chats (`a:…`). */
 export const ownsTeamsId = (id: string) => /^(?:19:|a:)/.test(id);
 
+/** A team's channel (`19:…@thread.tacv2`, or `@thread.skype` for older ones), not a chat. */
+const isTeamChannel = (id: string) => /^19:.+@thread\.(?:tacv2|skype)$/.test(id);
+
+/**
+ * Herald's marks on the cards it posts, kept as the card's first element's `id`, which Graph gives
+ * back with the card: a post's idempotency key, and a room thread's name. After an answer is lost
+ * (a timeout, a dropped connection), the retry looks for its mark before posting again.
+ */
+const POST_MARK = "herald-post:";
+const ROOM_MARK = "herald-room:";
+
+/** Where a post in a thread goes: a thread's own conversation id (`…;messageid=<root>`), or its root message's id under the channel. */
+const inThread = (channel: string, threadId: string) => (threadId.includes(";messageid=") ? threadId : `${baseConversation(channel)};messageid=${threadId}`);
+
+/** The mark on a card as Graph returns it (its JSON in a string), or null. */
+function markOf(content: unknown): string | null {
+  try {
+    const card = (typeof content === "string" ? JSON.parse(content) : content) as { body?: { id?: unknown }[] } | null;
+    const id = card?.body?.[0]?.id;
+    return typeof id === "string" && id.startsWith("herald-") ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The Teams bot's adapter: posts Adaptive Cards through the Bot Connector (to the service URL the
  * conversation's own activities gave), replies in threads, updates in place. An incident's room is
@@ -54,16 +80,54 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     return result.id;
   }
 
-  function message(text: string, buttons?: OutgoingMessage["buttons"]) {
+  function message(text: string, buttons?: OutgoingMessage["buttons"], mark?: string) {
     const { card, mentions } = toAdaptiveCard(text, buttons);
+    if (mark) (card.body as Record<string, unknown>[])[0]!.id = mark;
     return { type: "message", attachments: [cardAttachment(card)], ...(mentions.length ? { entities: mentions } : {}) };
   }
 
-  async function threadRoom(name: string) {
+  let toldUnreadable = false;
+  /**
+   * The newest 50 messages of a team's channel, or of a thread's replies, with Herald's marks on
+   * them: read through Graph (ChannelMessage.Read.Group, which the app package asks for), newest
+   * first. Null when Graph cannot say (no team_id, a chat, no permission, Graph failing): then a
+   * post whose answer was lost may show twice, as it would without this.
+   */
+  async function recentMarks(conversationId: string): Promise<{ id: string; mark: string }[] | null> {
+    const teamId = options.settings.team_id;
+    const channel = baseConversation(conversationId);
+    if (!teamId || !isTeamChannel(channel)) return null;
+    const root = /;messageid=([^;]+)$/.exec(conversationId)?.[1];
+    const url = `${graph}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channel)}/messages${root ? `/${encodeURIComponent(root)}/replies` : ""}?$top=50`;
+    try {
+      const page = await callWithToken(token, GRAPH_SCOPE, "Graph list channel messages", url, { method: "GET" });
+      const messages = Array.isArray(page.value) ? (page.value as { id?: unknown; attachments?: { content?: unknown }[] }[]) : [];
+      return messages.flatMap((m) => (m.attachments ?? []).map((a) => ({ id: String(m.id), mark: markOf(a.content) })).filter((found): found is { id: string; mark: string } => found.mark !== null));
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status !== 401 && status !== 403) options.log(`Teams: ${(error as Error).message}; a post whose answer was lost may show twice`);
+      else if (!toldUnreadable) {
+        toldUnreadable = true;
+        options.log(`Teams: Graph may not read the team's channel messages (HTTP ${status}), so a post whose answer was lost may show twice: install the app package again so the team grants ChannelMessage.Read.Group`);
+      }
+      return null;
+    }
+  }
+
+  async function threadRoom(name: string): Promise<ChatChannel | "name_taken"> {
     const channel = options.settings.incidents_channel;
     if (!channel) throw new EffectError("set teams.incidents_channel in herald.yaml: each incident's room is a thread there", false);
-    const root = await send(channel, message(`:rotating_light: *Incident room: ${escapeChat(name)}*\nThis thread is the incident's room: Herald posts here, and commands said here are the incident's.`));
+    // A thread of this name already (an earlier try whose answer was lost, or another incident's):
+    // taken, as a channel's name is, and findRoom tells which.
+    if ((await findRoomThread(name)) !== null) return "name_taken";
+    const root = await send(channel, message(`:rotating_light: *Incident room: ${escapeChat(name)}*\nThis thread is the incident's room: Herald posts here, and commands said here are the incident's.`, [], `${ROOM_MARK}${name}`));
     return { id: `${baseConversation(channel)};messageid=${root}`, name };
+  }
+
+  async function findRoomThread(name: string): Promise<ChatChannel | null> {
+    const channel = options.settings.incidents_channel;
+    const found = channel ? (await recentMarks(channel))?.find((m) => m.mark === `${ROOM_MARK}${name}`) : undefined;
+    return found ? { id: `${baseConversation(channel!)};messageid=${found.id}`, name } : null;
   }
 
   return {
@@ -97,19 +161,21 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
 
     async findRoom(name) {
       const teamId = options.settings.team_id;
-      if (options.settings.incident_room !== "channel" || !teamId) return null;
-      const filter = encodeURIComponent(`displayName eq '${name.replace(/'/g, "''")}'`);
-      const found = await callWithToken(token, GRAPH_SCOPE, "Graph list channels", `${graph}/teams/${encodeURIComponent(teamId)}/channels?$filter=${filter}`, { method: "GET" });
-      const [channel] = Array.isArray(found.value) ? (found.value as { id?: string; displayName?: string; description?: string }[]) : [];
-      if (!channel?.id) return null;
-      return { channel: { id: channel.id, name }, ours: channel.description === "An incident's room, made by Herald." };
+      if (options.settings.incident_room === "channel" && teamId) {
+        const filter = encodeURIComponent(`displayName eq '${name.replace(/'/g, "''")}'`);
+        const found = await callWithToken(token, GRAPH_SCOPE, "Graph list channels", `${graph}/teams/${encodeURIComponent(teamId)}/channels?$filter=${filter}`, { method: "GET" });
+        const [channel] = Array.isArray(found.value) ? (found.value as { id?: string; displayName?: string; description?: string }[]) : [];
+        if (channel?.id) return { channel: { id: channel.id, name }, ours: channel.description === "An incident's room, made by Herald." };
+      }
+      // A room thread (Graph refused the channel, or rooms are threads): its mark makes it Herald's.
+      const thread = await findRoomThread(name);
+      return thread ? { channel: thread, ours: true } : null;
     },
 
-    async postMessage({ channel, text, buttons, threadId, form }) {
-      const activity = message(text, buttons);
+    async postMessage({ channel, text, buttons, threadId, form, idempotencyKey }) {
+      const activity = message(text, buttons, `${POST_MARK}${idempotencyKey}`);
       if (form === "declare") (activity.attachments as unknown[]).push(cardAttachment(declareCard(options.config)));
-      // A thread's own conversation id (`…;messageid=<root>`) posts in it; a root message's id replies under it.
-      const target = threadId ? (threadId.includes(";messageid=") ? threadId : `${baseConversation(channel)};messageid=${threadId}`) : channel;
+      const target = threadId ? inThread(channel, threadId) : channel;
       return { channel, id: await send(target, activity) };
     },
 
@@ -135,9 +201,11 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     },
     // Finding people by email needs Graph's User.Read.All; not asked for.
     userByEmail: async () => null,
-    // The Bot Connector cannot list a conversation's messages: a post whose answer was lost may be
-    // posted again on the retry.
-    findPosted: async () => null,
+    // The Bot Connector cannot list a conversation's messages; Graph can, in a team's channels.
+    async findPosted(channel, idempotencyKey, threadId) {
+      const found = (await recentMarks(threadId ? inThread(channel, threadId) : channel))?.find((m) => m.mark === `${POST_MARK}${idempotencyKey}`);
+      return found ? { channel, id: found.id } : null;
+    },
 
     async respond(_replyUrl, channel, text) {
       await send(channel, message(text));
