@@ -248,7 +248,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
   try {
     switch (effect.payload.kind) {
       case "create_channel":
-        return await createChannel(effect, effect.payload.name, deps);
+        return await createChannel(effect, effect.payload.name, triedBefore, deps);
       case "post_message":
         return await postMessage(effect, effect.payload, triedBefore, deps);
       case "pagerduty_note":
@@ -302,7 +302,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
   }
 }
 
-async function createChannel(effect: Effect, base: string, deps: EffectDeps): Promise<EffectOutcome> {
+async function createChannel(effect: Effect, base: string, triedBefore: boolean, deps: EffectDeps): Promise<EffectOutcome> {
   const incident = await deps.store.getIncident(effect.incidentId);
   if (incident?.channel) return { status: "done", result: incident.channel };
   const chat = deps.chat.on(incident?.platform);
@@ -324,7 +324,7 @@ async function createChannel(effect: Effect, base: string, deps: EffectDeps): Pr
   }
   for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
     const name = chat.roomName(base, n);
-    let room = await chat.createChannel(name);
+    let room = await chat.createChannel(name, { triedBefore });
     if (room === "name_taken") {
       // An earlier attempt may have made it and lost the answer (a timeout, a crash): a room Herald
       // made that is no other incident's is this one's. A name taken by anyone else gets the next suffix.

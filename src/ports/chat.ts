@@ -68,7 +68,12 @@ export interface ChatAdapter {
   owns(channelId: string): boolean;
   /** A room name for an incident made to fit the platform's rules; `attempt` 2, 3, … after a taken name. */
   roomName(wanted: string, attempt: number): string;
-  createChannel(name: string): Promise<ChatChannel | "name_taken">;
+  /**
+   * Makes a room, or says its name is taken. `triedBefore`: an earlier attempt may have made it and
+   * lost the answer; where the platform would not refuse the name (a Teams room thread), the
+   * adapter looks for the room first and says "name_taken" if it is there (findRoom finds it).
+   */
+  createChannel(name: string, options?: { triedBefore?: boolean }): Promise<ChatChannel | "name_taken">;
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   /** Shares a small text file (a calendar invite, say) in a channel, with a message. */
   uploadFile(channel: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void>;

@@ -114,12 +114,12 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     }
   }
 
-  async function threadRoom(name: string): Promise<ChatChannel | "name_taken"> {
+  async function threadRoom(name: string, triedBefore: boolean): Promise<ChatChannel | "name_taken"> {
     const channel = options.settings.incidents_channel;
     if (!channel) throw new EffectError("set teams.incidents_channel in herald.yaml: each incident's room is a thread there", false);
-    // A thread of this name already (an earlier try whose answer was lost, or another incident's):
-    // taken, as a channel's name is, and findRoom tells which.
-    if ((await findRoomThread(name)) !== null) return "name_taken";
+    // After a try whose answer was lost, a thread of this name may be there already: taken, as a
+    // channel's name is, and findRoom tells whose.
+    if (triedBefore && (await findRoomThread(name)) !== null) return "name_taken";
     const root = await send(channel, message(`:rotating_light: *Incident room: ${escapeChat(name)}*\nThis thread is the incident's room: Herald posts here, and commands said here are the incident's.`, [], `${ROOM_MARK}${name}`));
     return { id: `${baseConversation(channel)};messageid=${root}`, name };
   }
@@ -138,7 +138,7 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     owns: ownsTeamsId,
     roomName: teamsRoomName,
 
-    async createChannel(name) {
+    async createChannel(name, { triedBefore = false } = {}) {
       const teamId = options.settings.team_id;
       if (options.settings.incident_room === "channel" && teamId) {
         try {
@@ -156,7 +156,7 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
           options.log(`Teams: Graph may not create channels (HTTP ${status}); the incident's room is a thread instead`);
         }
       }
-      return threadRoom(name);
+      return threadRoom(name, triedBefore);
     },
 
     async findRoom(name) {
