@@ -312,9 +312,11 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
 
   it("posts each card once when the Bot Connector loses its answers after posting, finding the post or the room's thread through Graph", async () => {
     const herald = await startTeams();
-    const lose = () => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "connector", lose: true }) });
-    // The first three posts are made and their answers lost: the room's thread among them.
-    for (let i = 0; i < 3; i++) await lose();
+    const lose = (conversation?: string) => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "connector", lose: true, conversation }) });
+    // Three posts are made and their answers lost: the room's thread, and the first two others.
+    await lose(TEAMS_CHANNELS.incidents);
+    await lose();
+    await lose();
     await say(herald, "declare P2 networking VPC peering is down");
     await retriesRun(herald);
     await retriesRun(herald);

@@ -36,7 +36,8 @@ const FORBIDDEN_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'"]/;
  * their messages (what the Bot Connector posted, newest first, 50 a page at most, with each card's
  * JSON in a string; refused with 403 unless the team granted ChannelMessage.Read.Group, which
  * `/__rsc` takes away), and Workflows webhooks. Faults can be queued: `/__fault` {service, status},
- * or {service: "connector", lose: true}: the post is made and its answer lost (a 502).
+ * or {service: "connector", lose: true}: the post is made and its answer lost (a 502); a
+ * connector fault with `conversation` waits for a post to that conversation.
  */
 export async function createFakeTeams() {
   const good = await generateKeyPair("RS256", { extractable: true });
@@ -55,7 +56,7 @@ export async function createFakeTeams() {
   let calls: TeamsCall[] = [];
   let counter = 0;
   let channels: { id: string; displayName: string; description: string }[] = [];
-  let faults: Record<string, { status?: number; lose?: boolean }[]> = {};
+  let faults: Record<string, { status?: number; lose?: boolean; conversation?: string }[]> = {};
   // What the Bot Connector posted, by channel (the conversation id before `;messageid=`): the
   // channel's own messages in the order posted, each with its replies.
   let posted = new Map<string, PostedMessage[]>();
@@ -88,8 +89,8 @@ export async function createFakeTeams() {
   });
   app.get("/__jwks_fetches", (c) => c.json({ fetches: jwksFetches }));
   app.post("/__fault", async (c) => {
-    const { service, status, lose } = (await c.req.json()) as { service: string; status?: number; lose?: boolean };
-    (faults[service] ??= []).push({ status, lose });
+    const { service, status, lose, conversation } = (await c.req.json()) as { service: string; status?: number; lose?: boolean; conversation?: string };
+    (faults[service] ??= []).push({ status, lose, conversation });
     return c.json({ ok: true });
   });
   // The team's grant of ChannelMessage.Read.Group (resource-specific consent), taken away or given.
@@ -160,7 +161,10 @@ export async function createFakeTeams() {
     const body = await c.req.json().catch(() => null);
     calls.push({ service: "connector", method: "POST", path: c.req.path, body });
     if (!bearer(c, "bot")) return c.json({ error: { code: "Unauthorized", message: "bad token" } }, 401);
-    const fault = faults.connector?.shift();
+    // The first fault queued for this conversation, or for any.
+    const queued = faults.connector ?? [];
+    const next = queued.findIndex((f) => f.conversation === undefined || f.conversation === c.req.param("conversation"));
+    const fault = next >= 0 ? queued.splice(next, 1)[0] : undefined;
     if (fault && !fault.lose) return c.json({ error: { code: "ServiceError" } }, fault.status as 500);
     const wrong = problem(body);
     if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
