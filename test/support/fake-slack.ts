@@ -306,13 +306,9 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
       case "conversations.history": {
         const channel = channels.get(String(body.channel ?? ""));
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
-        const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
         // The channel's own messages: a thread's replies are not among them (conversations.replies has them).
-        const messages = channel.messages
-          .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
-          .reverse()
-          .map((m) => (withMetadata ? m : { ts: m.ts, text: m.text }));
-        return c.json({ ok: true, messages, has_more: false });
+        const messages = channel.messages.filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts).reverse();
+        return c.json({ ok: true, messages: listed(messages, body), has_more: false });
       }
       case "conversations.replies": {
         // A thread, oldest first: its parent (a person's message this fake never saw is left out), then its replies.
@@ -322,9 +318,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         const parent = channel.byTs.get(ts);
         const replies = channel.messages.filter((m) => m.thread_ts === ts && m.ts !== ts);
         if (!parent && replies.length === 0) return c.json({ ok: false, error: "thread_not_found" });
-        const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
-        const messages = [...(parent ? [parent] : []), ...replies].map((m) => (withMetadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts }));
-        return c.json({ ok: true, messages, has_more: false });
+        return c.json({ ok: true, messages: listed([...(parent ? [parent] : []), ...replies], body), has_more: false });
       }
       default:
         return c.json({ ok: false, error: "unknown_method" });
@@ -332,6 +326,12 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   });
 
   return { app, calls: () => calls, rooms, reset };
+}
+
+/** Messages as conversations.history and conversations.replies list them: metadata and blocks only when `include_all_metadata` asks. */
+function listed(messages: PostedMessage[], body: Record<string, unknown>) {
+  const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
+  return messages.map((m) => (withMetadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts }));
 }
 
 /** What Slack would refuse in a modal view (Block Kit's documented limits), or null. */
