@@ -3,6 +3,7 @@ import { icsInvite } from "../documents/ics.js";
 import { documentBranch, documentPath, renderDocument } from "../documents/render-document.js";
 import type { Effect, EffectOutcome } from "../ports/store.js";
 import { incidentView } from "../render/incident-view.js";
+import { attemptOf } from "./effect-attempt.js";
 import type { EffectDeps } from "./run-effects.js";
 
 const POSTMORTEM_MINUTES = 60;
@@ -23,14 +24,19 @@ export async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Prom
     now: deps.clock.now().toISOString(),
   });
   const room = deps.chat.at(incident.channel.id);
-  // A file upload carries no metadata to find it by afterwards: a retry after a lost answer (rare:
-  // the upload is three calls, and only the last one's answer can be lost) may share the invite twice.
-  await room.chat.uploadFile(room.channel, {
-    filename: "postmortem.ics",
-    title: `Post-mortem: ${incident.title}`,
-    content: ics,
-    comment: deps.renderer.render("postmortem-scheduled", { ...view, meeting }),
-  });
+  // Slack's file upload carries no metadata to find it by afterwards: a retry after a lost answer
+  // (rare: the upload is three calls, and only the last one's answer can be lost) may share the
+  // invite twice. Where the platform posts the file's text instead, that post is looked for.
+  await room.chat.uploadFile(
+    room.channel,
+    {
+      filename: "postmortem.ics",
+      title: `Post-mortem: ${incident.title}`,
+      content: ics,
+      comment: deps.renderer.render("postmortem-scheduled", { ...view, meeting }),
+    },
+    attemptOf(effect),
+  );
   return { status: "done", result: { at: meeting.at } };
 }
 

@@ -12,6 +12,7 @@ import type { Config } from "../config/schema.js";
 import { incidentView } from "../render/incident-view.js";
 import { withinBudget, type QueryBudget } from "../pipeline/query-budget.js";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./backoff.js";
+import { attemptOf } from "./effect-attempt.js";
 import { laneOf } from "./lanes.js";
 import { NO_ROOM } from "./try-again.js";
 import { withDeadLetter } from "./dead-letter.js";
@@ -243,7 +244,7 @@ async function onRecord(effect: Effect, outcome: EffectOutcome, at: string, stor
 /** Makes an effect's call, already marked started in the store. */
 async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome> {
   // Any earlier attempt may have landed even if it looked failed (a crash, a timeout, a lost answer).
-  const triedBefore = effect.attempts > 0;
+  const { triedBefore } = attemptOf(effect);
   const attempts = effect.attempts + 1;
   try {
     switch (effect.payload.kind) {
@@ -261,14 +262,14 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
         const incident = await deps.store.getIncident(effect.incidentId);
         if (!incident?.channel) return { status: "skipped", error: NO_ROOM };
         const room = deps.chat.at(incident.channel.id);
-        await room.chat.setTopic(room.channel, effect.payload.topic);
+        await room.chat.setTopic(room.channel, effect.payload.topic, attemptOf(effect));
         return { status: "done", result: { topic: effect.payload.topic } };
       }
       case "invite": {
         const incident = await deps.store.getIncident(effect.incidentId);
         if (!incident?.channel) return { status: "skipped", error: NO_ROOM };
         const room = deps.chat.at(incident.channel.id);
-        const { refused } = await room.chat.invite(room.channel, effect.payload.userIds);
+        const { refused } = await room.chat.invite(room.channel, effect.payload.userIds, attemptOf(effect));
         const invited = effect.payload.userIds.filter((id) => !refused.some((r) => r.userId === id));
         return withRefusals(effect, { status: invited.length ? "done" : "skipped", result: { invited, refused } }, refused, deps);
       }
@@ -438,7 +439,7 @@ async function updateAnnouncements(effect: Effect, deps: EffectDeps): Promise<Ef
   for (const announcement of announcements) {
     const room = deps.chat.at(announcement.channel);
     try {
-      await room.chat.updateMessage(room.channel, announcement.messageId, text);
+      await room.chat.updateMessage(room.channel, announcement.messageId, text, attemptOf(effect));
       updated.push(announcement.channel);
     } catch (error) {
       if (!(error instanceof EffectError) || error.retryable) throw error;
@@ -519,7 +520,7 @@ async function inviteAssignees(effect: Effect, { pagerdutyUserIds, names }: { pa
     // The address itself is not said in the room.
     else missing.push({ name, reason: email ? NOT_IN_CHAT : NO_EMAIL });
   }
-  const { refused } = found.length ? await room.chat.invite(room.channel, found.map((f) => f.userId)) : { refused: [] };
+  const { refused } = found.length ? await room.chat.invite(room.channel, found.map((f) => f.userId), attemptOf(effect)) : { refused: [] };
   const invited = found.filter((f) => !refused.some((r) => r.userId === f.userId)).map((f) => f.userId);
   const outcome: EffectOutcome = {
     status: invited.length ? "done" : "skipped",

@@ -54,6 +54,16 @@ export interface ChatCapabilities {
   pins: boolean;
 }
 
+/**
+ * The effect a call carries out: its key, and whether an earlier attempt may have landed. Where a
+ * platform cannot do the call and posts instead (a topic, an edit, a file or an invitation; see
+ * chat/with-fallbacks.ts), that post is keyed by the effect, and looked for before a retry makes it.
+ */
+export interface EffectAttempt {
+  key: string;
+  triedBefore: boolean;
+}
+
 /** Who an invitation could not add, and why, in words a person can act on. */
 export interface InviteResult {
   refused: { userId: string; reason: string }[];
@@ -76,16 +86,16 @@ export interface ChatAdapter {
   createChannel(name: string, options?: { triedBefore?: boolean }): Promise<ChatChannel | "name_taken">;
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   /** Shares a small text file (a calendar invite, say) in a channel, with a message. */
-  uploadFile(channel: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void>;
+  uploadFile(channel: string, file: { filename: string; title: string; content: string; comment: string }, effect?: EffectAttempt): Promise<void>;
   /** Replaces a message Herald posted with this text alone: buttons it had are gone. */
-  updateMessage(channel: string, messageId: string, text: string): Promise<void>;
+  updateMessage(channel: string, messageId: string, text: string, effect?: EffectAttempt): Promise<void>;
   /** Sets the channel's topic (Slack allows 250 characters). */
-  setTopic(channel: string, topic: string): Promise<void>;
+  setTopic(channel: string, topic: string, effect?: EffectAttempt): Promise<void>;
   /**
    * Adds people to a channel; someone already in it is fine. Says who the platform would not add
    * (a deactivated account, a guest kept out of the channel): the others are added all the same.
    */
-  invite(channel: string, userIds: string[]): Promise<InviteResult>;
+  invite(channel: string, userIds: string[], effect?: EffectAttempt): Promise<InviteResult>;
   /**
    * A room that exists under this name, and whether Herald made it (so a room made by an attempt
    * whose answer was lost is found again, not duplicated); null when there is none.

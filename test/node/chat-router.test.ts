@@ -22,7 +22,11 @@ function fakeChat(platform: string, owns: (id: string) => boolean, capabilities:
     updateMessage: async () => void calls.push("updateMessage"),
     setTopic: async () => void calls.push("setTopic"),
     invite: async () => (calls.push("invite"), { refused: [] }),
-    findPosted: async () => null,
+    findPosted: async (channel, key) => {
+      calls.push(`findPosted ${key}`);
+      const index = posts.findIndex((p) => p.channel === channel && p.idempotencyKey === key);
+      return index < 0 ? null : { channel, id: String(index + 1) };
+    },
     respond: async () => void calls.push("respond"),
     findRoom: async () => null,
     pin: async () => void calls.push("pin"),
@@ -81,6 +85,32 @@ describe("a platform that cannot do everything", () => {
       ["*Now:* P1 · triggered", undefined, undefined],
       ["Herald cannot add people here: please add <@ada|ada> by hand.", undefined, undefined],
     ]);
+  });
+
+  it("keys each post it makes in place of a call by the effect, and looks for it before a retry posts it again", async () => {
+    const bare = fakeChat("webhook", () => true, { rooms: false, topics: false, threads: false, edits: false, files: false, buttons: false, invites: false, pins: false });
+    const chat = withFallbacks(bare.chat);
+    const file = (content: string) => ({ filename: "pm.ics", title: "PM", content, comment: "The meeting" });
+    await chat.setTopic("ops", "P1 · triggered", { key: "e1", triedBefore: false });
+    await chat.uploadFile("ops", file("DTSTAMP:1"), { key: "e2", triedBefore: false });
+    await chat.updateMessage("ops", "m1", "Resolved", { key: "e3", triedBefore: false });
+    await chat.invite("ops", ["ada"], { key: "e4", triedBefore: false });
+    expect(bare.calls).toEqual([]);
+    expect(bare.posts.map((p) => p.idempotencyKey)).toEqual(["e1:topic", "e2:file:pm.ics", "e3:update:m1", "e4:invite"]);
+
+    // Each tried again after its answer was lost: found, not posted again, though the file's text
+    // and the announcement are rendered anew on each try.
+    await chat.setTopic("ops", "P1 · triggered", { key: "e1", triedBefore: true });
+    await chat.uploadFile("ops", file("DTSTAMP:2"), { key: "e2", triedBefore: true });
+    await chat.updateMessage("ops", "m1", "Resolved at 10:05", { key: "e3", triedBefore: true });
+    await chat.invite("ops", ["ada"], { key: "e4", triedBefore: true });
+    expect(bare.posts).toHaveLength(4);
+    expect(bare.calls).toEqual(["findPosted e1:topic", "findPosted e2:file:pm.ics", "findPosted e3:update:m1", "findPosted e4:invite"]);
+
+    // The same topic set again by a later effect is a new post; one tried before that had not landed is made.
+    await chat.setTopic("ops", "P1 · triggered", { key: "e5", triedBefore: false });
+    await chat.setTopic("ops", "P1 · acknowledged", { key: "e6", triedBefore: true });
+    expect(bare.posts.map((p) => p.idempotencyKey).slice(4)).toEqual(["e5:topic", "e6:topic"]);
   });
 
   it("is left as it is when it can do everything", () => {

@@ -343,6 +343,30 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(await herald.store.openEffects(100)).toEqual([]);
   });
 
+  it("posts once what it posts in place of a topic or a file when the Bot Connector loses its answer", async () => {
+    const herald = await startTeams();
+    const lose = (containing: string) => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "connector", lose: true, containing }) });
+    // Teams has no channel topics and the bot shares no files: each is a post, whose answer is lost once.
+    await lose("Now:");
+    await lose("save it as a file");
+    await say(herald, "declare P2 networking VPC peering is down");
+    const incident = (await herald.store.listIncidents())[0]!;
+    await say(herald, "postmortem schedule 2099-12-01 14:00", { conversation: incident.channel!.id });
+    await retriesRun(herald);
+    await retriesRun(herald);
+    expect(await (await fetch(`${url}/teams/__faults`)).json()).toEqual({});
+    expect(await herald.store.openEffects(100)).toEqual([]);
+
+    const posted = ((await (await fetch(`${url}/teams/__posted`)).json()) as { cards: any[] }[]).filter((m) => m.cards.length > 0);
+    const texts = posted.map((m) => JSON.stringify(m.cards));
+    expect(texts.filter((t) => t.includes("Now:")).length).toBeGreaterThanOrEqual(1);
+    expect(texts.filter((t) => t.includes("save it as a file"))).toHaveLength(1);
+    const marks = posted.map((m) => m.cards[0].body[0].id as string);
+    expect(new Set(marks).size).toBe(marks.length);
+    // Each was sent once: the two whose answers were lost were found through Graph.
+    expect((await connectorPosts(herald)).filter((c) => c.method === "POST")).toHaveLength(marks.length);
+  });
+
   it("makes each incident a channel through Graph where permitted: names fitted to 50 characters, a taken one suffixed, a thread when Graph refuses", async () => {
     const herald = await startTeams("channel");
     await say(herald, "declare P2 networking A title far longer than a Teams channel name may be: fifty characters at most");

@@ -37,7 +37,8 @@ const FORBIDDEN_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'"]/;
  * JSON in a string; refused with 403 unless the team granted ChannelMessage.Read.Group, which
  * `/__rsc` takes away), and Workflows webhooks. Faults can be queued: `/__fault` {service, status},
  * or {service: "connector", lose: true}: the post is made and its answer lost (a 502); a
- * connector fault with `conversation` waits for a post to that conversation.
+ * connector fault with `conversation` waits for a post to that conversation, and one with
+ * `containing` for a post whose cards have that text.
  */
 export async function createFakeTeams() {
   const good = await generateKeyPair("RS256", { extractable: true });
@@ -56,7 +57,7 @@ export async function createFakeTeams() {
   let calls: TeamsCall[] = [];
   let counter = 0;
   let channels: { id: string; displayName: string; description: string }[] = [];
-  let faults: Record<string, { status?: number; lose?: boolean; conversation?: string }[]> = {};
+  let faults: Record<string, { status?: number; lose?: boolean; conversation?: string; containing?: string }[]> = {};
   // What the Bot Connector posted, by channel (the conversation id before `;messageid=`): the
   // channel's own messages in the order posted, each with its replies.
   let posted = new Map<string, PostedMessage[]>();
@@ -88,9 +89,11 @@ export async function createFakeTeams() {
     return c.json({ ok: true });
   });
   app.get("/__jwks_fetches", (c) => c.json({ fetches: jwksFetches }));
+  /** The faults queued and not yet served, by service. */
+  app.get("/__faults", (c) => c.json(Object.fromEntries(Object.entries(faults).filter(([, queued]) => queued.length > 0))));
   app.post("/__fault", async (c) => {
-    const { service, status, lose, conversation } = (await c.req.json()) as { service: string; status?: number; lose?: boolean; conversation?: string };
-    (faults[service] ??= []).push({ status, lose, conversation });
+    const { service, status, lose, conversation, containing } = (await c.req.json()) as { service: string; status?: number; lose?: boolean; conversation?: string; containing?: string };
+    (faults[service] ??= []).push({ status, lose, conversation, containing });
     return c.json({ ok: true });
   });
   // The team's grant of ChannelMessage.Read.Group (resource-specific consent), taken away or given.
@@ -161,9 +164,11 @@ export async function createFakeTeams() {
     const body = await c.req.json().catch(() => null);
     calls.push({ service: "connector", method: "POST", path: c.req.path, body });
     if (!bearer(c, "bot")) return c.json({ error: { code: "Unauthorized", message: "bad token" } }, 401);
-    // The first fault queued for this conversation, or for any.
+    // The first fault queued for this conversation (or any), and for a card with this text (or any).
     const queued = faults.connector ?? [];
-    const next = queued.findIndex((f) => f.conversation === undefined || f.conversation === c.req.param("conversation"));
+    const next = queued.findIndex(
+      (f) => (f.conversation === undefined || f.conversation === c.req.param("conversation")) && (f.containing === undefined || JSON.stringify(body?.attachments ?? []).includes(f.containing)),
+    );
     const fault = next >= 0 ? queued.splice(next, 1)[0] : undefined;
     if (fault && !fault.lose) return c.json({ error: { code: "ServiceError" } }, fault.status as 500);
     const wrong = problem(body);
