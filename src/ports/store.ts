@@ -265,9 +265,10 @@ export interface OutboxStore {
   /** Effects that failed for good (dead letters), newest first, a page at a time. */
   failedEffects(query: PageQuery): Promise<Page<Effect>>;
   /**
-   * Queues again, due at `at` with their attempts counted from none, those of these effects that
-   * ended failed or skipped and still have their payload (retention drops a finished one's); the
-   * number queued.
+   * Queues again, due at `at`, those of these effects that ended failed or skipped and still have
+   * their payload (retention drops a finished one's); the number queued. Their attempts count
+   * again from one if they were tried, from none if not: known as tried, what an earlier attempt
+   * made is looked for before it is made again.
    */
   requeueEffects(keys: string[], at: string): Promise<number>;
   /**

@@ -247,12 +247,12 @@ export function createSqlStore(db: SqlDatabase): Store {
       // The effects skipped for want of what failed first go again too, after it in their lane.
       const changes = await db.batch([
         {
-          sql: `UPDATE effects SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = ?, updated_at = ?
+          sql: `UPDATE effects SET status = 'pending', attempts = MIN(attempts, 1), last_error = NULL, next_attempt_at = ?, updated_at = ?
                 WHERE ${skippedRow("effects")} AND EXISTS (SELECT 1 FROM effects AS f WHERE ${afterFailed("effects", "f")})`,
           params: [at, at, skippedFor.reason, skippedFor.kind],
         },
         {
-          sql: `UPDATE effects SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = ?, updated_at = ? WHERE status = 'failed'`,
+          sql: `UPDATE effects SET status = 'pending', attempts = MIN(attempts, 1), last_error = NULL, next_attempt_at = ?, updated_at = ? WHERE status = 'failed'`,
           params: [at, at],
         },
       ]);
@@ -270,7 +270,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     async requeueEffects(keys, at) {
       if (keys.length === 0) return 0;
       return db.run(
-        `UPDATE effects SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = ?, updated_at = ?
+        `UPDATE effects SET status = 'pending', attempts = MIN(attempts, 1), last_error = NULL, next_attempt_at = ?, updated_at = ?
          WHERE key IN (${keys.map(() => "?").join(", ")}) AND status IN ('failed', 'skipped') AND pruned_at IS NULL`,
         [at, at, ...keys],
       );

@@ -130,7 +130,7 @@ describe(`a bad day (${harness.runtime})`, () => {
     // The channel is back (the fake refused once): asked again, the summary lands, once.
     const queued = await retry(dead!.key);
     expect(queued.status).toBe(202);
-    expect(await queued.json()).toMatchObject({ effect: { key: dead!.key, status: "pending", attempts: 0, lastError: null, kind: "post_message" }, alongWith: [] });
+    expect(await queued.json()).toMatchObject({ effect: { key: dead!.key, status: "pending", attempts: 1, lastError: null, kind: "post_message" }, alongWith: [] });
     await herald.settle();
     expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
     expect((await herald.store.getEffect(dead!.key))!.status).toBe("done");
@@ -149,6 +149,34 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect(await unknown.json()).toEqual({ error: { code: "not_found", message: "no effect no:such:effect" } });
     expect((await retry(dead!.key, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
   });
+
+  it("looks for what a dead letter's last attempt made before trying it again: a post that landed on the last try, its answer lost, is not made twice", async () => {
+    const herald = await harness.start();
+    const vendors = harness.vendorsUrl;
+    const room = "C00000001";
+    // The room's summary: every try of the hour refused but the last, which lands and loses its answer.
+    for (let n = 0; n < 14; n++) await fetch(`${vendors}/slack/__fault/chat.postMessage`, { method: "POST", body: JSON.stringify({ status: 503, channel: room }) });
+    await fetch(`${vendors}/slack/__fault/chat.postMessage`, { method: "POST", body: JSON.stringify({ lose: true, channel: room }) });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
+    await herald.settle();
+    let rounds = 0;
+    while ((await waitsOver(herald.store)) > 0) {
+      await herald.settle();
+      expect(++rounds, "effects still waiting").toBeLessThan(40);
+    }
+    expect(await (await fetch(`${vendors}/slack/__faults`)).json()).toEqual({});
+    const [dead] = (await herald.store.failedEffects({ limit: 10 })).items;
+    expect(dead).toMatchObject({ status: "failed", attempts: 15, payload: { kind: "post_message" } });
+
+    const queued = await herald.request(`/api/effects/${encodeURIComponent(dead!.key)}/retry`, { method: "POST", ...auth });
+    expect(queued.status).toBe(202);
+    // Counted as tried once, so that what an earlier attempt made is looked for.
+    expect(await queued.json()).toMatchObject({ effect: { status: "pending", attempts: 1, lastError: null } });
+    await herald.settle();
+    expect(await herald.store.getEffect(dead!.key)).toMatchObject({ status: "done" });
+    const messages = (await (await fetch(`${vendors}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    expect(messages.filter((m) => m.channel === room && m.text.startsWith(":rotating_light:"))).toHaveLength(1);
+  }, 60_000);
 
   it("loses nothing to a Slack outage of about an hour: once Slack answers, the room is made and every post lands, none given up", async () => {
     const herald = await harness.start();

@@ -283,11 +283,12 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(await tryAgain(store, "k-update", clock.now().toISOString())).toMatchObject({ status: "not_failed" });
     expect(await tryAgain(store, "nothing", clock.now().toISOString())).toEqual({ status: "not_found" });
     const retried = await tryAgain(store, "k-create", clock.now().toISOString());
-    expect(retried).toMatchObject({ status: "queued", effect: { key: "k-create", status: "pending", attempts: 0, lastError: null }, alongWith: ["k-summary"] });
+    expect(retried).toMatchObject({ status: "queued", effect: { key: "k-create", status: "pending", attempts: 1, lastError: null }, alongWith: ["k-summary"] });
     await run();
+    // Each counted as tried once before, so each looked for what it may have made first.
     expect(await statuses(store)).toEqual([
-      ["k-create", "done", 1],
-      ["k-summary", "done", 1],
+      ["k-create", "done", 2],
+      ["k-summary", "done", 2],
       ["k-update", "done", 1],
       ["k-create:gave-up", "done", 1],
     ]);
@@ -311,8 +312,8 @@ describe(`runEffects (${harness.runtime})`, () => {
     await run();
     await run();
     expect(await statuses(store)).toEqual([
-      ["k-create", "failed", 1],
-      ["k-summary", "skipped", 1],
+      ["k-create", "failed", 2],
+      ["k-summary", "skipped", 2],
       ["k-update", "done", 1],
       ["k-create:gave-up", "done", 1],
       ["k-create:gave-up:2", "done", 1],
@@ -325,8 +326,8 @@ describe(`runEffects (${harness.runtime})`, () => {
     await run();
     await run();
     expect(await statuses(store)).toEqual([
-      ["k-create", "done", 1],
-      ["k-summary", "done", 1],
+      ["k-create", "done", 2],
+      ["k-summary", "done", 2],
       ["k-update", "done", 1],
       ["k-create:gave-up", "done", 1],
       ["k-create:gave-up:2", "done", 1],

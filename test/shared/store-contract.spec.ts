@@ -473,12 +473,13 @@ describe(`store contract (${harness.runtime})`, () => {
       "skipped-2": "skipped",
       done: "done",
     });
+    // Never tried, so nothing to look for: from no attempts.
     expect((await store.getEffect("summary-1"))).toMatchObject({ attempts: 0, lastError: null, nextAttemptAt: T1 });
     expect((await store.failedEffects({ limit: 10 })).items).toEqual([]);
     expect(await store.requeueFailedEffects(T1, { kind: "create_channel", reason: "no room" })).toEqual({ failed: 0, alongWith: 0 });
   });
 
-  it("queues failed and skipped effects again from no attempts, but not open ones, done ones or pruned ones", async () => {
+  it("queues failed and skipped effects again, known as tried (their attempts counted from one), but not open ones, done ones or pruned ones", async () => {
     const store = await harness.freshStore();
     const old = "2026-10-01T00:00:00.000Z";
     await store.recordDelivery({ id: "d", source: "pagerduty", webhookId: null, receivedAt: old, body: "{}" });
@@ -491,6 +492,7 @@ describe(`store contract (${harness.runtime})`, () => {
       effects: ["failed", "skipped", "done", "pending", "pruned"].map(post),
     });
     for (const key of ["failed", "skipped", "done", "pruned"]) await store.startEffect(key, old);
+    await store.startEffect("failed", old);
     await store.finishEffect("failed", { status: "failed", error: "gone" }, old);
     await store.finishEffect("skipped", { status: "skipped", error: "no room" }, T0);
     await store.finishEffect("done", { status: "done" }, T0);
@@ -503,7 +505,8 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(await store.requeueEffects([], T1)).toBe(0);
     expect(await store.requeueEffects(["failed", "skipped", "done", "pending", "pruned", "unknown"], T1)).toBe(2);
     const byKey = new Map((await store.effectsFor("inc-1")).map((e) => [e.key, e]));
-    for (const key of ["failed", "skipped"]) expect(byKey.get(key), key).toMatchObject({ status: "pending", attempts: 0, lastError: null, nextAttemptAt: T1, updatedAt: T1 });
+    // Tried before (twice, and once): a retry looks for what an earlier attempt made.
+    for (const key of ["failed", "skipped"]) expect(byKey.get(key), key).toMatchObject({ status: "pending", attempts: 1, lastError: null, nextAttemptAt: T1, updatedAt: T1 });
     expect(byKey.get("done")).toMatchObject({ status: "done", attempts: 1, updatedAt: T0 });
     expect(byKey.get("pending")).toMatchObject({ status: "pending", attempts: 0, updatedAt: old });
     expect(byKey.get("pruned")).toMatchObject({ status: "skipped", updatedAt: old });
