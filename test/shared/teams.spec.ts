@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import heraldYaml from "../../herald.yaml?raw";
 import { activitySchema } from "../../src/chat/teams/activity.js";
 import { commandText } from "../../src/chat/teams/command-text.js";
+import { createWorkflowsChat } from "../../src/chat/teams/workflows-chat.js";
 import { retriesRun } from "../support/harness.js";
 import { teamsFixtures } from "../support/teams-fixtures.js";
 import {
@@ -415,5 +416,19 @@ describe(`Teams without a bot: the outgoing webhook and Workflows (${harness.run
     expect(told.some((t) => t.includes("is now the **Incident Lead**"))).toBe(true);
     const mistake = await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, "frobnicate"))));
     expect(cardText(await mistake.json())).toContain("Unknown command 'frobnicate'");
+  });
+
+  it("waits as long as a throttled Workflows webhook asks, and tries a failing one again", async () => {
+    await harness.start({ chat: "local" });
+    const chat = createWorkflowsChat({ update: `${url}/teams/workflow/update` }, {});
+    const fault = (f: { status: number; retryAfter?: number }) => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "workflow", ...f }) });
+    const post = () => chat.postMessage({ channel: "update", text: "P1 incident 1: Everything is down", idempotencyKey: "k" });
+    await fault({ status: 429, retryAfter: 30 });
+    await fault({ status: 502 });
+    await fault({ status: 400 });
+    await expect(post()).rejects.toMatchObject({ name: "EffectError", retryable: true, retryAfterSeconds: 30 });
+    await expect(post()).rejects.toMatchObject({ retryable: true, retryAfterSeconds: undefined });
+    await expect(post()).rejects.toMatchObject({ retryable: false });
+    await expect(post()).resolves.toMatchObject({ channel: "update" });
   });
 });

@@ -38,7 +38,8 @@ const FORBIDDEN_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'"]/;
  * `/__rsc` takes away), and Workflows webhooks. Faults can be queued: `/__fault` {service, status},
  * or {service: "connector", lose: true}: the post is made and its answer lost (a 502); a
  * connector fault with `conversation` waits for a post to that conversation, and one with
- * `containing` for a post whose cards have that text.
+ * `containing` for a post whose cards have that text; a Workflows fault answers its status (with
+ * `retryAfter`, a Retry-After header).
  */
 export async function createFakeTeams() {
   const good = await generateKeyPair("RS256", { extractable: true });
@@ -57,7 +58,7 @@ export async function createFakeTeams() {
   let calls: TeamsCall[] = [];
   let counter = 0;
   let channels: { id: string; displayName: string; description: string }[] = [];
-  let faults: Record<string, { status?: number; lose?: boolean; conversation?: string; containing?: string }[]> = {};
+  let faults: Record<string, { status?: number; retryAfter?: number; lose?: boolean; conversation?: string; containing?: string }[]> = {};
   // What the Bot Connector posted, by channel (the conversation id before `;messageid=`): the
   // channel's own messages in the order posted, each with its replies.
   let posted = new Map<string, PostedMessage[]>();
@@ -92,8 +93,15 @@ export async function createFakeTeams() {
   /** The faults queued and not yet served, by service. */
   app.get("/__faults", (c) => c.json(Object.fromEntries(Object.entries(faults).filter(([, queued]) => queued.length > 0))));
   app.post("/__fault", async (c) => {
-    const { service, status, lose, conversation, containing } = (await c.req.json()) as { service: string; status?: number; lose?: boolean; conversation?: string; containing?: string };
-    (faults[service] ??= []).push({ status, lose, conversation, containing });
+    const { service, status, retryAfter, lose, conversation, containing } = (await c.req.json()) as {
+      service: string;
+      status?: number;
+      retryAfter?: number;
+      lose?: boolean;
+      conversation?: string;
+      containing?: string;
+    };
+    (faults[service] ??= []).push({ status, retryAfter, lose, conversation, containing });
     return c.json({ ok: true });
   });
   // The team's grant of ChannelMessage.Read.Group (resource-specific consent), taken away or given.
@@ -270,6 +278,8 @@ export async function createFakeTeams() {
   app.post("/workflow/:name", async (c) => {
     const body = await c.req.json().catch(() => null);
     calls.push({ service: "workflow", method: "POST", path: c.req.path, body });
+    const fault = faults.workflow?.shift();
+    if (fault) return c.json({ error: { code: fault.status === 429 ? "TooManyRequests" : "ServiceError", message: "fault" } }, fault.status as 429, fault.retryAfter ? { "retry-after": String(fault.retryAfter) } : {});
     const wrong = problem(body);
     if (wrong) return c.json({ error: { code: "InvalidRequestContent", message: wrong } }, 400);
     return c.body(null, 202);

@@ -40,7 +40,11 @@ export function createWorkflowsChat(workflows: Record<string, string>, channelKe
       } catch (error) {
         throw new EffectError(`Workflows webhook: ${(error as Error).message}`, true);
       }
-      if (!response.ok) throw new EffectError(`Workflows webhook: HTTP ${response.status}`, response.status === 429 || response.status >= 500);
+      if (!response.ok) {
+        // A busy flow is throttled (429): its wait, when it says one, is kept to.
+        const retryAfter = Number(response.headers.get("retry-after")) || undefined;
+        throw new EffectError(`Workflows webhook: HTTP ${response.status}`, response.status === 429 || response.status >= 500, retryAfter);
+      }
       return { channel, id: `workflow:${crypto.randomUUID()}` };
     },
     uploadFile: unsupported("share files"),
