@@ -8,11 +8,18 @@ export const CUT_MARKER = "… (cut; the full text is in the incident log)";
  */
 export function fitText(text: string, max: number): string {
   if (text.length <= max) return text;
-  let end = Math.max(0, max - CUT_MARKER.length);
-  // Not between the two halves of a surrogate pair.
-  if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
-  const head = text.slice(0, end);
+  const head = cutText(text, Math.max(0, max - CUT_MARKER.length));
   const open = head.lastIndexOf("<");
   const kept = open > head.lastIndexOf(">") ? head.slice(0, open) : head;
   return `${kept.trimEnd()}${CUT_MARKER}`;
+}
+
+/**
+ * The text's first `max` UTF-16 code units (as Slack and Microsoft Graph count a length), or one
+ * fewer rather than half of a character written as two.
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = max > 0 && /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
+  return text.slice(0, end);
 }

@@ -1,3 +1,4 @@
+import { cutText } from "../chat/fit-text.js";
 import { markupAsText } from "../chat/markup-tokens.js";
 import type { Config } from "../config/schema.js";
 import type { Renderer } from "../render/renderer.js";
@@ -71,10 +72,7 @@ function excerpt(text: string): string | null {
   const oneLine = text.replace(/\s+/g, " ").trim();
   if (!oneLine) return null;
   if (oneLine.length <= EXCERPT_CHARS) return oneLine;
-  let end = EXCERPT_CHARS - 1;
-  // Not between the two halves of a surrogate pair.
-  if (/[\uD800-\uDBFF]/.test(oneLine[end - 1]!)) end--;
-  return `${oneLine.slice(0, end).trimEnd()}…`;
+  return `${cutText(oneLine, EXCERPT_CHARS - 1).trimEnd()}…`;
 }
 
 /** The keys of the notices that an effect failed for good: `<key>:gave-up`, then `…:gave-up:2` and on for each time it was tried again. */

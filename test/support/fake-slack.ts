@@ -91,7 +91,9 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   const app = new Hono();
   app.get("/__calls", (c) => c.json(calls));
   /** What landed (not what was tried): each channel's messages in order, and the rooms. */
-  app.get("/__messages", (c) => c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) })))));
+  app.get("/__messages", (c) =>
+    c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, ts: m.ts, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}), ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) })))),
+  );
   app.get("/__rooms", (c) => c.json(rooms()));
   app.get("/__members/:channel", (c) => c.json([...(channels.get(c.req.param("channel"))?.members ?? [])]));
   app.post("/__reset", (c) => {

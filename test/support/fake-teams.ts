@@ -90,6 +90,13 @@ export async function createFakeTeams() {
     return c.json({ ok: true });
   });
   app.get("/__jwks_fetches", (c) => c.json({ fetches: jwksFetches }));
+  // A channel someone made in the team (its name is then taken for Herald, and the room is not Herald's).
+  app.post("/__channel", async (c) => {
+    const { name } = (await c.req.json()) as { name: string };
+    const channel = { id: `19:channel${++counter}@thread.tacv2`, displayName: name, description: "" };
+    channels.push(channel);
+    return c.json(channel);
+  });
   /** The faults queued and not yet served, by service. */
   app.get("/__faults", (c) => c.json(Object.fromEntries(Object.entries(faults).filter(([, queued]) => queued.length > 0))));
   app.post("/__fault", async (c) => {
@@ -178,7 +185,9 @@ export async function createFakeTeams() {
       (f) => (f.conversation === undefined || f.conversation === c.req.param("conversation")) && (f.containing === undefined || JSON.stringify(body?.attachments ?? []).includes(f.containing)),
     );
     const fault = next >= 0 ? queued.splice(next, 1)[0] : undefined;
-    if (fault && !fault.lose) return c.json({ error: { code: "ServiceError" } }, fault.status as 500);
+    if (fault && !fault.lose) {
+      return c.json({ error: { code: fault.status === 429 ? "TooManyRequests" : "ServiceError" } }, fault.status as 500, fault.retryAfter ? { "retry-after": String(fault.retryAfter) } : {});
+    }
     const wrong = problem(body);
     if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
     const [channel, root] = c.req.param("conversation").split(";messageid=") as [string, string | undefined];
