@@ -16,7 +16,9 @@ import type { ChatAdapter, ChatCapabilities } from "../../src/ports/chat.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { createRenderer } from "../../src/render/renderer.js";
 import { SLACK_TEST_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
-import { TEAMS_APP_ID, TEAMS_CHANNELS, TEAMS_TENANT_ID, teamsConfig } from "../support/teams-requests.js";
+import { ADA, GRACE, TEAMS_APP_ID, TEAMS_CHANNELS, TEAMS_TENANT_ID, teamsConfig } from "../support/teams-requests.js";
+import { DEACTIVATED_USERS } from "../support/fake-slack.js";
+import { CUT_MARKER } from "../../src/chat/fit-text.js";
 
 const url = harness.vendorsUrl;
 type Running = Awaited<ReturnType<typeof harness.start>>;
@@ -42,6 +44,9 @@ interface Subject {
   failNextPost?: (status: number, retryAfter?: number) => Promise<void>;
   /** Ids of the other platforms' channels, which this one must not claim. */
   notOurs: string[];
+  /** People the platform knows, and one it no longer has (a deactivated account), where it can tell. */
+  people: string[];
+  gone?: string;
 }
 
 const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body) });
@@ -58,6 +63,8 @@ const slack = async (): Promise<Subject> => ({
   },
   failNextPost: async (status, retryAfter) => void (await post("/slack/__fault/chat.postMessage", { status, retryAfter })),
   notOurs: ["console:team", TEAMS_CHANNELS.team, "a:1personal-chat"],
+  people: ["U0ADA0001", "U0GRACE01"],
+  gone: DEACTIVATED_USERS[0],
 });
 
 const consoleChat = async (herald: Running): Promise<Subject> => ({
@@ -69,6 +76,7 @@ const consoleChat = async (herald: Running): Promise<Subject> => ({
     return found && { text: found.text, buttons: Boolean(found.buttons?.length) };
   },
   notOurs: [TEAM_CHANNELS.team, TEAMS_CHANNELS.team],
+  people: ["ada", "grace"],
 });
 
 const teams = async (herald: Running, room: "thread" | "channel"): Promise<Subject> => {
@@ -96,6 +104,7 @@ const teams = async (herald: Running, room: "thread" | "channel"): Promise<Subje
     },
     failNextPost: async (status, retryAfter) => void (await post("/teams/__fault", { service: "connector", status, retryAfter })),
     notOurs: [TEAM_CHANNELS.team, "console:team"],
+    people: [ADA.id, GRACE.id],
   };
 };
 
@@ -105,6 +114,7 @@ const workflows = async (): Promise<Subject> => ({
   findsPosts: false,
   failNextPost: async (status, retryAfter) => void (await post("/teams/__fault", { service: "workflow", status, retryAfter })),
   notOurs: [TEAM_CHANNELS.team, "console:team"],
+  people: [ADA.id],
 });
 
 const SUBJECTS: [string, (herald: Running) => Promise<Subject>][] = [
@@ -216,6 +226,30 @@ describe.each(SUBJECTS)(`the chat contract: %s (${harness.runtime})`, (_name, ma
     await failNextPost(503);
     await expect(say()).rejects.toMatchObject({ name: "EffectError", retryable: true });
     await expect(say()).resolves.toMatchObject({ channel });
+  });
+
+  it("adds people to a room, someone already there being fine, and says who it could not add", async () => {
+    const { chat, channel, people, gone } = await start();
+    if (!chat.capabilities.invites) return;
+    expect(await chat.invite(channel, people)).toEqual({ refused: [] });
+    expect(await chat.invite(channel, people)).toEqual({ refused: [] });
+    if (!gone) return;
+    const { refused } = await chat.invite(channel, [gone, ...people]);
+    expect(refused).toEqual([{ userId: gone, reason: expect.any(String) }]);
+  });
+
+  it("posts, edits and sets as topic a text longer than the platform takes: cut, saying where the rest is, not refused", async () => {
+    const { chat, channel, shown } = await start();
+    const line = (n: number) => `${n}: Ada <@U0ADA0001|Ada> rolled back <https://example.com/deploys/${n}|deploy ${n}> – 🔥 *still* failing\n`;
+    const long = `*P1 incident 1:* Disk full\n${Array.from({ length: 1_000 }, (_, n) => line(n)).join("")}`;
+    const posted = await chat.postMessage({ channel, text: long, idempotencyKey: "contract:long" });
+    const whole = (text: string | undefined) => text?.includes(CUT_MARKER) || text?.includes("999: Ada");
+    if (shown) expect(whole((await shown(posted.channel, posted.id))?.text)).toBe(true);
+    if (chat.capabilities.edits) {
+      await chat.updateMessage(posted.channel, posted.id, `${long}(updated)`);
+      if (shown) expect(whole((await shown(posted.channel, posted.id))?.text)).toBe(true);
+    }
+    if (chat.capabilities.topics) await chat.setTopic(channel, `P1 · triggered · ${"Disk full on the primary database ".repeat(20)}`);
   });
 
   it("claims its own channels and not another platform's", async () => {

@@ -269,6 +269,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         const message = channel.byTs.get(String(body.ts));
         if (!message) return c.json({ ok: false, error: "message_not_found" });
         if (typeof body.text !== "string" || body.text === "") return c.json({ ok: false, error: "no_text" });
+        if (body.text.length > 40_000) return c.json({ ok: false, error: "msg_too_long" });
         message.text = body.text;
         // Without `blocks` the message keeps its blocks (and shows them, not the new text); an empty array removes them.
         if (body.blocks !== undefined) {
