@@ -15,7 +15,7 @@ export function withFallbacks(chat: ChatAdapter): ChatAdapter {
   if (Object.values(can).every(Boolean)) return chat;
   const say = async (channel: string, text: string, what: string, effect: EffectAttempt | undefined) => {
     const key = effect ? `${effect.key}:${what}` : `${what}:${shortHash(text)}`;
-    if (effect?.triedBefore && (await chat.findPosted(channel, key))) return;
+    if (effect?.triedBefore && (await chat.findPosted(channel, key, { since: effect.since }))) return;
     await chat.postMessage({ channel, text, idempotencyKey: key });
   };
   return {

@@ -6,5 +6,5 @@ import type { Effect } from "../ports/store.js";
  * (a crash, a timeout, a lost answer), so that what it made is looked for before it is made again.
  */
 export function attemptOf(effect: Effect): EffectAttempt {
-  return { key: effect.key, triedBefore: effect.attempts > 0 };
+  return { key: effect.key, triedBefore: effect.attempts > 0, since: effect.createdAt };
 }

@@ -360,7 +360,7 @@ async function postMessage(
   // A standing channel (ask, update) on the incident's own platform, unless the configuration names one.
   const { chat, channel } = deps.chat.at(to === "incident" ? incident!.channel!.id : deps.chat.place(to.channel, incident?.platform));
   const threadId = to !== "incident" ? to.threadId : undefined;
-  const landed = triedBefore ? await chat.findPosted(channel, effect.key, threadId) : null;
+  const landed = triedBefore ? await chat.findPosted(channel, effect.key, { threadId, since: effect.createdAt }) : null;
   const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId, ...(post.form ? { form: post.form } : {}) }));
   if (post.pin) await chat.pin(posted.channel, posted.id);
   if (!post.announcement) return { status: "done", result: posted };

@@ -62,6 +62,8 @@ export interface ChatCapabilities {
 export interface EffectAttempt {
   key: string;
   triedBefore: boolean;
+  /** When the effect was queued: nothing it made is older (see `findPosted`). */
+  since: string;
 }
 
 /** Who an invitation could not add, and why, in words a person can act on. */
@@ -109,9 +111,11 @@ export interface ChatAdapter {
   userByEmail(email: string): Promise<string | null>;
   /**
    * Looks for a message posted earlier with this idempotency key (after a crash mid-post, or an
-   * answer lost), in the channel or, given `threadId`, in that thread's replies.
+   * answer lost), in the channel or, given `threadId`, in that thread's replies. Given `since` (when
+   * the effect was queued), it looks back to then, however many posts came after it in a busy channel
+   * (within a bound the adapter says); without it, among the latest posts.
    */
-  findPosted(channel: string, idempotencyKey: string, threadId?: string): Promise<PostedMessage | null>;
+  findPosted(channel: string, idempotencyKey: string, where?: { threadId?: string; since?: string }): Promise<PostedMessage | null>;
   /**
    * Answers a request through the reply link the platform gave with it (Slack's response_url), which
    * works in channels Herald is not a member of; `channel` is where the request came from.

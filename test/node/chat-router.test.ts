@@ -22,8 +22,8 @@ function fakeChat(platform: string, owns: (id: string) => boolean, capabilities:
     updateMessage: async () => void calls.push("updateMessage"),
     setTopic: async () => void calls.push("setTopic"),
     invite: async () => (calls.push("invite"), { refused: [] }),
-    findPosted: async (channel, key) => {
-      calls.push(`findPosted ${key}`);
+    findPosted: async (channel, key, where) => {
+      calls.push(`findPosted ${key} since ${where?.since}`);
       const index = posts.findIndex((p) => p.channel === channel && p.idempotencyKey === key);
       return index < 0 ? null : { channel, id: String(index + 1) };
     },
@@ -88,28 +88,29 @@ describe("a platform that cannot do everything", () => {
   });
 
   it("keys each post it makes in place of a call by the effect, and looks for it before a retry posts it again", async () => {
+    const tried = (key: string, triedBefore: boolean) => ({ key, triedBefore, since: "2026-12-06T10:00:00.000Z" });
     const bare = fakeChat("webhook", () => true, { rooms: false, topics: false, threads: false, edits: false, files: false, buttons: false, invites: false, pins: false });
     const chat = withFallbacks(bare.chat);
     const file = (content: string) => ({ filename: "pm.ics", title: "PM", content, comment: "The meeting" });
-    await chat.setTopic("ops", "P1 · triggered", { key: "e1", triedBefore: false });
-    await chat.uploadFile("ops", file("DTSTAMP:1"), { key: "e2", triedBefore: false });
-    await chat.updateMessage("ops", "m1", "Resolved", { key: "e3", triedBefore: false });
-    await chat.invite("ops", ["ada"], { key: "e4", triedBefore: false });
+    await chat.setTopic("ops", "P1 · triggered", tried("e1", false));
+    await chat.uploadFile("ops", file("DTSTAMP:1"), tried("e2", false));
+    await chat.updateMessage("ops", "m1", "Resolved", tried("e3", false));
+    await chat.invite("ops", ["ada"], tried("e4", false));
     expect(bare.calls).toEqual([]);
     expect(bare.posts.map((p) => p.idempotencyKey)).toEqual(["e1:topic", "e2:file:pm.ics", "e3:update:m1", "e4:invite"]);
 
     // Each tried again after its answer was lost: found, not posted again, though the file's text
     // and the announcement are rendered anew on each try.
-    await chat.setTopic("ops", "P1 · triggered", { key: "e1", triedBefore: true });
-    await chat.uploadFile("ops", file("DTSTAMP:2"), { key: "e2", triedBefore: true });
-    await chat.updateMessage("ops", "m1", "Resolved at 10:05", { key: "e3", triedBefore: true });
-    await chat.invite("ops", ["ada"], { key: "e4", triedBefore: true });
+    await chat.setTopic("ops", "P1 · triggered", tried("e1", true));
+    await chat.uploadFile("ops", file("DTSTAMP:2"), tried("e2", true));
+    await chat.updateMessage("ops", "m1", "Resolved at 10:05", tried("e3", true));
+    await chat.invite("ops", ["ada"], tried("e4", true));
     expect(bare.posts).toHaveLength(4);
-    expect(bare.calls).toEqual(["findPosted e1:topic", "findPosted e2:file:pm.ics", "findPosted e3:update:m1", "findPosted e4:invite"]);
+    expect(bare.calls).toEqual(["e1:topic", "e2:file:pm.ics", "e3:update:m1", "e4:invite"].map((key) => `findPosted ${key} since 2026-12-06T10:00:00.000Z`));
 
     // The same topic set again by a later effect is a new post; one tried before that had not landed is made.
-    await chat.setTopic("ops", "P1 · triggered", { key: "e5", triedBefore: false });
-    await chat.setTopic("ops", "P1 · acknowledged", { key: "e6", triedBefore: true });
+    await chat.setTopic("ops", "P1 · triggered", tried("e5", false));
+    await chat.setTopic("ops", "P1 · acknowledged", tried("e6", true));
     expect(bare.posts.map((p) => p.idempotencyKey).slice(4)).toEqual(["e5:topic", "e6:topic"]);
   });
 

@@ -2,7 +2,7 @@ import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
-import { API_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
+import { API_TOKEN, SLACK_TEST_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
 import { slashCommand } from "../support/slack-requests.js";
 import { ConsoleClient, visibleText } from "../support/console-client.js";
 import type { Store } from "../../src/ports/store.js";
@@ -176,6 +176,32 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect(await herald.store.getEffect(dead!.key)).toMatchObject({ status: "done" });
     const messages = (await (await fetch(`${vendors}/slack/__messages`)).json()) as { channel: string; text: string }[];
     expect(messages.filter((m) => m.channel === room && m.text.startsWith(":rotating_light:"))).toHaveLength(1);
+  }, 60_000);
+
+  it("finds an announcement whose answer was lost after an alert storm's posts buried it in the update channel, and posts it once", async () => {
+    const herald = await harness.start();
+    const vendors = harness.vendorsUrl;
+    await fetch(`${vendors}/slack/__fault/chat.postMessage`, { method: "POST", body: JSON.stringify({ lose: true, channel: TEAM_CHANNELS.update }) });
+    await herald.request("/webhooks/pagerduty", await signedDelivery(page(1, "P1")));
+    await herald.settle();
+    // Before its retry, 250 other posts reach the update channel (more than a page of its history).
+    for (let n = 0; n < 250; n++) {
+      await fetch(`${vendors}/slack/api/chat.postMessage`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${SLACK_TEST_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ channel: TEAM_CHANNELS.update, text: `P3 incident ${n + 2}: slow builds` }),
+      });
+    }
+    let rounds = 0;
+    while ((await waitsOver(herald.store)) > 0) {
+      await herald.settle();
+      expect(++rounds, "effects still waiting").toBeLessThan(10);
+    }
+    expect(await (await fetch(`${vendors}/slack/__faults`)).json()).toEqual({});
+    const messages = (await (await fetch(`${vendors}/slack/__messages`)).json()) as { channel: string; text: string }[];
+    expect(messages.filter((m) => m.channel === TEAM_CHANNELS.update && m.text.includes("P1 page 1"))).toHaveLength(1);
+    const looked = (await herald.slackCalls()).filter((c) => c.method === "conversations.history" && c.body.channel === TEAM_CHANNELS.update);
+    expect(looked.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
   it("loses nothing to a Slack outage of about an hour: once Slack answers, the room is made and every post lands, none given up", async () => {

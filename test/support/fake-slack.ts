@@ -71,6 +71,8 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
     channel.messages.push(message);
     channel.byTs.set(message.ts, message);
   };
+  // A message's ts as Slack's: the second it was posted, and a sequence that keeps it unique.
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, "0")}`;
   let hung: (() => void)[] = [];
   const reset = () => {
     hung.forEach((release) => release());
@@ -227,7 +229,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         if (metadata && (typeof metadata.event_type !== "string" || typeof metadata.event_payload !== "object")) {
           return c.json({ ok: false, error: "invalid_metadata_format" });
         }
-        const ts = `${1_700_000_000 + ++counter}.000100`;
+        const ts = nextTs();
         const blocks = parseJson(body.blocks) as unknown[] | undefined;
         const threadTs = typeof body.thread_ts === "string" && body.thread_ts !== "" ? body.thread_ts : undefined;
         addMessage(channel, { ts, text: String(body.text ?? ""), metadata, ...(blocks?.length ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) });
@@ -259,7 +261,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         }
         if (body.channel_id !== undefined && !channels.has(String(body.channel_id))) return c.json({ ok: false, error: "channel_not_found" });
         const channel = channels.get(String(body.channel_id));
-        const ts = `${1_700_000_000 + ++counter}.000100`;
+        const ts = nextTs();
         if (channel) addMessage(channel, { ts, text: String(body.initial_comment ?? "") });
         return c.json({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title, content: uploads.get(String(f.id))!.content })) });
       }
@@ -311,7 +313,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         if (!channel) return c.json({ ok: false, error: "channel_not_found" });
         // The channel's own messages: a thread's replies are not among them (conversations.replies has them).
         const messages = channel.messages.filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts).reverse();
-        return c.json({ ok: true, messages: listed(messages, body), has_more: false });
+        return c.json({ ok: true, ...listed(messages, body, 100, 999) });
       }
       case "conversations.replies": {
         // A thread, oldest first: its parent (a person's message this fake never saw is left out), then its replies.
@@ -321,7 +323,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         const parent = channel.byTs.get(ts);
         const replies = channel.messages.filter((m) => m.thread_ts === ts && m.ts !== ts);
         if (!parent && replies.length === 0) return c.json({ ok: false, error: "thread_not_found" });
-        return c.json({ ok: true, messages: listed([...(parent ? [parent] : []), ...replies], body), has_more: false });
+        return c.json({ ok: true, ...listed([...(parent ? [parent] : []), ...replies], body, 1000, 1000) });
       }
       default:
         return c.json({ ok: false, error: "unknown_method" });
@@ -331,10 +333,30 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   return { app, calls: () => calls, rooms, reset };
 }
 
-/** Messages as conversations.history and conversations.replies list them: metadata and blocks only when `include_all_metadata` asks. */
-function listed(messages: PostedMessage[], body: Record<string, unknown>) {
+/**
+ * Messages as conversations.history and conversations.replies list them: those between `oldest` and
+ * `latest` (each left out unless `inclusive`), `limit` of them (`byDefault` when not given, at most
+ * `most`) from the `cursor` on, with `has_more` and the next cursor; metadata and blocks only when
+ * `include_all_metadata` asks.
+ */
+function listed(messages: PostedMessage[], body: Record<string, unknown>, byDefault: number, most: number) {
   const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
-  return messages.map((m) => (withMetadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts }));
+  const inclusive = body.inclusive === true || body.inclusive === "true";
+  const oldest = Number(body.oldest ?? 0);
+  const latest = body.latest === undefined ? Infinity : Number(body.latest);
+  const within = messages.filter((m) => {
+    const ts = Number(m.ts);
+    return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
+  });
+  const limit = Math.min(Math.max(Number(body.limit ?? byDefault) || byDefault, 1), most);
+  const from = typeof body.cursor === "string" && body.cursor !== "" ? Number(atob(body.cursor).replace(/^next_ts:/, "")) : 0;
+  const page = within.slice(from, from + limit);
+  const more = from + limit < within.length;
+  return {
+    messages: page.map((m) => (withMetadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts })),
+    has_more: more,
+    ...(more ? { response_metadata: { next_cursor: btoa(`next_ts:${from + limit}`) } } : {}),
+  };
 }
 
 /** What Slack would refuse in a modal view (Block Kit's documented limits), or null. */

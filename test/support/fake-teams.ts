@@ -278,7 +278,15 @@ export async function createFakeTeams() {
       mentions: [],
       reactions: [],
     });
-    return c.json({ "@odata.count": Math.min(top, all.length), value: all.slice(0, top).map(asGraph), ...(all.length > top ? { "@odata.nextLink": `${new URL(c.req.url).origin}${c.req.path}?$top=${top}&$skiptoken=${top}` } : {}) });
+    // The next page's link carries where it starts (Graph's skip token is opaque; this one is an offset).
+    const from = Number(c.req.query("$skiptoken") ?? 0) || 0;
+    const page = all.slice(from, from + top);
+    const more = from + top < all.length;
+    return c.json({
+      "@odata.count": page.length,
+      value: page.map(asGraph),
+      ...(more ? { "@odata.nextLink": `${new URL(c.req.url).origin}${c.req.path}?$top=${top}&$skiptoken=${from + top}` } : {}),
+    });
   };
   app.get("/graph/teams/:team/channels/:channel/messages", (c) => listMessages(c, false));
   app.get("/graph/teams/:team/channels/:channel/messages/:message/replies", (c) => listMessages(c, true));

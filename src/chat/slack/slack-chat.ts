@@ -35,6 +35,15 @@ export interface SlackViews {
 /** Where Slack's response_url links point; anything else in a request is not followed. */
 const RESPONSE_URL_ORIGIN = "https://hooks.slack.com";
 
+/**
+ * How far a retry looks for its earlier post: pages of 200 messages (Slack allows 999), at most 5 of
+ * them, back to when the effect was queued less 5 minutes for the clocks' difference. Each page is
+ * one Tier 3 call, made only on a retry.
+ */
+const LOOKUP_PAGE_SIZE = 200;
+const LOOKUP_PAGES = 5;
+const CLOCK_SKEW_SECONDS = 300;
+
 /** Metadata event type that marks Herald's own posts, so a retry can find one that already landed. */
 const METADATA_EVENT_TYPE = "herald_post";
 
@@ -271,19 +280,29 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       throw new EffectError(`response_url: HTTP ${response.status} ${reason}`, response.status === 429 || response.status >= 500, retryAfter);
     },
 
-    async findPosted(channel, idempotencyKey, threadId) {
+    async findPosted(channel, idempotencyKey, { threadId, since } = {}) {
+      // Back to when the effect was queued (less the clocks' possible difference), a page at a time:
+      // in an alert storm the update channel takes hundreds of posts between two tries of one.
+      const oldest = since ? String(Math.max(0, Math.floor(Date.parse(since) / 1000) - CLOCK_SKEW_SECONDS)) : undefined;
+      let cursor: string | undefined;
       try {
-        // A thread's replies are not in the channel's history: conversations.replies has them (the first 1,000).
-        const history = threadId
-          ? await client.conversations.replies({ channel, ts: threadId, include_all_metadata: true }).catch((error: unknown) => {
-              if ((error as { data?: { error?: string } }).data?.error === "thread_not_found") return { messages: [] };
-              throw error;
-            })
-          : await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
-        const found = history.messages?.find(
-          (m) => m.metadata?.event_type === METADATA_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === idempotencyKey,
-        );
-        return found?.ts ? { channel, id: found.ts } : null;
+        for (let page = 0; page < LOOKUP_PAGES; page++) {
+          const args = { channel, limit: LOOKUP_PAGE_SIZE, include_all_metadata: true, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) };
+          // A thread's replies are not in the channel's history: conversations.replies has them.
+          const history = threadId
+            ? await client.conversations.replies({ ...args, ts: threadId }).catch((error: unknown) => {
+                if (slackErrorCode(error) === "thread_not_found") return { messages: [], has_more: false, response_metadata: undefined };
+                throw error;
+              })
+            : await client.conversations.history(args);
+          const found = history.messages?.find(
+            (m) => m.metadata?.event_type === METADATA_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === idempotencyKey,
+          );
+          if (found?.ts) return { channel, id: found.ts };
+          cursor = history.response_metadata?.next_cursor || undefined;
+          if (!history.has_more || !cursor) return null;
+        }
+        return null;
       } catch (error) {
         throw toEffectError(threadId ? "conversations.replies" : "conversations.history", error);
       }

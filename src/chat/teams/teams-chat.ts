@@ -43,6 +43,17 @@ const ROOM_MARK = "herald-room:";
 /** Where a post in a thread goes: a thread's own conversation id (`…;messageid=<root>`), or its root message's id under the channel. */
 const inThread = (channel: string, threadId: string) => (threadId.includes(";messageid=") ? threadId : `${baseConversation(channel)};messageid=${threadId}`);
 
+/** How far a retry looks back for its earlier post: pages of 50 (Graph's most), and the clocks' possible difference. */
+const LOOKUP_PAGES = 10;
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** A message as Graph lists a channel's (chatMessage), with what Herald reads of it. */
+interface GraphMessage {
+  id?: unknown;
+  createdDateTime?: unknown;
+  attachments?: { content?: unknown }[];
+}
+
 /** The mark on a card as Graph returns it (its JSON in a string), or null. */
 function markOf(content: unknown): string | null {
   try {
@@ -88,21 +99,35 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
 
   let toldUnreadable = false;
   /**
-   * The newest 50 messages of a team's channel, or of a thread's replies, with Herald's marks on
-   * them: read through Graph (ChannelMessage.Read.Group, which the app package asks for), newest
-   * first. Null when Graph cannot say (no team_id, a chat, no permission, Graph failing): then a
-   * post whose answer was lost may show twice, as it would without this.
+   * Herald's marks on the messages of a team's channel, or of a thread's replies, newest first: read
+   * through Graph (ChannelMessage.Read.Group, which the app package asks for), 50 a page, back to
+   * `since` (when the effect was queued) where given; at most 10 pages (500 messages). Null when
+   * Graph cannot say (no team_id, a chat, no permission, Graph failing): then a post whose answer
+   * was lost may show twice, as it would without this.
    */
-  async function recentMarks(conversationId: string): Promise<{ id: string; mark: string }[] | null> {
+  async function recentMarks(conversationId: string, since?: string): Promise<{ id: string; mark: string }[] | null> {
     const teamId = options.settings.team_id;
     const channel = baseConversation(conversationId);
     if (!teamId || !isTeamChannel(channel)) return null;
     const root = /;messageid=([^;]+)$/.exec(conversationId)?.[1];
-    const url = `${graph}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channel)}/messages${root ? `/${encodeURIComponent(root)}/replies` : ""}?$top=50`;
+    let url: string | null = `${graph}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channel)}/messages${root ? `/${encodeURIComponent(root)}/replies` : ""}?$top=50`;
+    // The clocks' possible difference: a post is looked for a few minutes before its effect was queued.
+    const back = since ? Date.parse(since) - CLOCK_SKEW_MS : -Infinity;
+    const marks: { id: string; mark: string }[] = [];
     try {
-      const page = await callWithToken(token, GRAPH_SCOPE, "Graph list channel messages", url, { method: "GET" });
-      const messages = Array.isArray(page.value) ? (page.value as { id?: unknown; attachments?: { content?: unknown }[] }[]) : [];
-      return messages.flatMap((m) => (m.attachments ?? []).map((a) => ({ id: String(m.id), mark: markOf(a.content) })).filter((found): found is { id: string; mark: string } => found.mark !== null));
+      for (let page = 0; url && page < LOOKUP_PAGES; page++) {
+        const listed = await callWithToken(token, GRAPH_SCOPE, "Graph list channel messages", url, { method: "GET" });
+        const messages = Array.isArray(listed.value) ? (listed.value as GraphMessage[]) : [];
+        for (const m of messages) for (const a of m.attachments ?? []) {
+          const mark = markOf(a.content);
+          if (mark) marks.push({ id: String(m.id), mark });
+        }
+        const next = typeof listed["@odata.nextLink"] === "string" ? listed["@odata.nextLink"] : null;
+        const oldest = Date.parse(String(messages.at(-1)?.createdDateTime ?? ""));
+        // Only further back while the page still reaches `since`, and only to Graph itself (the token goes with it).
+        url = next && new URL(next).origin === new URL(graph).origin && oldest >= back ? next : null;
+      }
+      return marks;
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status !== 401 && status !== 403) options.log(`Teams: ${(error as Error).message}; a post whose answer was lost may show twice`);
@@ -202,8 +227,8 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     // Finding people by email needs Graph's User.Read.All; not asked for.
     userByEmail: async () => null,
     // The Bot Connector cannot list a conversation's messages; Graph can, in a team's channels.
-    async findPosted(channel, idempotencyKey, threadId) {
-      const found = (await recentMarks(threadId ? inThread(channel, threadId) : channel))?.find((m) => m.mark === `${POST_MARK}${idempotencyKey}`);
+    async findPosted(channel, idempotencyKey, { threadId, since } = {}) {
+      const found = (await recentMarks(threadId ? inThread(channel, threadId) : channel, since))?.find((m) => m.mark === `${POST_MARK}${idempotencyKey}`);
       return found ? { channel, id: found.id } : null;
     },
 
