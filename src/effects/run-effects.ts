@@ -397,7 +397,7 @@ async function raiseFollowUp(
 ): Promise<EffectOutcome> {
   // GitHub has no idempotency key for issues: each is marked with the effect's key, and a retry looks
   // for the mark first, so an attempt whose answer was lost is not filed twice.
-  const earlier = triedBefore && issue.labels[0] ? await deps.issues.findIssue(effect.key, issue.labels[0]) : null;
+  const earlier = triedBefore && issue.labels[0] ? await deps.issues.findIssue(effect.key, issue.labels[0], effect.createdAt) : null;
   const filed = earlier ?? (await deps.issues.createIssue({ title: issue.title, body: issue.body, labels: issue.labels, key: effect.key }));
   const followUp = { title: issue.title, url: filed.url, number: filed.number };
   const template = announce?.template ?? "follow-up";

@@ -38,22 +38,30 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
       }
     },
 
-    async findIssue(key, label) {
+    async findIssue(key, label, since) {
       try {
-        // The newest issues with the label: a retry comes minutes after the attempt it checks.
-        const { data } = await octokit.rest.issues.listForRepo({
-          owner,
-          repo,
-          labels: label,
-          state: "all",
-          sort: "created",
-          direction: "desc",
-          per_page: 50,
-          request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) },
-        });
-        if (!Array.isArray(data)) throw new EffectError("the list of issues is missing", false);
-        const found = data.find((issue) => issue.body?.includes(marker(key)));
-        return found ? { number: required(found.number, "number"), url: required(found.html_url, "html_url") } : null;
+        // The issues with the label updated since the effect was queued (less the clocks' possible
+        // difference), newest first, 100 a page: in an alert storm many are filed between two tries.
+        const after = since ? new Date(Date.parse(since) - CLOCK_SKEW_MS).toISOString() : undefined;
+        for (let page = 1; page <= LOOKUP_PAGES; page++) {
+          const { data } = await octokit.rest.issues.listForRepo({
+            owner,
+            repo,
+            labels: label,
+            state: "all",
+            sort: "created",
+            direction: "desc",
+            per_page: LOOKUP_PAGE_SIZE,
+            page,
+            ...(after ? { since: after } : {}),
+            request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) },
+          });
+          if (!Array.isArray(data)) throw new EffectError("the list of issues is missing", false);
+          const found = data.find((issue) => issue.body?.includes(marker(key)));
+          if (found) return { number: required(found.number, "number"), url: required(found.html_url, "html_url") };
+          if (data.length < LOOKUP_PAGE_SIZE) return null;
+        }
+        return null;
       } catch (error) {
         throw toEffectError("GitHub issues.listForRepo", error);
       }
@@ -105,6 +113,11 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
     },
   };
 }
+
+/** How far a retry looks for the issue an earlier attempt filed: pages of 100 (GitHub's most), at most 5. */
+const LOOKUP_PAGE_SIZE = 100;
+const LOOKUP_PAGES = 5;
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The hidden mark of an issue Herald filed for one effect. */
 function marker(key: string): string {

@@ -13,8 +13,11 @@ export interface IssueTracker {
    * whether an attempt whose answer was lost filed it after all.
    */
   createIssue(issue: { title: string; body: string; labels: string[]; key: string }): Promise<FiledIssue>;
-  /** The issue filed with this key among the recent ones with the label, or null. */
-  findIssue(key: string, label: string): Promise<FiledIssue | null>;
+  /**
+   * The issue filed with this key among those with the label, or null: those updated since `since`
+   * (when the effect was queued: nothing it filed is older), or without it the newest ones.
+   */
+  findIssue(key: string, label: string, since?: string): Promise<FiledIssue | null>;
   /**
    * Proposes a document for the repository: the file on its own branch and a pull request for it.
    * Doing it again with the same branch updates the file and finds the same pull request.

@@ -8,7 +8,7 @@ import { deliveries } from "../support/fixtures.js";
 import { interactions } from "../support/slack-fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { signed, slashCommand } from "../support/slack-requests.js";
-import { toTestConfig } from "../support/test-config.js";
+import { GITHUB_REPO, GITHUB_TOKEN, toTestConfig } from "../support/test-config.js";
 
 type Running = Awaited<ReturnType<typeof harness.start>>;
 const auth = { headers: { authorization: "Bearer herald-test-api-token" } };
@@ -92,6 +92,27 @@ describe(`exactly once, for everything Herald makes (${harness.runtime})`, () =>
     expect(detail.incident.followUps).toEqual([{ title: "Permanent fix for: Test Incident 3", url: expect.stringMatching(/\/issues\/\d+$/), number: expect.any(Number) }]);
     const links = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":link:"));
     expect(links).toHaveLength(1);
+  });
+
+  it("files a follow-up once when its answer was lost and 150 issues with its label were filed before the retry", async () => {
+    const herald = await ledAlarm();
+    await fault("github", "POST issues", { lose: true });
+    await say(herald, "resolve --temporary restarted the NAT gateway");
+    const [filed] = (await herald.githubCalls()).filter((c) => c.method === "POST");
+    // An alert storm: other follow-ups with the same label, newer than the lost one.
+    for (let n = 0; n < 150; n++) {
+      await fetch(`${harness.vendorsUrl}/github/repos/${GITHUB_REPO}/issues`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${GITHUB_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: `Permanent fix for: storm ${n}`, labels: (filed!.body as { labels: string[] }).labels }),
+      });
+    }
+    await retriesRun(herald);
+    const issues = (await (await fetch(`${harness.vendorsUrl}/github/__issues`)).json()) as { title: string }[];
+    expect(issues.filter((i) => i.title === "Permanent fix for: Test Incident 3")).toHaveLength(1);
+    const looked = (await herald.githubCalls()).filter((c) => c.method === "GET" && c.path.includes("/issues?"));
+    expect(looked.length).toBe(2);
+    expect(looked[0]!.path).toMatch(/since=/);
   });
 
   it("resolves in PagerDuty once when the first answer was lost: PagerDuty's refusal of a second resolve is taken as done, after looking", async () => {

@@ -39,7 +39,7 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
   let branches = new Map<string, string>();
   let files = new Map<string, { sha: string; content: string }>();
   let pulls: { number: number; head: string; base: string; title: string; body: string; html_url: string }[] = [];
-  let issues: { number: number; title: string; body: string; labels: string[]; html_url: string }[] = [];
+  let issues: { number: number; title: string; body: string; labels: string[]; html_url: string; created_at: string; updated_at: string }[] = [];
   // Faults on demand by "METHOD route" ("POST issues", "PUT contents", "POST pulls", "GET git/ref"):
   // `status` (refused before it acts), `lose` (it lands, the answer is lost: a 502), `close` (it
   // lands, the connection is closed instead of answering) or `body` (a 2xx with this body).
@@ -184,17 +184,28 @@ export function createFakeGitHub(options: { token: string; repo: string }) {
     if (refused) return refused;
     const number = calls.length;
     const html_url = `https://github.com/${options.repo}/issues/${number}`;
-    issues.push({ number, title: body.title, body: String((body as { body?: unknown }).body ?? ""), labels: (body.labels as string[] | undefined) ?? [], html_url });
+    const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    issues.push({ number, title: body.title, body: String((body as { body?: unknown }).body ?? ""), labels: (body.labels as string[] | undefined) ?? [], html_url, created_at: at, updated_at: at });
     return answer(c, fault, () => c.json({ ...created, number, title: body.title, html_url }, 201));
   });
-  // issues.listForRepo: newest first, filtered by a label.
+  // issues.listForRepo: newest first, filtered by labels and by `since` (updated at or after), a page
+  // of `per_page` (30 by default, 100 at most) at `page`, with a Link header to the next one.
   app.get("/repos/:owner/:repo/issues", (c) => {
     calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), body: null });
     const auth = c.req.header("authorization");
     if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) return c.json({ message: "Bad credentials" }, 401);
     const label = c.req.query("labels");
-    const found = issues.filter((i) => !label || label.split(",").every((l) => i.labels.includes(l))).reverse();
-    return c.json(found.slice(0, Number(c.req.query("per_page") ?? 30)).map((i) => ({ ...created, ...i, labels: i.labels.map((name) => ({ name })) })));
+    const since = c.req.query("since");
+    if (since !== undefined && Number.isNaN(Date.parse(since))) return c.json({ message: "Validation Failed", errors: [{ field: "since", code: "invalid" }] }, 422);
+    const found = issues.filter((i) => (!label || label.split(",").every((l) => i.labels.includes(l))) && (!since || i.updated_at >= new Date(since).toISOString().replace(/\.\d{3}Z$/, "Z"))).reverse();
+    const perPage = Math.min(Number(c.req.query("per_page") ?? 30) || 30, 100);
+    const page = Math.max(Number(c.req.query("page") ?? 1) || 1, 1);
+    if (page * perPage < found.length) {
+      const next = new URL(c.req.url);
+      next.searchParams.set("page", String(page + 1));
+      c.header("link", `<${next.toString()}>; rel="next"`);
+    }
+    return c.json(found.slice((page - 1) * perPage, page * perPage).map((i) => ({ ...created, ...i, labels: i.labels.map((name) => ({ name })) })));
   });
   /** A file as it stands on a branch, decoded. */
   const file = (branch: string, path: string) => {
