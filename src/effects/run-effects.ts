@@ -360,7 +360,7 @@ async function postMessage(
   // A standing channel (ask, update) on the incident's own platform, unless the configuration names one.
   const { chat, channel } = deps.chat.at(to === "incident" ? incident!.channel!.id : deps.chat.place(to.channel, incident?.platform));
   const threadId = to !== "incident" ? to.threadId : undefined;
-  const landed = triedBefore ? await chat.findPosted(channel, effect.key, { threadId, since: effect.createdAt }) : null;
+  const landed = triedBefore ? await chat.findPosted(channel, effect.key, { threadId, since: attemptOf(effect).since }) : null;
   const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId, ...(post.form ? { form: post.form } : {}) }));
   if (post.pin) await chat.pin(posted.channel, posted.id);
   if (!post.announcement) return { status: "done", result: posted };
@@ -397,7 +397,7 @@ async function raiseFollowUp(
 ): Promise<EffectOutcome> {
   // GitHub has no idempotency key for issues: each is marked with the effect's key, and a retry looks
   // for the mark first, so an attempt whose answer was lost is not filed twice.
-  const earlier = triedBefore && issue.labels[0] ? await deps.issues.findIssue(effect.key, issue.labels[0], effect.createdAt) : null;
+  const earlier = triedBefore && issue.labels[0] ? await deps.issues.findIssue(effect.key, issue.labels[0], attemptOf(effect).since) : null;
   const filed = earlier ?? (await deps.issues.createIssue({ title: issue.title, body: issue.body, labels: issue.labels, key: effect.key }));
   const followUp = { title: issue.title, url: filed.url, number: filed.number };
   const template = announce?.template ?? "follow-up";

@@ -40,9 +40,8 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
 
     async findIssue(key, label, since) {
       try {
-        // The issues with the label updated since the effect was queued (less the clocks' possible
-        // difference), newest first, 100 a page: in an alert storm many are filed between two tries.
-        const after = since ? new Date(Date.parse(since) - CLOCK_SKEW_MS).toISOString() : undefined;
+        // The issues with the label updated since the effect was queued, newest first, 100 a page:
+        // in an alert storm many are filed between two tries.
         for (let page = 1; page <= LOOKUP_PAGES; page++) {
           const { data } = await octokit.rest.issues.listForRepo({
             owner,
@@ -53,7 +52,7 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
             direction: "desc",
             per_page: LOOKUP_PAGE_SIZE,
             page,
-            ...(after ? { since: after } : {}),
+            ...(since ? { since } : {}),
             request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) },
           });
           if (!Array.isArray(data)) throw new EffectError("the list of issues is missing", false);
@@ -117,7 +116,6 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
 /** How far a retry looks for the issue an earlier attempt filed: pages of 100 (GitHub's most), at most 5. */
 const LOOKUP_PAGE_SIZE = 100;
 const LOOKUP_PAGES = 5;
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The hidden mark of an issue Herald filed for one effect. */
 function marker(key: string): string {

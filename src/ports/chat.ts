@@ -62,7 +62,7 @@ export interface ChatCapabilities {
 export interface EffectAttempt {
   key: string;
   triedBefore: boolean;
-  /** When the effect was queued: nothing it made is older (see `findPosted`). */
+  /** Nothing the effect made is older: when it was queued, less the clocks' possible difference (see `findPosted`). */
   since: string;
 }
 
@@ -111,8 +111,8 @@ export interface ChatAdapter {
   userByEmail(email: string): Promise<string | null>;
   /**
    * Looks for a message posted earlier with this idempotency key (after a crash mid-post, or an
-   * answer lost), in the channel or, given `threadId`, in that thread's replies. Given `since` (when
-   * the effect was queued), it looks back to then, however many posts came after it in a busy channel
+   * answer lost), in the channel or, given `threadId`, in that thread's replies. Given `since` (see
+   * EffectAttempt), it looks back to then, however many posts came after it in a busy channel
    * (within a bound the adapter says); without it, among the latest posts.
    */
   findPosted(channel: string, idempotencyKey: string, where?: { threadId?: string; since?: string }): Promise<PostedMessage | null>;

@@ -15,7 +15,7 @@ export interface IssueTracker {
   createIssue(issue: { title: string; body: string; labels: string[]; key: string }): Promise<FiledIssue>;
   /**
    * The issue filed with this key among those with the label, or null: those updated since `since`
-   * (when the effect was queued: nothing it filed is older), or without it the newest ones.
+   * (nothing the effect filed is older: see EffectAttempt), or without it the newest ones.
    */
   findIssue(key: string, label: string, since?: string): Promise<FiledIssue | null>;
   /**

@@ -37,12 +37,10 @@ const RESPONSE_URL_ORIGIN = "https://hooks.slack.com";
 
 /**
  * How far a retry looks for its earlier post: pages of 200 messages (Slack allows 999), at most 5 of
- * them, back to when the effect was queued less 5 minutes for the clocks' difference. Each page is
- * one Tier 3 call, made only on a retry.
+ * them, back to `since`. Each page is one Tier 3 call, made only on a retry.
  */
 const LOOKUP_PAGE_SIZE = 200;
 const LOOKUP_PAGES = 5;
-const CLOCK_SKEW_SECONDS = 300;
 
 /** Metadata event type that marks Herald's own posts, so a retry can find one that already landed. */
 const METADATA_EVENT_TYPE = "herald_post";
@@ -281,9 +279,9 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
     },
 
     async findPosted(channel, idempotencyKey, { threadId, since } = {}) {
-      // Back to when the effect was queued (less the clocks' possible difference), a page at a time:
-      // in an alert storm the update channel takes hundreds of posts between two tries of one.
-      const oldest = since ? String(Math.max(0, Math.floor(Date.parse(since) / 1000) - CLOCK_SKEW_SECONDS)) : undefined;
+      // Back to when the effect was queued, a page at a time: in an alert storm the update channel
+      // takes hundreds of posts between two tries of one.
+      const oldest = since ? String(Math.floor(Date.parse(since) / 1000)) : undefined;
       let cursor: string | undefined;
       try {
         for (let page = 0; page < LOOKUP_PAGES; page++) {

@@ -43,9 +43,8 @@ const ROOM_MARK = "herald-room:";
 /** Where a post in a thread goes: a thread's own conversation id (`…;messageid=<root>`), or its root message's id under the channel. */
 const inThread = (channel: string, threadId: string) => (threadId.includes(";messageid=") ? threadId : `${baseConversation(channel)};messageid=${threadId}`);
 
-/** How far a retry looks back for its earlier post: pages of 50 (Graph's most), and the clocks' possible difference. */
+/** How far a retry looks back for its earlier post: pages of 50 (Graph's most). */
 const LOOKUP_PAGES = 10;
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** A message as Graph lists a channel's (chatMessage), with what Herald reads of it. */
 interface GraphMessage {
@@ -111,8 +110,7 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     if (!teamId || !isTeamChannel(channel)) return null;
     const root = /;messageid=([^;]+)$/.exec(conversationId)?.[1];
     let url: string | null = `${graph}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channel)}/messages${root ? `/${encodeURIComponent(root)}/replies` : ""}?$top=50`;
-    // The clocks' possible difference: a post is looked for a few minutes before its effect was queued.
-    const back = since ? Date.parse(since) - CLOCK_SKEW_MS : -Infinity;
+    const back = since ? Date.parse(since) : -Infinity;
     const marks: { id: string; mark: string }[] = [];
     try {
       for (let page = 0; url && page < LOOKUP_PAGES; page++) {
