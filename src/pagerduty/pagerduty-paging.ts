@@ -75,6 +75,23 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
     throw new PagerDutyRefusal(`PagerDuty ${method} ${path}: HTTP ${response.status} ${detail}`, retryable, retryAfter, response.status);
   }
 
+  /**
+   * A list read with PagerDuty's classic pagination (`limit` up to 100, `offset`, and `more` while
+   * there is more), a page at a time, at most `pages` pages: what a caller looks for can be past the
+   * first page. The status-page lists follow these conventions (their order is not documented).
+   */
+  async function* listed(path: string, wrapper: string, pages = 5): AsyncGenerator<Record<string, unknown>> {
+    let offset = 0;
+    for (let page = 0; page < pages; page++) {
+      const answer = await call("GET", `${path}${path.includes("?") ? "&" : "?"}limit=100&offset=${offset}`, undefined);
+      const items = answer[wrapper];
+      if (!Array.isArray(items)) throw new EffectError(`PagerDuty GET ${path} answered without ${wrapper}`, false);
+      for (const item of items) if (item && typeof item === "object") yield item as Record<string, unknown>;
+      if (answer.more !== true || items.length === 0) return;
+      offset += items.length;
+    }
+  }
+
   return {
     platform: "pagerduty",
     async addNote(incidentId, content) {
@@ -209,15 +226,14 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
       // Status page posts carry no key of Herald's: a post is known by its title and an update by its message.
       const page = `/status_pages/${encodeURIComponent(update.statusPageId)}`;
       const holdsMessage = async (postId: string) => {
-        const list = (await call("GET", `${page}/posts/${encodeURIComponent(postId)}/post_updates`, undefined)).post_updates;
-        if (!Array.isArray(list)) throw new EffectError("PagerDuty listStatusPagePostUpdates answered without post_updates", false);
-        return list.some((item: { message?: unknown }) => item?.message === update.message);
+        for await (const item of listed(`${page}/posts/${encodeURIComponent(postId)}/post_updates`, "post_updates")) {
+          if (item.message === update.message) return true;
+        }
+        return false;
       };
       if (update.postId) return (await holdsMessage(update.postId)) ? { postId: update.postId } : null;
-      const posts = (await call("GET", `${page}/posts?post_type=incident`, undefined)).posts;
-      if (!Array.isArray(posts)) throw new EffectError("PagerDuty listStatusPagePosts answered without posts", false);
-      for (const post of posts as { id?: unknown; title?: unknown }[]) {
-        if (typeof post?.id === "string" && post.title === update.title && (await holdsMessage(post.id))) return { postId: post.id };
+      for await (const post of listed(`${page}/posts?post_type=incident`, "posts")) {
+        if (typeof post.id === "string" && post.title === update.title && (await holdsMessage(post.id))) return { postId: post.id };
       }
       return null;
     },

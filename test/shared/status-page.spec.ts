@@ -40,11 +40,52 @@ describe(`the external status page (${harness.runtime})`, () => {
     const sent = (await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/PSTATUS1/posts")).map((c) => `${c.method} ${c.path.replace(/PPOST\d+/, "PPOST")}`);
     expect(sent).toEqual([
       "POST /pagerduty/status_pages/PSTATUS1/posts",
-      "GET /pagerduty/status_pages/PSTATUS1/posts?post_type=incident",
-      "GET /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates",
+      "GET /pagerduty/status_pages/PSTATUS1/posts?post_type=incident&limit=100&offset=0",
+      "GET /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates?limit=100&offset=0",
       "POST /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates",
-      "GET /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates",
+      "GET /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates?limit=100&offset=0",
     ]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    expect(incident.statusPage!.published.map((p) => p.message)).toEqual([expect.stringMatching(/^We are investigating/), "The fix is rolling out."]);
+    const told = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":globe_with_meridians: <@U0GRACE01> published"));
+    expect(told).toHaveLength(2);
+  });
+
+  it("publishes each update once when its answer was lost and the page holds more posts and updates than one page of PagerDuty's list", async () => {
+    const herald = await harness.start();
+    const [triggered] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    const command = async (text: string) => {
+      await herald.request("/slack/commands", await slashCommand(text, { user: "U0GRACE01", userName: "grace" }));
+      await herald.settle();
+    };
+    const fake = (path: string, body: unknown) => fetch(`${harness.vendorsUrl}/pagerduty/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const title = (await herald.store.getIncident("PFQZPSY"))!.title;
+    // 150 earlier posts on the page, one with this incident's title, listed before Herald's.
+    await fake("__status_posts", { count: 149 });
+    await fake("__status_posts", { count: 1, title });
+    await command("lead me");
+
+    await fake("__fault", { call: "POST /status_pages/:id/posts", lose: true });
+    await command("status publish");
+    await retriesRun(herald);
+    const postId = (await herald.store.getIncident("PFQZPSY"))!.statusPage!.postId!;
+    // 120 updates made by hand on Herald's post, then Herald's next update with its answer lost.
+    await fake("__status_post_updates", { post: postId, count: 120 });
+    await command("status draft The fix is rolling out.");
+    await fake("__fault", { call: "POST /status_pages/:id/posts/:post/post_updates", lose: true });
+    await command("status publish");
+    await retriesRun(herald);
+
+    const calls = (await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/PSTATUS1/posts"));
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path.replace(postId, "HERALD"))).toEqual([
+      "/pagerduty/status_pages/PSTATUS1/posts",
+      "/pagerduty/status_pages/PSTATUS1/posts/HERALD/post_updates",
+    ]);
+    // The retry read the second page of posts to find Herald's, and the second page of its updates.
+    expect(calls.map((c) => c.path)).toContain("/pagerduty/status_pages/PSTATUS1/posts?post_type=incident&limit=100&offset=100");
+    expect(calls.map((c) => c.path)).toContain(`/pagerduty/status_pages/PSTATUS1/posts/${postId}/post_updates?limit=100&offset=100`);
     const incident = (await herald.store.getIncident("PFQZPSY"))!;
     expect(incident.statusPage!.published.map((p) => p.message)).toEqual([expect.stringMatching(/^We are investigating/), "The fix is rolling out."]);
     const told = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":globe_with_meridians: <@U0GRACE01> published"));

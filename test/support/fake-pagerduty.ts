@@ -78,6 +78,23 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     return c.json({ ok: true });
   });
   app.get("/__incidents", (c) => c.json([...incidents.values()]));
+  /** Posts already on the status page, made by others before the test: `{count, title?}`. */
+  app.post("/__status_posts", async (c) => {
+    const { count, title } = (await c.req.json()) as { count: number; title?: string };
+    for (let i = 0; i < count; i++) {
+      const id = `PPOST${String(++counter).padStart(3, "0")}`;
+      posts.set(id, { title: title ?? `Earlier incident ${i + 1}`, updates: [{ id: `PUPD-${id}`, message: `Earlier update ${i + 1}` }] });
+    }
+    return c.json({ ok: true });
+  });
+  /** Updates added to a post by others (in PagerDuty's web app, say): `{post, count}`. */
+  app.post("/__status_post_updates", async (c) => {
+    const { post, count } = (await c.req.json()) as { post: string; count: number };
+    const found = posts.get(post);
+    if (!found) return problem(c, 404, "Post not found");
+    for (let i = 0; i < count; i++) found.updates.push({ id: `PUPD${++counter}`, message: `Update by hand ${i + 1}` });
+    return c.json({ ok: true });
+  });
   /** The fault queued for this call, answered now; a `hang` is answered (never) after the call lands. */
   const faultFor = (method: string, route: string) => faults[`${method} ${route}`]?.shift();
   const hang = () => new Promise<void>((release) => hung.push(release));
@@ -162,19 +179,32 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     if (fault?.close) return dropConnection(c);
     return c.json({ post: { id, type: "status_page_post", title: post.title, post_type: "incident" } }, 201);
   });
+  /**
+   * PagerDuty's classic pagination: `limit` (25 unless given, at most 100) and `offset`, answered
+   * with `more` while items remain; a limit or offset that is not a number is refused. The
+   * status-page lists' order is not documented: these list oldest first, the harder case for a
+   * reader that stops at the first page.
+   */
+  const paged = <T>(c: Context, wrapper: string, items: T[]) => {
+    const limit = c.req.query("limit") === undefined ? 25 : Number(c.req.query("limit"));
+    const offset = c.req.query("offset") === undefined ? 0 : Number(c.req.query("offset"));
+    if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) return problem(c, 400, "limit and offset must be whole numbers");
+    const size = Math.min(limit, 100);
+    return c.json({ [wrapper]: items.slice(offset, offset + size), limit: size, offset, more: offset + size < items.length, total: null });
+  };
   // listStatusPagePosts (post_type filters), and a post's updates.
   app.get("/status_pages/:id/posts", (c) => {
     calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: null, body: null });
     const postType = c.req.query("post_type");
     if (postType !== undefined && !["incident", "maintenance"].includes(postType)) return problem(c, 400, "post_type is invalid");
     const listed = postType === "maintenance" ? [] : [...posts].map(([id, post]) => ({ id, type: "status_page_post", post_type: "incident", title: post.title, status_page: { id: c.req.param("id"), type: "status_page" }, updates: post.updates.map((u) => ({ id: u.id, type: "status_page_post_update" })) }));
-    return c.json({ posts: listed, limit: 25, offset: 0, more: false, total: null });
+    return paged(c, "posts", listed);
   });
   app.get("/status_pages/:id/posts/:post/post_updates", (c) => {
-    calls.push({ method: "GET", path: c.req.path, from: null, body: null });
+    calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: null, body: null });
     const post = posts.get(c.req.param("post"));
     if (!post) return problem(c, 404, "Post not found");
-    return c.json({ post_updates: post.updates.map((u) => ({ id: u.id, type: "status_page_post_update", message: u.message, post: { id: c.req.param("post"), type: "status_page_post" } })), limit: 25, offset: 0, more: false, total: null });
+    return paged(c, "post_updates", post.updates.map((u) => ({ id: u.id, type: "status_page_post_update", message: u.message, post: { id: c.req.param("post"), type: "status_page_post" } })));
   });
   app.post("/status_pages/:id/posts/:post/post_updates", async (c) => {
     const body = (await c.req.json().catch(() => null)) as { post_update?: Record<string, any> } | null;
