@@ -24,9 +24,9 @@ export async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Prom
     now: deps.clock.now().toISOString(),
   });
   const room = deps.chat.at(incident.channel.id);
-  // Slack's file upload carries no metadata to find it by afterwards: a retry after a lost answer
-  // (rare: the upload is three calls, and only the last one's answer can be lost) may share the
-  // invite twice. Where the platform posts the file's text instead, that post is looked for.
+  // A retry after a lost answer looks for the invite before sharing it again: on Slack, a share of
+  // this file and title with this comment (a share carries no metadata); where the platform posts the
+  // file's text instead, that post, by the effect's key.
   await room.chat.uploadFile(
     room.channel,
     {

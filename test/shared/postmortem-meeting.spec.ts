@@ -1,6 +1,7 @@
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import { deliveries } from "../support/fixtures.js";
+import { retriesRun } from "../support/harness.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { slashCommand } from "../support/slack-requests.js";
 
@@ -35,9 +36,43 @@ describe(`the post-mortem meeting (${harness.runtime})`, () => {
     );
     const [file] = JSON.parse(String(complete.body.files)) as { id: string; title: string }[];
     expect(file!.title).toBe("Post-mortem: Test Incident 3");
+    // Shared: the fake took the bytes (their length as announced) and lists the share with its file.
+    const messages = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; files?: { name: string; title: string }[] }[];
+    expect(messages.filter((m) => m.files).map((m) => [m.channel, m.files])).toEqual([["C00000001", [{ id: file!.id, name: "postmortem.ics", title: "Post-mortem: Test Incident 3" }]]]);
     const incident = (await herald.store.getIncident("PFQZPSY"))!;
     expect(incident.postmortemMeeting).toEqual({ at: "2099-12-01T14:00:00.000Z", by: { id: "U0ADA0001", name: "ada" }, leadReminded: false });
     const timeline = await herald.store.timeline(incident.id);
     expect(timeline.at(-1)!.text).toBe("Post-mortem meeting scheduled for 1 Dec 2099 14:00 GMT");
+  });
+
+  it("shares the invite once when Slack's answer to the share was lost, and a meeting moved minutes later is shared again", async () => {
+    const herald = await harness.start();
+    const [triggered] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("lead me"));
+    await herald.settle();
+    const shares = async () =>
+      ((await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; files?: { name: string }[] }[]).filter((m) => m.files?.length);
+
+    // The share lands, its answer does not: the retry finds it in the channel's history.
+    await fetch(`${harness.vendorsUrl}/slack/__fault/files.completeUploadExternal`, { method: "POST", body: JSON.stringify({ lose: true }) });
+    await herald.request("/slack/commands", await slashCommand("postmortem schedule 2099-12-01 14:00"));
+    await herald.settle();
+    const before = (await herald.slackCalls()).length;
+    await retriesRun(herald);
+    expect((await herald.slackCalls()).slice(before).map((c) => c.method)).toEqual(["conversations.history"]);
+    expect((await shares()).map((m) => [m.channel, m.files!.map((f) => f.name)])).toEqual([["C00000001", ["postmortem.ics"]]]);
+
+    // Moved at once, its share refused by a busy Slack: the retry does not take the share before (the
+    // same file and title, another time) for it.
+    await fetch(`${harness.vendorsUrl}/slack/__fault/files.completeUploadExternal`, { method: "POST", body: JSON.stringify({ status: 503 }) });
+    await herald.request("/slack/commands", await slashCommand("postmortem schedule 2099-12-02 09:00"));
+    await herald.settle();
+    await retriesRun(herald);
+    const texts = (await shares()).map((m) => m.text.match(/\d+ Dec 2099 \d\d:\d\d/)![0]);
+    expect(texts).toEqual(["1 Dec 2099 14:00", "2 Dec 2099 09:00"]);
+    const incident = (await herald.store.getIncident("PFQZPSY"))!;
+    expect(incident.postmortemMeeting?.at).toBe("2099-12-02T09:00:00.000Z");
   });
 });

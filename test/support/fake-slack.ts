@@ -31,6 +31,8 @@ interface PostedMessage {
   blocks?: unknown[];
   /** The thread it replies in (its parent's ts), when it is a reply. */
   thread_ts?: string;
+  /** The files shared with it (files.completeUploadExternal), as listed messages show them. */
+  files?: { id: string; name: string; title: string }[];
 }
 
 const CHANNEL_NAME = /^[a-z0-9_-]+$/;
@@ -94,7 +96,7 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   app.get("/__calls", (c) => c.json(calls));
   /** What landed (not what was tried): each channel's messages in order, and the rooms. */
   app.get("/__messages", (c) =>
-    c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, ts: m.ts, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}), ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) })))),
+    c.json([...channels.values()].flatMap((ch) => ch.messages.map((m) => ({ channel: ch.id, ts: m.ts, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}), ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(m.files ? { files: m.files } : {}) })))),
   );
   app.get("/__rooms", (c) => c.json(rooms()));
   app.get("/__members/:channel", (c) => c.json([...(channels.get(c.req.param("channel"))?.members ?? [])]));
@@ -141,7 +143,15 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
   app.post("/upload/:id", async (c) => {
     const upload = uploads.get(c.req.param("id"));
     if (!upload) return c.text("not found", 404);
-    upload.content = await c.req.text();
+    // The bytes raw, or as the file of a multipart form (as @slack/web-api sends them): Slack takes either.
+    if ((c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
+      const form = await c.req.formData();
+      const file = [...form.values()].find((value): value is File => typeof value !== "string");
+      if (!file) return c.text("no file in the form", 400);
+      upload.content = await file.text();
+    } else {
+      upload.content = await c.req.text();
+    }
     calls.push({ method: "upload", body: { id: c.req.param("id"), bytes: new TextEncoder().encode(upload.content).length } });
     return c.text(`OK - ${upload.content.length}`);
   });
@@ -262,7 +272,11 @@ export function createFakeSlack(options: { token: string; channels: string[]; /*
         if (body.channel_id !== undefined && !channels.has(String(body.channel_id))) return c.json({ ok: false, error: "channel_not_found" });
         const channel = channels.get(String(body.channel_id));
         const ts = nextTs();
-        if (channel) addMessage(channel, { ts, text: String(body.initial_comment ?? "") });
+        // Shared: the message introducing the files, listed with them (their name and title), as a message
+        // with files is; a lost answer leaves it shared.
+        if (channel) addMessage(channel, { ts, text: String(body.initial_comment ?? ""), files: files.map((f) => ({ id: String(f.id), name: uploads.get(String(f.id))!.filename, title: f.title ?? uploads.get(String(f.id))!.filename })) });
+        if (fault?.lose) return c.text("Bad Gateway", 502);
+        if (fault?.close) return dropConnection(c);
         return c.json({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title, content: uploads.get(String(f.id))!.content })) });
       }
       case "chat.update": {
@@ -353,7 +367,7 @@ function listed(messages: PostedMessage[], body: Record<string, unknown>, byDefa
   const page = within.slice(from, from + limit);
   const more = from + limit < within.length;
   return {
-    messages: page.map((m) => (withMetadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts })),
+    messages: page.map((m) => (withMetadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts, ...(m.files ? { files: m.files } : {}) })),
     has_more: more,
     ...(more ? { response_metadata: { next_cursor: btoa(`next_ts:${from + limit}`) } } : {}),
   };

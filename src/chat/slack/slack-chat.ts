@@ -42,6 +42,9 @@ const RESPONSE_URL_ORIGIN = "https://hooks.slack.com";
 const LOOKUP_PAGE_SIZE = 200;
 const LOOKUP_PAGES = 5;
 
+/** What a lookup reads of a listed message (conversations.history and conversations.replies). */
+type SlackMessage = { ts?: string; text?: string; metadata?: { event_type?: string; event_payload?: unknown }; files?: { name?: string; title?: string }[] };
+
 /** Metadata event type that marks Herald's own posts, so a retry can find one that already landed. */
 const METADATA_EVENT_TYPE = "herald_post";
 
@@ -90,6 +93,35 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       },
     ));
 
+  /**
+   * The ts of a message in a channel (or among a thread's replies) that `matches`, back to `since`,
+   * a page at a time: in an alert storm the update channel takes hundreds of posts between two tries
+   * of one effect. Null when none is found within the pages read.
+   */
+  async function lookBack(channel: string, matches: (message: SlackMessage) => boolean, { threadId, since }: { threadId?: string; since?: string }): Promise<string | null> {
+    const oldest = since ? String(Math.floor(Date.parse(since) / 1000)) : undefined;
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < LOOKUP_PAGES; page++) {
+        const args = { channel, limit: LOOKUP_PAGE_SIZE, include_all_metadata: true, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) };
+        // A thread's replies are not in the channel's history: conversations.replies has them.
+        const history = threadId
+          ? await client.conversations.replies({ ...args, ts: threadId }).catch((error: unknown) => {
+              if (slackErrorCode(error) === "thread_not_found") return { messages: [], has_more: false, response_metadata: undefined };
+              throw error;
+            })
+          : await client.conversations.history(args);
+        const found = history.messages?.find(matches);
+        if (found?.ts) return found.ts;
+        cursor = history.response_metadata?.next_cursor || undefined;
+        if (!history.has_more || !cursor) return null;
+      }
+      return null;
+    } catch (error) {
+      throw toEffectError(threadId ? "conversations.replies" : "conversations.history", error);
+    }
+  }
+
   return {
     platform: "slack",
     capabilities: { rooms: true, topics: true, threads: true, edits: true, files: true, buttons: true, invites: true, pins: true },
@@ -128,14 +160,22 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
       }
     },
 
-    async uploadFile(channel, file) {
+    async uploadFile(channel, file, effect) {
+      const comment = toSlackMrkdwn(file.comment);
+      // A share carries no metadata of Herald's: after a lost answer it is known by the file's name
+      // and title with the comment it was shared with (a meeting moved since has another comment).
+      // Were Slack's lists ever to leave a message's files out, the invite would be shared again.
+      if (effect?.triedBefore) {
+        const shared = await lookBack(channel, (m) => m.text === comment && Boolean(m.files?.some((f) => f.name === file.filename && f.title === file.title)), { since: effect.since });
+        if (shared) return;
+      }
       try {
         await client.filesUploadV2({
           channel_id: channel,
           filename: file.filename,
           title: file.title,
           content: file.content,
-          initial_comment: toSlackMrkdwn(file.comment),
+          initial_comment: comment,
         });
       } catch (error) {
         throw toEffectError("files.uploadV2", error);
@@ -279,31 +319,12 @@ export function createSlackChat(options: SlackChatOptions): ChatAdapter & SlackV
     },
 
     async findPosted(channel, idempotencyKey, { threadId, since } = {}) {
-      // Back to when the effect was queued, a page at a time: in an alert storm the update channel
-      // takes hundreds of posts between two tries of one.
-      const oldest = since ? String(Math.floor(Date.parse(since) / 1000)) : undefined;
-      let cursor: string | undefined;
-      try {
-        for (let page = 0; page < LOOKUP_PAGES; page++) {
-          const args = { channel, limit: LOOKUP_PAGE_SIZE, include_all_metadata: true, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) };
-          // A thread's replies are not in the channel's history: conversations.replies has them.
-          const history = threadId
-            ? await client.conversations.replies({ ...args, ts: threadId }).catch((error: unknown) => {
-                if (slackErrorCode(error) === "thread_not_found") return { messages: [], has_more: false, response_metadata: undefined };
-                throw error;
-              })
-            : await client.conversations.history(args);
-          const found = history.messages?.find(
-            (m) => m.metadata?.event_type === METADATA_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === idempotencyKey,
-          );
-          if (found?.ts) return { channel, id: found.ts };
-          cursor = history.response_metadata?.next_cursor || undefined;
-          if (!history.has_more || !cursor) return null;
-        }
-        return null;
-      } catch (error) {
-        throw toEffectError(threadId ? "conversations.replies" : "conversations.history", error);
-      }
+      const found = await lookBack(
+        channel,
+        (m) => m.metadata?.event_type === METADATA_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === idempotencyKey,
+        { threadId, since },
+      );
+      return found ? { channel, id: found } : null;
     },
   };
 }
