@@ -5,14 +5,20 @@ import { retriesRun } from "../support/harness.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { slashCommand } from "../support/slack-requests.js";
 
+/** Herald with a P1 paged and its lead taken by the person who sends the commands. */
+async function ledIncident() {
+  const herald = await harness.start();
+  const [triggered] = lifecycle(deliveries);
+  await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+  await herald.settle();
+  await herald.request("/slack/commands", await slashCommand("lead me"));
+  await herald.settle();
+  return herald;
+}
+
 describe(`the post-mortem meeting (${harness.runtime})`, () => {
   it("/incident postmortem schedule records the meeting and posts it with a calendar invite", async () => {
-    const herald = await harness.start();
-    const [triggered] = lifecycle(deliveries);
-    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
-    await herald.settle();
-    await herald.request("/slack/commands", await slashCommand("lead me"));
-    await herald.settle();
+    const herald = await ledIncident();
 
     const wrong = await herald.request("/slack/commands", await slashCommand("postmortem schedule someday soon"));
     expect(((await wrong.json()) as { text: string }).text).toBe(
@@ -46,12 +52,7 @@ describe(`the post-mortem meeting (${harness.runtime})`, () => {
   });
 
   it("shares the invite once when Slack's answer to the share was lost, and a meeting moved minutes later is shared again", async () => {
-    const herald = await harness.start();
-    const [triggered] = lifecycle(deliveries);
-    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
-    await herald.settle();
-    await herald.request("/slack/commands", await slashCommand("lead me"));
-    await herald.settle();
+    const herald = await ledIncident();
     const shares = async () =>
       ((await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; files?: { name: string }[] }[]).filter((m) => m.files?.length);
 

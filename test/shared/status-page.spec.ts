@@ -16,16 +16,22 @@ function publishClick(value = "x") {
   return signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, "application/x-www-form-urlencoded");
 }
 
+/** Herald with a P1 paged, and Grace's commands to it, each settled. */
+async function pagedIncident() {
+  const herald = await harness.start();
+  const [triggered] = lifecycle(deliveries);
+  await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+  await herald.settle();
+  const command = async (text: string) => {
+    await herald.request("/slack/commands", await slashCommand(text, { user: "U0GRACE01", userName: "grace" }));
+    await herald.settle();
+  };
+  return { herald, command };
+}
+
 describe(`the external status page (${harness.runtime})`, () => {
   it("publishes each update once when PagerDuty's answer was lost: a retry finds the post, then the update, before sending", async () => {
-    const herald = await harness.start();
-    const [triggered] = lifecycle(deliveries);
-    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
-    await herald.settle();
-    const command = async (text: string) => {
-      await herald.request("/slack/commands", await slashCommand(text, { user: "U0GRACE01", userName: "grace" }));
-      await herald.settle();
-    };
+    const { herald, command } = await pagedIncident();
     const lose = (route: string) => fetch(`${harness.vendorsUrl}/pagerduty/__fault`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ call: `POST ${route}`, lose: true }) });
     await command("lead me");
 
@@ -52,14 +58,7 @@ describe(`the external status page (${harness.runtime})`, () => {
   });
 
   it("publishes each update once when its answer was lost and the page holds more posts and updates than one page of PagerDuty's list", async () => {
-    const herald = await harness.start();
-    const [triggered] = lifecycle(deliveries);
-    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
-    await herald.settle();
-    const command = async (text: string) => {
-      await herald.request("/slack/commands", await slashCommand(text, { user: "U0GRACE01", userName: "grace" }));
-      await herald.settle();
-    };
+    const { herald, command } = await pagedIncident();
     const fake = (path: string, body: unknown) => fetch(`${harness.vendorsUrl}/pagerduty/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const title = (await herald.store.getIncident("PFQZPSY"))!.title;
     // 150 earlier posts on the page, one with this incident's title, listed before Herald's.
