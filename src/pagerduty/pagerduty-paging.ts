@@ -10,6 +10,9 @@ export interface PagerDutyPagingOptions {
   timeoutMs?: number;
 }
 
+/** The most pages a status-page lookup reads, posts and updates together (100 items a page). */
+const STATUS_LOOKUP_READS = 20;
+
 /** PagerDuty's answer with an error status. */
 class PagerDutyRefusal extends EffectError {
   constructor(message: string, retryable: boolean, retryAfterSeconds: number | undefined, readonly status: number) {
@@ -77,12 +80,14 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
 
   /**
    * A list read with PagerDuty's classic pagination (`limit` up to 100, `offset`, and `more` while
-   * there is more), a page at a time, at most `pages` pages: what a caller looks for can be past the
-   * first page. The status-page lists follow these conventions (their order is not documented).
+   * there is more), a page at a time, at most 5 pages and only while `reads` has reads left: what a
+   * caller looks for can be past the first page. The status-page lists follow these conventions
+   * (their order is not documented).
    */
-  async function* listed(path: string, wrapper: string, pages = 5): AsyncGenerator<Record<string, unknown>> {
+  async function* listed(path: string, wrapper: string, reads: { left: number }): AsyncGenerator<Record<string, unknown>> {
     let offset = 0;
-    for (let page = 0; page < pages; page++) {
+    for (let page = 0; page < 5 && reads.left > 0; page++) {
+      reads.left--;
       const answer = await call("GET", `${path}${path.includes("?") ? "&" : "?"}limit=100&offset=${offset}`, undefined);
       const items = answer[wrapper];
       if (!Array.isArray(items)) throw new EffectError(`PagerDuty GET ${path} answered without ${wrapper}`, false);
@@ -225,14 +230,18 @@ export function createPagerDutyPaging(options: PagerDutyPagingOptions): PagingSe
     async findStatusUpdate(update) {
       // Status page posts carry no key of Herald's: a post is known by its title and an update by its message.
       const page = `/status_pages/${encodeURIComponent(update.statusPageId)}`;
+      // All the lookup's reads, posts and updates together: many posts with the incident's title
+      // must not take a Worker past its subrequests (50 an invocation on the free plan). Past them,
+      // the update is taken as not made, as it was before pages were read.
+      const reads = { left: STATUS_LOOKUP_READS };
       const holdsMessage = async (postId: string) => {
-        for await (const item of listed(`${page}/posts/${encodeURIComponent(postId)}/post_updates`, "post_updates")) {
+        for await (const item of listed(`${page}/posts/${encodeURIComponent(postId)}/post_updates`, "post_updates", reads)) {
           if (item.message === update.message) return true;
         }
         return false;
       };
       if (update.postId) return (await holdsMessage(update.postId)) ? { postId: update.postId } : null;
-      for await (const post of listed(`${page}/posts?post_type=incident`, "posts")) {
+      for await (const post of listed(`${page}/posts?post_type=incident`, "posts", reads)) {
         if (typeof post.id === "string" && post.title === update.title && (await holdsMessage(post.id))) return { postId: post.id };
       }
       return null;

@@ -91,6 +91,25 @@ describe(`the external status page (${harness.runtime})`, () => {
     expect(told).toHaveLength(2);
   });
 
+  it("looks for a lost post in at most 20 of PagerDuty's pages, however many posts share the incident's title, so a Worker stays within its 50 subrequests", async () => {
+    const { herald, command } = await pagedIncident();
+    const fake = (path: string, body: unknown) => fetch(`${harness.vendorsUrl}/pagerduty/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    // 30 earlier posts with this incident's title (a title used again and again), none with Herald's update.
+    await fake("__status_posts", { count: 30, title: (await herald.store.getIncident("PFQZPSY"))!.title });
+    await command("lead me");
+
+    await fake("__fault", { call: "POST /status_pages/:id/posts", lose: true });
+    await command("status publish");
+    await retriesRun(herald);
+
+    const calls = (await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/PSTATUS1/posts"));
+    // One page of posts and one of each same-titled post's updates, until 20 reads: then it is
+    // taken as not made and posted again (Herald's lost post was past those reads).
+    expect(calls.filter((c) => c.method === "GET")).toHaveLength(20);
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(2);
+    expect((await herald.store.getIncident("PFQZPSY"))!.statusPage!.published).toHaveLength(1);
+  });
+
   it("publishes only the draft a Publish button is under: a click on a replaced draft's post publishes nothing and says so", async () => {
     const herald = await harness.start();
     const [triggered] = lifecycle(deliveries);
