@@ -23,11 +23,12 @@ describe("npm run teams:package", () => {
       expect(c.description.length).toBeLessThanOrEqual(128);
     }
     expect(commands.map((c: { title: string }) => c.title)).toContain("declare");
-    // The team grants reading its channel messages and making channels when the app is added (resource-specific consent).
+    // The team grants reading its channel messages and making channels when the app is added, a chat reading its messages (resource-specific consent).
     expect(manifest.webApplicationInfo).toEqual({ id: APP_ID, resource: `api://herald.example.com/${APP_ID}` });
     expect(manifest.authorization.permissions.resourceSpecific).toEqual([
       { name: "ChannelMessage.Read.Group", type: "Application" },
       { name: "Channel.Create.Group", type: "Application" },
+      { name: "ChatMessage.Read.Chat", type: "Application" },
     ]);
     expect(manifest.composeExtensions[0].commands[0]).toMatchObject({ id: "add_to_incident_log", type: "action", context: ["message"] });
     // PNGs of the sizes Teams requires: 192×192 colour, 32×32 outline.

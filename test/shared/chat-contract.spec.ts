@@ -79,7 +79,10 @@ const consoleChat = async (herald: Running): Promise<Subject> => ({
   people: ["ada", "grace"],
 });
 
-const teams = async (herald: Running, room: "thread" | "channel"): Promise<Subject> => {
+/** A Teams group chat Herald posts in (the update channel may be one): Graph lists its messages too, and it has no threads. */
+const GROUP_CHAT = "19:incident-updates@thread.v2";
+
+const teams = async (herald: Running, room: "thread" | "channel", channel: string = TEAMS_CHANNELS.team): Promise<Subject> => {
   const renderer = createRenderer(templates, { timeZone: "Europe/London" });
   const config = loadConfig(teamsConfig(heraldYaml, room), { source: "herald.yaml", env: {}, templateNames: renderer.names });
   // Where the Bot Connector is: Teams says so in each activity it sends, and Herald keeps it.
@@ -94,7 +97,7 @@ const teams = async (herald: Running, room: "thread" | "channel"): Promise<Subje
       clock: systemClock,
       log: () => {},
     }),
-    channel: TEAMS_CHANNELS.team,
+    channel,
     findsPosts: true,
     ...(room === "channel" ? { someoneMakes: async (name: string) => void (await post("/teams/__channel", { name })) } : {}),
     async shown(channel, id) {
@@ -122,6 +125,7 @@ const SUBJECTS: [string, (herald: Running) => Promise<Subject>][] = [
   ["the console", consoleChat],
   ["Teams, rooms as threads", (herald) => teams(herald, "thread")],
   ["Teams, rooms as channels", (herald) => teams(herald, "channel")],
+  ["Teams, posting in a group chat", (herald) => teams(herald, "thread", GROUP_CHAT)],
   ["Teams through Workflows", workflows],
 ];
 

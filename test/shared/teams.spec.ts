@@ -368,6 +368,42 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect((await connectorPosts(herald)).filter((c) => c.method === "POST")).toHaveLength(marks.length);
   });
 
+  it("posts once in a group chat when the Bot Connector loses its answer, found among the chat's messages through Graph; a chat has no threads, so the resolution goes in the chat", async () => {
+    const chat = "19:incident-updates@thread.v2";
+    const config = teamsConfig(heraldYaml).replace(`update: "${TEAMS_CHANNELS.update}"`, `update: "${chat}"`);
+    const herald = await harness.start({ chat: "local", config, env: teamsEnv(url) });
+    const lose = () => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "connector", lose: true, conversation: chat }) });
+    const inChat = async () => ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; id: string; replyToId: string | null; cards: any[] }[]).filter((m) => m.channel === chat);
+    // The users' announcement, posted in the chat with its answer lost.
+    await lose();
+    await say(herald, "declare P2 networking VPC peering is down");
+    await retriesRun(herald);
+    const room = (await herald.store.listIncidents())[0]!.channel!.id;
+    expect((await inChat()).map((m) => m.cards[0].body[0].id)).toEqual([expect.stringMatching(/^herald-post:/)]);
+    const looked = (await herald.teamsCalls()).filter((c) => c.service === "graph" && c.path.startsWith("/teams/graph/chats/"));
+    expect(looked.map((c) => c.path)).toEqual([`/teams/graph/chats/${encodeURIComponent(chat)}/messages?$top=50&$orderby=createdDateTime%20desc`]);
+
+    // The resolution, its answer lost too: in the chat itself (a thread there is refused), once.
+    await say(herald, "lead me", { conversation: room });
+    await lose();
+    await say(herald, "resolve restarted the NAT gateway", { conversation: room });
+    await retriesRun(herald);
+    const posted = await inChat();
+    expect(posted).toHaveLength(2);
+    expect(posted.every((m) => m.replyToId === null)).toBe(true);
+    expect(JSON.stringify(posted[1]!.cards)).toContain("Resolved: VPC peering is down");
+    expect((await connectorPosts(herald)).filter((c) => c.method === "POST" && c.path.includes(encodeURIComponent(chat)))).toHaveLength(2);
+    expect(await herald.store.openEffects(100)).toEqual([]);
+
+    // Without the chat's consent to read its messages, a lost answer's post is made again rather than held up.
+    await fetch(`${url}/teams/__rsc`, { method: "POST", body: JSON.stringify({ chatMessages: false }) });
+    await lose();
+    await say(herald, "declare P2 networking Disks are full");
+    await retriesRun(herald);
+    expect((await inChat()).filter((m) => JSON.stringify(m.cards).includes("Disks are full"))).toHaveLength(2);
+    expect(await herald.store.openEffects(100)).toEqual([]);
+  });
+
   it("makes each incident a channel through Graph where permitted: names fitted to 50 characters, a taken one suffixed, a thread when Graph refuses", async () => {
     const herald = await startTeams("channel");
     await say(herald, "declare P2 networking A title far longer than a Teams channel name may be: fifty characters at most");

@@ -14,6 +14,7 @@ interface PostedMessage {
   id: string;
   replyToId: string | null;
   createdDateTime: string;
+  lastModifiedDateTime: string;
   cards: unknown[];
   replies: PostedMessage[];
 }
@@ -26,6 +27,7 @@ export const TEAMS_TEAM_ID = "team-0001";
 const ISSUER = "https://api.botframework.com";
 const CARD_LIMIT = 28 * 1024;
 const FORBIDDEN_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'"]/;
+const TEAM_CHANNEL = /^19:.+@thread\.(?:tacv2|skype)$/;
 
 /**
  * Fakes of what a Teams bot talks to, checking what they receive as Microsoft documents it: Bot
@@ -33,9 +35,11 @@ const FORBIDDEN_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'"]/;
  * or with a key Bot Framework never published), the token endpoint (client credentials), the Bot
  * Connector (activities with Adaptive Cards within 28 KB, mentions with their entities), Microsoft
  * Graph's channels (50-character names, Teams' forbidden characters, a taken name refused) and
- * their messages (what the Bot Connector posted, newest first, 50 a page at most, with each card's
- * JSON in a string; refused with 403 unless the team granted ChannelMessage.Read.Group, which
- * `/__rsc` takes away), and Workflows webhooks. Faults can be queued: `/__fault` {service, status},
+ * their messages and group chats' (what the Bot Connector posted, newest first, 50 a page at most,
+ * with each card's JSON in a string; a chat's by when each was last modified unless asked by when
+ * made; refused with 403 unless the team granted ChannelMessage.Read.Group, or the chat
+ * ChatMessage.Read.Chat, which `/__rsc` takes away), and Workflows webhooks. Only a team's
+ * channels have threads: a post to a chat's `;messageid=` is refused. Faults can be queued: `/__fault` {service, status},
  * or {service: "connector", lose: true}: the post is made and its answer lost (a 502); a
  * connector fault with `conversation` waits for a post to that conversation, and one with
  * `containing` for a post whose cards have that text; a Workflows fault answers its status (with
@@ -63,6 +67,7 @@ export async function createFakeTeams() {
   // channel's own messages in the order posted, each with its replies.
   let posted = new Map<string, PostedMessage[]>();
   let canReadMessages = true;
+  let canReadChats = true;
   const reset = () => {
     calls = [];
     counter = 0;
@@ -70,6 +75,7 @@ export async function createFakeTeams() {
     faults = {};
     posted = new Map();
     canReadMessages = true;
+    canReadChats = true;
     rotated = false;
     generation = 0;
     jwksFetches = 0;
@@ -111,9 +117,12 @@ export async function createFakeTeams() {
     (faults[service] ??= []).push({ status, retryAfter, lose, conversation, containing });
     return c.json({ ok: true });
   });
-  // The team's grant of ChannelMessage.Read.Group (resource-specific consent), taken away or given.
+  // The team's grant of ChannelMessage.Read.Group, and the chats' of ChatMessage.Read.Chat
+  // (resource-specific consent), taken away or given.
   app.post("/__rsc", async (c) => {
-    canReadMessages = ((await c.req.json()) as { channelMessages: boolean }).channelMessages;
+    const grants = (await c.req.json()) as { channelMessages?: boolean; chatMessages?: boolean };
+    canReadMessages = grants.channelMessages ?? canReadMessages;
+    canReadChats = grants.chatMessages ?? canReadChats;
     return c.json({ ok: true });
   });
   // Every message posted so far, roots and replies, for tests to count.
@@ -191,14 +200,15 @@ export async function createFakeTeams() {
     const wrong = problem(body);
     if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
     const [channel, root] = c.req.param("conversation").split(";messageid=") as [string, string | undefined];
+    if (root !== undefined && !TEAM_CHANNEL.test(channel)) return c.json({ error: { code: "BadArgument", message: "Threads are a team channel's only" } }, 400);
     const roots = posted.get(channel) ?? [];
     posted.set(channel, roots);
     const at = new Date().toISOString();
     // A reply's root may be a person's message, which Teams has and this fake never saw: kept as one without cards.
     let parent = root === undefined ? null : roots.find((m) => m.id === root);
-    if (parent === undefined) roots.push((parent = { id: root!, replyToId: null, createdDateTime: at, cards: [], replies: [] }));
+    if (parent === undefined) roots.push((parent = { id: root!, replyToId: null, createdDateTime: at, lastModifiedDateTime: at, cards: [], replies: [] }));
     const id = `1700000000${String(++counter).padStart(3, "0")}`;
-    const message: PostedMessage = { id, replyToId: root ?? null, createdDateTime: at, cards: (body.attachments ?? []).map((a: { content: unknown }) => a.content), replies: [] };
+    const message: PostedMessage = { id, replyToId: root ?? null, createdDateTime: at, lastModifiedDateTime: at, cards: (body.attachments ?? []).map((a: { content: unknown }) => a.content), replies: [] };
     if (parent) parent.replies.push(message);
     else roots.push(message);
     if (fault?.lose) return c.text("Bad Gateway", 502);
@@ -212,7 +222,10 @@ export async function createFakeTeams() {
     if (wrong) return c.json({ error: { code: "BadArgument", message: wrong } }, 400);
     const channel = c.req.param("conversation").split(";")[0]!;
     const message = (posted.get(channel) ?? []).flatMap((m) => [m, ...m.replies]).find((m) => m.id === c.req.param("activity"));
-    if (message) message.cards = body.attachments.map((a: { content: unknown }) => a.content);
+    if (message) {
+      message.cards = body.attachments.map((a: { content: unknown }) => a.content);
+      message.lastModifiedDateTime = new Date().toISOString();
+    }
     return c.json({ id: c.req.param("activity") });
   });
 
@@ -240,8 +253,44 @@ export async function createFakeTeams() {
     return c.json({ value: channels.filter((ch) => filter === undefined || ch.displayName === filter) });
   });
 
-  // Microsoft Graph: a channel's messages (without their replies), and one message's replies; newest
-  // first, `$top` 20 by default and 50 at most, each card as its JSON in a string (Graph's chatMessage).
+  /** A message as Graph lists it (chatMessage), each card as its JSON in a string. */
+  const asGraph = (m: PostedMessage, where: { channel: string } | { chat: string }) => ({
+    id: m.id,
+    replyToId: m.replyToId,
+    etag: m.id,
+    messageType: "message",
+    createdDateTime: m.createdDateTime,
+    lastModifiedDateTime: m.lastModifiedDateTime,
+    lastEditedDateTime: m.lastModifiedDateTime === m.createdDateTime ? null : m.lastModifiedDateTime,
+    deletedDateTime: null,
+    subject: null,
+    summary: null,
+    chatId: "chat" in where ? where.chat : null,
+    importance: "normal",
+    locale: "en-us",
+    from: { application: { id: TEAMS_APP_ID, displayName: "Herald", applicationIdentityType: "bot" }, device: null, user: null },
+    body: { contentType: "html", content: m.cards.map((_, i) => `<attachment id="${m.id}-${i}"></attachment>`).join("") },
+    channelIdentity: "channel" in where ? { teamId: TEAMS_TEAM_ID, channelId: where.channel } : null,
+    attachments: m.cards.map((card, i) => ({ id: `${m.id}-${i}`, contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: JSON.stringify(card), name: null, thumbnailUrl: null })),
+    mentions: [],
+    reactions: [],
+  });
+  /** One page of a list, newest first: `$top` 20 by default and 50 at most; the next page's link carries where it starts (Graph's skip token is opaque; this one is an offset). */
+  const graphPage = (c: Context, newestFirst: PostedMessage[], where: { channel: string } | { chat: string }) => {
+    const top = Number(c.req.query("$top") ?? 20);
+    if (!Number.isInteger(top) || top < 1 || top > 50) return c.json({ error: { code: "BadRequest", message: "Invalid page size: $top is 1 to 50" } }, 400);
+    const orderby = c.req.query("$orderby");
+    const from = Number(c.req.query("$skiptoken") ?? 0) || 0;
+    const page = newestFirst.slice(from, from + top);
+    const more = from + top < newestFirst.length;
+    return c.json({
+      "@odata.count": page.length,
+      value: page.map((m) => asGraph(m, where)),
+      ...(more ? { "@odata.nextLink": `${new URL(c.req.url).origin}${c.req.path}?$top=${top}${orderby ? `&$orderby=${encodeURIComponent(orderby)}` : ""}&$skiptoken=${from + top}` } : {}),
+    });
+  };
+
+  // Microsoft Graph: a channel's messages (without their replies), and one message's replies; newest first.
   const listMessages = (c: Context, replies: boolean) => {
     calls.push({ service: "graph", method: "GET", path: c.req.path, body: null });
     if (!bearer(c, "graph")) return c.json({ error: { code: "InvalidAuthenticationToken" } }, 401);
@@ -249,47 +298,31 @@ export async function createFakeTeams() {
     if (!canReadMessages) {
       return c.json({ error: { code: "Forbidden", message: "Missing role permissions on the request. API requires one of 'ChannelMessage.Read.All, ChannelMessage.Read.Group, Group.Read.All, Group.ReadWrite.All'." } }, 403);
     }
-    const top = Number(c.req.query("$top") ?? 20);
-    if (!Number.isInteger(top) || top < 1 || top > 50) return c.json({ error: { code: "BadRequest", message: "Invalid page size: $top is 1 to 50" } }, 400);
     const channel = c.req.param("channel")!;
-    if (!/^19:.+@thread\.(?:tacv2|skype)$/.test(channel)) return c.json({ error: { code: "NotFound", message: "Channel not found" } }, 404);
+    if (!TEAM_CHANNEL.test(channel)) return c.json({ error: { code: "NotFound", message: "Channel not found" } }, 404);
     const roots = posted.get(channel) ?? [];
     const parent = replies ? roots.find((m) => m.id === c.req.param("message")) : null;
     if (parent === undefined) return c.json({ error: { code: "NotFound", message: "Message not found" } }, 404);
-    const all = [...(parent ? parent.replies : roots)].reverse();
-    const asGraph = (m: PostedMessage) => ({
-      id: m.id,
-      replyToId: m.replyToId,
-      etag: m.id,
-      messageType: "message",
-      createdDateTime: m.createdDateTime,
-      lastModifiedDateTime: m.createdDateTime,
-      lastEditedDateTime: null,
-      deletedDateTime: null,
-      subject: null,
-      summary: null,
-      chatId: null,
-      importance: "normal",
-      locale: "en-us",
-      from: { application: { id: TEAMS_APP_ID, displayName: "Herald", applicationIdentityType: "bot" }, device: null, user: null },
-      body: { contentType: "html", content: m.cards.map((_, i) => `<attachment id="${m.id}-${i}"></attachment>`).join("") },
-      channelIdentity: { teamId: TEAMS_TEAM_ID, channelId: channel },
-      attachments: m.cards.map((card, i) => ({ id: `${m.id}-${i}`, contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: JSON.stringify(card), name: null, thumbnailUrl: null })),
-      mentions: [],
-      reactions: [],
-    });
-    // The next page's link carries where it starts (Graph's skip token is opaque; this one is an offset).
-    const from = Number(c.req.query("$skiptoken") ?? 0) || 0;
-    const page = all.slice(from, from + top);
-    const more = from + top < all.length;
-    return c.json({
-      "@odata.count": page.length,
-      value: page.map(asGraph),
-      ...(more ? { "@odata.nextLink": `${new URL(c.req.url).origin}${c.req.path}?$top=${top}&$skiptoken=${from + top}` } : {}),
-    });
+    return graphPage(c, [...(parent ? parent.replies : roots)].reverse(), { channel });
   };
   app.get("/graph/teams/:team/channels/:channel/messages", (c) => listMessages(c, false));
   app.get("/graph/teams/:team/channels/:channel/messages/:message/replies", (c) => listMessages(c, true));
+  // A group chat's messages: by lastModifiedDateTime (the default) or createdDateTime, descending
+  // only, as Graph documents `$orderby` here.
+  app.get("/graph/chats/:chat/messages", (c) => {
+    calls.push({ service: "graph", method: "GET", path: `${c.req.path}${new URL(c.req.url).search}`, body: null });
+    if (!bearer(c, "graph")) return c.json({ error: { code: "InvalidAuthenticationToken" } }, 401);
+    const chat = c.req.param("chat");
+    if (!/^19:.+@thread\.v2$/.test(chat)) return c.json({ error: { code: "NotFound", message: "Chat not found" } }, 404);
+    if (!canReadChats) {
+      return c.json({ error: { code: "Forbidden", message: "Missing role permissions on the request. API requires one of 'ChatMessage.Read.Chat, Chat.Read.All, Chat.ReadWrite.All'." } }, 403);
+    }
+    const orderby = (c.req.query("$orderby") ?? "lastModifiedDateTime desc").trim();
+    const by = /^(lastModifiedDateTime|createdDateTime) desc$/.exec(orderby)?.[1] as "lastModifiedDateTime" | "createdDateTime" | undefined;
+    if (!by) return c.json({ error: { code: "BadRequest", message: "$orderby supports lastModifiedDateTime and createdDateTime, descending only" } }, 400);
+    const messages = [...(posted.get(chat) ?? [])].reverse().sort((a, b) => b[by].localeCompare(a[by]));
+    return graphPage(c, messages, { chat });
+  });
 
   // A Workflows webhook ("When a Teams webhook request is received").
   app.post("/workflow/:name", async (c) => {

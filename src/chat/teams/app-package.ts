@@ -63,15 +63,16 @@ export function teamsAppPackage(options: PackageOptions): { manifest: Record<str
     permissions: ["identity", "messageTeamMembers"],
     validDomains: [options.host],
     // Resource-specific consent (manifest 1.12 and later): whoever adds the app to a team grants these
-    // for that team alone, with no tenant-wide admin consent. Reading the team's channel messages lets
-    // a post whose answer was lost be found instead of posted twice; making channels serves
-    // `incident_room: channel`. `resource` does nothing for RSC but must be there.
+    // for that team alone (a chat's member, for that chat), with no tenant-wide admin consent. Reading
+    // the team's channel messages, and a group chat's, lets a post whose answer was lost be found
+    // instead of posted twice; making channels serves `incident_room: channel`. `resource` does nothing for RSC but must be there.
     webApplicationInfo: { id: options.appId, resource: `api://${options.host}/${options.appId}` },
     authorization: {
       permissions: {
         resourceSpecific: [
           { name: "ChannelMessage.Read.Group", type: "Application" },
           { name: "Channel.Create.Group", type: "Application" },
+          { name: "ChatMessage.Read.Chat", type: "Application" },
         ],
       },
     },

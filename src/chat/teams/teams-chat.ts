@@ -32,6 +32,9 @@ export const ownsTeamsId = (id: string) => /^(?:19:|a:)/.test(id);
 /** A team's channel (`19:…@thread.tacv2`, or `@thread.skype` for older ones), not a chat. */
 const isTeamChannel = (id: string) => /^19:.+@thread\.(?:tacv2|skype)$/.test(id);
 
+/** A group chat or a meeting's chat (`19:…@thread.v2`), which Graph knows by the same id. */
+const isGroupChat = (id: string) => /^19:.+@thread\.v2$/.test(id);
+
 /**
  * Herald's marks on the cards it posts, kept as the card's first element's `id`, which Graph gives
  * back with the card: a post's idempotency key, and a room thread's name. After an answer is lost
@@ -40,8 +43,15 @@ const isTeamChannel = (id: string) => /^19:.+@thread\.(?:tacv2|skype)$/.test(id)
 const POST_MARK = "herald-post:";
 const ROOM_MARK = "herald-room:";
 
-/** Where a post in a thread goes: a thread's own conversation id (`…;messageid=<root>`), or its root message's id under the channel. */
-const inThread = (channel: string, threadId: string) => (threadId.includes(";messageid=") ? threadId : `${baseConversation(channel)};messageid=${threadId}`);
+/**
+ * Where a post in a thread goes: a thread's own conversation id (`…;messageid=<root>`), or its root
+ * message's id under the channel. Only a team's channel has threads; in a chat, the chat itself.
+ */
+function inThread(channel: string, threadId: string): string {
+  if (threadId.includes(";messageid=")) return threadId;
+  const base = baseConversation(channel);
+  return isTeamChannel(base) ? `${base};messageid=${threadId}` : channel;
+}
 
 /** How far a retry looks back for its earlier post: pages of 50 (Graph's most). */
 const LOOKUP_PAGES = 10;
@@ -96,25 +106,38 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     return { type: "message", attachments: [cardAttachment(card)], ...(mentions.length ? { entities: mentions } : {}) };
   }
 
-  let toldUnreadable = false;
   /**
-   * Herald's marks on the messages of a team's channel, or of a thread's replies, newest first: read
-   * through Graph (ChannelMessage.Read.Group, which the app package asks for), 50 a page, back to
-   * `since` (when the effect was queued) where given; at most 10 pages (500 messages). Null when
-   * Graph cannot say (no team_id, a chat, no permission, Graph failing): then a post whose answer
-   * was lost may show twice, as it would without this.
+   * Where Graph lists a conversation's messages, newest first, 50 a page: a team's channel, or a
+   * thread's replies (ChannelMessage.Read.Group, which the app package asks of the team), or a group
+   * chat's (ChatMessage.Read.Chat, asked of each chat the app is added to; by when each was made,
+   * as edits would move a message up Graph's default order). Null where Graph cannot look: a
+   * channel without `teams.team_id`, or a personal chat, whose Bot Connector id Graph does not know.
    */
-  async function recentMarks(conversationId: string, since?: string): Promise<{ id: string; mark: string }[] | null> {
-    const teamId = options.settings.team_id;
+  function listingOf(conversationId: string): { url: string; grant: "team" | "chat" } | null {
     const channel = baseConversation(conversationId);
+    if (isGroupChat(channel)) return { url: `${graph}/chats/${encodeURIComponent(channel)}/messages?$top=50&$orderby=createdDateTime%20desc`, grant: "chat" };
+    const teamId = options.settings.team_id;
     if (!teamId || !isTeamChannel(channel)) return null;
     const root = /;messageid=([^;]+)$/.exec(conversationId)?.[1];
-    let url: string | null = `${graph}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channel)}/messages${root ? `/${encodeURIComponent(root)}/replies` : ""}?$top=50`;
+    return { url: `${graph}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channel)}/messages${root ? `/${encodeURIComponent(root)}/replies` : ""}?$top=50`, grant: "team" };
+  }
+
+  const toldUnreadable = new Set<"team" | "chat">();
+  /**
+   * Herald's marks on a conversation's messages (see listingOf), newest first, back to `since` (when
+   * the effect was queued) where given; at most 10 pages (500 messages). Null when Graph cannot say
+   * (no team_id, a personal chat, no permission, Graph failing): then a post whose answer was lost
+   * may show twice, as it would without this.
+   */
+  async function recentMarks(conversationId: string, since?: string): Promise<{ id: string; mark: string }[] | null> {
+    const listing = listingOf(conversationId);
+    if (!listing) return null;
+    let url: string | null = listing.url;
     const back = since ? Date.parse(since) : -Infinity;
     const marks: { id: string; mark: string }[] = [];
     try {
       for (let page = 0; url && page < LOOKUP_PAGES; page++) {
-        const listed = await callWithToken(token, GRAPH_SCOPE, "Graph list channel messages", url, { method: "GET" });
+        const listed = await callWithToken(token, GRAPH_SCOPE, `Graph list ${listing.grant === "chat" ? "chat" : "channel"} messages`, url, { method: "GET" });
         const messages = Array.isArray(listed.value) ? (listed.value as GraphMessage[]) : [];
         for (const m of messages) for (const a of m.attachments ?? []) {
           const mark = markOf(a.content);
@@ -129,9 +152,13 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status !== 401 && status !== 403) options.log(`Teams: ${(error as Error).message}; a post whose answer was lost may show twice`);
-      else if (!toldUnreadable) {
-        toldUnreadable = true;
-        options.log(`Teams: Graph may not read the team's channel messages (HTTP ${status}), so a post whose answer was lost may show twice: install the app package again so the team grants ChannelMessage.Read.Group`);
+      else if (!toldUnreadable.has(listing.grant)) {
+        toldUnreadable.add(listing.grant);
+        options.log(
+          listing.grant === "team"
+            ? `Teams: Graph may not read the team's channel messages (HTTP ${status}), so a post whose answer was lost may show twice: install the app package again so the team grants ChannelMessage.Read.Group`
+            : `Teams: Graph may not read a group chat's messages (HTTP ${status}), so a post there whose answer was lost may show twice: add the app package's latest version to the chat so it grants ChatMessage.Read.Chat`,
+        );
       }
       return null;
     }
@@ -224,7 +251,7 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     },
     // Finding people by email needs Graph's User.Read.All; not asked for.
     userByEmail: async () => null,
-    // The Bot Connector cannot list a conversation's messages; Graph can, in a team's channels.
+    // The Bot Connector cannot list a conversation's messages; Graph can, in a team's channels and in group chats.
     async findPosted(channel, idempotencyKey, { threadId, since } = {}) {
       const found = (await recentMarks(threadId ? inThread(channel, threadId) : channel, since))?.find((m) => m.mark === `${POST_MARK}${idempotencyKey}`);
       return found ? { channel, id: found.id } : null;
