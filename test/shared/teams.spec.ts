@@ -368,6 +368,23 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect((await connectorPosts(herald)).filter((c) => c.method === "POST")).toHaveLength(marks.length);
   });
 
+  it("finds a post whose answer was lost behind old messages edited since, which Graph lists first as it lists a channel's by when each was last modified", async () => {
+    const herald = await startTeams();
+    await fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "connector", lose: true, conversation: TEAMS_CHANNELS.update }) });
+    await say(herald, "declare P2 networking VPC peering is down");
+    // Before the retry, 60 messages posted an hour ago are edited (or reacted to): the first page is all of them.
+    await fetch(`${url}/teams/__old_messages`, { method: "POST", body: JSON.stringify({ channel: TEAMS_CHANNELS.update, count: 60, minutesAgo: 60 }) });
+    await retriesRun(herald);
+
+    const announcements = ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; cards: unknown[] }[]).filter(
+      (m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"),
+    );
+    expect(announcements).toHaveLength(1);
+    const pages = (await herald.teamsCalls()).filter((c) => c.service === "graph" && c.path.includes(encodeURIComponent(TEAMS_CHANNELS.update)));
+    expect(pages).toHaveLength(2);
+    expect(await herald.store.openEffects(100)).toEqual([]);
+  });
+
   it("posts once in a group chat when the Bot Connector loses its answer, found among the chat's messages through Graph; a chat has no threads, so the resolution goes in the chat", async () => {
     const chat = "19:incident-updates@thread.v2";
     const config = teamsConfig(heraldYaml).replace(`update: "${TEAMS_CHANNELS.update}"`, `update: "${chat}"`);

@@ -35,11 +35,12 @@ const TEAM_CHANNEL = /^19:.+@thread\.(?:tacv2|skype)$/;
  * or with a key Bot Framework never published), the token endpoint (client credentials), the Bot
  * Connector (activities with Adaptive Cards within 28 KB, mentions with their entities), Microsoft
  * Graph's channels (50-character names, Teams' forbidden characters, a taken name refused) and
- * their messages and group chats' (what the Bot Connector posted, newest first, 50 a page at most,
- * with each card's JSON in a string; a chat's by when each was last modified unless asked by when
- * made; refused with 403 unless the team granted ChannelMessage.Read.Group, or the chat
- * ChatMessage.Read.Chat, which `/__rsc` takes away), and Workflows webhooks. Only a team's
- * channels have threads: a post to a chat's `;messageid=` is refused. Faults can be queued: `/__fault` {service, status},
+ * their messages and group chats' (what the Bot Connector posted, 50 a page at most, with each
+ * card's JSON in a string; newest first by when each was last modified, which an edit or a reply
+ * changes, or a chat's by when each was made if asked; refused with 403 unless the team granted
+ * ChannelMessage.Read.Group, or the chat ChatMessage.Read.Chat, which `/__rsc` takes away), and
+ * Workflows webhooks. Only a team's channels have threads: a post to a chat's `;messageid=` is
+ * refused. Faults can be queued: `/__fault` {service, status},
  * or {service: "connector", lose: true}: the post is made and its answer lost (a 502); a
  * connector fault with `conversation` waits for a post to that conversation, and one with
  * `containing` for a post whose cards have that text; a Workflows fault answers its status (with
@@ -123,6 +124,15 @@ export async function createFakeTeams() {
     const grants = (await c.req.json()) as { channelMessages?: boolean; chatMessages?: boolean };
     canReadMessages = grants.channelMessages ?? canReadMessages;
     canReadChats = grants.chatMessages ?? canReadChats;
+    return c.json({ ok: true });
+  });
+  // Messages people posted in a channel `minutesAgo` and edited (or reacted to) just now: old, but listed first.
+  app.post("/__old_messages", async (c) => {
+    const { channel, count, minutesAgo } = (await c.req.json()) as { channel: string; count: number; minutesAgo: number };
+    const roots = posted.get(channel) ?? [];
+    posted.set(channel, roots);
+    const made = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    for (let i = 0; i < count; i++) roots.push({ id: `1600000000${String(++counter).padStart(3, "0")}`, replyToId: null, createdDateTime: made, lastModifiedDateTime: new Date().toISOString(), cards: [], replies: [] });
     return c.json({ ok: true });
   });
   // Every message posted so far, roots and replies, for tests to count.
@@ -209,8 +219,10 @@ export async function createFakeTeams() {
     if (parent === undefined) roots.push((parent = { id: root!, replyToId: null, createdDateTime: at, lastModifiedDateTime: at, cards: [], replies: [] }));
     const id = `1700000000${String(++counter).padStart(3, "0")}`;
     const message: PostedMessage = { id, replyToId: root ?? null, createdDateTime: at, lastModifiedDateTime: at, cards: (body.attachments ?? []).map((a: { content: unknown }) => a.content), replies: [] };
-    if (parent) parent.replies.push(message);
-    else roots.push(message);
+    if (parent) {
+      parent.replies.push(message);
+      parent.lastModifiedDateTime = at;
+    } else roots.push(message);
     if (fault?.lose) return c.text("Bad Gateway", 502);
     return c.json({ id }, 201);
   });
@@ -290,6 +302,9 @@ export async function createFakeTeams() {
     });
   };
 
+  /** Newest first by when each was last modified, as Graph lists a channel's messages (an edit, a reply or a reaction brings one up). */
+  const byLastModified = (messages: PostedMessage[]) => [...messages].reverse().sort((a, b) => b.lastModifiedDateTime.localeCompare(a.lastModifiedDateTime));
+
   // Microsoft Graph: a channel's messages (without their replies), and one message's replies; newest first.
   const listMessages = (c: Context, replies: boolean) => {
     calls.push({ service: "graph", method: "GET", path: c.req.path, body: null });
@@ -303,7 +318,7 @@ export async function createFakeTeams() {
     const roots = posted.get(channel) ?? [];
     const parent = replies ? roots.find((m) => m.id === c.req.param("message")) : null;
     if (parent === undefined) return c.json({ error: { code: "NotFound", message: "Message not found" } }, 404);
-    return graphPage(c, [...(parent ? parent.replies : roots)].reverse(), { channel });
+    return graphPage(c, byLastModified(parent ? parent.replies : roots), { channel });
   };
   app.get("/graph/teams/:team/channels/:channel/messages", (c) => listMessages(c, false));
   app.get("/graph/teams/:team/channels/:channel/messages/:message/replies", (c) => listMessages(c, true));

@@ -60,6 +60,7 @@ const LOOKUP_PAGES = 10;
 interface GraphMessage {
   id?: unknown;
   createdDateTime?: unknown;
+  lastModifiedDateTime?: unknown;
   attachments?: { content?: unknown }[];
 }
 
@@ -144,9 +145,13 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
           if (mark) marks.push({ id: String(m.id), mark });
         }
         const next = typeof listed["@odata.nextLink"] === "string" ? listed["@odata.nextLink"] : null;
-        const oldest = Date.parse(String(messages.at(-1)?.createdDateTime ?? ""));
-        // Only further back while the page still reaches `since`, and only to Graph itself (the token goes with it).
-        url = next && new URL(next).origin === new URL(graph).origin && oldest >= back ? next : null;
+        // Only further back while the page still reaches `since`, and only to Graph itself (the token
+        // goes with it). A channel lists its messages by when each was last modified (an edit, a
+        // reply or a reaction brings an old one up), so the page's last message is judged by that
+        // time: messages on later pages were modified before it, and so made before it too.
+        const last = messages.at(-1);
+        const reached = Date.parse(String(last?.lastModifiedDateTime ?? last?.createdDateTime ?? ""));
+        url = next && new URL(next).origin === new URL(graph).origin && reached >= back ? next : null;
       }
       return marks;
     } catch (error) {
