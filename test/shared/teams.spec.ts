@@ -385,6 +385,32 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(await herald.store.openEffects(100)).toEqual([]);
   });
 
+  it("waits for Graph when it is throttled or failing before looking for a post whose answer was lost, rather than posting it blind", async () => {
+    const herald = await startTeams();
+    const fault = (body: object) => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify(body) });
+    await fault({ service: "connector", lose: true, conversation: TEAMS_CHANNELS.update });
+    await fault({ service: "graph-read", status: 429, retryAfter: 7 });
+    await fault({ service: "graph-read", status: 503 });
+    await say(herald, "declare P2 networking VPC peering is down");
+    // The retry looks first: Graph throttles it, then fails it, and the post waits each time.
+    const lookupErrors = async () => (await herald.store.openEffects(100)).flatMap((e) => (e.lastError?.includes("Graph list channel messages") ? [e.lastError] : []));
+    await retriesRun(herald);
+    expect(await lookupErrors()).toEqual([expect.stringContaining("HTTP 429")]);
+    // …no sooner than Graph's Retry-After.
+    const next = (await herald.store.openEffects(100)).find((e) => e.lastError?.includes("HTTP 429"))!.nextAttemptAt;
+    expect(Date.parse(next) - Date.now()).toBeGreaterThan(5_000);
+    await retriesRun(herald);
+    expect(await lookupErrors()).toEqual([expect.stringContaining("HTTP 503")]);
+    await retriesRun(herald);
+
+    expect(await (await fetch(`${url}/teams/__faults`)).json()).toEqual({});
+    const announcements = ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; cards: unknown[] }[]).filter(
+      (m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"),
+    );
+    expect(announcements).toHaveLength(1);
+    expect(await herald.store.openEffects(100)).toEqual([]);
+  });
+
   it("posts once in a group chat when the Bot Connector loses its answer, found among the chat's messages through Graph; a chat has no threads, so the resolution goes in the chat", async () => {
     const chat = "19:incident-updates@thread.v2";
     const config = teamsConfig(heraldYaml).replace(`update: "${TEAMS_CHANNELS.update}"`, `update: "${chat}"`);

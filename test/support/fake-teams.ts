@@ -40,7 +40,8 @@ const TEAM_CHANNEL = /^19:.+@thread\.(?:tacv2|skype)$/;
  * changes, or a chat's by when each was made if asked; refused with 403 unless the team granted
  * ChannelMessage.Read.Group, or the chat ChatMessage.Read.Chat, which `/__rsc` takes away), and
  * Workflows webhooks. Only a team's channels have threads: a post to a chat's `;messageid=` is
- * refused. Faults can be queued: `/__fault` {service, status},
+ * refused. Faults can be queued: `/__fault` {service, status} (`graph` for making channels,
+ * `graph-read` for the lists of messages),
  * or {service: "connector", lose: true}: the post is made and its answer lost (a 502); a
  * connector fault with `conversation` waits for a post to that conversation, and one with
  * `containing` for a post whose cards have that text; a Workflows fault answers its status (with
@@ -306,9 +307,18 @@ export async function createFakeTeams() {
   const byLastModified = (messages: PostedMessage[]) => [...messages].reverse().sort((a, b) => b.lastModifiedDateTime.localeCompare(a.lastModifiedDateTime));
 
   // Microsoft Graph: a channel's messages (without their replies), and one message's replies; newest first.
+  /** A fault queued for Graph's lists of messages (`service: "graph-read"`), answered as Graph answers one. */
+  const readFault = (c: Context) => {
+    const fault = faults["graph-read"]?.shift();
+    if (!fault) return null;
+    const code = fault.status === 429 ? "TooManyRequests" : fault.status === 503 ? "ServiceNotAvailable" : "UnknownError";
+    return c.json({ error: { code, message: "fault" } }, fault.status as 429, fault.retryAfter ? { "retry-after": String(fault.retryAfter) } : {});
+  };
   const listMessages = (c: Context, replies: boolean) => {
     calls.push({ service: "graph", method: "GET", path: c.req.path, body: null });
     if (!bearer(c, "graph")) return c.json({ error: { code: "InvalidAuthenticationToken" } }, 401);
+    const fault = readFault(c);
+    if (fault) return fault;
     if (c.req.param("team") !== TEAMS_TEAM_ID) return c.json({ error: { code: "NotFound", message: "No team found" } }, 404);
     if (!canReadMessages) {
       return c.json({ error: { code: "Forbidden", message: "Missing role permissions on the request. API requires one of 'ChannelMessage.Read.All, ChannelMessage.Read.Group, Group.Read.All, Group.ReadWrite.All'." } }, 403);
@@ -327,6 +337,8 @@ export async function createFakeTeams() {
   app.get("/graph/chats/:chat/messages", (c) => {
     calls.push({ service: "graph", method: "GET", path: `${c.req.path}${new URL(c.req.url).search}`, body: null });
     if (!bearer(c, "graph")) return c.json({ error: { code: "InvalidAuthenticationToken" } }, 401);
+    const fault = readFault(c);
+    if (fault) return fault;
     const chat = c.req.param("chat");
     if (!/^19:.+@thread\.v2$/.test(chat)) return c.json({ error: { code: "NotFound", message: "Chat not found" } }, 404);
     if (!canReadChats) {

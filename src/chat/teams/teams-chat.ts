@@ -127,8 +127,8 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
   /**
    * Herald's marks on a conversation's messages (see listingOf), newest first, back to `since` (when
    * the effect was queued) where given; at most 10 pages (500 messages). Null when Graph cannot say
-   * (no team_id, a personal chat, no permission, Graph failing): then a post whose answer was lost
-   * may show twice, as it would without this.
+   * (no team_id, a personal chat, no permission, a request Graph refuses): then a post whose answer
+   * was lost may show twice, as it would without this. Graph busy or down throws, to try again later.
    */
   async function recentMarks(conversationId: string, since?: string): Promise<{ id: string; mark: string }[] | null> {
     const listing = listingOf(conversationId);
@@ -155,6 +155,9 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
       }
       return marks;
     } catch (error) {
+      // Graph busy or failing for now (a 429, a 5xx, no answer): the effect is tried again later
+      // (after Graph's Retry-After), as Slack's lookups are, rather than posted without looking.
+      if (error instanceof EffectError && error.retryable) throw error;
       const status = (error as { status?: number }).status;
       if (status !== 401 && status !== 403) options.log(`Teams: ${(error as Error).message}; a post whose answer was lost may show twice`);
       else if (!toldUnreadable.has(listing.grant)) {
