@@ -65,7 +65,8 @@ export function teamsAppPackage(options: PackageOptions): { manifest: Record<str
     // Resource-specific consent (manifest 1.12 and later): whoever adds the app to a team grants these
     // for that team alone (a chat's member, for that chat), with no tenant-wide admin consent. Reading
     // the team's channel messages, and a group chat's, lets a post whose answer was lost be found
-    // instead of posted twice; making channels serves `incident_room: channel`. `resource` does nothing for RSC but must be there.
+    // instead of posted twice; making channels serves `incident_room: channel`. `resource` does
+    // nothing for RSC but must be there.
     webApplicationInfo: { id: options.appId, resource: `api://${options.host}/${options.appId}` },
     authorization: {
       permissions: {
