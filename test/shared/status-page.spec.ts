@@ -29,6 +29,17 @@ async function pagedIncident() {
   return { herald, command };
 }
 
+/** A call to the fake PagerDuty's own routes (`__fault`, `__status_posts`…). */
+const fake = (path: string, body: unknown) => fetch(`${harness.vendorsUrl}/pagerduty/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+/** The first update and "The fix is rolling out." each published once, and Grace told of each. */
+async function expectBothPublished(herald: Awaited<ReturnType<typeof harness.start>>) {
+  const incident = (await herald.store.getIncident("PFQZPSY"))!;
+  expect(incident.statusPage!.published.map((p) => p.message)).toEqual([expect.stringMatching(/^We are investigating/), "The fix is rolling out."]);
+  const told = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":globe_with_meridians: <@U0GRACE01> published"));
+  expect(told).toHaveLength(2);
+}
+
 describe(`the external status page (${harness.runtime})`, () => {
   it("publishes each update once when PagerDuty's answer was lost: a retry finds the post, then the update, before sending", async () => {
     const { herald, command } = await pagedIncident();
@@ -51,15 +62,11 @@ describe(`the external status page (${harness.runtime})`, () => {
       "POST /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates",
       "GET /pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates?limit=100&offset=0",
     ]);
-    const incident = (await herald.store.getIncident("PFQZPSY"))!;
-    expect(incident.statusPage!.published.map((p) => p.message)).toEqual([expect.stringMatching(/^We are investigating/), "The fix is rolling out."]);
-    const told = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":globe_with_meridians: <@U0GRACE01> published"));
-    expect(told).toHaveLength(2);
+    await expectBothPublished(herald);
   });
 
   it("publishes each update once when its answer was lost and the page holds more posts and updates than one page of PagerDuty's list", async () => {
     const { herald, command } = await pagedIncident();
-    const fake = (path: string, body: unknown) => fetch(`${harness.vendorsUrl}/pagerduty/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const title = (await herald.store.getIncident("PFQZPSY"))!.title;
     // 150 earlier posts on the page, one with this incident's title, listed before Herald's.
     await fake("__status_posts", { count: 149 });
@@ -85,15 +92,11 @@ describe(`the external status page (${harness.runtime})`, () => {
     // The retry read the second page of posts to find Herald's, and the second page of its updates.
     expect(calls.map((c) => c.path)).toContain("/pagerduty/status_pages/PSTATUS1/posts?post_type=incident&limit=100&offset=100");
     expect(calls.map((c) => c.path)).toContain(`/pagerduty/status_pages/PSTATUS1/posts/${postId}/post_updates?limit=100&offset=100`);
-    const incident = (await herald.store.getIncident("PFQZPSY"))!;
-    expect(incident.statusPage!.published.map((p) => p.message)).toEqual([expect.stringMatching(/^We are investigating/), "The fix is rolling out."]);
-    const told = (await herald.slackCalls()).filter((c) => String(c.body.text).startsWith(":globe_with_meridians: <@U0GRACE01> published"));
-    expect(told).toHaveLength(2);
+    await expectBothPublished(herald);
   });
 
   it("looks for a lost post in at most 20 of PagerDuty's pages, however many posts share the incident's title, so a Worker stays within its 50 subrequests", async () => {
     const { herald, command } = await pagedIncident();
-    const fake = (path: string, body: unknown) => fetch(`${harness.vendorsUrl}/pagerduty/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     // 30 earlier posts with this incident's title (a title used again and again), none with Herald's update.
     await fake("__status_posts", { count: 30, title: (await herald.store.getIncident("PFQZPSY"))!.title });
     await command("lead me");
