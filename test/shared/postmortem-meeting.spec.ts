@@ -16,6 +16,12 @@ async function ledIncident() {
   return herald;
 }
 
+/** The messages that landed in the fake Slack with files shared in them. */
+async function shares() {
+  const messages = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; files?: { id: string; name: string; title: string }[] }[];
+  return messages.filter((m) => m.files?.length);
+}
+
 describe(`the post-mortem meeting (${harness.runtime})`, () => {
   it("/incident postmortem schedule records the meeting and posts it with a calendar invite", async () => {
     const herald = await ledIncident();
@@ -43,8 +49,7 @@ describe(`the post-mortem meeting (${harness.runtime})`, () => {
     const [file] = JSON.parse(String(complete.body.files)) as { id: string; title: string }[];
     expect(file!.title).toBe("Post-mortem: Test Incident 3");
     // Shared: the fake took the bytes (their length as announced) and lists the share with its file.
-    const messages = (await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; files?: { name: string; title: string }[] }[];
-    expect(messages.filter((m) => m.files).map((m) => [m.channel, m.files])).toEqual([["C00000001", [{ id: file!.id, name: "postmortem.ics", title: "Post-mortem: Test Incident 3" }]]]);
+    expect((await shares()).map((m) => [m.channel, m.files])).toEqual([["C00000001", [{ id: file!.id, name: "postmortem.ics", title: "Post-mortem: Test Incident 3" }]]]);
     const incident = (await herald.store.getIncident("PFQZPSY"))!;
     expect(incident.postmortemMeeting).toEqual({ at: "2099-12-01T14:00:00.000Z", by: { id: "U0ADA0001", name: "ada" }, leadReminded: false });
     const timeline = await herald.store.timeline(incident.id);
@@ -53,8 +58,6 @@ describe(`the post-mortem meeting (${harness.runtime})`, () => {
 
   it("shares the invite once when Slack's answer to the share was lost, and a meeting moved minutes later is shared again", async () => {
     const herald = await ledIncident();
-    const shares = async () =>
-      ((await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; text: string; files?: { name: string }[] }[]).filter((m) => m.files?.length);
 
     // The share lands, its answer does not: the retry finds it in the channel's history.
     await fetch(`${harness.vendorsUrl}/slack/__fault/files.completeUploadExternal`, { method: "POST", body: JSON.stringify({ lose: true }) });

@@ -35,6 +35,15 @@ async function say(herald: Running, text: string, options: Parameters<typeof mes
   await herald.settle();
 }
 
+/** What the fake Bot Connector posted, roots and replies, each with its channel and cards. */
+interface Posted {
+  channel: string;
+  id: string;
+  replyToId: string | null;
+  cards: any[];
+}
+const postedInTeams = async () => (await (await fetch(`${url}/teams/__posted`)).json()) as Posted[];
+
 const connectorPosts = async (herald: Running) => (await herald.teamsCalls()).filter((c) => c.service === "connector");
 const cardText = (activity: any): string => JSON.stringify(activity?.attachments?.[0]?.content?.body ?? []);
 
@@ -323,7 +332,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     await retriesRun(herald);
     const incident = (await herald.store.listIncidents())[0]!;
     expect(incident.channel!.id).toMatch(/^19:incidents@thread\.tacv2;messageid=\d+$/);
-    const posted = async () => ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; id: string; cards: any[] }[]).filter((m) => m.cards.length > 0);
+    const posted = async () => (await postedInTeams()).filter((m) => m.cards.length > 0);
     const marks = (await posted()).map((m) => m.cards[0].body[0].id as string);
     expect(marks.filter((m) => m.startsWith("herald-room:"))).toEqual(["herald-room:inc-1-VPC peering is down"]);
     expect(new Set(marks).size).toBe(marks.length);
@@ -358,7 +367,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(await (await fetch(`${url}/teams/__faults`)).json()).toEqual({});
     expect(await herald.store.openEffects(100)).toEqual([]);
 
-    const posted = ((await (await fetch(`${url}/teams/__posted`)).json()) as { cards: any[] }[]).filter((m) => m.cards.length > 0);
+    const posted = (await postedInTeams()).filter((m) => m.cards.length > 0);
     const texts = posted.map((m) => JSON.stringify(m.cards));
     expect(texts.filter((t) => t.includes("Now:")).length).toBeGreaterThanOrEqual(1);
     expect(texts.filter((t) => t.includes("save it as a file"))).toHaveLength(1);
@@ -376,9 +385,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     await fetch(`${url}/teams/__old_messages`, { method: "POST", body: JSON.stringify({ channel: TEAMS_CHANNELS.update, count: 60, minutesAgo: 60 }) });
     await retriesRun(herald);
 
-    const announcements = ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; cards: unknown[] }[]).filter(
-      (m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"),
-    );
+    const announcements = (await postedInTeams()).filter((m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"));
     expect(announcements).toHaveLength(1);
     const pages = (await herald.teamsCalls()).filter((c) => c.service === "graph" && c.path.includes(encodeURIComponent(TEAMS_CHANNELS.update)));
     expect(pages).toHaveLength(2);
@@ -404,9 +411,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     await retriesRun(herald);
 
     expect(await (await fetch(`${url}/teams/__faults`)).json()).toEqual({});
-    const announcements = ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; cards: unknown[] }[]).filter(
-      (m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"),
-    );
+    const announcements = (await postedInTeams()).filter((m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"));
     expect(announcements).toHaveLength(1);
     expect(await herald.store.openEffects(100)).toEqual([]);
   });
@@ -416,7 +421,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     const config = teamsConfig(heraldYaml).replace(`update: "${TEAMS_CHANNELS.update}"`, `update: "${chat}"`);
     const herald = await harness.start({ chat: "local", config, env: teamsEnv(url) });
     const lose = () => fetch(`${url}/teams/__fault`, { method: "POST", body: JSON.stringify({ service: "connector", lose: true, conversation: chat }) });
-    const inChat = async () => ((await (await fetch(`${url}/teams/__posted`)).json()) as { channel: string; id: string; replyToId: string | null; cards: any[] }[]).filter((m) => m.channel === chat);
+    const inChat = async () => (await postedInTeams()).filter((m) => m.channel === chat);
     // The users' announcement, posted in the chat with its answer lost.
     await lose();
     await say(herald, "declare P2 networking VPC peering is down");

@@ -28,6 +28,9 @@ export interface PagerDutyCall {
  * a wrong token or Accept header, a missing From header where the operation requires one, a body
  * without the required fields. `/__calls` lists the calls.
  */
+/** A call's path with its query, as the calls list keeps it. */
+const withQuery = (c: Context) => c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : "");
+
 export function createFakePagerDuty(options: { token: string; from: string }) {
   let calls: PagerDutyCall[] = [];
   // Status page posts: title and updates (newest last), by id.
@@ -120,7 +123,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
     app.use(path, async (c, next) => {
       if (c.req.header("authorization") !== `Token token=${options.token}`) return problem(c, 401, "Authentication failed");
       if (c.req.header("accept") !== "application/vnd.pagerduty+json;version=2") return problem(c, 406, "Accept must select API version 2");
-      calls.push({ method: c.req.method, path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: c.req.header("from") ?? null, body: null });
+      calls.push({ method: c.req.method, path: withQuery(c), from: c.req.header("from") ?? null, body: null });
       await next();
     });
   }
@@ -194,14 +197,14 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
   };
   // listStatusPagePosts (post_type filters), and a post's updates.
   app.get("/status_pages/:id/posts", (c) => {
-    calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: null, body: null });
+    calls.push({ method: "GET", path: withQuery(c), from: null, body: null });
     const postType = c.req.query("post_type");
     if (postType !== undefined && !["incident", "maintenance"].includes(postType)) return problem(c, 400, "post_type is invalid");
     const listed = postType === "maintenance" ? [] : [...posts].map(([id, post]) => ({ id, type: "status_page_post", post_type: "incident", title: post.title, status_page: { id: c.req.param("id"), type: "status_page" }, updates: post.updates.map((u) => ({ id: u.id, type: "status_page_post_update" })) }));
     return paged(c, "posts", listed);
   });
   app.get("/status_pages/:id/posts/:post/post_updates", (c) => {
-    calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: null, body: null });
+    calls.push({ method: "GET", path: withQuery(c), from: null, body: null });
     const post = posts.get(c.req.param("post"));
     if (!post) return problem(c, 404, "Post not found");
     return paged(c, "post_updates", post.updates.map((u) => ({ id: u.id, type: "status_page_post_update", message: u.message, post: { id: c.req.param("post"), type: "status_page_post" } })));
@@ -240,7 +243,7 @@ export function createFakePagerDuty(options: { token: string; from: string }) {
 
   // listIncidents, filtered by incident_key as PagerDuty does.
   app.get("/incidents", (c) => {
-    calls.push({ method: "GET", path: c.req.path + (c.req.url.includes("?") ? `?${c.req.url.split("?")[1]}` : ""), from: c.req.header("from") ?? null, body: null });
+    calls.push({ method: "GET", path: withQuery(c), from: c.req.header("from") ?? null, body: null });
     const key = c.req.query("incident_key");
     const found = [...incidents.values()].filter((i) => !key || i.incident_key === key).map(({ notes: _notes, ...i }) => ({ ...i, type: "incident" }));
     return c.json({ incidents: found, limit: 25, offset: 0, more: false, total: null });
