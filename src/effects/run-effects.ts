@@ -36,6 +36,9 @@ const USER_ANNOUNCEMENT = "user-announcement";
 /** Channel names tried with a suffix before creating the channel is given up. */
 const MAX_NAME_SUFFIX = 20;
 
+/** Effects a pass reads from the store: the page of due ones it works through. */
+export const EFFECTS_PER_PASS = 100;
+
 /** Lanes worked side by side: enough that one stuck vendor holds up only its own lanes. */
 const LANES_AT_ONCE = 8;
 
@@ -45,17 +48,18 @@ const LANES_AT_ONCE = 8;
  * urgent first (a P1/P2 incident's work comes first from the store). One that must wait holds back
  * the rest of its lane only. Every outbound call is bounded by its client's timeout, so no lane
  * holds anything for long. Says how many effects finished in this pass, and whether due work may be
- * left (it stopped at `until`, or at a full page of `limit` effects).
+ * left (it stopped at `until`, or at a full page of `limit` effects). `due`: the page of due
+ * effects when the caller has read it already (with its last write), as `dueEffects(limit, now)`.
  */
 export async function runEffects(
   deps: EffectDeps,
-  options: { limit?: number; until?: number; urgentUntil?: number; yieldNow?: () => boolean; pause?: () => Promise<void>; queries?: QueryBudget } = {},
+  options: { limit?: number; until?: number; urgentUntil?: number; yieldNow?: () => boolean; pause?: () => Promise<void>; queries?: QueryBudget; due?: Effect[] } = {},
 ): Promise<{ finished: number; more: boolean }> {
-  const limit = options.limit ?? 100;
+  const limit = options.limit ?? EFFECTS_PER_PASS;
   const until = options.until ?? Infinity;
   const urgentUntil = Math.max(until, options.urgentUntil ?? until);
   const yieldNow = options.yieldNow ?? (() => false);
-  const open = await deps.store.dueEffects(limit, deps.clock.now().toISOString());
+  const open = options.due ?? (await deps.store.dueEffects(limit, deps.clock.now().toISOString()));
   const isWaiting = (effect: Effect, now: Date) => effect.status === "pending" && Date.parse(effect.nextAttemptAt) > now.getTime();
   const dueAtStart = open.filter((effect) => !isWaiting(effect, deps.clock.now())).length;
   const lanes = new Map<string, Effect[]>();

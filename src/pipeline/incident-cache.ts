@@ -25,14 +25,16 @@ export function readingIncidentsOnce<T extends WritesIncidents>(store: T): T {
     }
   };
   /** Writes, then remembers what was written; on a refusal forgets it. */
-  const writing = async (incidents: Incident[], write: () => Promise<void>) => {
+  const writing = async <R>(incidents: Incident[], write: () => Promise<R>): Promise<R> => {
+    let written: R;
     try {
-      await write();
+      written = await write();
     } catch (error) {
       forget(incidents);
       throw error;
     }
     incidents.forEach(remember);
+    return written;
   };
   const overrides: Partial<WritesIncidents> = {
     async getIncident(id) {
@@ -45,7 +47,7 @@ export function readingIncidentsOnce<T extends WritesIncidents>(store: T): T {
       const incident = known.get(id);
       return incident ? copyOf(incident) : null;
     },
-    commitProcessed: (result) => writing(result.incidents, () => store.commitProcessed(result)),
+    commitProcessed: (result, due) => writing(result.incidents, () => store.commitProcessed(result, due)),
     saveIncidents: (incidents, effects, at) => writing(incidents, () => store.saveIncidents(incidents, effects, at)),
     finishEffect: (key, outcome, at, record, startNext) =>
       writing(record ? [record.incident] : [], () => store.finishEffect(key, outcome, at, record, startNext)),

@@ -6,7 +6,7 @@ import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import { evaluateRules, type Action } from "../domain/rules.js";
 import { VOLUNTEER_BUTTONS } from "../domain/command-events.js";
-import type { Delivery, DeliveryStore, EffectPayload, IncidentStore, NewEffect, OutboxStore, ProcessedDelivery } from "../ports/store.js";
+import type { Delivery, DeliveryStore, DueQuery, Effect, EffectPayload, IncidentStore, NewEffect, OutboxStore, ProcessedDelivery } from "../ports/store.js";
 import type { RuleAction } from "../domain/rule-actions.js";
 import { eventView, incidentView } from "../render/incident-view.js";
 import { handleChatRequest } from "./handle-chat-request.js";
@@ -39,9 +39,11 @@ export interface ProcessDeps {
 
 /**
  * Puts one stored delivery on the record: projects the incident, writes the timeline entry,
- * evaluates the rules and queues their effects, all in one transaction. Safe to run twice.
+ * evaluates the rules and queues their effects, all in one transaction. Safe to run twice. With
+ * `due`, the due effects are read in the same round trip once it is written (the last delivery of a
+ * run's turn, before the turn's effects), and returned; without, null.
  */
-export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now: string): Promise<void> {
+export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now: string, due?: DueQuery): Promise<Effect[] | null> {
   const result: ProcessedDelivery = { deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [] };
   try {
     const { events, effects } = delivery.request
@@ -96,18 +98,17 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
     // half-processed delivery would leave entries and effects for incidents that were never written.
     const reason = (error as Error).message;
     deps.log(`delivery ${delivery.id} (${delivery.source}) failed and is kept aside: ${reason}`);
-    await deps.store.commitProcessed({ deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [], error: reason });
-    return;
+    return deps.store.commitProcessed({ deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [], error: reason }, due);
   }
   try {
-    await deps.store.commitProcessed(result);
+    return await deps.store.commitProcessed(result, due);
   } catch (error) {
     // What the store refuses (a value too large for D1, say) would be refused on every retry, and
     // hold up every delivery behind it: kept aside with the reason. If the store is down, this
     // throws too, and the delivery waits for the next run.
     const reason = `the store refused its changes: ${(error as Error).message}`;
     deps.log(`delivery ${delivery.id} (${delivery.source}) failed and is kept aside: ${reason}`);
-    await deps.store.commitProcessed({ deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [], error: reason });
+    return deps.store.commitProcessed({ deliveryId: delivery.id, processedAt: now, incidents: [], entries: [], effects: [], error: reason }, due);
   }
 }
 

@@ -1,9 +1,9 @@
-import { runEffects, type EffectDeps } from "../effects/run-effects.js";
+import { EFFECTS_PER_PASS, runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
 import { readingIncidentsOnce } from "./incident-cache.js";
 import { roomForAnotherTurn, withinBudget, type QueryBudget } from "./query-budget.js";
 import { runTimers } from "./run-timers.js";
-import type { LeaseStore } from "../ports/store.js";
+import type { Delivery, DueQuery, Effect, LeaseStore } from "../ports/store.js";
 
 export type PipelineDeps = ProcessDeps & EffectDeps & {
   store: LeaseStore;
@@ -88,7 +88,18 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
   const holder = `${deps.holder}/${crypto.randomUUID()}`;
   // When the lease was last renewed, read before the renewal: it runs at least until then plus LEASE_SECONDS.
   let renewedAt = deps.clock.now().getTime();
-  if (!(await renewLease(deps, holder))) return run;
+  /** What `runEffects` reads first, asked with another read or write so that it costs no round trip of its own. */
+  const dueNow = (): DueQuery => ({ limit: EFFECTS_PER_PASS, now: deps.clock.now().toISOString() });
+  // A turn's reads, when they came with another round trip: the lease's, or the turn before's.
+  let reads: { pending: Delivery[]; due: Effect[] | null } | null = null;
+  if (options.timers) {
+    // The timers go before the first page of deliveries is read.
+    if (!(await renewLease(deps, holder))) return run;
+  } else {
+    const pending = await deps.store.acquireLeaseWithPending(LEASE, holder, ...leaseTimes(deps), BATCH);
+    if (!pending) return run;
+    reads = { pending, due: null };
+  }
   run.ran = true;
   try {
     if (options.timers) {
@@ -100,9 +111,12 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
     // of the incidents already on the record (and the reverse).
     let urgentPastHalf = 0;
     for (;;) {
-      const pending = await deps.store.pendingDeliveries(BATCH);
+      // The deliveries, and with them the due effects, which go to work at once if none is pending.
+      const { pending, due: dueWithPending } = reads ?? (await deps.store.pendingAndDue(BATCH, dueNow()));
+      reads = null;
+      let due = pending.length === 0 ? dueWithPending : null;
       let processed = 0;
-      for (const delivery of pending) {
+      for (const [index, delivery] of pending.entries()) {
         // At least one per turn, however short the budget, so every turn makes progress. Past their
         // half, deliveries give way to effects, but for two more new P1/P2s a run: a few that came
         // together start together, and a flood of them cannot take whole runs while no
@@ -119,12 +133,13 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
           run.more = true;
           return run;
         }
-        await processDelivery(delivery, deps, deps.clock.now().toISOString());
+        // The turn's last delivery reads the due effects with its commit.
+        due = await processDelivery(delivery, deps, deps.clock.now().toISOString(), index === pending.length - 1 ? dueNow() : undefined);
         processed++;
         await options.pause?.();
       }
       run.deliveries += processed;
-      const effects = await runEffects(deps, { until, urgentUntil, yieldNow, pause: options.pause, queries: options.queries });
+      const effects = await runEffects(deps, { until, urgentUntil, yieldNow, pause: options.pause, queries: options.queries, due: due ?? undefined });
       run.effects += effects.finished;
       if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
       if (outOfTime() || !roomForAnotherTurn(options.queries)) {
@@ -155,11 +170,11 @@ async function prune(deps: PipelineDeps): Promise<void> {
 }
 
 async function renewLease(deps: PipelineDeps, holder: string): Promise<boolean> {
+  return deps.store.acquireLease(LEASE, holder, ...leaseTimes(deps));
+}
+
+/** Now, and when a lease taken now runs out. */
+function leaseTimes(deps: PipelineDeps): [now: string, until: string] {
   const now = deps.clock.now();
-  return deps.store.acquireLease(
-    LEASE,
-    holder,
-    now.toISOString(),
-    new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString(),
-  );
+  return [now.toISOString(), new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString()];
 }

@@ -163,8 +163,12 @@ export interface DeliveryStore {
   recordDelivery(delivery: Omit<Delivery, "processedAt" | "request"> & { request?: ChatRequest | null }): Promise<boolean>;
   /** Unprocessed deliveries, most urgent first, then in the order they arrived. */
   pendingDeliveries(limit: number): Promise<Delivery[]>;
-  /** Everything a delivery's processing changes: incidents, timeline entries, effects, in one transaction. */
-  commitProcessed(result: ProcessedDelivery): Promise<void>;
+  /**
+   * Everything a delivery's processing changes: incidents, timeline entries, effects, in one
+   * transaction. With `due`, the due effects as `dueEffects` reads them once it is written, in the
+   * same round trip; without, null.
+   */
+  commitProcessed(result: ProcessedDelivery, due?: DueQuery): Promise<Effect[] | null>;
   /** Deliveries that could not be processed, newest first, a page at a time, with the reason (not their bodies). */
   failedDeliveries(query: PageQuery): Promise<Page<FailedDelivery>>;
   /**
@@ -249,6 +253,12 @@ export interface IncidentStore {
   nextIncidentNumber(): Promise<number>;
 }
 
+/** What `dueEffects` is asked: at most `limit` effects due at `now`. */
+export interface DueQuery {
+  limit: number;
+  now: string;
+}
+
 /** The outbox: every outbound call with its attempts and outcome. */
 export interface OutboxStore {
   /** Effects not yet finished (pending or in flight), due or not: a P1/P2 incident's first, then oldest first (tests and tools; the runner asks for `dueEffects`). */
@@ -305,6 +315,13 @@ export interface OutboxStore {
 export interface LeaseStore {
   /** Takes or renews a named lease; false while someone else holds it. */
   acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;
+  /**
+   * `acquireLease`, and once it is held, `pendingDeliveries(limit)`, in one round trip (a background
+   * run's start): the deliveries, or null while someone else holds the lease.
+   */
+  acquireLeaseWithPending(name: string, holder: string, now: string, until: string, limit: number): Promise<Delivery[] | null>;
+  /** `pendingDeliveries(limit)` and `dueEffects(due.limit, due.now)`, in one round trip (a run's next turn). */
+  pendingAndDue(limit: number, due: DueQuery): Promise<{ pending: Delivery[]; due: Effect[] }>;
   releaseLease(name: string, holder: string): Promise<void>;
   /** Drops the leases of every holder whose name starts with `prefix/` (a process that died). */
   releaseLeasesOf(prefix: string): Promise<void>;

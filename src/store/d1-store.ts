@@ -27,6 +27,11 @@ export function d1Database(d1: D1Database, meter: QueryMeter = { count: 0 }): Sq
       const results = await d1.batch(list.map((s) => d1.prepare(s.sql).bind(...s.params)));
       return results.map((r) => r.meta.changes);
     },
+    async batchRows(list) {
+      meter.count += list.length;
+      const results = await d1.batch(list.map((s) => d1.prepare(s.sql).bind(...s.params)));
+      return results.map((r) => ({ rows: r.results ?? [], changes: r.meta.changes }));
+    },
   };
 }
 

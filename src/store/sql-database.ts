@@ -4,10 +4,21 @@ export interface SqlStatement {
   params: unknown[];
 }
 
+/** What one statement of `batchRows` gave: the rows it read, or how many rows it changed. */
+export interface StatementResult {
+  rows: unknown[];
+  changes: number;
+}
+
 export interface SqlDatabase {
   all<T>(sql: string, params?: unknown[]): Promise<T[]>;
   first<T>(sql: string, params?: unknown[]): Promise<T | null>;
   run(sql: string, params?: unknown[]): Promise<number>;
   /** Runs the statements in one transaction; returns each one's count of changed rows. */
   batch(statements: SqlStatement[]): Promise<number[]>;
+  /**
+   * Runs the statements in one transaction, reads among them; returns each one's rows and changes.
+   * On D1 it is one round trip, where the same statements one by one would each be one.
+   */
+  batchRows(statements: SqlStatement[]): Promise<StatementResult[]>;
 }

@@ -1,6 +1,7 @@
 import type { Incident, TimelineEntry } from "../domain/incident.js";
 import type {
   Delivery,
+  DueQuery,
   Effect,
   EffectOutcome,
   LocalChannel,
@@ -78,14 +79,11 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async pendingDeliveries(limit) {
-      const rows = await db.all<DeliveryRow>(
-        `SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY urgency, received_at, rowid LIMIT ?`,
-        [limit],
-      );
-      return rows.map(toDelivery);
+      const { sql, params } = pendingDeliveries(limit);
+      return (await db.all<DeliveryRow>(sql, params)).map(toDelivery);
     },
 
-    async commitProcessed(result) {
+    async commitProcessed(result, due) {
       const statements: SqlStatement[] = [
         ...result.incidents.flatMap((incident) => writeIncident(incident, { raising: !result.aheadAlready?.includes(incident.id) })),
         ...insertEntries(result.entries),
@@ -95,7 +93,12 @@ export function createSqlStore(db: SqlDatabase): Store {
           params: [result.processedAt, result.error ?? null, result.deliveryId],
         },
       ];
-      await db.batch(statements);
+      if (!due) {
+        await db.batch(statements);
+        return null;
+      }
+      const results = await db.batchRows([...statements, dueEffects(due)]);
+      return (results.at(-1)!.rows as EffectRow[]).map(toEffect);
     },
 
     async failedDeliveries({ limit, cursor }) {
@@ -216,21 +219,8 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async dueEffects(limit, now) {
-      // One query: the due page, then the waiting effects of its lanes (effects queued before lanes
-      // were stored have their incident as their lane, so the incidents are asked for too).
-      const rows = await db.all<EffectRow & { part: number }>(
-        `WITH due AS (
-           SELECT * FROM effects AS e WHERE status IN ('pending', 'in_flight') AND (status = 'in_flight' OR next_attempt_at <= ?)
-             AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.next_attempt_at > ? AND w.seq < e.seq)
-           ORDER BY urgency, seq LIMIT ?)
-         SELECT *, 0 AS part FROM due
-         UNION ALL
-         SELECT *, 1 AS part FROM effects WHERE status = 'pending' AND next_attempt_at > ?
-           AND lane IN (SELECT lane FROM due WHERE lane IS NOT NULL UNION SELECT incident_id FROM due)
-         ORDER BY part, urgency, seq`,
-        [now, now, limit, now],
-      );
-      return rows.map(toEffect);
+      const { sql, params } = dueEffects({ limit, now });
+      return (await db.all<EffectRow>(sql, params)).map(toEffect);
     },
 
     async failedEffects({ limit, cursor }) {
@@ -320,14 +310,19 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async acquireLease(name, holder, now, until) {
-      // One statement: taken when free, renewed by its holder, taken over once expired.
-      const changes = await db.run(
-        `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-         WHERE leases.holder = excluded.holder OR leases.expires_at < ?`,
-        [name, holder, until, now],
-      );
-      return changes > 0;
+      const { sql, params } = acquireLease(name, holder, now, until);
+      return (await db.run(sql, params)) > 0;
+    },
+
+    async acquireLeaseWithPending(name, holder, now, until, limit) {
+      // The read goes whether or not the lease is taken: the round trip is the cost, not the read.
+      const [lease, pending] = await db.batchRows([acquireLease(name, holder, now, until), pendingDeliveries(limit)]);
+      return lease!.changes > 0 ? (pending!.rows as DeliveryRow[]).map(toDelivery) : null;
+    },
+
+    async pendingAndDue(limit, due) {
+      const [pending, effects] = await db.batchRows([pendingDeliveries(limit), dueEffects(due)]);
+      return { pending: (pending!.rows as DeliveryRow[]).map(toDelivery), due: (effects!.rows as EffectRow[]).map(toEffect) };
     },
 
     async releaseLease(name, holder) {
@@ -573,6 +568,39 @@ function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
 }
 
 /** Marks an effect as being attempted and counts the attempt. */
+function pendingDeliveries(limit: number): SqlStatement {
+  return { sql: `SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY urgency, received_at, rowid LIMIT ?`, params: [limit] };
+}
+
+/**
+ * The due page, then the waiting effects of its lanes (effects queued before lanes were stored have
+ * their incident as their lane, so the incidents are asked for too): one query.
+ */
+function dueEffects({ limit, now }: DueQuery): SqlStatement {
+  return {
+    sql: `WITH due AS (
+           SELECT * FROM effects AS e WHERE status IN ('pending', 'in_flight') AND (status = 'in_flight' OR next_attempt_at <= ?)
+             AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.next_attempt_at > ? AND w.seq < e.seq)
+           ORDER BY urgency, seq LIMIT ?)
+         SELECT *, 0 AS part FROM due
+         UNION ALL
+         SELECT *, 1 AS part FROM effects WHERE status = 'pending' AND next_attempt_at > ?
+           AND lane IN (SELECT lane FROM due WHERE lane IS NOT NULL UNION SELECT incident_id FROM due)
+         ORDER BY part, urgency, seq`,
+    params: [now, now, limit, now],
+  };
+}
+
+/** One statement: taken when free, renewed by its holder, taken over once expired. */
+function acquireLease(name: string, holder: string, now: string, until: string): SqlStatement {
+  return {
+    sql: `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at < ?`,
+    params: [name, holder, until, now],
+  };
+}
+
 function startEffect(key: string, at: string): SqlStatement {
   return { sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key = ?`, params: [at, key] };
 }

@@ -32,10 +32,10 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
   // deliveries, typically) share one transaction, each in its own savepoint so one failure stays its
   // own. A caller's promise settles after the commit, so an acknowledged delivery is on disk.
   type Job = {
-    run: () => number[];
+    run: () => unknown[];
     /** More than one statement: needs its own savepoint to fail alone. */
     several: boolean;
-    resolve: (changes: number[]) => void;
+    resolve: (results: unknown[]) => void;
     reject: (error: unknown) => void;
   };
   let queue: Job[] = [];
@@ -43,20 +43,20 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
   const release = db.prepare("RELEASE write_job");
   const rollback = db.prepare("ROLLBACK TO write_job");
   const flush = db.transaction((jobs: Job[]) =>
-    jobs.map((job): { changes: number[] } | { error: unknown } => {
+    jobs.map((job): { results: unknown[] } | { error: unknown } => {
       // A single failing statement undoes only itself in SQLite; a batch needs a savepoint.
       if (!job.several) {
         try {
-          return { changes: job.run() };
+          return { results: job.run() };
         } catch (error) {
           return { error };
         }
       }
       savepoint.run();
       try {
-        const changes = job.run();
+        const results = job.run();
         release.run();
-        return { changes };
+        return { results };
       } catch (error) {
         rollback.run();
         release.run();
@@ -75,7 +75,7 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
   const flushQueue = () => {
     const jobs = queue;
     queue = [];
-    let outcomes: ({ changes: number[] } | { error: unknown })[];
+    let outcomes: ({ results: unknown[] } | { error: unknown })[];
     try {
       noWait.get();
       try {
@@ -100,12 +100,12 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
     lockedSince = null;
     flushing = false;
     outcomes.forEach((outcome, i) =>
-      "changes" in outcome ? jobs[i]!.resolve(outcome.changes) : jobs[i]!.reject(outcome.error),
+      "results" in outcome ? jobs[i]!.resolve(outcome.results) : jobs[i]!.reject(outcome.error),
     );
   };
-  const write = (run: () => number[], several: boolean) =>
-    new Promise<number[]>((resolve, reject) => {
-      queue.push({ run, several, resolve, reject });
+  const write = <T>(run: () => T[], several: boolean) =>
+    new Promise<T[]>((resolve, reject) => {
+      queue.push({ run, several, resolve: resolve as (results: unknown[]) => void, reject });
       if (!flushing) {
         flushing = true;
         setImmediate(flushQueue);
@@ -124,6 +124,16 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
     },
     async batch(list) {
       return write(() => list.map((s) => prepare(s.sql).run(...s.params).changes), list.length > 1);
+    },
+    async batchRows(list) {
+      return write(
+        () =>
+          list.map((s) => {
+            const statement = prepare(s.sql);
+            return statement.reader ? { rows: statement.all(...s.params), changes: 0 } : { rows: [], changes: statement.run(...s.params).changes };
+          }),
+        list.length > 1,
+      );
     },
   };
   return { db, sql };

@@ -213,13 +213,18 @@ describe(`runPipeline (${harness.runtime})`, () => {
   });
 
   it("renews its lease between turns once half of it has gone, and stops when another runner took it meanwhile", async () => {
-    /** The store, counting the run's turns (each reads the next page of deliveries) and lease renewals. */
+    /**
+     * The store, counting the run's turns (each reads the next page of deliveries: the first with the
+     * lease, the others with the due effects) and the lease taken and renewed.
+     */
     const counted = async (intruder?: { afterRenewals: number; at: () => Date }) => {
       const store = await storeWith(3);
       const seen = { turns: 0, leases: 0 };
-      const pending = store.pendingDeliveries.bind(store);
+      const withPending = store.acquireLeaseWithPending.bind(store);
+      const pendingAndDue = store.pendingAndDue.bind(store);
       const acquire = store.acquireLease.bind(store);
-      store.pendingDeliveries = (limit) => (seen.turns++, pending(limit));
+      store.acquireLeaseWithPending = (...args) => (seen.turns++, seen.leases++, withPending(...args));
+      store.pendingAndDue = (...args) => (seen.turns++, pendingAndDue(...args));
       store.acquireLease = async (name, holder, now, until) => {
         // Another runner, after this one's lease ran out (as if this run had been held up past it).
         if (intruder && seen.leases === intruder.afterRenewals) {

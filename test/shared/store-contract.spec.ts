@@ -257,6 +257,34 @@ describe(`store contract (${harness.runtime})`, () => {
     expect(await store.acquireLease("pipeline", "b", T1, T1)).toBe(true);
   });
 
+  it("reads a run's deliveries with its lease, and the due effects with a turn's deliveries or with a commit", async () => {
+    const store = await harness.freshStore();
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    await store.recordDelivery({ id: "d1", source: "pagerduty", webhookId: null, receivedAt: T0, body: "{}" });
+    await store.recordDelivery({ id: "d2", source: "pagerduty", webhookId: null, receivedAt: T1, body: "{}" });
+
+    // Taken: the pending deliveries come with it. Held by another: none, and the lease stays theirs.
+    expect((await store.acquireLeaseWithPending("pipeline", "a", T0, T1, 10))?.map((d) => d.id)).toEqual(["d1", "d2"]);
+    expect(await store.acquireLeaseWithPending("pipeline", "b", T0, T1, 10)).toBeNull();
+    expect(await store.acquireLease("pipeline", "b", T0, T1)).toBe(false);
+    expect((await store.acquireLeaseWithPending("pipeline", "a", T0, T1, 1))?.map((d) => d.id)).toEqual(["d1"]);
+
+    // A commit asked for the due effects gives them as written by it; one not asked gives none.
+    expect(await store.commitProcessed({ deliveryId: "d1", processedAt: T0, incidents: [incident()], entries: [], effects: [post("p1")] })).toBeNull();
+    const due = await store.commitProcessed({ deliveryId: "d2", processedAt: T0, incidents: [], entries: [], effects: [post("p2")] }, { limit: 10, now: T0 });
+    expect(due?.map((e) => [e.key, e.status])).toEqual([["p1", "pending"], ["p2", "pending"]]);
+    expect(await store.commitProcessed({ deliveryId: "d2", processedAt: T0, incidents: [], entries: [], effects: [] }, { limit: 1, now: T0 })).toHaveLength(1);
+
+    // A turn's reads: the deliveries still pending, and the due effects, as each read alone gives them.
+    await store.startEffect("p1", T0);
+    await store.finishEffect("p1", { status: "done" }, T1);
+    await store.recordDelivery({ id: "d3", source: "pagerduty", webhookId: null, receivedAt: T1, body: "{}" });
+    const turn = await store.pendingAndDue(10, { limit: 10, now: T1 });
+    expect(turn.pending.map((d) => d.id)).toEqual(["d3"]);
+    expect(turn.due).toEqual(await store.dueEffects(10, T1));
+    expect(turn.due.map((e) => e.key)).toEqual(["p2"]);
+  });
+
   it("keeps the local chat's channels and messages, one message per idempotency key", async () => {
     const store = await harness.freshStore();
     const channel = await store.createLocalChannel({ id: "console:inc-1-disk-full", name: "inc-1-disk-full" }, T0);
