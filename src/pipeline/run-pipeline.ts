@@ -101,6 +101,8 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
     reads = { pending, due: null };
   }
   run.ran = true;
+  // Until the last look gives the lease up.
+  let held = true;
   try {
     if (options.timers) {
       await runTimers(deps, options.queries);
@@ -141,7 +143,18 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
       run.deliveries += processed;
       const effects = await runEffects(deps, { until, urgentUntil, yieldNow, pause: options.pause, queries: options.queries, due: due ?? undefined });
       run.effects += effects.finished;
-      if (processed === pending.length && pending.length < BATCH && !effects.more) return run;
+      if (processed === pending.length && pending.length < BATCH && !effects.more) {
+        if (!roomForAnotherTurn(options.queries)) return run;
+        // A last look, which gives the lease up in the same transaction if it finds nothing: a
+        // delivery stored while this run worked, whose own run found the lease taken and left,
+        // is this run's to take. One stored after it finds the lease free.
+        const last = await deps.store.pendingAndDue(BATCH, dueNow(), { name: LEASE, holder });
+        if (last.released) {
+          held = false;
+          return run;
+        }
+        reads = last;
+      }
       if (outOfTime() || !roomForAnotherTurn(options.queries)) {
         run.more = true;
         return run;
@@ -153,7 +166,7 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
       }
     }
   } finally {
-    await deps.store.releaseLease(LEASE, holder);
+    if (held) await deps.store.releaseLease(LEASE, holder);
   }
   return run;
 }

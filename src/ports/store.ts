@@ -320,8 +320,12 @@ export interface LeaseStore {
    * run's start): the deliveries, or null while someone else holds the lease.
    */
   acquireLeaseWithPending(name: string, holder: string, now: string, until: string, limit: number): Promise<Delivery[] | null>;
-  /** `pendingDeliveries(limit)` and `dueEffects(due.limit, due.now)`, in one round trip (a run's next turn). */
-  pendingAndDue(limit: number, due: DueQuery): Promise<{ pending: Delivery[]; due: Effect[] }>;
+  /**
+   * `pendingDeliveries(limit)` and `dueEffects(due.limit, due.now)`, in one round trip (a run's next
+   * turn). With `release`, the same transaction gives that lease up if both come back empty
+   * (`released`): a run's last look, after which whatever is stored is the next run's to take.
+   */
+  pendingAndDue(limit: number, due: DueQuery, release?: { name: string; holder: string }): Promise<{ pending: Delivery[]; due: Effect[]; released: boolean }>;
   releaseLease(name: string, holder: string): Promise<void>;
   /** Drops the leases of every holder whose name starts with `prefix/` (a process that died). */
   releaseLeasesOf(prefix: string): Promise<void>;

@@ -320,9 +320,17 @@ export function createSqlStore(db: SqlDatabase): Store {
       return lease!.changes > 0 ? (pending!.rows as DeliveryRow[]).map(toDelivery) : null;
     },
 
-    async pendingAndDue(limit, due) {
-      const [pending, effects] = await db.batchRows([pendingDeliveries(limit), dueEffects(due)]);
-      return { pending: (pending!.rows as DeliveryRow[]).map(toDelivery), due: (effects!.rows as EffectRow[]).map(toEffect) };
+    async pendingAndDue(limit, due, release) {
+      const [pending, effects, released] = await db.batchRows([
+        pendingDeliveries(limit),
+        dueEffects(due),
+        ...(release ? [releaseIfIdle(release.name, release.holder, due.now)] : []),
+      ]);
+      return {
+        pending: (pending!.rows as DeliveryRow[]).map(toDelivery),
+        due: (effects!.rows as EffectRow[]).map(toEffect),
+        released: (released?.changes ?? 0) > 0,
+      };
     },
 
     async releaseLease(name, holder) {
@@ -573,21 +581,35 @@ function pendingDeliveries(limit: number): SqlStatement {
 }
 
 /**
+ * An effect due at the first `?`: pending and due, or in flight, and not behind one of its lane that
+ * waits to be tried again (at the second `?`).
+ */
+const DUE = `e.status IN ('pending', 'in_flight') AND (e.status = 'in_flight' OR e.next_attempt_at <= ?)
+  AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.next_attempt_at > ? AND w.seq < e.seq)`;
+
+/**
  * The due page, then the waiting effects of its lanes (effects queued before lanes were stored have
  * their incident as their lane, so the incidents are asked for too): one query.
  */
 function dueEffects({ limit, now }: DueQuery): SqlStatement {
   return {
-    sql: `WITH due AS (
-           SELECT * FROM effects AS e WHERE status IN ('pending', 'in_flight') AND (status = 'in_flight' OR next_attempt_at <= ?)
-             AND NOT EXISTS (SELECT 1 FROM effects AS w WHERE w.lane = e.lane AND w.status = 'pending' AND w.next_attempt_at > ? AND w.seq < e.seq)
-           ORDER BY urgency, seq LIMIT ?)
+    sql: `WITH due AS (SELECT * FROM effects AS e WHERE ${DUE} ORDER BY urgency, seq LIMIT ?)
          SELECT *, 0 AS part FROM due
          UNION ALL
          SELECT *, 1 AS part FROM effects WHERE status = 'pending' AND next_attempt_at > ?
            AND lane IN (SELECT lane FROM due WHERE lane IS NOT NULL UNION SELECT incident_id FROM due)
          ORDER BY part, urgency, seq`,
     params: [now, now, limit, now],
+  };
+}
+
+/** Gives the lease up unless a delivery is pending or an effect due at `now`: as `pendingDeliveries` and `dueEffects` would find them. */
+function releaseIfIdle(name: string, holder: string, now: string): SqlStatement {
+  return {
+    sql: `DELETE FROM leases WHERE name = ? AND holder = ?
+         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE processed_at IS NULL)
+         AND NOT EXISTS (SELECT 1 FROM effects AS e WHERE ${DUE})`,
+    params: [name, holder, now, now],
   };
 }
 

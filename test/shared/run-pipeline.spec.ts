@@ -212,19 +212,47 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(await store.pendingDeliveries(10)).toHaveLength(1);
   });
 
+  it("takes on a delivery stored while it ran, whose own run found the lease taken, before giving the lease up", async () => {
+    // A Worker without a Queue: each request's run goes in its own waitUntil. The second page comes
+    // while the first run works; its run finds the lease taken and leaves. Without a last look, the
+    // second page would wait for the next request or the minute's cron.
+    const store = await storeWith(1);
+    const second = JSON.parse(deliveries["zulip_acknowledged_v3.json"]!);
+    second.event.data.id = "P0";
+    const room = chat();
+    let racing: Promise<unknown> | null = null;
+    // The page comes as the run makes its last post (of the summary, the announcement and the draft's).
+    const slow = { ...room, async postMessage(message: Parameters<ChatAdapter["postMessage"]>[0]) {
+      if (room.posts === 2) racing ??= (async () => {
+        await store.recordDelivery({ id: "pagerduty:ACK", source: "pagerduty", webhookId: null, receivedAt: new Date().toISOString(), body: JSON.stringify(second) });
+        return runPipeline(pipelineDeps(store));
+      })();
+      await racing;
+      return room.postMessage(message);
+    } };
+    const run = await runPipeline(pipelineDeps(store, { chat: slow }));
+    expect(await racing).toMatchObject({ ran: false });
+    expect(run).toMatchObject({ ran: true, deliveries: 2, more: false });
+    expect(await store.pendingDeliveries(10)).toEqual([]);
+    expect((await store.getIncident("P0"))?.status).toBe("acknowledged");
+    // The lease was given up: the next run takes it.
+    expect(await runPipeline(pipelineDeps(store))).toMatchObject({ ran: true, deliveries: 0 });
+  });
+
   it("renews its lease between turns once half of it has gone, and stops when another runner took it meanwhile", async () => {
     /**
      * The store, counting the run's turns (each reads the next page of deliveries: the first with the
-     * lease, the others with the due effects) and the lease taken and renewed.
+     * lease, the others with the due effects), its last looks (which give the lease up) and the lease
+     * taken and renewed.
      */
     const counted = async (intruder?: { afterRenewals: number; at: () => Date }) => {
       const store = await storeWith(3);
-      const seen = { turns: 0, leases: 0 };
+      const seen = { turns: 0, lastLooks: 0, leases: 0 };
       const withPending = store.acquireLeaseWithPending.bind(store);
       const pendingAndDue = store.pendingAndDue.bind(store);
       const acquire = store.acquireLease.bind(store);
       store.acquireLeaseWithPending = (...args) => (seen.turns++, seen.leases++, withPending(...args));
-      store.pendingAndDue = (...args) => (seen.turns++, pendingAndDue(...args));
+      store.pendingAndDue = (...args) => (args[2] ? seen.lastLooks++ : seen.turns++, pendingAndDue(...args));
       store.acquireLease = async (name, holder, now, until) => {
         // Another runner, after this one's lease ran out (as if this run had been held up past it).
         if (intruder && seen.leases === intruder.afterRenewals) {
@@ -242,12 +270,14 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(await runPipeline(pipelineDeps(quick.store, { clock: countingClock(1) }))).toMatchObject({ deliveries: 3, more: false });
     expect(quick.seen.turns).toBeGreaterThan(1);
     expect(quick.seen.leases).toBe(1);
+    expect(quick.seen.lastLooks).toBe(1);
 
     // A clock that moves 5 s at every look: half the lease has gone by the end of each turn.
     const slow = await counted();
     expect(await runPipeline(pipelineDeps(slow.store, { clock: countingClock(5_000) }), { budgetMs: 3_600_000 })).toMatchObject({ deliveries: 3, more: false });
     expect(slow.seen.turns).toBeGreaterThan(1);
     expect(slow.seen.leases).toBe(slow.seen.turns);
+    expect(slow.seen.lastLooks).toBe(1);
 
     // Taken by another runner before the first renewal: the run stops there and leaves the rest.
     const clock = countingClock(5_000);
