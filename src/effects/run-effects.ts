@@ -72,6 +72,7 @@ export async function runEffects(
   // The store gives urgent incidents' work first; within a lane, strictly in the order it was queued.
   const waiting = [...lanes.values()].map((lane) => lane.sort((a, b) => a.seq - b.seq));
   const onIncident = exclusivePerKey();
+  const start = startingTogether((keys) => deps.store.startEffects(keys, deps.clock.now().toISOString()));
   let finished = 0;
   let attempted = 0;
   let queued = 0;
@@ -156,7 +157,7 @@ export async function runEffects(
       }
       let outcome: EffectOutcome;
       try {
-        if (!begun) await deps.store.startEffect(effect.key, deps.clock.now().toISOString());
+        if (!begun) await start(effect.key);
         outcome = await withDeadLetter(effect, await attempt(effect, deps), deps);
       } catch (error) {
         inFlight--;
@@ -198,6 +199,28 @@ function supersededIn(lane: Effect[], index: number): Effect | undefined {
   const kind = lane[index]!.payload.kind;
   if (!LAST_ONE_SHOWS.has(kind)) return undefined;
   return lane.slice(index + 1).find((later) => later.payload.kind === kind);
+}
+
+/**
+ * Marks effects started, those asked for before the next microtask together: lanes that begin side
+ * by side (a Worker's, which go on after the same tick) mark their first effects in one write, where
+ * each on its own was a round trip to D1. Each caller's promise settles with that write.
+ */
+function startingTogether(startAll: (keys: string[]) => Promise<void>): (key: string) => Promise<void> {
+  let gathering: { keys: string[]; written: Promise<void> } | null = null;
+  return (key) => {
+    if (gathering) {
+      gathering.keys.push(key);
+      return gathering.written;
+    }
+    const keys = [key];
+    const written = Promise.resolve().then(() => {
+      gathering = null;
+      return startAll(keys);
+    });
+    gathering = { keys, written };
+    return written;
+  };
 }
 
 /** Runs tasks one at a time per key (in the order asked), different keys side by side. */

@@ -293,6 +293,8 @@ export interface OutboxStore {
   requeueFailedEffects(at: string, skippedFor: { kind: EffectPayload["kind"]; reason: string }): Promise<{ failed: number; alongWith: number }>;
   /** Marks an effect as being attempted now and counts the attempt. */
   startEffect(key: string, at: string): Promise<void>;
+  /** `startEffect` for several effects at once (lanes that begin side by side), in one statement. */
+  startEffects(keys: string[], at: string): Promise<void>;
   /**
    * Records an attempt's outcome; with `record`, the incident as the outcome leaves it and its
    * timeline entries, in the same transaction. `startNext`, asked with the queries that write takes,

@@ -281,6 +281,11 @@ export function createSqlStore(db: SqlDatabase): Store {
       await db.run(sql, params);
     },
 
+    async startEffects(keys, at) {
+      if (keys.length === 0) return;
+      await db.run(`UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key IN (${keys.map(() => "?").join(", ")})`, [at, ...keys]);
+    },
+
     async finishEffect(key, outcome: EffectOutcome, at, record, startNext) {
       const statements = [
         ...(record ? [...writeIncident(record.incident), ...insertEntries(record.entries)] : []),

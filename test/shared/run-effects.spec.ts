@@ -127,6 +127,10 @@ function watchingWrites(store: Store, dieAfter?: string) {
       writes.push(`start ${key}`);
       await store.startEffect(key, at);
     },
+    async startEffects(keys, at) {
+      writes.push(`start ${keys.join(", ")}`);
+      await store.startEffects(keys, at);
+    },
     async finishEffect(key, outcome, at, record, startNext) {
       let started: string | null = null;
       await store.finishEffect(key, outcome, at, record, startNext && ((queries) => (started = startNext(queries))));
@@ -501,6 +505,25 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect((await store.openEffects(1)).map((e) => e.key)).toEqual(["other-1"]);
     await store.commitProcessed({ deliveryId: "d2", processedAt: new Date(T0).toISOString(), incidents: [{ ...low, priority: "P1" }], entries: [], effects: [post("low-2", "low")] });
     expect((await store.openEffects(10)).map((e) => e.key)).toEqual(["low-1", "low-2", "other-1"]);
+  });
+
+  it("marks the first effects of lanes that begin side by side started in one write; the host's turns between them keep them apart", async () => {
+    // The room's lane (its creation, then its summary) and the users' announcement's, begun together.
+    const queued = [effects[0]!, effects[1]!, announce];
+    const together = await seeded(queued);
+    const { watched, writes } = watchingWrites(together);
+    const deps = { store: watched, chat: createChatRouter([scriptedChat()]), clock: manualClock(), log: () => {}, ...others };
+    expect(await runEffects(deps)).toEqual({ finished: 3, more: false });
+    expect(writes.filter((w) => w.startsWith("start"))).toEqual(["start k-create, k-announce"]);
+    expect(await statuses(together)).toEqual([["k-create", "done", 1], ["k-summary", "done", 1], ["k-announce", "done", 1]]);
+
+    // Node gives its host a turn of the event loop before each lane's first effect: one write each, as before.
+    const apart = await seeded(queued);
+    const watchedApart = watchingWrites(apart);
+    const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+    expect(await runEffects({ ...deps, store: watchedApart.watched }, { pause: turn })).toEqual({ finished: 3, more: false });
+    expect(watchedApart.writes.filter((w) => w.startsWith("start")).sort()).toEqual(["start k-announce", "start k-create"]);
+    expect(await statuses(apart)).toEqual([["k-create", "done", 1], ["k-summary", "done", 1], ["k-announce", "done", 1]]);
   });
 
   it("writes each outcome with the start of its lane's next effect, one commit between two calls; a death after it leaves that effect known as tried", async () => {
