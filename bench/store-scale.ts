@@ -54,6 +54,7 @@ function counting(db: SqlDatabase): SqlDatabase & { calls: number } {
     first: (sql: string, params?: unknown[]) => (counted.calls++, db.first(sql, params)),
     run: (sql: string, params?: unknown[]) => (counted.calls++, db.run(sql, params)),
     batch: (statements: Parameters<SqlDatabase["batch"]>[0]) => (counted.calls++, db.batch(statements)),
+    batchRows: (statements: Parameters<SqlDatabase["batchRows"]>[0]) => (counted.calls++, db.batchRows(statements)),
   };
   return counted as SqlDatabase & { calls: number };
 }
