@@ -25,7 +25,9 @@
 // and D1 answer at once), closer to what a Worker's own thread spends.
 //
 // Not the same as Cloudflare's count: V8 here is Node 20's, not workerd's; Node's fetch classes are
-// JavaScript where workerd's are built in; and the heap holds the benchmark's own records beside
+// JavaScript where workerd's are built in; what the runtime itself spends on each D1 round trip and
+// each fetch is left out (bench:workerd-cpu measures it in workerd: 0.1–0.2 ms a call on this
+// machine, over loopback); and the heap holds the benchmark's own records beside
 // Herald's, so its garbage collections are likely longer than an isolate's. Events go one right after
 // another, so the CPU's caches are warm: on this machine a thread that has just slept runs its next
 // request several times slower (a refused request: 0.3–0.4 ms after a 2–20 ms sleep, 0.05 ms without).

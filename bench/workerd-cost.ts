@@ -18,8 +18,8 @@
 //   Cloudflare runs elsewhere. The same run measures that floor: a request the Worker refuses at
 //   once (401), and a request that makes one D1 query.
 // What is not measured here: the isolate's own CPU time. Locally workerd reports a trace's cpuTime as
-// 0, its clock stands still while code runs, and V8's sampling profiler counts waits as busy;
-// bench/worker-cpu.ts estimates it instead.
+// 0 and its clock stands still while code runs; bench/workerd-cpu.ts measures workerd with nothing
+// but the Worker in its process, and bench/worker-cpu.ts estimates the Worker's own work in V8 on Node.
 import { serve } from "@hono/node-server";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
