@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WEBHOOK_SECRET } from "../test/support/test-config.js";
+import { percentile, spread } from "./bench-kit.js";
 
 /**
  * The Worker as `wrangler deploy` would upload it, in a fresh temporary folder (its `index.js`).
@@ -63,4 +64,37 @@ export function migrationStatements(): string[] {
         .map((statement) => statement.trim())
         .filter(Boolean),
     );
+}
+
+/** A column of `eventTable`: its header (the figures are p50 / p99 / max) and each event's figure. */
+export interface EventColumn<R> {
+  header: string;
+  of: (row: R) => number;
+  digits: number;
+}
+
+/**
+ * Prints the events' figures as a table: all but the first, each kind, then the first alone (it also
+ * starts Herald in the isolate: its configuration and templates are built then). Returns the p99 of
+ * `judged` over all but the first.
+ */
+export function eventTable<R extends { kind: string }>(title: string, rows: R[], columns: EventColumn<R>[], firstLabel: string, judged: (row: R) => number): number {
+  const line = (label: string, of: R[]) => `| ${label} | ${of.length} | ${columns.map((c) => spread(of.map(c.of), c.digits)).join(" | ")} |`;
+  const warm = rows.slice(1);
+  console.log(`\n${title}\n`);
+  console.log(`| events | n | ${columns.map((c) => `${c.header} p50 / p99 / max`).join(" | ")} |`);
+  console.log(`|---|---|${columns.map(() => "---|").join("")}`);
+  console.log(line("all but the first", warm));
+  for (const kind of KINDS) console.log(line(kind, warm.filter((r) => r.kind === kind)));
+  console.log(line(firstLabel, rows.slice(0, 1)));
+  return percentile(warm.map(judged), 99);
+}
+
+/** Each event's least over the passes, each of `fields` on its own: what the event itself costs. */
+export function leastOver<R>(passes: R[][], fields: (keyof R)[]): R[] {
+  return passes[0]!.map((row, i) => {
+    const least = { ...row };
+    for (const field of fields) least[field] = Math.min(...passes.map((p) => p[i]![field] as number)) as R[keyof R];
+    return least;
+  });
 }

@@ -36,8 +36,7 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { percentile, spread } from "./bench-kit.js";
-import { deployBundle, event, KINDS, migrationStatements } from "./pagerduty-events.js";
+import { deployBundle, event, eventTable, leastOver, migrationStatements, type EventColumn } from "./pagerduty-events.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 
@@ -235,26 +234,16 @@ async function main() {
   const rows = passes[0]!;
   // Each event's least CPU and busy time over the passes: what the event itself costs, with less of
   // what this machine adds now and then (see the header).
-  const least = rows.map((row, i) => ({
-    ...row,
-    cpuMs: Math.min(...passes.map((p) => p[i]!.cpuMs)),
-    busyMs: Math.min(...passes.map((p) => p[i]!.busyMs)),
-  }));
+  const least = leastOver(passes, ["cpuMs", "busyMs"]);
 
   const failed = passes.flat().filter((r) => r.status !== 202);
-  const line = (label: string, of: Measured[]) =>
-    `| ${label} | ${of.length} | ${spread(of.map((r) => r.cpuMs), 2)} | ${spread(of.map((r) => r.busyMs), 2)} | ${spread(of.map((r) => r.subrequests), 0)} | ${spread(of.map((r) => r.queries), 0)} |`;
-  const table = (title: string, of: Measured[]) => {
-    // The first event also starts Herald in the isolate (its configuration and templates are built then).
-    const warm = of.slice(1);
-    console.log(`\n${title}\n`);
-    console.log("| events | n | process CPU ms p50 / p99 / max | thread busy ms p50 / p99 / max | subrequests p50 / p99 / max | D1 queries p50 / p99 / max |");
-    console.log("|---|---|---|---|---|---|");
-    console.log(line("all but the first", warm));
-    for (const kind of KINDS) console.log(line(kind, warm.filter((r) => r.kind === kind)));
-    console.log(line("the first (a new Herald in the isolate)", of.slice(0, 1)));
-    return percentile(warm.map((r) => r.busyMs), 99);
-  };
+  const columns: EventColumn<Measured>[] = [
+    { header: "process CPU ms", of: (r) => r.cpuMs, digits: 2 },
+    { header: "thread busy ms", of: (r) => r.busyMs, digits: 2 },
+    { header: "subrequests", of: (r) => r.subrequests, digits: 0 },
+    { header: "D1 queries", of: (r) => r.queries, digits: 0 },
+  ];
+  const table = (title: string, of: Measured[]) => eventTable(title, of, columns, "the first (a new Herald in the isolate)", (r) => r.busyMs);
   console.log(`The Worker's own CPU per event (the deploy bundle in V8 on Node ${process.versions.node}; the vendors' answers replayed; D1's statements not counted): ${EVENTS} PagerDuty events one at a time, each with its background work`);
   const once = table("One pass:", rows);
   const own = table(`Each event's least over ${PASSES} passes (each figure on its own), what the event itself costs:`, least);

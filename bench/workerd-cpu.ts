@@ -36,8 +36,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { percentile, spread } from "./bench-kit.js";
-import { deployBundle, event, KINDS, migrationStatements } from "./pagerduty-events.js";
+import { percentile } from "./bench-kit.js";
+import { deployBundle, event, eventTable, leastOver, migrationStatements, type EventColumn } from "./pagerduty-events.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 
@@ -335,28 +335,18 @@ async function main() {
   rmSync(bundle, { recursive: true, force: true });
 
   const rows = passes[0]!.rows;
-  const least = rows.map((row, i) => ({
-    ...row,
-    threadMs: Math.min(...passes.map((p) => p.rows[i]!.threadMs)),
-    processMs: Math.min(...passes.map((p) => p.rows[i]!.processMs)),
-  }));
+  const least = leastOver(passes.map((p) => p.rows), ["threadMs", "processMs"]);
   const probe = (kind: string) => percentile(passes.flatMap((p) => p.probes.filter((r) => r.kind === kind).map((r) => r.threadMs)), 50);
   const floor = probe("floor");
   const failed = passes.flatMap((p) => p.rows).filter((r) => r.status !== 202);
 
-  const line = (label: string, of: Measured[]) =>
-    `| ${label} | ${of.length} | ${spread(of.map((r) => r.threadMs), 2)} | ${spread(of.map((r) => r.processMs), 2)} | ${spread(of.map((r) => r.calls), 0)} | ${spread(of.map((r) => r.roundTrips), 0)} |`;
-  const table = (title: string, of: Measured[]) => {
-    // The first event also starts Herald in the isolate (its configuration and templates are built then).
-    const warm = of.slice(1);
-    console.log(`\n${title}\n`);
-    console.log("| events | n | workerd's busiest thread, CPU ms p50 / p99 / max | all its threads, CPU ms p50 / p99 / max | vendor calls p50 / p99 / max | D1 round trips p50 / p99 / max |");
-    console.log("|---|---|---|---|---|---|");
-    console.log(line("all but the first", warm));
-    for (const kind of KINDS) console.log(line(kind, warm.filter((r) => r.kind === kind)));
-    console.log(line("the first (Herald starts in the isolate)", of.slice(0, 1)));
-    return percentile(warm.map((r) => r.threadMs), 99);
-  };
+  const columns: EventColumn<Measured>[] = [
+    { header: "workerd's busiest thread, CPU ms", of: (r) => r.threadMs, digits: 2 },
+    { header: "all its threads, CPU ms", of: (r) => r.processMs, digits: 2 },
+    { header: "vendor calls", of: (r) => r.calls, digits: 0 },
+    { header: "D1 round trips", of: (r) => r.roundTrips, digits: 0 },
+  ];
+  const table = (title: string, of: Measured[]) => eventTable(title, of, columns, "the first (Herald starts in the isolate)", (r) => r.threadMs);
   const version = JSON.parse(readFileSync("node_modules/workerd/package.json", "utf8")).version;
   console.log(`workerd ${version} on its own (the deploy bundle; D1 and the fake vendors outside its process, over loopback): ${EVENTS} PagerDuty events one at a time, each with its background work`);
   const once = table("One pass:", rows);
