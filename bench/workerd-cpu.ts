@@ -35,7 +35,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { percentile } from "./bench-kit.js";
 import { deployBundle, event, eventTable, leastOver, migrationStatements, type EventColumn } from "./pagerduty-events.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
@@ -46,7 +47,8 @@ const PASSES = Number(process.env.PASSES ?? 3);
 const PROFILE = process.env.PROFILE;
 /** Requests of each probe (the floor, D1, fetch, JavaScript) a pass. */
 const PROBES = 200;
-const WORKERD = resolve("node_modules/workerd/bin/workerd");
+// The workerd that Miniflare and wrangler run (a dependency of theirs).
+const WORKERD = join(dirname(createRequire(import.meta.url).resolve("workerd/package.json")), "bin", "workerd");
 
 /** The scheduler's count of CPU time (ns) for each thread of a process so far, by thread id. */
 function threadCpuNs(pid: number): Map<string, number> {
@@ -134,8 +136,8 @@ function d1Backend() {
   };
 }
 
-/** The same JavaScript in workerd (below, as text) and here: JSON in and out, and a sort. */
-const SPIN = `(body) => {
+/** The same JavaScript in workerd (its source goes into the entry below) and here: JSON in and out, and a sort. */
+function spin(body: string): number {
   let n = 0;
   for (let i = 0; i < 200; i++) {
     const o = JSON.parse(body);
@@ -143,18 +145,17 @@ const SPIN = `(body) => {
     n += JSON.stringify(o).length;
     const a = Array.from({ length: 200 }, (_, k) => (k * 7919) % 211);
     a.sort((x, y) => x - y);
-    n += a[3];
+    n += a[3]!;
   }
   return n;
-}`;
-const spin = (0, eval)(SPIN) as (body: string) => number;
+}
 
 /**
  * The bundle behind an entry that calls `${BENCH_CALLBACK}/done?id=` (the request's `x-bench-request`)
  * once the invocation's waitUntil work has settled. The probes' paths are the entry's, not Herald's.
  */
 const CALLING_BACK_ENTRY = `import worker from "./index.js";
-const spin = ${SPIN};
+const spin = ${spin.toString()};
 const probes = {
   "/__bench/floor": async () => null,
   "/__bench/d1": async (request, env) => { for (let i = 0; i < 10; i++) await env.DB.prepare("SELECT 1 AS one").first(); return null; },
@@ -347,7 +348,7 @@ async function main() {
     { header: "D1 round trips", of: (r) => r.roundTrips, digits: 0 },
   ];
   const table = (title: string, of: Measured[]) => eventTable(title, of, columns, "the first (Herald starts in the isolate)", (r) => r.threadMs);
-  const version = JSON.parse(readFileSync("node_modules/workerd/package.json", "utf8")).version;
+  const version = JSON.parse(readFileSync(join(dirname(WORKERD), "..", "package.json"), "utf8")).version;
   console.log(`workerd ${version} on its own (the deploy bundle; D1 and the fake vendors outside its process, over loopback): ${EVENTS} PagerDuty events one at a time, each with its background work`);
   const once = table("One pass:", rows);
   const own = table(`Each event's least over ${PASSES} passes (each figure on its own):`, least);

@@ -283,7 +283,8 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async startEffects(keys, at) {
       if (keys.length === 0) return;
-      await db.run(`UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key IN (${keys.map(() => "?").join(", ")})`, [at, ...keys]);
+      const { sql, params } = startEffects(keys, at);
+      await db.run(sql, params);
     },
 
     async finishEffect(key, outcome: EffectOutcome, at, record, startNext) {
@@ -629,7 +630,11 @@ function acquireLease(name: string, holder: string, now: string, until: string):
 }
 
 function startEffect(key: string, at: string): SqlStatement {
-  return { sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key = ?`, params: [at, key] };
+  return startEffects([key], at);
+}
+
+function startEffects(keys: string[], at: string): SqlStatement {
+  return { sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key IN (${keys.map(() => "?").join(", ")})`, params: [at, ...keys] };
 }
 
 function toIncident(record: string): Incident {
