@@ -128,7 +128,8 @@ describe("the Worker entry", () => {
       }),
     );
     expect(invocations).toEqual([...pages.map(() => ({ status: 202, waitedFor: 1 })), { status: 401, waitedFor: 0 }]);
-    // Runs that found another holding the lease left their work to the next: the cron's sweeps here.
+    // Runs that found another holding the lease left their work to it; what the holder's D1 budget
+    // left over goes on in the cron's sweeps here.
     for (let sweep = 0; sweep < 10 && ((await store.pendingDeliveries(1)).length > 0 || (await store.openEffects(1)).length > 0); sweep++) {
       const ctx = createExecutionContext();
       await worker.scheduled(createScheduledController({ cron: "* * * * *" }) as any, workerEnv, ctx);
