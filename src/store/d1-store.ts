@@ -9,6 +9,11 @@ export interface QueryMeter {
 
 /** Wraps a D1 binding as the SqlDatabase the store uses; `batch` is D1's own transaction. */
 export function d1Database(d1: D1Database, meter: QueryMeter = { count: 0 }): SqlDatabase {
+  const batchRows: SqlDatabase["batchRows"] = async (list) => {
+    meter.count += list.length;
+    const results = await d1.batch(list.map((s) => d1.prepare(s.sql).bind(...s.params)));
+    return results.map((r) => ({ rows: r.results ?? [], changes: r.meta.changes }));
+  };
   return {
     async all<T>(sql: string, params: unknown[] = []) {
       meter.count++;
@@ -23,15 +28,9 @@ export function d1Database(d1: D1Database, meter: QueryMeter = { count: 0 }): Sq
       return (await d1.prepare(sql).bind(...params).run()).meta.changes;
     },
     async batch(list) {
-      meter.count += list.length;
-      const results = await d1.batch(list.map((s) => d1.prepare(s.sql).bind(...s.params)));
-      return results.map((r) => r.meta.changes);
+      return (await batchRows(list)).map((r) => r.changes);
     },
-    async batchRows(list) {
-      meter.count += list.length;
-      const results = await d1.batch(list.map((s) => d1.prepare(s.sql).bind(...s.params)));
-      return results.map((r) => ({ rows: r.results ?? [], changes: r.meta.changes }));
-    },
+    batchRows,
   };
 }
 

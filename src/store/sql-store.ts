@@ -581,7 +581,7 @@ function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
   );
 }
 
-/** Marks an effect as being attempted and counts the attempt. */
+/** Unprocessed deliveries, most urgent first, then in the order they arrived. */
 function pendingDeliveries(limit: number): SqlStatement {
   return { sql: `SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY urgency, received_at, rowid LIMIT ?`, params: [limit] };
 }
@@ -633,6 +633,7 @@ function startEffect(key: string, at: string): SqlStatement {
   return startEffects([key], at);
 }
 
+/** Marks effects as being attempted and counts the attempt, in one statement. */
 function startEffects(keys: string[], at: string): SqlStatement {
   return { sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key IN (${keys.map(() => "?").join(", ")})`, params: [at, ...keys] };
 }
