@@ -308,6 +308,13 @@ export interface OutboxStore {
     record?: { incident: Incident; entries: TimelineEntry[] },
     startNext?: (queries: number) => string | null,
   ): Promise<void>;
+  /**
+   * Records a plain outcome (done or skipped, nothing on the record, nothing queued after it) with
+   * the store's next call, where a call is a round trip (D1); at once where it is not (SQLite). Until
+   * then the effect reads as started; if no call follows, or that call fails, it stays so and is tried
+   * again as one whose earlier attempt may have landed. A run always ends with a call of its own.
+   */
+  finishEffectLater(key: string, outcome: EffectOutcome, at: string): Promise<void>;
   /** Remembers something Herald made elsewhere (kind, id), so its echo can be recognised. */
   rememberExternal(kind: string, ref: string, at: string): Promise<void>;
   isKnownExternal(kind: string, ref: string): Promise<boolean>;

@@ -21,4 +21,10 @@ export interface SqlDatabase {
    * On D1 it is one round trip, where the same statements one by one would each be one.
    */
   batchRows(statements: SqlStatement[]): Promise<StatementResult[]>;
+  /**
+   * Writes that may wait for the database's next call. On D1 they go in front of it, in its round
+   * trip and its transaction, so a read or write after them sees them; if that call fails, or none
+   * comes, they are lost. SQLite, where a call costs no round trip, writes them at once.
+   */
+  later(statements: SqlStatement[]): Promise<void>;
 }

@@ -290,21 +290,15 @@ export function createSqlStore(db: SqlDatabase): Store {
     async finishEffect(key, outcome: EffectOutcome, at, record, startNext) {
       const statements = [
         ...(record ? [...writeIncident(record.incident), ...insertEntries(record.entries)] : []),
-        {
-          sql: `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
-          params: [
-            outcome.status,
-            outcome.result === undefined ? null : JSON.stringify(outcome.result),
-            outcome.error ?? null,
-            outcome.nextAttemptAt ?? null,
-            at,
-            key,
-          ],
-        },
+        finishEffect(key, outcome, at),
         ...insertEffects(outcome.then ?? [], at),
       ];
       const next = startNext?.(statements.length);
       await db.batch(next ? [...statements, startEffect(next, at)] : statements);
+    },
+
+    async finishEffectLater(key, outcome, at) {
+      await db.later([finishEffect(key, outcome, at)]);
     },
 
     async rememberExternal(kind, ref, at) {
@@ -631,6 +625,14 @@ function acquireLease(name: string, holder: string, now: string, until: string):
 
 function startEffect(key: string, at: string): SqlStatement {
   return startEffects([key], at);
+}
+
+/** An attempt's outcome on the effect: its status, what it gave, when it goes again if it does. */
+function finishEffect(key: string, outcome: EffectOutcome, at: string): SqlStatement {
+  return {
+    sql: `UPDATE effects SET status = ?, result = COALESCE(?, result), last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?`,
+    params: [outcome.status, outcome.result === undefined ? null : JSON.stringify(outcome.result), outcome.error ?? null, outcome.nextAttemptAt ?? null, at, key],
+  };
 }
 
 /** Marks effects as being attempted and counts the attempt, in one statement. */

@@ -135,6 +135,9 @@ export function openSqliteDatabase(path: string): { db: Database.Database; sql: 
         list.length > 1,
       );
     },
+    async later(list) {
+      await sql.batch(list);
+    },
   };
   return { db, sql };
 }

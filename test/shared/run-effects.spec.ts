@@ -137,6 +137,10 @@ function watchingWrites(store: Store, dieAfter?: string) {
       writes.push(started ? `finish ${key}, start ${started}` : `finish ${key}`);
       if (key === dieAfter) throw new Error("the process died");
     },
+    async finishEffectLater(key, outcome, at) {
+      writes.push(`finish ${key} later`);
+      await store.finishEffectLater(key, outcome, at);
+    },
   };
   return { watched, writes };
 }
@@ -534,7 +538,8 @@ describe(`runEffects (${harness.runtime})`, () => {
     const chat = scriptedChat();
     const clock = manualClock();
     expect(await runEffects({ store: watched, chat: createChatRouter([chat]), clock, log: () => {}, ...others })).toEqual({ finished: 3, more: false });
-    expect(writes).toEqual(["start k-create", "finish k-create, start k-summary", "finish k-summary, start k-note", "finish k-note"]);
+    // The lane's last outcome, with nothing else to write, goes with the store's next call.
+    expect(writes).toEqual(["start k-create", "finish k-create, start k-summary", "finish k-summary, start k-note", "finish k-note later"]);
     expect(await statuses(store)).toEqual([
       ["k-create", "done", 1],
       ["k-summary", "done", 1],
@@ -559,6 +564,17 @@ describe(`runEffects (${harness.runtime})`, () => {
       ["k-summary", "done", 2],
       ["k-note", "done", 1],
     ]);
+
+    // The process dies after the note's post, before any call takes its outcome along.
+    const lost = await seeded(room);
+    const third = scriptedChat();
+    await runEffects({ store: { ...lost, finishEffectLater: async () => {} }, chat: createChatRouter([third]), clock, log: () => {}, ...others });
+    expect((await statuses(lost)).at(-1)).toEqual(["k-note", "in_flight", 1]);
+    // Restarted: the note, known as tried, is found where it landed and not posted again.
+    await runEffects({ store: lost, chat: createChatRouter([third]), clock, log: () => {}, ...others });
+    expect(third.posts.map((p) => p.idempotencyKey)).toEqual(["k-summary", "k-note"]);
+    expect(third.lookups).toBe(1);
+    expect((await statuses(lost)).at(-1)).toEqual(["k-note", "done", 2]);
   });
 
   it("after a crash mid-post, finds the post that landed instead of posting it again", async () => {

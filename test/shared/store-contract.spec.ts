@@ -161,6 +161,23 @@ describe(`store contract (${harness.runtime})`, () => {
     ]);
   });
 
+  it("records a plain outcome later, before the next read or write sees the effect", async () => {
+    const store = await harness.freshStore();
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    await store.commitProcessed({ deliveryId: "x", processedAt: T0, incidents: [incident()], entries: [], effects: [post("p1"), post("p2"), post("p3")] });
+    await store.startEffects(["p1", "p2"], T0);
+    await store.finishEffectLater("p1", { status: "done", result: { ts: "1" } }, T1);
+    // A read: the outcome is there (D1: in the read's own round trip).
+    expect(await store.getEffect("p1")).toMatchObject({ status: "done", result: { ts: "1" }, updatedAt: T1 });
+    await store.finishEffectLater("p2", { status: "skipped", error: "no room" }, T1);
+    // A write that changes the same effect after it: written in that order.
+    await store.requeueEffects(["p2"], T1);
+    expect((await store.effectsFor("inc-1")).map((e) => [e.key, e.status, e.lastError])).toEqual([
+      ["p1", "done", null], ["p2", "pending", null], ["p3", "pending", null],
+    ]);
+    expect((await store.dueEffects(10, T1)).map((e) => e.key)).toEqual(["p2", "p3"]);
+  });
+
   it("gives the due effects, none behind a waiting one of its lane, and the waiting ones of those lanes", async () => {
     const store = await harness.freshStore();
     const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });

@@ -8,7 +8,7 @@ import {
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Incident } from "../../src/domain/incident.js";
-import { createD1Store } from "../../src/store/d1-store.js";
+import { createD1Store, d1Database } from "../../src/store/d1-store.js";
 import worker from "../../src/worker/index.js";
 import { harness } from "./harness.js";
 import { deliveries } from "../support/fixtures.js";
@@ -315,5 +315,67 @@ describe("the Worker entry", () => {
     const calls = await call("/healthz", {}, { ...baseEnv, HERALD_SUBREQUEST_LIMIT: "five" } as WorkerEnv);
     expect(calls.status).toBe(500);
     expect(((await calls.json()) as { error: unknown }).error).toMatchObject({ code: "config_error", message: expect.stringContaining("HERALD_SUBREQUEST_LIMIT: must be a whole number of at least 10") });
+  });
+});
+
+describe("D1 as the store's database", () => {
+  /** D1, counting its round trips: a statement run on its own, or a batch. `failNext` makes the next one fail. */
+  function roundTrips() {
+    const seen = { roundTrips: 0, failNext: false };
+    const go = <T>(work: () => Promise<T>) => {
+      seen.roundTrips++;
+      if (seen.failNext) {
+        seen.failNext = false;
+        return Promise.reject(new Error("D1_ERROR: network connection lost"));
+      }
+      return work();
+    };
+    const statement = (s: D1PreparedStatement): D1PreparedStatement =>
+      ({
+        bind: (...params: unknown[]) => statement(s.bind(...params)),
+        all: () => go(() => s.all()),
+        first: () => go(() => s.first()),
+        run: () => go(() => s.run()),
+        inner: s,
+      }) as unknown as D1PreparedStatement;
+    const d1 = {
+      prepare: (sql: string) => statement(env.DB.prepare(sql)),
+      batch: (list: D1PreparedStatement[]) => go(() => env.DB.batch(list.map((s) => (s as unknown as { inner: D1PreparedStatement }).inner))),
+    } as unknown as D1Database;
+    return { d1, seen };
+  }
+
+  it("holds writes left for later until its next call, which takes them in its own round trip; the meter counts each once", async () => {
+    await env.DB.prepare(`DELETE FROM external_refs`).run();
+    const { d1, seen } = roundTrips();
+    const meter = { count: 0 };
+    const db = d1Database(d1, meter);
+    await db.later([{ sql: `INSERT INTO external_refs (kind, ref, created_at) VALUES ('t', 'a', 'x')`, params: [] }]);
+    await db.later([{ sql: `INSERT INTO external_refs (kind, ref, created_at) VALUES ('t', 'b', 'x')`, params: [] }]);
+    expect(seen.roundTrips).toBe(0);
+    expect(meter.count).toBe(2);
+    // A read after them sees them, in one round trip, and gives its own rows only.
+    expect(await db.all(`SELECT ref FROM external_refs WHERE kind = 't' ORDER BY ref`)).toEqual([{ ref: "a" }, { ref: "b" }]);
+    expect(seen.roundTrips).toBe(1);
+    expect(meter.count).toBe(3);
+    // Nothing held: a call on its own, as before.
+    expect(await db.first(`SELECT count(*) AS n FROM external_refs`)).toEqual({ n: 2 });
+    await db.later([{ sql: `DELETE FROM external_refs WHERE ref = 'a'`, params: [] }]);
+    expect(await db.run(`DELETE FROM external_refs WHERE ref = ?`, ["b"])).toBe(1);
+    await db.later([{ sql: `INSERT INTO external_refs (kind, ref, created_at) VALUES ('t', 'c', 'x')`, params: [] }]);
+    expect(await db.batch([{ sql: `DELETE FROM external_refs WHERE ref = ?`, params: ["zzz"] }])).toEqual([0]);
+    expect(await db.first(`SELECT group_concat(ref) AS refs FROM external_refs`)).toEqual({ refs: "c" });
+    expect(seen.roundTrips).toBe(5);
+    expect(meter.count).toBe(9);
+  });
+
+  it("loses what it held when the call that takes it fails, and goes on", async () => {
+    await env.DB.prepare(`DELETE FROM external_refs`).run();
+    const { d1, seen } = roundTrips();
+    const db = d1Database(d1);
+    await db.later([{ sql: `INSERT INTO external_refs (kind, ref, created_at) VALUES ('t', 'lost', 'x')`, params: [] }]);
+    seen.failNext = true;
+    await expect(db.first(`SELECT 1 AS one`)).rejects.toThrow("network connection lost");
+    expect(await db.all(`SELECT ref FROM external_refs`)).toEqual([]);
   });
 });
