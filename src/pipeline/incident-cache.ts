@@ -1,7 +1,10 @@
 import type { Incident } from "../domain/incident.js";
-import type { DeliveryStore, IncidentStore, OutboxStore } from "../ports/store.js";
+import type { Delivery, DeliveryStore, IncidentStore, LeaseStore, OutboxStore } from "../ports/store.js";
 
-type WritesIncidents = Pick<IncidentStore, "getIncident" | "saveIncidents"> & Pick<DeliveryStore, "commitProcessed"> & Pick<OutboxStore, "finishEffect">;
+type WritesIncidents = Pick<IncidentStore, "getIncident" | "saveIncidents"> &
+  Pick<DeliveryStore, "commitProcessed" | "pendingDeliveries"> &
+  Pick<LeaseStore, "acquireLeaseWithPending" | "pendingAndDue"> &
+  Pick<OutboxStore, "finishEffect">;
 
 /**
  * A pipeline run's view of the store that reads each incident once. Incidents are written only by
@@ -36,6 +39,19 @@ export function readingIncidentsOnce<T extends WritesIncidents>(store: T): T {
     incidents.forEach(remember);
     return written;
   };
+  /**
+   * What a page of deliveries read of their subjects, for those the run has not read or written yet
+   * (what it wrote is newer): a page's incidents in its round trip, not one each.
+   */
+  const learn = <P extends Delivery[] | null>(page: P): P => {
+    for (const delivery of page ?? []) {
+      if (!delivery.subject || delivery.subjectIncident === undefined || known.has(delivery.subject)) continue;
+      if (delivery.subjectIncident) {
+        if (!known.has(delivery.subjectIncident.id)) remember(delivery.subjectIncident);
+      } else known.set(delivery.subject, null);
+    }
+    return page;
+  };
   const overrides: Partial<WritesIncidents> = {
     async getIncident(id) {
       if (!known.has(id)) {
@@ -46,6 +62,13 @@ export function readingIncidentsOnce<T extends WritesIncidents>(store: T): T {
       }
       const incident = known.get(id);
       return incident ? copyOf(incident) : null;
+    },
+    pendingDeliveries: async (limit) => learn(await store.pendingDeliveries(limit)),
+    acquireLeaseWithPending: async (...args) => learn(await store.acquireLeaseWithPending(...args)),
+    pendingAndDue: async (...args) => {
+      const read = await store.pendingAndDue(...args);
+      learn(read.pending);
+      return read;
     },
     commitProcessed: (result, due) => writing(result.incidents, () => store.commitProcessed(result, due)),
     saveIncidents: (incidents, effects, at) => writing(incidents, () => store.saveIncidents(incidents, effects, at)),

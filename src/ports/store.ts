@@ -17,6 +17,14 @@ export interface Delivery {
   processedAt: string | null;
   /** Processed before less urgent ones (0 first; see domain/urgency.ts). */
   urgency?: Urgency;
+  /** The PagerDuty incident it is about, where its route read one (a webhook's). */
+  subject?: string | null;
+  /**
+   * A page of pending deliveries reads each one's subject with it: the incident whose id or PagerDuty
+   * id it is, or null for none yet (undefined: not read, as without a subject). Deliveries of one
+   * page about one incident share the object: read it, do not change it.
+   */
+  subjectIncident?: Incident | null;
 }
 
 export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skipped";
@@ -160,7 +168,7 @@ export interface ProcessedDelivery {
 /** The accepted webhook deliveries and chat requests, and their processing (the pipeline's input). */
 export interface DeliveryStore {
   /** Stores a delivery once; false when the same delivery (id or webhook id) was stored before. */
-  recordDelivery(delivery: Omit<Delivery, "processedAt" | "request"> & { request?: ChatRequest | null }): Promise<boolean>;
+  recordDelivery(delivery: Omit<Delivery, "processedAt" | "request" | "subjectIncident"> & { request?: ChatRequest | null }): Promise<boolean>;
   /** Unprocessed deliveries, most urgent first, then in the order they arrived. */
   pendingDeliveries(limit: number): Promise<Delivery[]>;
   /**

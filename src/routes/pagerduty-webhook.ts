@@ -40,6 +40,7 @@ export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
       webhookId: requestHeader(c, "x-webhook-id") ?? null,
       body: text,
       urgency: webhook.kind === "incident" && webhook.eventType === "incident.triggered" ? newIncidentUrgency(webhook.data.priority?.summary) : 2,
+      subject: webhook.kind === "incident" ? webhook.data.id : webhook.data.incident.id,
     });
     return c.json({ status: stored ? "accepted" : "duplicate" }, 202);
   };

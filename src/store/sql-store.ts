@@ -24,6 +24,9 @@ interface DeliveryRow {
   request: string | null;
   processed_at: string | null;
   urgency?: number;
+  subject?: string | null;
+  /** The record of the incident `subject` names, where the query read it. */
+  subject_record?: string | null;
 }
 
 interface EffectRow {
@@ -72,15 +75,15 @@ export function createSqlStore(db: SqlDatabase): Store {
   return {
     async recordDelivery(delivery) {
       const changes = await db.run(
-        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body, request, urgency) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body, delivery.request ? JSON.stringify(delivery.request) : null, delivery.urgency ?? 2],
+        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body, request, urgency, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body, delivery.request ? JSON.stringify(delivery.request) : null, delivery.urgency ?? 2, delivery.subject ?? null],
       );
       return changes > 0;
     },
 
     async pendingDeliveries(limit) {
       const { sql, params } = pendingDeliveries(limit);
-      return (await db.all<DeliveryRow>(sql, params)).map(toDelivery);
+      return toDeliveries(await db.all<DeliveryRow>(sql, params));
     },
 
     async commitProcessed(result, due) {
@@ -317,7 +320,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     async acquireLeaseWithPending(name, holder, now, until, limit) {
       // The read goes whether or not the lease is taken: the round trip is the cost, not the read.
       const [lease, pending] = await db.batchRows([acquireLease(name, holder, now, until), pendingDeliveries(limit)]);
-      return lease!.changes > 0 ? (pending!.rows as DeliveryRow[]).map(toDelivery) : null;
+      return lease!.changes > 0 ? toDeliveries(pending!.rows as DeliveryRow[]) : null;
     },
 
     async pendingAndDue(limit, due, release) {
@@ -327,7 +330,7 @@ export function createSqlStore(db: SqlDatabase): Store {
         ...(release ? [releaseIfIdle(release.name, release.holder, due.now)] : []),
       ]);
       return {
-        pending: (pending!.rows as DeliveryRow[]).map(toDelivery),
+        pending: toDeliveries(pending!.rows as DeliveryRow[]),
         due: (effects!.rows as EffectRow[]).map(toEffect),
         released: (released?.changes ?? 0) > 0,
       };
@@ -576,8 +579,13 @@ function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
 }
 
 /** Unprocessed deliveries, most urgent first, then in the order they arrived. */
+/** The next page of deliveries, each with the record of the incident its subject names (by either id) if there is one. */
 function pendingDeliveries(limit: number): SqlStatement {
-  return { sql: `SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY urgency, received_at, rowid LIMIT ?`, params: [limit] };
+  return {
+    sql: `SELECT d.*, (SELECT i.record FROM incidents AS i WHERE i.pagerduty_id = d.subject OR i.id = d.subject LIMIT 1) AS subject_record
+         FROM deliveries AS d WHERE d.processed_at IS NULL ORDER BY d.urgency, d.received_at, d.rowid LIMIT ?`,
+    params: [limit],
+  };
 }
 
 /**
@@ -654,6 +662,17 @@ function insertEntries(entries: TimelineEntry[]): SqlStatement[] {
   );
 }
 
+/** A page of pending deliveries; one incident's record, read for several of them (a flood about one incident), parsed once. */
+function toDeliveries(rows: DeliveryRow[]): Delivery[] {
+  const parsed = new Map<string, Incident>();
+  const incidentOf = (record: string) => parsed.get(record) ?? parsed.set(record, toIncident(record)).get(record)!;
+  return rows.map((row) => {
+    const delivery = toDelivery(row);
+    if (!row.subject || row.subject_record === undefined) return delivery;
+    return { ...delivery, subjectIncident: row.subject_record === null ? null : incidentOf(row.subject_record) };
+  });
+}
+
 function toDelivery(row: DeliveryRow): Delivery {
   return {
     id: row.id,
@@ -664,6 +683,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     request: row.request ? (JSON.parse(row.request) as Delivery["request"]) : null,
     processedAt: row.processed_at,
     urgency: (row.urgency ?? 2) as Delivery["urgency"],
+    ...(row.subject ? { subject: row.subject } : {}),
   };
 }
 

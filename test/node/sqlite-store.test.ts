@@ -29,7 +29,7 @@ describe("the SQLite database's group commit", () => {
 
   it("has applied each migration once", () => {
     const { db } = openSqliteDatabase(":memory:");
-    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql", "0013_incident_priority_and_failed_deliveries.sql"]);
+    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql", "0013_incident_priority_and_failed_deliveries.sql", "0014_delivery_subject.sql"]);
     expect(applySqliteMigrations(db, "migrations")).toEqual([]);
   });
 
@@ -96,7 +96,8 @@ describe("migrating a database that retention pruned in place", () => {
       // A thousand rows of some 150 bytes: a few dozen pages, where their bodies had left some 500.
       expect(sparse).toBeGreaterThan(400);
       expect(inUse()).toBeLessThan(sparse / 5);
-      expect(rows()).toEqual(kept);
+      // Columns added since come in beside what was kept.
+      expect(rows()).toMatchObject(kept);
       expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'pruned_in_place'`).all()).toEqual([]);
     });
   });
@@ -109,7 +110,7 @@ describe("migrating incidents kept before priority had a column", () => {
       insert.run("inc-1", JSON.stringify({ id: "inc-1", priority: "P1" }));
       insert.run("inc-2", JSON.stringify({ id: "inc-2", priority: null }));
 
-      expect(applySqliteMigrations(db, "migrations")).toEqual(["0013_incident_priority_and_failed_deliveries.sql"]);
+      expect(applySqliteMigrations(db, "migrations").filter((n) => n < "0014")).toEqual(["0013_incident_priority_and_failed_deliveries.sql"]);
       expect(db.prepare(`SELECT id, priority FROM incidents ORDER BY id`).all()).toEqual([
         { id: "inc-1", priority: "P1" },
         { id: "inc-2", priority: null },

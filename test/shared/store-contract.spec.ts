@@ -646,6 +646,31 @@ describe(`a pipeline run reads each incident once (${harness.runtime})`, () => {
     expect(reads.count).toBe(2);
   });
 
+  it("learns the incidents a page of deliveries read with it: no read for those, nor for a subject with none yet; what it wrote stays", async () => {
+    const { store, reads, cached } = await counted();
+    await store.saveIncidents([incident()], [], T0);
+    const page = (id: string, subject?: string) => ({ id, source: "pagerduty" as const, webhookId: null, receivedAt: T0, body: "{}", ...(subject ? { subject } : {}) });
+    for (const delivery of [page("d1", "PD1"), page("d2", "PD-NEW"), page("d3"), page("d4", "PD2")]) await store.recordDelivery(delivery);
+    // This run wrote inc-2; the page reads an older record of it (written behind the run's back
+    // here, to have one): the run's own write is the newer and stays.
+    await cached.saveIncidents([incident({ id: "inc-2", pagerdutyId: "PD2", title: "Queue drained" })], [], T1);
+    await store.saveIncidents([incident({ id: "inc-2", pagerdutyId: "PD2", title: "Queue backed up" })], [], T0);
+    const pending = await cached.acquireLeaseWithPending("pipeline", "run-1", T0, T1, 10);
+    expect(pending!.map((d) => [d.id, d.subject, d.subjectIncident === undefined ? "not read" : (d.subjectIncident?.title ?? null)])).toEqual([
+      ["d1", "PD1", "Disk full"], ["d2", "PD-NEW", null], ["d3", undefined, "not read"], ["d4", "PD2", "Queue backed up"],
+    ]);
+    expect((await cached.getIncident("PD1"))?.title).toBe("Disk full");
+    expect((await cached.getIncident("inc-1"))?.title).toBe("Disk full");
+    expect(await cached.getIncident("PD-NEW")).toBeNull();
+    expect((await cached.getIncident("PD2"))?.title).toBe("Queue drained");
+    expect(reads.count).toBe(0);
+    // The next pages teach it too; an incident written since is not read again.
+    await cached.saveIncidents([incident({ id: "inc-3", pagerdutyId: "PD-NEW", title: "New" })], [], T1);
+    expect((await cached.pendingAndDue(10, { limit: 10, now: T1 })).pending).toHaveLength(4);
+    expect((await cached.getIncident("PD-NEW"))?.title).toBe("New");
+    expect(reads.count).toBe(0);
+  });
+
   it("keeps what an effect's outcome wrote, and forgets an incident whose write the store refused", async () => {
     const { store, reads, cached } = await counted();
     await store.saveIncidents([incident()], [{ key: "e1", incidentId: "inc-1", payload: { kind: "pagerduty_note", content: "note" } }], T0);

@@ -28,6 +28,8 @@ describe(`POST /webhooks/pagerduty (${harness.runtime})`, () => {
     const [stored, ...more] = await herald.store.pendingDeliveries(10);
     expect(more).toEqual([]);
     expect(stored!.body).toBe(triggered);
+    // The incident it is about, so a run reads that incident with its page of deliveries.
+    expect(stored!.subject).toBe(JSON.parse(triggered).event.data.id);
   });
 
   it("accepts a delivery signed with the go-pagerduty vector's secret only if that secret is configured", async () => {
