@@ -578,8 +578,10 @@ function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
   );
 }
 
-/** Unprocessed deliveries, most urgent first, then in the order they arrived. */
-/** The next page of deliveries, each with the record of the incident its subject names (by either id) if there is one. */
+/**
+ * The next page of unprocessed deliveries, most urgent first, then in the order they arrived; each
+ * with the record of the incident its subject names (by either id), if there is one.
+ */
 function pendingDeliveries(limit: number): SqlStatement {
   return {
     sql: `SELECT d.*, (SELECT i.record FROM incidents AS i WHERE i.pagerduty_id = d.subject OR i.id = d.subject LIMIT 1) AS subject_record
