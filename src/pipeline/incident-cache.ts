@@ -2,7 +2,7 @@ import type { Incident } from "../domain/incident.js";
 import type { Delivery, DeliveryStore, IncidentStore, LeaseStore, OutboxStore } from "../ports/store.js";
 
 type WritesIncidents = Pick<IncidentStore, "getIncident" | "saveIncidents"> &
-  Pick<DeliveryStore, "commitProcessed" | "pendingDeliveries"> &
+  Pick<DeliveryStore, "commitProcessed"> &
   Pick<LeaseStore, "acquireLeaseWithPending" | "pendingAndDue"> &
   Pick<OutboxStore, "finishEffect">;
 
@@ -63,7 +63,6 @@ export function readingIncidentsOnce<T extends WritesIncidents>(store: T): T {
       const incident = known.get(id);
       return incident ? copyOf(incident) : null;
     },
-    pendingDeliveries: async (limit) => learn(await store.pendingDeliveries(limit)),
     acquireLeaseWithPending: async (...args) => learn(await store.acquireLeaseWithPending(...args)),
     pendingAndDue: async (...args) => {
       const read = await store.pendingAndDue(...args);
