@@ -121,11 +121,11 @@ export async function runEffects(
         return next.key;
       };
       try {
-        const record = await onRecord(effect, outcome, at, deps.store);
-        // The end of a lane with nothing else to write goes with the run's next call (on D1, one
-        // round trip fewer); an effect tried again after that call failed would look for its post.
-        if (!record && !next && isPlain(outcome)) await deps.store.finishEffectLater(effect.key, outcome, at);
-        else await deps.store.finishEffect(effect.key, outcome, at, record, startNext);
+        // The end of a lane with nothing else to write (nothing on the record either) goes with the
+        // run's next call (on D1, one round trip fewer); an effect tried again after that call failed
+        // would look for its post.
+        if (!next && isPlain(outcome)) await deps.store.finishEffectLater(effect.key, outcome, at);
+        else await deps.store.finishEffect(effect.key, outcome, at, await onRecord(effect, outcome, at, deps.store), startNext);
       } catch (error) {
         if (began) inFlight--;
         throw error;
