@@ -1,27 +1,10 @@
-// What the Worker benchmarks (bench:workerd, bench:worker-cpu) share: the deploy bundle, the
-// PagerDuty events they send, and the migrations they apply to a fresh D1.
-import { execFileSync } from "node:child_process";
+// What the Worker benchmarks (bench:workerd, bench:worker-cpu, bench:workerd-cpu) share: the
+// PagerDuty events they send and the tables they print (the deploy bundle and the migrations are in
+// test/support/workerd-process.ts).
 import { createHmac } from "node:crypto";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { WEBHOOK_SECRET } from "../test/support/test-config.js";
 import { percentile, spread } from "./bench-kit.js";
-
-/**
- * The Worker as `wrangler deploy` would upload it, in a fresh temporary folder (its `index.js`).
- * BENCH_BUNDLE=file: that bundle instead, one built earlier (`wrangler deploy --dry-run --outdir`),
- * to measure two versions of Herald in turn in the same hour.
- */
-export function deployBundle(): string {
-  const bundle = mkdtempSync(join(tmpdir(), "herald-worker-bundle-"));
-  if (process.env.BENCH_BUNDLE) {
-    copyFileSync(process.env.BENCH_BUNDLE, join(bundle, "index.js"));
-    return bundle;
-  }
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" });
-  return bundle;
-}
 
 const fixture = (name: string) => JSON.parse(readFileSync(`test/fixtures/pagerduty/zulip_${name}_v3.json`, "utf8"));
 export const KINDS = ["triggered", "acknowledged", "annotated", "priority_updated", "resolved"] as const;
@@ -51,21 +34,6 @@ export function event(n: number): { kind: string; body: string; headers: Record<
 }
 
 /** The statements of the migrations, in order (they hold no triggers, so `;` ends each). */
-export function migrationStatements(): string[] {
-  return readdirSync("migrations")
-    .filter((file) => file.endsWith(".sql"))
-    .sort()
-    .flatMap((file) =>
-      readFileSync(join("migrations", file), "utf8")
-        .split("\n")
-        .filter((line) => !line.trim().startsWith("--"))
-        .join("\n")
-        .split(";")
-        .map((statement) => statement.trim())
-        .filter(Boolean),
-    );
-}
-
 /** A column of `eventTable`: its header (the figures are p50 / p99 / max) and each event's figure. */
 export interface EventColumn<R> {
   header: string;

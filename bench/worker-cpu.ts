@@ -36,7 +36,8 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { deployBundle, event, eventTable, leastOver, migrationStatements, type EventColumn } from "./pagerduty-events.js";
+import { event, eventTable, leastOver, type EventColumn } from "./pagerduty-events.js";
+import { deployBundle, migrationStatements } from "../test/support/workerd-process.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 

@@ -27,7 +27,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { percentile, spread } from "./bench-kit.js";
-import { deployBundle, event, KINDS, migrationStatements } from "./pagerduty-events.js";
+import { event, KINDS } from "./pagerduty-events.js";
+import { deployBundle, migrationStatements } from "../test/support/workerd-process.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
 

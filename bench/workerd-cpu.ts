@@ -29,27 +29,21 @@
 // - the same JavaScript (JSON and sorting) in workerd and in this Node, to compare the two V8s.
 // PROFILE=file.cpuprofile: a V8 CPU profile of the isolate over the first pass's events (through
 // workerd's inspector; it slows every event, so that run's figures are not comparable with others).
-import Database from "better-sqlite3";
 import { serve } from "@hono/node-server";
-import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { percentile } from "./bench-kit.js";
-import { deployBundle, event, eventTable, leastOver, migrationStatements, type EventColumn } from "./pagerduty-events.js";
+import { event, eventTable, leastOver, type EventColumn } from "./pagerduty-events.js";
 import { createFakeVendors } from "../test/support/fake-vendors.js";
 import { testEnv } from "../test/support/test-config.js";
+import { d1Backend, deployBundle, freePort, serveD1, startWorkerd, WORKERD } from "../test/support/workerd-process.js";
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000);
 const PASSES = Number(process.env.PASSES ?? 3);
 const PROFILE = process.env.PROFILE;
 /** Requests of each probe (the floor, D1, fetch, JavaScript) a pass. */
 const PROBES = 200;
-// The workerd that Miniflare and wrangler run (a dependency of theirs).
-const WORKERD = join(dirname(createRequire(import.meta.url).resolve("workerd/package.json")), "bin", "workerd");
-
 /** The scheduler's count of CPU time (ns) for each thread of a process so far, by thread id. */
 function threadCpuNs(pid: number): Map<string, number> {
   const threads = new Map<string, number>();
@@ -73,67 +67,6 @@ function cpuBetween(before: Map<string, number>, after: Map<string, number>): { 
     threadNs = Math.max(threadNs, used);
   }
   return { threadMs: threadNs / 1e6, processMs: processNs / 1e6 };
-}
-
-type D1Value = string | number | null | number[];
-interface D1Query {
-  sql: string;
-  params?: D1Value[] | null;
-}
-
-/**
- * D1's side of workerd's D1 binding, on SQLite in memory: `POST /query` and `POST /execute` with one
- * statement or a list of them (run as one transaction), each answered `{success, results, meta}` as
- * Cloudflare's and Miniflare's D1 answer (results as objects, or `{columns, rows}` when
- * `resultsFormat=ROWS_AND_COLUMNS`). A byte array travels as a list of numbers, both ways.
- */
-function d1Backend() {
-  let db = new Database(":memory:");
-  const prepared = new Map<string, Database.Statement>();
-  const statement = (sql: string) => {
-    let found = prepared.get(sql);
-    if (!found) prepared.set(sql, (found = db.prepare(sql)));
-    return found;
-  };
-  const cell = (value: unknown) => (Buffer.isBuffer(value) ? Array.from(value) : value);
-  const run = (format: string, query: D1Query) => {
-    const params = (query.params ?? []).map((p) => (Array.isArray(p) ? Buffer.from(p) : p));
-    const s = statement(query.sql);
-    let results: unknown = [];
-    let changes = 0;
-    let lastRowId = 0;
-    if (s.reader) {
-      const rows = (s.raw(true).all(...params) as unknown[][]).map((row) => row.map(cell));
-      const columns = s.columns().map((c) => c.name);
-      results = format === "ROWS_AND_COLUMNS" ? { columns, rows } : rows.map((row) => Object.fromEntries(columns.map((name, i) => [name, row[i]])));
-    } else {
-      const outcome = s.run(...params);
-      changes = outcome.changes;
-      lastRowId = Number(outcome.lastInsertRowid);
-    }
-    return { success: true, results, meta: { served_by: "bench", duration: 0, changes, last_row_id: lastRowId, changed_db: changes > 0, size_after: 0, rows_read: 0, rows_written: changes } };
-  };
-  return {
-    roundTrips: 0,
-    /** A fresh, migrated database. */
-    reset() {
-      db.close();
-      db = new Database(":memory:");
-      prepared.clear();
-      for (const sql of migrationStatements()) db.exec(sql);
-    },
-    answer(url: URL, body: string): { status: number; body: string } {
-      this.roundTrips++;
-      const sent = JSON.parse(body) as D1Query | D1Query[];
-      const queries = Array.isArray(sent) ? sent : [sent];
-      const format = url.searchParams.get("resultsFormat") ?? "ARRAY_OF_OBJECTS";
-      try {
-        return { status: 200, body: JSON.stringify(db.transaction(() => queries.map((q) => run(format, q)))()) };
-      } catch (error) {
-        return { status: 500, body: JSON.stringify({ success: false, error: (error as Error).message }) };
-      }
-    },
-  };
 }
 
 /** The same JavaScript in workerd (its source goes into the entry below) and here: JSON in and out, and a sort. */
@@ -185,32 +118,6 @@ export default {
 };
 `;
 
-/** workerd's configuration: the bundle, its bindings from the environment, D1 and the network outside. */
-function workerdConfig(names: string[], backend: string, port: number): string {
-  const compatibilityDate = readFileSync("wrangler.toml", "utf8").match(/compatibility_date = "([\d-]+)"/)![1];
-  const bindings = names.map((name) => `(name = "${name}", fromEnvironment = "${name}")`);
-  bindings.push(`(name = "DB", wrapped = (moduleName = "cloudflare-internal:d1-api", innerBindings = [(name = "fetcher", service = "d1")]))`);
-  return `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "herald", worker = .herald),
-    (name = "d1", external = (address = "${backend}", http = ())),
-    (name = "internet", network = (allow = ["local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "herald")],
-);
-const herald :Workerd.Worker = (
-  modules = [
-    (name = "bench-entry.js", esModule = embed "bench-entry.js"),
-    (name = "index.js", esModule = embed "index.js"),
-  ],
-  compatibilityDate = "${compatibilityDate}",
-  compatibilityFlags = ["nodejs_compat"],
-  bindings = [${bindings.join(", ")}],
-);
-`;
-}
-
 interface Measured {
   kind: string;
   status: number;
@@ -218,14 +125,6 @@ interface Measured {
   processMs: number;
   calls: number;
   roundTrips: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 async function main() {
@@ -241,32 +140,24 @@ async function main() {
   // D1's round trips, the probes' tiny answers and the Worker's call-backs, in this process.
   const d1 = d1Backend();
   const calledBack = new Map<string, () => void>();
-  const backend = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://backend");
-      if (url.pathname === "/done") {
-        response.writeHead(204).end();
-        const id = url.searchParams.get("id") ?? "";
-        calledBack.get(id)?.();
-        calledBack.delete(id);
-        return;
-      }
-      if (url.pathname === "/tiny") {
-        response.writeHead(200, { "content-type": "application/json" }).end("{}");
-        return;
-      }
-      const { status, body } = d1.answer(url, Buffer.concat(chunks).toString("utf8"));
-      response.writeHead(status, { "content-type": "application/json" }).end(body);
-    });
+  const backend = await serveD1(d1, (url, response) => {
+    if (url.pathname === "/done") {
+      response.writeHead(204).end();
+      const id = url.searchParams.get("id") ?? "";
+      calledBack.get(id)?.();
+      calledBack.delete(id);
+      return true;
+    }
+    if (url.pathname === "/tiny") {
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      return true;
+    }
+    return false;
   });
-  await new Promise<void>((done) => backend.listen(0, "127.0.0.1", done));
-  const backendAddress = `127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  const backendAddress = backend.address;
 
   const env = { ...testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl), BENCH_CALLBACK: `http://${backendAddress}` };
   const port = await freePort();
-  writeFileSync(join(bundle, "workerd.capnp"), workerdConfig(Object.keys(env), backendAddress, port));
   const url = `http://127.0.0.1:${port}`;
 
   let requests = 0;
@@ -289,12 +180,15 @@ async function main() {
     d1.reset();
     vendors.reset();
     const inspectorPort = profile ? await freePort() : 0;
-    const args = ["serve", ...(profile ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : []), join(bundle, "workerd.capnp")];
-    const workerd = spawn(WORKERD, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    workerd.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const workerd = await startWorkerd({
+      bundle,
+      entry: "bench-entry.js",
+      env,
+      backend: backendAddress,
+      port,
+      extraArgs: profile ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [],
+    });
     try {
-      await ready(url, workerd, () => stderr);
       // Until workerd has called back for the readiness check, so that its call-back is not counted.
       await measure(workerd.pid!, "ready", "/__bench/floor");
       const profiler = profile ? await startProfiler(inspectorPort) : null;
@@ -362,20 +256,6 @@ async function main() {
       `\n${failed.length} requests refused.`,
   );
   if (failed.length > 0) process.exitCode = 1;
-}
-
-/** Until workerd answers on its socket (it refuses connections while it starts). */
-async function ready(url: string, workerd: ChildProcess, stderr: () => string) {
-  for (let tries = 0; tries < 200; tries++) {
-    if (workerd.exitCode !== null) throw new Error(`workerd exited: ${stderr()}`);
-    try {
-      await (await fetch(`${url}/healthz`)).arrayBuffer();
-      return;
-    } catch {
-      await new Promise((done) => setTimeout(done, 50));
-    }
-  }
-  throw new Error(`workerd did not start: ${stderr()}`);
 }
 
 /** V8's sampling profiler in workerd's isolate, through its inspector (the Chrome DevTools protocol). */

@@ -1,0 +1,90 @@
+// What the crash soaks share (on Node: test/soak/crash.soak.ts; in workerd: workerd-crash.soak.ts):
+// the requests in flight when Herald is killed, and what must hold once the work is done.
+import type Database from "better-sqlite3";
+import { expect } from "vitest";
+import type { createFakeVendors } from "../support/fake-vendors.js";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { slashCommand } from "../support/slack-requests.js";
+import { TEAM_CHANNELS } from "../support/test-config.js";
+
+/** What Herald answered 2xx for: the PagerDuty incident ids paged, and the titles declared in chat. */
+export interface Accepted {
+  pages: Set<string>;
+  declares: Set<string>;
+}
+
+const base = lifecycle(deliveries)[0]!.body;
+
+/**
+ * The k-th request of a crash soak, sent to `herald`: a new P1 page from PagerDuty for even k, a
+ * `/incident declare` in Slack for odd k (its response_url at the fake vendors). Notes it in
+ * `accepted` if Herald answered it; a request cut off by the kill is not.
+ */
+export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: Accepted): Promise<unknown> {
+  if (k % 2 === 0) {
+    const page = JSON.parse(base);
+    page.event.id = `EVT-CRASH-${k}`;
+    page.event.occurred_at = new Date().toISOString();
+    page.event.data.id = `PCRASH${k}`;
+    page.event.data.number = 9000 + k;
+    page.event.data.title = `Crash page ${k}`;
+    return signedDelivery(JSON.stringify(page))
+      .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
+      .then((r) => r.status === 202 && accepted.pages.add(`PCRASH${k}`), () => null);
+  }
+  return slashCommand(`declare P3 networking Crash declare ${k}`, { channel: TEAM_CHANNELS.team, responseUrl: `${vendorsUrl}/slack/response/${k}` })
+    .then((init) => fetch(`${herald}/slack/commands`, init))
+    .then((r) => r.ok && accepted.declares.add(`Crash declare ${k}`), () => null);
+}
+
+/** Deliveries not yet processed and effects waiting that are due within 5 s. */
+export function workLeft(db: Database.Database): number {
+  const count = (sql: string, ...params: unknown[]) => (db.prepare(sql).get(...params) as { n: number }).n;
+  return (
+    count(`SELECT COUNT(*) AS n FROM deliveries WHERE processed_at IS NULL`) +
+    count(`SELECT COUNT(*) AS n FROM effects WHERE status IN ('pending', 'in_flight') AND next_attempt_at <= ?`, new Date(Date.now() + 5_000).toISOString())
+  );
+}
+
+/** What is still waiting, for the message of a soak that timed out. */
+export function describeWorkLeft(db: Database.Database): string {
+  const waiting = db.prepare(`SELECT key, kind, status, attempts, next_attempt_at, last_error FROM effects WHERE status IN ('pending', 'in_flight') LIMIT 10`).all();
+  const pending = db.prepare(`SELECT id, received_at FROM deliveries WHERE processed_at IS NULL LIMIT 10`).all();
+  return JSON.stringify({ pending, waiting }, null, 1);
+}
+
+/**
+ * Once the work is done: every accepted page and declare has its incident, no delivery ended in
+ * error, no room was made twice for an incident (a retry's "-2"), no post twice, and no PagerDuty
+ * incident opened twice for one key. Returns a line of counts.
+ */
+export async function expectNothingLostOrTwice(
+  db: Database.Database,
+  vendors: Awaited<ReturnType<typeof createFakeVendors>>,
+  vendorsUrl: string,
+  accepted: Accepted,
+): Promise<string> {
+  expect(accepted.pages.size + accepted.declares.size).toBeGreaterThan(0);
+  const incidents = db.prepare(`SELECT pagerduty_id, record FROM incidents`).all() as { pagerduty_id: string | null; record: string }[];
+  const titles = new Set(incidents.map((i) => JSON.parse(i.record).title as string));
+  for (const id of accepted.pages) expect(incidents.some((i) => i.pagerduty_id === id), `accepted page ${id}`).toBe(true);
+  for (const title of accepted.declares) expect(titles.has(title), `accepted declare ${title}`).toBe(true);
+  expect(db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE error IS NOT NULL`).get()).toEqual({ n: 0 });
+
+  const rooms = vendors.slack.rooms().filter((r) => r.name.startsWith("inc-"));
+  const perIncident = new Map<string, number>();
+  for (const room of rooms) {
+    const number = /^inc-(\d+)-/.exec(room.name)![1]!;
+    perIncident.set(number, (perIncident.get(number) ?? 0) + 1);
+  }
+  expect([...perIncident].filter(([, count]) => count > 1)).toEqual([]);
+  expect(rooms.length).toBe(incidents.filter((i) => JSON.parse(i.record).channel).length);
+  const posts = vendors.slack.calls().filter((c) => c.method === "chat.postMessage").map((c) => `${c.body.channel} ${c.body.text}`);
+  const twice = posts.filter((p, i) => posts.indexOf(p) !== i);
+  expect(twice).toEqual([]);
+  const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null }[];
+  const keys = opened.map((o) => o.incident_key).filter((k): k is string => k !== null);
+  expect(keys.length).toBe(new Set(keys).size);
+  return `${accepted.pages.size} pages and ${accepted.declares.size} declares accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty; none twice`;
+}

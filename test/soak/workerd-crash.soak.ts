@@ -1,0 +1,112 @@
+import { serve } from "@hono/node-server";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createFakeVendors } from "../support/fake-vendors.js";
+import { random } from "../support/fuzz.js";
+import { watchLog } from "../support/log-watch.js";
+import { testEnv } from "../support/test-config.js";
+import { d1Backend, deployBundle, freePort, serveD1, startWorkerd } from "../support/workerd-process.js";
+import { describeWorkLeft, expectNothingLostOrTwice, sendCrashRequest, workLeft, type Accepted } from "./crash-load.js";
+
+// `npm run soak`, the Worker's half of the crash soak: the deploy bundle in workerd on its own, D1
+// outside it (this process's SQLite, which outlives every workerd as D1 outlives an isolate), killed
+// (SIGKILL) at random moments while pages and declares are in flight and their background work runs
+// in the requests' waitUntil, ROUNDS times. Here, unlike on Node, a lane's last outcome waits for the
+// next D1 call (promise 2), so a kill can lose it. Then the minute's cron sweep, run until nothing is
+// left: every accepted request processed, and no room, post or PagerDuty incident made twice.
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 20);
+const PER_ROUND = Number(process.env.CRASH_REQUESTS ?? 10);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261129) + 1;
+
+/** The Worker, with the cron's sweep on a path of its own, answered once the sweep's work is done. */
+const SWEEPING_ENTRY = `import worker from "./index.js";
+export default {
+  async fetch(request, env, ctx) {
+    if (new URL(request.url).pathname !== "/__soak/scheduled") return worker.fetch(request, env, ctx);
+    const waits = [];
+    await worker.scheduled({ scheduledTime: Date.now(), cron: "* * * * *", noRetry() {} }, env, { waitUntil: (promise) => waits.push(promise), passThroughOnException() {} });
+    while (waits.length > 0) await Promise.allSettled(waits.splice(0));
+    return new Response(null, { status: 204 });
+  },
+};
+`;
+
+const vendors = await createFakeVendors();
+const vendorServer = serve({ fetch: vendors.app.fetch, port: 0, hostname: "127.0.0.1" });
+const vendorsUrl = await new Promise<string>((resolve) => vendorServer.once("listening", () => resolve(`http://127.0.0.1:${(vendorServer.address() as AddressInfo).port}`)));
+const d1 = d1Backend();
+d1.reset();
+const backend = await serveD1(d1);
+const bundle = deployBundle();
+writeFileSync(join(bundle, "soak-entry.js"), SWEEPING_ENTRY);
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  children.forEach((child) => child.kill("SIGKILL"));
+  vendorServer.close();
+  backend.close();
+  rmSync(bundle, { recursive: true, force: true });
+});
+
+async function start(port: number): Promise<ChildProcess> {
+  const env = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
+  const workerd = await startWorkerd({ bundle, entry: "soak-entry.js", env, backend: backend.address, port, onLine: watchLog });
+  children.push(workerd);
+  return workerd;
+}
+
+async function kill(workerd: ChildProcess): Promise<void> {
+  workerd.kill("SIGKILL");
+  if (workerd.exitCode === null && workerd.signalCode === null) await new Promise((resolve) => workerd.once("exit", resolve));
+  // The killed isolate's lease on the pipeline runs out 60 s after it was last taken; let it go now
+  // rather than wait, as the next runner would find it then.
+  d1.db.prepare(`DELETE FROM leases`).run();
+}
+
+/** One run of the cron's sweep, answered once its work is done. */
+async function sweep(herald: string): Promise<void> {
+  await (await fetch(`${herald}/__soak/scheduled`, { method: "POST" })).arrayBuffer();
+}
+
+describe("the Worker in workerd, SIGKILLed at random moments, its D1 kept", () => {
+  it(`loses nothing and does nothing twice over ${ROUNDS} crashes`, async () => {
+    const port = await freePort();
+    const herald = `http://127.0.0.1:${port}`;
+    const rand = random(SEED);
+    const accepted: Accepted = { pages: new Set(), declares: new Set() };
+    let n = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const workerd = await start(port);
+      const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, herald, vendorsUrl, accepted));
+      // A request's run stops at its invocation's D1 budget, which the others sent with it share;
+      // the cron's sweeps (or the Queue's "more") carry on, here one after another until the kill.
+      let killed = false;
+      const sweeping = (async () => {
+        while (!killed) await sweep(herald).catch(() => null);
+      })();
+      await new Promise((r) => setTimeout(r, Math.floor(rand() * 1_000)));
+      killed = true;
+      await kill(workerd);
+      await Promise.allSettled([...inFlight, sweeping]);
+    }
+
+    // The cron's sweeps, each an invocation with its own D1 budget, one after another until nothing is left.
+    const workerd = await start(port);
+    const deadline = Date.now() + 180_000;
+    let sweeps = 0;
+    for (; workLeft(d1.db) > 0; sweeps++) {
+      if (Date.now() > deadline) throw new Error(`the work was not done after ${sweeps} sweeps: ${describeWorkLeft(d1.db)}`);
+      await sweep(herald);
+    }
+    await kill(workerd);
+
+    const counts = await expectNothingLostOrTwice(d1.db, vendors, vendorsUrl, accepted);
+    // The kills fell on work under way: actions started again after one (a start, or a held outcome, lost with workerd).
+    const again = (d1.db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
+    console.log(`workerd crash soak: ${ROUNDS} kills of ${n} requests, then ${sweeps} sweeps; ${counts}; ${again} actions started again after a kill`);
+    expect(again).toBeGreaterThan(0);
+  }, 600_000);
+});
