@@ -4,7 +4,7 @@ import type { Clock } from "../ports/clock.js";
 import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
 import type { Renderer } from "../render/renderer.js";
-import type { Effect, EffectOutcome, EffectPayload, IncidentStore, OutboxStore } from "../ports/store.js";
+import { OWN_PAGERDUTY_NOTE, type Effect, type EffectOutcome, type EffectPayload, type IncidentStore, type OutboxStore } from "../ports/store.js";
 import type { Announcement, TimelineEntry } from "../domain/incident.js";
 import type { HeraldAction } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
@@ -412,7 +412,7 @@ async function addPagerDutyNote(effect: Effect, content: string, triedBefore: bo
   // notes first. (The same words noted twice, the second retried after a lost answer, count once.)
   const earlier = triedBefore ? await deps.paging.findNote(incident.pagerdutyId, content) : null;
   const note = earlier ?? (await deps.paging.addNote(incident.pagerdutyId, content));
-  await deps.store.rememberExternal("pagerduty_note", note.id, deps.clock.now().toISOString());
+  await deps.store.rememberExternal(OWN_PAGERDUTY_NOTE, note.id, deps.clock.now().toISOString());
   return {
     status: "done",
     result: deps.paging.platform === "draft" ? { draft: true, note: { content } } : { noteId: note.id },

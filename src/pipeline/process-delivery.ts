@@ -6,7 +6,7 @@ import type { IncidentEvent } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import { evaluateRules, type Action } from "../domain/rules.js";
 import { VOLUNTEER_BUTTONS } from "../domain/command-events.js";
-import type { Delivery, DeliveryStore, DueQuery, Effect, EffectPayload, IncidentStore, NewEffect, OutboxStore, ProcessedDelivery } from "../ports/store.js";
+import { OWN_PAGERDUTY_NOTE, type Delivery, type DeliveryStore, type DueQuery, type Effect, type EffectPayload, type IncidentStore, type NewEffect, type OutboxStore, type ProcessedDelivery } from "../ports/store.js";
 import type { RuleAction } from "../domain/rule-actions.js";
 import { eventView, incidentView } from "../render/incident-view.js";
 import { handleChatRequest } from "./handle-chat-request.js";
@@ -56,9 +56,7 @@ export async function processDelivery(delivery: Delivery, deps: ProcessDeps, now
     const aheadAlready = new Set<string>();
     for (const event of events) {
       // A note Herald itself added in PagerDuty comes back as incident.annotated: it is on the log already.
-      if (event.kind === "note_added" && event.source === "pagerduty" && (await deps.store.isKnownExternal("pagerduty_note", event.noteId))) {
-        continue;
-      }
+      if (event.kind === "note_added" && event.source === "pagerduty" && (await isOwnNote(delivery, event.noteId, deps.store))) continue;
       const key = event.incidentId ?? event.pagerdutyIncidentId;
       if (!key) throw new Error(`${event.type} names no incident`);
       const current = touched.get(key) ?? (await deps.store.getIncident(key)) ?? (await openedByHerald(event, deps.store));
@@ -232,4 +230,10 @@ const EFFECT_OF: { [K in RuleAction["kind"]]: EffectOf<Extract<RuleAction, { kin
 /** The buttons that let people take the Incident Lead and Scribe roles with a click. */
 function volunteerButtons(incidentId: string) {
   return Object.entries(VOLUNTEER_BUTTONS).map(([actionId, { label, role }]) => ({ actionId, label, value: incidentId, command: `${role} me` }));
+}
+
+/** Whether a note from PagerDuty is one Herald added there itself: as the page of deliveries read it, else asked. */
+async function isOwnNote(delivery: Delivery, noteId: string, store: Pick<OutboxStore, "isKnownExternal">): Promise<boolean> {
+  if (delivery.note === noteId && delivery.ownNote !== undefined) return delivery.ownNote;
+  return store.isKnownExternal(OWN_PAGERDUTY_NOTE, noteId);
 }

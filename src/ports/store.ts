@@ -25,7 +25,17 @@ export interface Delivery {
    * page about one incident share the object: read it, do not change it.
    */
   subjectIncident?: Incident | null;
+  /** The PagerDuty note it adds, where its route read one (an incident.annotated webhook's). */
+  note?: string | null;
+  /**
+   * Whether `note` is one Herald added itself and now comes back, as a page of pending deliveries
+   * reads it with them (undefined: not read, as without a note).
+   */
+  ownNote?: boolean;
 }
+
+/** The kind under which Herald remembers a note it added in PagerDuty, to tell its echo. */
+export const OWN_PAGERDUTY_NOTE = "pagerduty_note";
 
 export type EffectStatus = "pending" | "in_flight" | "done" | "failed" | "skipped";
 
@@ -168,7 +178,7 @@ export interface ProcessedDelivery {
 /** The accepted webhook deliveries and chat requests, and their processing (the pipeline's input). */
 export interface DeliveryStore {
   /** Stores a delivery once; false when the same delivery (id or webhook id) was stored before. */
-  recordDelivery(delivery: Omit<Delivery, "processedAt" | "request" | "subjectIncident"> & { request?: ChatRequest | null }): Promise<boolean>;
+  recordDelivery(delivery: Omit<Delivery, "processedAt" | "request" | "subjectIncident" | "ownNote"> & { request?: ChatRequest | null }): Promise<boolean>;
   /** Unprocessed deliveries, most urgent first, then in the order they arrived. */
   pendingDeliveries(limit: number): Promise<Delivery[]>;
   /**

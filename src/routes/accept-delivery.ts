@@ -11,7 +11,7 @@ import { requestUrgency, type Urgency } from "../domain/urgency.js";
  */
 export async function acceptDelivery(
   deps: { store: DeliveryStore; clock: Clock; background: Background },
-  delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null; request?: ChatRequest; urgency?: Urgency; subject?: string },
+  delivery: Pick<Delivery, "id" | "source" | "body"> & { webhookId?: string | null; request?: ChatRequest; urgency?: Urgency; subject?: string; note?: string },
 ): Promise<boolean> {
   // Deliveries are found again by id: one the database would store altered (broken Unicode, control
   // characters) could never be marked processed.
@@ -27,6 +27,7 @@ export async function acceptDelivery(
     request: delivery.request ?? null,
     urgency,
     subject: delivery.subject ?? null,
+    note: delivery.note ?? null,
   });
   if (stored) deps.background.schedule(`${delivery.source} delivery`, { urgent: urgency === 0 });
   return stored;

@@ -41,6 +41,7 @@ export function pagerDutyWebhookHandler(deps: PagerDutyWebhookDeps): Handler {
       body: text,
       urgency: webhook.kind === "incident" && webhook.eventType === "incident.triggered" ? newIncidentUrgency(webhook.data.priority?.summary) : 2,
       subject: webhook.kind === "incident" ? webhook.data.id : webhook.data.incident.id,
+      ...(webhook.kind === "note" ? { note: webhook.data.id } : {}),
     });
     return c.json({ status: stored ? "accepted" : "duplicate" }, 202);
   };

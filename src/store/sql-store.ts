@@ -1,14 +1,15 @@
 import type { Incident, TimelineEntry } from "../domain/incident.js";
-import type {
-  Delivery,
-  DueQuery,
-  Effect,
-  EffectOutcome,
-  LocalChannel,
-  LocalMessage,
-  NewEffect,
-  Page,
-  Store,
+import {
+  OWN_PAGERDUTY_NOTE,
+  type Delivery,
+  type DueQuery,
+  type Effect,
+  type EffectOutcome,
+  type LocalChannel,
+  type LocalMessage,
+  type NewEffect,
+  type Page,
+  type Store,
 } from "../ports/store.js";
 import type { SqlDatabase, SqlStatement } from "./sql-database.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -27,6 +28,9 @@ interface DeliveryRow {
   subject?: string | null;
   /** The record of the incident `subject` names, where the query read it. */
   subject_record?: string | null;
+  note?: string | null;
+  /** Whether `note` is among Herald's own (1 or 0), where the query read it. */
+  own_note?: number | null;
 }
 
 interface EffectRow {
@@ -75,8 +79,8 @@ export function createSqlStore(db: SqlDatabase): Store {
   return {
     async recordDelivery(delivery) {
       const changes = await db.run(
-        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body, request, urgency, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body, delivery.request ? JSON.stringify(delivery.request) : null, delivery.urgency ?? 2, delivery.subject ?? null],
+        `INSERT OR IGNORE INTO deliveries (id, source, webhook_id, received_at, body, request, urgency, subject, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [delivery.id, delivery.source, delivery.webhookId, delivery.receivedAt, delivery.body, delivery.request ? JSON.stringify(delivery.request) : null, delivery.urgency ?? 2, delivery.subject ?? null, delivery.note ?? null],
       );
       return changes > 0;
     },
@@ -580,11 +584,13 @@ function insertEffects(effects: NewEffect[], at: string): SqlStatement[] {
 
 /**
  * The next page of unprocessed deliveries, most urgent first, then in the order they arrived; each
- * with the record of the incident its subject names (by either id), if there is one.
+ * with the record of the incident its subject names (by either id), if there is one, and whether
+ * the note it adds is one Herald added itself.
  */
 function pendingDeliveries(limit: number): SqlStatement {
   return {
-    sql: `SELECT d.*, (SELECT i.record FROM incidents AS i WHERE i.pagerduty_id = d.subject OR i.id = d.subject LIMIT 1) AS subject_record
+    sql: `SELECT d.*, (SELECT i.record FROM incidents AS i WHERE i.pagerduty_id = d.subject OR i.id = d.subject LIMIT 1) AS subject_record,
+           CASE WHEN d.note IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM external_refs AS r WHERE r.kind = '${OWN_PAGERDUTY_NOTE}' AND r.ref = d.note) END AS own_note
          FROM deliveries AS d WHERE d.processed_at IS NULL ORDER BY d.urgency, d.received_at, d.rowid LIMIT ?`,
     params: [limit],
   };
@@ -670,6 +676,7 @@ function toDeliveries(rows: DeliveryRow[]): Delivery[] {
   const incidentOf = (record: string) => parsed.get(record) ?? parsed.set(record, toIncident(record)).get(record)!;
   return rows.map((row) => {
     const delivery = toDelivery(row);
+    if (row.note && (row.own_note === 0 || row.own_note === 1)) delivery.ownNote = row.own_note === 1;
     if (!row.subject || row.subject_record === undefined) return delivery;
     return { ...delivery, subjectIncident: row.subject_record === null ? null : incidentOf(row.subject_record) };
   });
@@ -686,6 +693,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     processedAt: row.processed_at,
     urgency: (row.urgency ?? 2) as Delivery["urgency"],
     ...(row.subject ? { subject: row.subject } : {}),
+    ...(row.note ? { note: row.note } : {}),
   };
 }
 

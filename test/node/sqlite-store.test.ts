@@ -29,7 +29,7 @@ describe("the SQLite database's group commit", () => {
 
   it("has applied each migration once", () => {
     const { db } = openSqliteDatabase(":memory:");
-    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql", "0013_incident_priority_and_failed_deliveries.sql", "0014_delivery_subject.sql"]);
+    expect(applySqliteMigrations(db, "migrations")).toEqual(["0001_initial.sql", "0002_incident_channel.sql", "0003_external_refs.sql", "0004_chat_requests.sql", "0005_console_rooms.sql", "0006_platform_state.sql", "0007_incident_numbers.sql", "0008_work_order_and_retention.sql", "0009_effect_lanes.sql", "0010_effect_lanes_waiting.sql", "0011_retention_frees_pages.sql", "0012_free_rows_pruned_in_place.sql", "0013_incident_priority_and_failed_deliveries.sql", "0014_delivery_subject.sql", "0015_delivery_note.sql"]);
     expect(applySqliteMigrations(db, "migrations")).toEqual([]);
   });
 

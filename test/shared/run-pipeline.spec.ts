@@ -353,6 +353,32 @@ describe(`runPipeline (${harness.runtime})`, () => {
     expect(told.get("pagerduty:E-acknowledged-POTHER")).toEqual([other.id]);
   });
 
+  it("tells Herald's own PagerDuty notes coming back by what its page of deliveries read, asking only for a delivery stored without its note", async () => {
+    const store = await storeWith(1);
+    await runPipeline(pipelineDeps(store));
+    const incident = (await store.getIncident("P0"))!;
+    await store.rememberExternal("pagerduty_note", "PNOTE-OURS", "2026-11-27T09:01:00.000Z");
+    const note = (noteId: string, n: number, stored: { note?: string } = { note: noteId }) => {
+      const body = JSON.parse(deliveries["zulip_annotated_v3.json"]!);
+      body.event.id = `E-NOTE-${n}`;
+      body.event.data.id = noteId;
+      body.event.data.incident.id = "P0";
+      body.event.data.content = `note ${noteId}`;
+      return store.recordDelivery({ id: `pagerduty:E-NOTE-${n}`, source: "pagerduty", webhookId: null, receivedAt: `2026-11-27T09:02:0${n}.000Z`, body: JSON.stringify(body), subject: "P0", ...stored });
+    };
+    const asked: string[] = [];
+    const watched = Object.create(store) as typeof store;
+    watched.isKnownExternal = async (kind, ref) => (asked.push(ref), store.isKnownExternal(kind, ref));
+    await note("PNOTE-OURS", 1);
+    await note("PNOTE-THEIRS", 2);
+    // Stored before deliveries kept their note (or by a route that does not say it): asked.
+    await note("PNOTE-OURS", 3, {});
+    await runPipeline(pipelineDeps(watched));
+    expect(asked).toEqual(["PNOTE-OURS"]);
+    const shown = (await store.timeline(incident.id)).filter((e) => e.kind === "incident.annotated").map((e) => e.text);
+    expect(shown).toEqual(["note PNOTE-THEIRS"]);
+  });
+
   it("keeps aside a delivery whose changes the store refuses, instead of retrying it ahead of everything forever", async () => {
     const store = await storeWith(2);
     // The store refuses the first delivery's changes every time (a value too large for D1, say).

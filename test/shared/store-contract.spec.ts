@@ -2,7 +2,7 @@ import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import type { Incident, TimelineEntry } from "../../src/domain/incident.js";
 import { readingIncidentsOnce } from "../../src/pipeline/incident-cache.js";
-import type { IncidentQuery } from "../../src/ports/store.js";
+import type { Delivery, IncidentQuery } from "../../src/ports/store.js";
 
 const T0 = "2026-11-27T10:00:00.000Z";
 const T1 = "2026-11-27T10:05:00.000Z";
@@ -669,6 +669,21 @@ describe(`a pipeline run reads each incident once (${harness.runtime})`, () => {
     expect((await cached.pendingAndDue(10, { limit: 10, now: T1 })).pending).toHaveLength(4);
     expect((await cached.getIncident("PD-NEW"))?.title).toBe("New");
     expect(reads.count).toBe(0);
+  });
+
+  it("reads with a page of deliveries whether each one's PagerDuty note is one Herald added itself", async () => {
+    const { store } = await counted();
+    await store.rememberExternal("pagerduty_note", "PNOTE-OURS", T0);
+    await store.rememberExternal("other_kind", "PNOTE-OTHER", T0);
+    const page = (id: string, note?: string) => ({ id, source: "pagerduty" as const, webhookId: null, receivedAt: T0, body: "{}", subject: "PD1", ...(note ? { note } : {}) });
+    for (const delivery of [page("d1", "PNOTE-OURS"), page("d2", "PNOTE-THEIRS"), page("d3", "PNOTE-OTHER"), page("d4")]) await store.recordDelivery(delivery);
+    const described = (pending: Delivery[]) => pending.map((d) => [d.id, d.note, d.ownNote === undefined ? "not read" : d.ownNote]);
+    const expected = [["d1", "PNOTE-OURS", true], ["d2", "PNOTE-THEIRS", false], ["d3", "PNOTE-OTHER", false], ["d4", undefined, "not read"]];
+    expect(described((await store.acquireLeaseWithPending("pipeline", "run-1", T0, T1, 10))!)).toEqual(expected);
+    expect(described((await store.pendingAndDue(10, { limit: 10, now: T1 })).pending)).toEqual(expected);
+    // A note remembered after the page was read is the next page's to tell.
+    await store.rememberExternal("pagerduty_note", "PNOTE-THEIRS", T1);
+    expect(described((await store.pendingAndDue(10, { limit: 10, now: T1 })).pending)[1]).toEqual(["d2", "PNOTE-THEIRS", true]);
   });
 
   it("keeps what an effect's outcome wrote, and forgets an incident whose write the store refused", async () => {

@@ -30,6 +30,16 @@ describe(`POST /webhooks/pagerduty (${harness.runtime})`, () => {
     expect(stored!.body).toBe(triggered);
     // The incident it is about, so a run reads that incident with its page of deliveries.
     expect(stored!.subject).toBe(JSON.parse(triggered).event.data.id);
+    expect(stored!.note).toBeUndefined();
+  });
+
+  it("stores an incident.annotated delivery with its incident and its note, so a run tells Herald's own notes with its page", async () => {
+    const herald = await harness.start();
+    const annotated = deliveries["zulip_annotated_v3.json"]!;
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(annotated))).status).toBe(202);
+    const [stored] = await herald.store.pendingDeliveries(10);
+    const { data } = JSON.parse(annotated).event;
+    expect([stored!.subject, stored!.note]).toEqual([data.incident.id, data.id]);
   });
 
   it("accepts a delivery signed with the go-pagerduty vector's secret only if that secret is configured", async () => {

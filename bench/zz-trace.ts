@@ -1,0 +1,31 @@
+import { serve } from "@hono/node-server";
+import { readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { event } from "../bench/pagerduty-events.js";
+import { createFakeVendors } from "../test/support/fake-vendors.js";
+import { testEnv } from "../test/support/test-config.js";
+import { d1Backend, deployBundle, freePort, serveD1, startWorkerd } from "../test/support/workerd-process.js";
+const vendors = await createFakeVendors();
+const log: string[] = [];
+const vs = serve({ fetch: (r) => { log.push(`  CALL ${r.method} ${new URL(r.url).pathname}`); return vendors.app.fetch(r); }, port: 0, hostname: "127.0.0.1" });
+await new Promise<void>((d) => vs.once("listening", () => d()));
+const vendorsUrl = `http://127.0.0.1:${(vs.address() as AddressInfo).port}`;
+const d1 = d1Backend(); d1.reset();
+const orig = d1.answer.bind(d1);
+d1.answer = (url, body) => { const q = JSON.parse(body); const qs = Array.isArray(q) ? q : [q]; log.push(`  RT ${qs.length}: ${qs.map((x: any) => x.sql.replace(/\s+/g, " ").slice(0, 90)).join(" || ")}`); return orig(url, body); };
+const backend = await serveD1(d1);
+const bundle = deployBundle();
+writeFileSync(join(bundle, "e.js"), `import w from "./index.js"; export default { async fetch(r, env, ctx) { const waits=[]; const res = await w.fetch(r, env, { waitUntil: (p) => { waits.push(p); ctx.waitUntil(p); }, passThroughOnException() {} }); while (waits.length) await Promise.allSettled(waits.splice(0)); return res; } };`);
+const port = await freePort();
+const env = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
+const wd = await startWorkerd({ bundle, entry: "e.js", env, backend: backend.address, port });
+for (let n = 0; n < Number(process.env.N ?? 10); n++) {
+  const { kind, body, headers } = event(n);
+  log.push(`EVENT ${n} ${kind}`);
+  const r = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, { method: "POST", body, headers });
+  await r.text();
+}
+wd.kill("SIGKILL"); vs.close(); backend.close();
+console.log(log.join("\n"));
+process.exit(0);
