@@ -1,7 +1,8 @@
 // The Worker in workerd on its own (`workerd serve`), the runtime Cloudflare runs, with nothing else
 // in its process: the deploy bundle behind an entry of the caller's, D1 answered over HTTP by this
 // process (SQLite in memory, so it outlives workerd, as D1 outlives an isolate), and the network
-// outside. Used by `bench:workerd-cpu` and the workerd crash soak.
+// outside. Used by `bench:workerd-cpu` and the workerd crash soak; the deploy bundle and the
+// migrations by every Worker benchmark.
 import Database from "better-sqlite3";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
