@@ -1,6 +1,8 @@
 // What the crash soaks share (on Node: test/soak/crash.soak.ts; in workerd: workerd-crash.soak.ts):
 // the requests in flight when Herald is killed, and what must hold once the work is done.
+import { serve } from "@hono/node-server";
 import type Database from "better-sqlite3";
+import type { AddressInfo } from "node:net";
 import { expect } from "vitest";
 import type { createFakeVendors } from "../support/fake-vendors.js";
 import { deliveries } from "../support/fixtures.js";
@@ -38,6 +40,28 @@ export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, 
     .then((r) => r.ok && accepted.declares.add(`Crash declare ${k}`), () => null);
 }
 
+type FakeVendors = Awaited<ReturnType<typeof createFakeVendors>>;
+
+/** The fake vendors on loopback, counting the calls they receive, so that a kill can fall right after one. */
+export async function servedVendors(vendors: FakeVendors): Promise<{ url: string; calls: () => number; close: () => void }> {
+  let calls = 0;
+  const server = serve({ fetch: (request) => (calls++, vendors.app.fetch(request)), port: 0, hostname: "127.0.0.1" });
+  const url = await new Promise<string>((resolve) => server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return { url, calls: () => calls, close: () => server.close() };
+}
+
+/**
+ * When a round's kill falls: every other round at a random moment up to `ms`; the others right
+ * after a random one of the vendors' next 15 calls (the call made, its outcome not yet written),
+ * or after 2 s if they do not come.
+ */
+export async function killMoment(round: number, rand: () => number, ms: number, calls: () => number): Promise<void> {
+  if (round % 2 === 0) return new Promise((r) => setTimeout(r, Math.floor(rand() * ms)));
+  const count = calls() + 1 + Math.floor(rand() * 15);
+  const deadline = Date.now() + 2_000;
+  while (calls() < count && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+}
+
 /** Deliveries not yet processed and effects waiting that are due within 5 s. */
 export function workLeft(db: Database.Database): number {
   const count = (sql: string, ...params: unknown[]) => (db.prepare(sql).get(...params) as { n: number }).n;
@@ -57,11 +81,12 @@ export function describeWorkLeft(db: Database.Database): string {
 /**
  * Once the work is done: every accepted page and declare has its incident, no delivery ended in
  * error, no room was made twice for an incident (a retry's "-2"), no post twice, and no PagerDuty
- * incident opened twice for one key. Returns a line of counts.
+ * incident opened twice for one key; and some kills fell on work under way (actions started again
+ * after one). Returns a line of counts.
  */
 export async function expectNothingLostOrTwice(
   db: Database.Database,
-  vendors: Awaited<ReturnType<typeof createFakeVendors>>,
+  vendors: FakeVendors,
   vendorsUrl: string,
   accepted: Accepted,
 ): Promise<string> {
@@ -86,5 +111,7 @@ export async function expectNothingLostOrTwice(
   const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null }[];
   const keys = opened.map((o) => o.incident_key).filter((k): k is string => k !== null);
   expect(keys.length).toBe(new Set(keys).size);
-  return `${accepted.pages.size} pages and ${accepted.declares.size} declares accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty; none twice`;
+  const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
+  expect(again, "actions started again after a kill").toBeGreaterThan(0);
+  return `${accepted.pages.size} pages and ${accepted.declares.size} declares accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty; none twice; ${again} actions started again after a kill`;
 }

@@ -1,8 +1,6 @@
-import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
@@ -12,24 +10,25 @@ import { createFakeVendors } from "../support/fake-vendors.js";
 import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
-import { describeWorkLeft, expectNothingLostOrTwice, sendCrashRequest, workLeft, type Accepted } from "./crash-load.js";
+import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, servedVendors, workLeft, type Accepted } from "./crash-load.js";
 
-// `npm run soak`: Herald as `npm start` runs it, killed (SIGKILL) at random moments while pages and
-// declares are in flight, ROUNDS times, restarted on the same database each time. Then: every
-// accepted request processed, and no room, post or PagerDuty incident made twice.
+// `npm run soak`: Herald as `npm start` runs it, killed (SIGKILL) at random moments, or right after
+// a vendor call, while pages and declares are in flight, ROUNDS times, restarted on the same
+// database each time. Then: every accepted request processed, and no room, post or PagerDuty
+// incident made twice.
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.CRASH_REQUESTS ?? 10);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 
 const vendors = await createFakeVendors();
-const server = serve({ fetch: vendors.app.fetch, port: 0, hostname: "127.0.0.1" });
-const vendorsUrl = await new Promise<string>((resolve) => server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+const served = await servedVendors(vendors);
+const vendorsUrl = served.url;
 const dir = mkdtempSync(join(tmpdir(), "herald-crash-"));
 const children: ChildProcess[] = [];
 
 afterAll(() => {
   children.forEach((child) => child.kill("SIGKILL"));
-  server.close();
+  served.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -59,7 +58,7 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
     for (let round = 0; round < ROUNDS; round++) {
       const herald = await start(port);
       const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, `http://127.0.0.1:${port}`, vendorsUrl, accepted));
-      await new Promise((r) => setTimeout(r, Math.floor(rand() * 600)));
+      await killMoment(round, rand, 600, served.calls);
       herald.kill("SIGKILL");
       await new Promise((resolve) => herald.once("exit", resolve));
       await Promise.allSettled(inFlight);

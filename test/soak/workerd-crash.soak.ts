@@ -1,19 +1,17 @@
-import { serve } from "@hono/node-server";
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { createFakeVendors } from "../support/fake-vendors.js";
 import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
 import { d1Backend, deployBundle, freePort, serveD1, startWorkerd } from "../support/workerd-process.js";
-import { describeWorkLeft, expectNothingLostOrTwice, sendCrashRequest, workLeft, type Accepted } from "./crash-load.js";
+import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, servedVendors, workLeft, type Accepted } from "./crash-load.js";
 
 // `npm run soak`, the Worker's half of the crash soak: the deploy bundle in workerd on its own, D1
 // outside it (this process's SQLite, which outlives every workerd as D1 outlives an isolate), killed
-// (SIGKILL) at random moments while pages and declares are in flight and their background work runs
+// (SIGKILL) at random moments, or right after a vendor call, while pages and declares are in flight and their background work runs
 // in the requests' waitUntil, ROUNDS times. Here, unlike on Node, a lane's last outcome waits for the
 // next D1 call (promise 2), so a kill can lose it. Then the minute's cron sweep, run until nothing is
 // left: every accepted request processed, and no room, post or PagerDuty incident made twice.
@@ -35,8 +33,8 @@ export default {
 `;
 
 const vendors = await createFakeVendors();
-const vendorServer = serve({ fetch: vendors.app.fetch, port: 0, hostname: "127.0.0.1" });
-const vendorsUrl = await new Promise<string>((resolve) => vendorServer.once("listening", () => resolve(`http://127.0.0.1:${(vendorServer.address() as AddressInfo).port}`)));
+const served = await servedVendors(vendors);
+const vendorsUrl = served.url;
 const d1 = d1Backend();
 d1.reset();
 const backend = await serveD1(d1);
@@ -46,7 +44,7 @@ const children: ChildProcess[] = [];
 
 afterAll(() => {
   children.forEach((child) => child.kill("SIGKILL"));
-  vendorServer.close();
+  served.close();
   backend.close();
   rmSync(bundle, { recursive: true, force: true });
 });
@@ -87,7 +85,7 @@ describe("the Worker in workerd, SIGKILLed at random moments, its D1 kept", () =
       const sweeping = (async () => {
         while (!killed) await sweep(herald).catch(() => null);
       })();
-      await new Promise((r) => setTimeout(r, Math.floor(rand() * 1_000)));
+      await killMoment(round, rand, 1_000, served.calls);
       killed = true;
       await kill(workerd);
       await Promise.allSettled([...inFlight, sweeping]);
@@ -103,10 +101,8 @@ describe("the Worker in workerd, SIGKILLed at random moments, its D1 kept", () =
     }
     await kill(workerd);
 
+    // An action started again here may also be one whose outcome, held for the next D1 call, a kill lost.
     const counts = await expectNothingLostOrTwice(d1.db, vendors, vendorsUrl, accepted);
-    // The kills fell on work under way: actions started again after one (a start, or a held outcome, lost with workerd).
-    const again = (d1.db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
-    console.log(`workerd crash soak: ${ROUNDS} kills of ${n} requests, then ${sweeps} sweeps; ${counts}; ${again} actions started again after a kill`);
-    expect(again).toBeGreaterThan(0);
+    console.log(`workerd crash soak: ${ROUNDS} kills of ${n} requests, then ${sweeps} sweeps; ${counts}`);
   }, 600_000);
 });
