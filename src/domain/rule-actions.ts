@@ -6,6 +6,14 @@ type Applies<T extends object = Record<never, never>> = (event: IncidentEvent, i
 const when = (applies: boolean) => (applies ? {} : null);
 
 /**
+ * An incident in PagerDuty, or one declared in chat, which is being opened there: a note or a
+ * resolve said before PagerDuty answered (it may be slow, or down for a while) must still reach it.
+ * Its opening goes first in the same lane; the note or resolve then finds the incident there, or
+ * skips if it never got there.
+ */
+const inOrIntoPagerDuty = (incident: Incident) => incident.pagerdutyId !== null || Boolean(incident.declaredBy);
+
+/**
  * The actions a rule may name in herald.yaml's `do` (besides `post`), each with when it applies to
  * an event and what it then needs. The one list: the configuration's schema, the rule evaluation and
  * the effects that carry them out are keyed on it, so a new action is added here first and the
@@ -27,9 +35,9 @@ export const RULE_ACTIONS = {
   set_topic: () => ({}),
   // An alarm's incident is in PagerDuty already; one declared in chat is opened there.
   open_in_pagerduty: (event, incident) => when(event.kind === "incident_declared" && !incident.pagerdutyId),
-  add_pagerduty_note: (event, incident) => when(event.kind === "note_added" && incident.pagerdutyId !== null),
+  add_pagerduty_note: (event, incident) => when(event.kind === "note_added" && inOrIntoPagerDuty(incident)),
   // Only a resolve from chat goes to PagerDuty; PagerDuty's own resolve is already there.
-  resolve_in_pagerduty: (event, incident) => when(event.kind === "resolution_recorded" && incident.pagerdutyId !== null),
+  resolve_in_pagerduty: (event, incident) => when(event.kind === "resolution_recorded" && inOrIntoPagerDuty(incident)),
   // A temporary fix leaves the permanent one to do (incident process, step 5).
   raise_follow_up: (event) => when(event.kind === "resolution_recorded" && event.temporary),
   // Process: an incident puts a pending update on the status page; its resolution another.

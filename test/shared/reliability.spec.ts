@@ -326,6 +326,29 @@ describe(`a bad day (${harness.runtime})`, () => {
     expect((await herald.request("/api/effects/failed/retry", { method: "POST" })).status).toBe(401);
   });
 
+  it("adds a note and a resolve said while PagerDuty was still opening the incident, once PagerDuty answers", async () => {
+    const herald = await harness.start();
+    const vendors = harness.vendorsUrl;
+    // PagerDuty fails the incident's creation three times: its opening waits to be tried again.
+    for (let n = 0; n < 3; n++) await fetch(`${vendors}/pagerduty/__fault`, { method: "POST", body: JSON.stringify({ call: "POST /incidents", status: 500 }) });
+    const say = async (text: string, channel: string) => {
+      const response = await herald.request("/slack/commands", await slashCommand(text, { channel, responseUrl: `${vendors}/slack/response/late` }));
+      expect(response.status, text).toBe(200);
+      await herald.settle();
+    };
+    await say("declare P2 networking PagerDuty is slow today", TEAM_CHANNELS.team);
+    const [declared] = await herald.store.listIncidents();
+    const room = declared!.channel!.id;
+    await say("lead me", room);
+    await say("note decision: fail over to eu-west-2", room);
+    await say("resolve failed over", room);
+    const opened = async () => ((await (await fetch(`${vendors}/pagerduty/__incidents`)).json()) as { incident_key: string | null; status: string; notes: { content: string }[] }[]).filter((i) => i.incident_key === declared!.id);
+    expect(await opened()).toEqual([]);
+
+    for (let round = 0; round < 10 && (await waitsOver(herald.store)) > 0; round++) await herald.settle();
+    expect((await opened()).map((i) => [i.status, i.notes.map((n) => n.content)])).toEqual([["resolved", ["decision: fail over to eu-west-2"]]]);
+  });
+
   it("after a storm of vendor faults (429, 500, hangs past the timeout, closed connections, lost answers) on Slack, PagerDuty and GitHub, everything exists exactly once, in order", async () => {
     const herald = await harness.start();
     const vendors = harness.vendorsUrl;

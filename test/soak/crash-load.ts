@@ -10,20 +10,30 @@ import { lifecycle, signedDelivery } from "../support/signed.js";
 import { slashCommand } from "../support/slack-requests.js";
 import { TEAM_CHANNELS } from "../support/test-config.js";
 
-/** What Herald answered 2xx for: the PagerDuty incident ids paged, and the titles declared in chat. */
+/** What Herald answered 2xx for: the PagerDuty incident ids paged, the titles declared in chat, and the notes written in their rooms. */
 export interface Accepted {
   pages: Set<string>;
   declares: Set<string>;
+  notes: Set<string>;
 }
 
 const base = lifecycle(deliveries)[0]!.body;
 
 /**
- * The k-th request of a crash soak, sent to `herald`: a new P1 page from PagerDuty for even k, a
- * `/incident declare` in Slack for odd k (its response_url at the fake vendors). Notes it in
- * `accepted` if Herald answered it; a request cut off by the kill is not.
+ * The k-th request of a crash soak, sent to `herald`: a new P1 page from PagerDuty for even k; for
+ * odd k, a `/incident declare` in Slack, or every other time a `/incident note` in the room of one
+ * declared before (which Herald adds in PagerDuty too), once there is one (their response_url at the
+ * fake vendors). Notes it in `accepted` if Herald answered it; a request cut off by the kill is not.
  */
-export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: Accepted): Promise<unknown> {
+export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: Accepted, vendors: FakeVendors): Promise<unknown> {
+  const declared = vendors.slack.rooms().filter((room) => room.name.includes("crash-declare"));
+  if (k % 4 === 3 && declared.length > 0) {
+    const room = declared[k % declared.length]!;
+    return slashCommand(`note decision: crash note ${k}`, { channel: room.id, responseUrl: `${vendorsUrl}/slack/response/${k}` })
+      .then((init) => fetch(`${herald}/slack/commands`, init))
+      // Taken only where Herald knows the room as the incident's (a kill may have lost that).
+      .then(async (r) => r.ok && /^Added to the incident log/.test(((await r.json()) as { text: string }).text) && accepted.notes.add(`decision: crash note ${k}`), () => null);
+  }
   if (k % 2 === 0) {
     const page = JSON.parse(base);
     page.event.id = `EVT-CRASH-${k}`;
@@ -108,10 +118,13 @@ export async function expectNothingLostOrTwice(
   const posts = vendors.slack.calls().filter((c) => c.method === "chat.postMessage").map((c) => `${c.body.channel} ${c.body.text}`);
   const twice = posts.filter((p, i) => posts.indexOf(p) !== i);
   expect(twice).toEqual([]);
-  const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null }[];
+  const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null; notes: { content: string }[] }[];
   const keys = opened.map((o) => o.incident_key).filter((k): k is string => k !== null);
   expect(keys.length).toBe(new Set(keys).size);
+  // Each note written in a room is in PagerDuty once.
+  const notes = opened.flatMap((o) => o.notes.map((note) => note.content));
+  for (const note of accepted.notes) expect(notes.filter((n) => n === note), `accepted ${note}`).toHaveLength(1);
   const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
   expect(again, "actions started again after a kill").toBeGreaterThan(0);
-  return `${accepted.pages.size} pages and ${accepted.declares.size} declares accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty; none twice; ${again} actions started again after a kill`;
+  return `${accepted.pages.size} pages, ${accepted.declares.size} declares and ${accepted.notes.size} notes accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty with ${notes.length} notes; none twice; ${again} actions started again after a kill`;
 }

@@ -53,11 +53,11 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
   it(`loses nothing and does nothing twice over ${ROUNDS} crashes`, async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const rand = random(SEED);
-    const accepted: Accepted = { pages: new Set(), declares: new Set() };
+    const accepted: Accepted = { pages: new Set(), declares: new Set(), notes: new Set() };
     let n = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const herald = await start(port);
-      const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, `http://127.0.0.1:${port}`, vendorsUrl, accepted));
+      const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, `http://127.0.0.1:${port}`, vendorsUrl, accepted, vendors));
       await killMoment(round, rand, 600, served.calls);
       herald.kill("SIGKILL");
       await new Promise((resolve) => herald.once("exit", resolve));

@@ -74,11 +74,11 @@ describe("the Worker in workerd, SIGKILLed at random moments, its D1 kept", () =
     const port = await freePort();
     const herald = `http://127.0.0.1:${port}`;
     const rand = random(SEED);
-    const accepted: Accepted = { pages: new Set(), declares: new Set() };
+    const accepted: Accepted = { pages: new Set(), declares: new Set(), notes: new Set() };
     let n = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const workerd = await start(port);
-      const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, herald, vendorsUrl, accepted));
+      const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, herald, vendorsUrl, accepted, vendors));
       // A request's run stops at its invocation's D1 budget, which the others sent with it share;
       // the cron's sweeps (or the Queue's "more") carry on, here one after another until the kill.
       let killed = false;
