@@ -61,11 +61,24 @@ export async function servedVendors(vendors: FakeVendors): Promise<{ url: string
 }
 
 /**
- * When a round's kill falls: every other round at a random moment up to `ms`; the others right
- * after a random one of the vendors' next 15 calls (the call made, its outcome not yet written),
- * or after 2 s if they do not come.
+ * When a round's kill falls. The first round's once its work is done (up to 60 s), so that the
+ * rooms it declared are there for the notes of the rounds after it. Then every other round at a
+ * random moment up to `ms`; the others right after a random one of the vendors' next 15 calls (the
+ * call made, its outcome not yet written), or after 2 s if they do not come.
  */
-export async function killMoment(round: number, rand: () => number, ms: number, calls: () => number): Promise<void> {
+export async function killMoment(
+  round: number,
+  rand: () => number,
+  ms: number,
+  calls: () => number,
+  round0: { inFlight: Promise<unknown>[]; done: () => boolean },
+): Promise<void> {
+  if (round === 0) {
+    await Promise.allSettled(round0.inFlight);
+    const deadline = Date.now() + 60_000;
+    while (!round0.done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return;
+  }
   if (round % 2 === 0) return new Promise((r) => setTimeout(r, Math.floor(rand() * ms)));
   const count = calls() + 1 + Math.floor(rand() * 15);
   const deadline = Date.now() + 2_000;
@@ -101,6 +114,7 @@ export async function expectNothingLostOrTwice(
   accepted: Accepted,
 ): Promise<string> {
   expect(accepted.pages.size + accepted.declares.size).toBeGreaterThan(0);
+  expect(accepted.notes.size, "notes accepted").toBeGreaterThan(0);
   const incidents = db.prepare(`SELECT pagerduty_id, record FROM incidents`).all() as { pagerduty_id: string | null; record: string }[];
   const titles = new Set(incidents.map((i) => JSON.parse(i.record).title as string));
   for (const id of accepted.pages) expect(incidents.some((i) => i.pagerduty_id === id), `accepted page ${id}`).toBe(true);

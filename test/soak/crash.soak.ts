@@ -55,17 +55,19 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
     const rand = random(SEED);
     const accepted: Accepted = { pages: new Set(), declares: new Set(), notes: new Set() };
     let n = 0;
+    let db: Database.Database | null = null;
     for (let round = 0; round < ROUNDS; round++) {
       const herald = await start(port);
+      db ??= new Database(join(dir, "herald.db"), { readonly: true });
       const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, `http://127.0.0.1:${port}`, vendorsUrl, accepted, vendors));
-      await killMoment(round, rand, 600, served.calls);
+      await killMoment(round, rand, 600, served.calls, { inFlight, done: () => workLeft(db!) === 0 });
       herald.kill("SIGKILL");
       await new Promise((resolve) => herald.once("exit", resolve));
       await Promise.allSettled(inFlight);
     }
 
     const herald = await start(port);
-    const db = new Database(join(dir, "herald.db"), { readonly: true });
+    db ??= new Database(join(dir, "herald.db"), { readonly: true });
     await until("the work to be done", () => workLeft(db) === 0 || undefined, 180).catch((error: Error) => {
       throw new Error(`${error.message}: ${describeWorkLeft(db)}`);
     });

@@ -85,7 +85,7 @@ describe("the Worker in workerd, SIGKILLed at random moments, its D1 kept", () =
       const sweeping = (async () => {
         while (!killed) await sweep(herald).catch(() => null);
       })();
-      await killMoment(round, rand, 1_000, served.calls);
+      await killMoment(round, rand, 1_000, served.calls, { inFlight, done: () => workLeft(d1.db) === 0 });
       killed = true;
       await kill(workerd);
       await Promise.allSettled([...inFlight, sweeping]);
