@@ -6,12 +6,12 @@ type Applies<T extends object = Record<never, never>> = (event: IncidentEvent, i
 const when = (applies: boolean) => (applies ? {} : null);
 
 /**
- * An incident in PagerDuty, or one declared in chat, which is being opened there: a note or a
- * resolve said before PagerDuty answered (it may be slow, or down for a while) must still reach it.
- * Its opening goes first in the same lane; the note or resolve then finds the incident there, or
- * skips if it never got there.
+ * An incident in PagerDuty, or one declared in chat (it has a platform; alarms have none), which is
+ * being opened there: a note or a resolve said before PagerDuty answered (it may be slow, or down
+ * for a while) must still reach it. Its opening goes first in the same lane; the note or resolve
+ * then finds the incident there, or skips if it never got there.
  */
-const inOrIntoPagerDuty = (incident: Incident) => incident.pagerdutyId !== null || Boolean(incident.declaredBy);
+const inOrIntoPagerDuty = (incident: Incident) => incident.pagerdutyId !== null || incident.platform !== undefined;
 
 /**
  * The actions a rule may name in herald.yaml's `do` (besides `post`), each with when it applies to

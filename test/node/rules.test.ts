@@ -6,6 +6,7 @@ import type { Incident } from "../../src/domain/incident.js";
 import type { IncidentEvent } from "../../src/domain/incident-event.js";
 import { projectIncident } from "../../src/domain/project-incident.js";
 import { evaluateRules } from "../../src/domain/rules.js";
+import { RULE_ACTIONS } from "../../src/domain/rule-actions.js";
 
 const templateNames = ["incident-summary", "user-announcement", "resolution-announcement", "role-change", "ticket-escalation", "pagerduty-note", "volunteers-wanted"];
 
@@ -105,6 +106,20 @@ describe("evaluateRules", () => {
     const triggered = changed("incident.triggered");
     const withChannel = { ...project([triggered]), channel: { id: "C1", name: "inc-42" } };
     expect(evaluateRules(triggered, withChannel, config).map((a) => a.kind)).toEqual(["invite_assignees", "post", "post"]);
+  });
+});
+
+describe("PagerDuty's notes and resolves from chat", () => {
+  it("apply to an incident in PagerDuty, and to one declared in chat that is still being opened there, whoever declared it", () => {
+    const note = { kind: "note_added" } as IncidentEvent;
+    const resolve = { kind: "resolution_recorded" } as IncidentEvent;
+    const alarm = project([changed("incident.triggered")]);
+    const opening: Incident = { ...alarm, pagerdutyId: null, platform: "console", declaredBy: null };
+    const { platform: _platform, ...nowhere } = opening;
+    for (const event of [note, resolve]) {
+      const applies = (incident: Incident) => RULE_ACTIONS[event.kind === "note_added" ? "add_pagerduty_note" : "resolve_in_pagerduty"](event, incident) !== null;
+      expect([applies(alarm), applies(opening), applies(nowhere)]).toEqual([true, true, false]);
+    }
   });
 });
 
