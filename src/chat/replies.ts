@@ -131,7 +131,9 @@ function assignRefusal(command: Extract<ChatCommand, { name: "assign" }>, incide
   }
   const holder = incident.roles[command.role];
   const target = command.who.kind === "me" ? s.userId : command.who.id;
-  if (!holder || holder.id === target || holder.id === s.userId) return null;
+  // Said twice (a second click, a command sent again): nothing changes, so nothing is said in the channel.
+  if (holder?.id === target) return target === s.userId ? `You are the ${roleName} already.` : `<@${target}> is the ${roleName} already.`;
+  if (!holder || holder.id === s.userId) return null;
   if (command.role === "scribe" && incident.roles.lead?.id === s.userId) return null;
   if (!builtIn) return null;
   const verb = command.role === "lead" ? "lead" : "scribe";

@@ -97,6 +97,30 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     });
   });
 
+  it("says a role taken twice once: a second `lead me` is told so, and two said at once are announced once", async () => {
+    const herald = await withIncident();
+    await herald.request("/slack/commands", await slashCommand("lead me"));
+    await herald.settle();
+    const before = (await herald.slackCalls()).length;
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("lead me")))).toBe("You are the Incident Lead already.");
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("lead <@U0ADA0001|ada>", { user: "U0GRACE01", userName: "grace" })))).toBe(
+      "<@U0ADA0001> is the Incident Lead already.",
+    );
+    await herald.settle();
+    expect((await herald.slackCalls()).slice(before)).toEqual([]);
+
+    // Two at once (two clicks on "Scribe"), before either is on the record: both taken, one said in the channel.
+    const twice = await Promise.all([1, 2].map(async () => herald.request("/slack/commands", await slashCommand("scribe me", { user: "U0GRACE01", userName: "grace" }))));
+    expect(twice.every((r) => r.status === 200)).toBe(true);
+    await herald.settle();
+    const calls = (await herald.slackCalls()).slice(before);
+    expect(calls.filter((c) => c.method === "chat.postMessage").map((c) => c.body.text)).toEqual([":bust_in_silhouette: <@U0GRACE01> is now the *Scribe*."]);
+    expect(calls.filter((c) => c.method === "conversations.invite").map((c) => c.body.users)).toEqual(["U0GRACE01"]);
+    expect(calls.filter((c) => c.method === "conversations.setTopic")).toHaveLength(1);
+    // The second is looked at again when it is put on the record, after the first: nothing changes.
+    expect((await timeline(herald)).filter(([kind]) => kind === "role.assigned").map(([, , , , text]) => text)).toEqual(["ada is now Incident Lead", "grace is now Scribe"]);
+  });
+
   it("keeps the log in PagerDuty too, without echoing notes back and forth; records support cases", async () => {
     const herald = await withIncident();
     const slackBefore = (await herald.slackCalls()).length;
