@@ -10,29 +10,65 @@ import { lifecycle, signedDelivery } from "../support/signed.js";
 import { slashCommand } from "../support/slack-requests.js";
 import { TEAM_CHANNELS } from "../support/test-config.js";
 
-/** What Herald answered 2xx for: the PagerDuty incident ids paged, the titles declared in chat, and the notes written in their rooms. */
+/**
+ * What Herald took: the PagerDuty incident ids paged, the titles declared in chat, the notes written
+ * in their rooms, and the rooms whose incident someone took the lead of and then resolved.
+ */
 export interface Accepted {
   pages: Set<string>;
   declares: Set<string>;
   notes: Set<string>;
+  leads: Set<string>;
+  resolves: Set<string>;
+  /** Pages PagerDuty then said were resolved. */
+  pagesResolved: Set<string>;
 }
 
-const base = lifecycle(deliveries)[0]!.body;
+export function nothingAccepted(): Accepted {
+  return { pages: new Set(), declares: new Set(), notes: new Set(), leads: new Set(), resolves: new Set(), pagesResolved: new Set() };
+}
+
+const story = lifecycle(deliveries);
+const base = story.find((d) => d.name === "triggered")!.body;
+const resolvedBase = story.find((d) => d.name === "resolved")!.body;
 
 /**
- * The k-th request of a crash soak, sent to `herald`: a new P1 page from PagerDuty for even k; for
- * odd k, a `/incident declare` in Slack, or every other time a `/incident note` in the room of one
- * declared before (which Herald adds in PagerDuty too), once there is one (their response_url at the
- * fake vendors). Notes it in `accepted` if Herald answered it; a request cut off by the kill is not.
+ * The k-th request of a crash soak, sent to `herald`: for even k a new P1 page from PagerDuty, or
+ * every fourth time PagerDuty's resolve of one paged before; for odd k a `/incident declare` in
+ * Slack, or, once there are rooms declared before, a `/incident note` in one (which Herald adds in PagerDuty too) or, in one not yet resolved, `lead me` and later
+ * `resolve --temporary` (resolved in PagerDuty, a follow-up issue raised on GitHub); their
+ * response_url at the fake vendors. Notes it in `accepted` if Herald took it; a request cut off by
+ * the kill is not.
  */
 export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: Accepted, vendors: FakeVendors): Promise<unknown> {
   const declared = vendors.slack.rooms().filter((room) => room.name.includes("crash-declare"));
+  /** A command in a room, taken only if Herald's answer starts as `taken` does (it may not know the room as the incident's yet, or a kill may have lost that). */
+  const inRoom = (room: string, text: string, taken: RegExp, onTaken: () => void) =>
+    slashCommand(text, { channel: room, responseUrl: `${vendorsUrl}/slack/response/${k}` })
+      .then((init) => fetch(`${herald}/slack/commands`, init))
+      .then(async (r) => r.ok && taken.test(((await r.json()) as { text: string }).text) && onTaken(), () => null);
   if (k % 4 === 3 && declared.length > 0) {
     const room = declared[k % declared.length]!;
-    return slashCommand(`note decision: crash note ${k}`, { channel: room.id, responseUrl: `${vendorsUrl}/slack/response/${k}` })
-      .then((init) => fetch(`${herald}/slack/commands`, init))
-      // Taken only where Herald knows the room as the incident's (a kill may have lost that).
-      .then(async (r) => r.ok && /^Added to the incident log/.test(((await r.json()) as { text: string }).text) && accepted.notes.add(`decision: crash note ${k}`), () => null);
+    return inRoom(room.id, `note decision: crash note ${k}`, /^Added to the incident log/, () => accepted.notes.add(`decision: crash note ${k}`));
+  }
+  const open = declared.filter((room) => !accepted.resolves.has(room.id));
+  if (k % 8 === 1 && open.length > 0) {
+    const led = open.find((room) => accepted.leads.has(room.id));
+    return led
+      ? inRoom(led.id, `resolve --temporary crash fix ${k}`, /^Resolving/, () => accepted.resolves.add(led.id))
+      : inRoom(open[k % open.length]!.id, "lead me", /^You are now/, () => accepted.leads.add(open[k % open.length]!.id));
+  }
+  const paged = [...accepted.pages].find((id) => !accepted.pagesResolved.has(id));
+  if (k % 8 === 6 && paged) {
+    const resolved = JSON.parse(resolvedBase);
+    resolved.event.id = `EVT-CRASH-${k}`;
+    resolved.event.occurred_at = new Date().toISOString();
+    resolved.event.data.id = paged;
+    resolved.event.data.number = 9000 + Number(paged.slice("PCRASH".length));
+    resolved.event.data.title = `Crash page ${paged.slice("PCRASH".length)}`;
+    return signedDelivery(JSON.stringify(resolved))
+      .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
+      .then((r) => r.status === 202 && accepted.pagesResolved.add(paged), () => null);
   }
   if (k % 2 === 0) {
     const page = JSON.parse(base);
@@ -115,6 +151,7 @@ export async function expectNothingLostOrTwice(
 ): Promise<string> {
   expect(accepted.pages.size + accepted.declares.size).toBeGreaterThan(0);
   expect(accepted.notes.size, "notes accepted").toBeGreaterThan(0);
+  expect(accepted.resolves.size, "resolves accepted").toBeGreaterThan(0);
   const incidents = db.prepare(`SELECT pagerduty_id, record FROM incidents`).all() as { pagerduty_id: string | null; record: string }[];
   const titles = new Set(incidents.map((i) => JSON.parse(i.record).title as string));
   for (const id of accepted.pages) expect(incidents.some((i) => i.pagerduty_id === id), `accepted page ${id}`).toBe(true);
@@ -132,13 +169,28 @@ export async function expectNothingLostOrTwice(
   const posts = vendors.slack.calls().filter((c) => c.method === "chat.postMessage").map((c) => `${c.body.channel} ${c.body.text}`);
   const twice = posts.filter((p, i) => posts.indexOf(p) !== i);
   expect(twice).toEqual([]);
-  const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null; notes: { content: string }[] }[];
+  const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { title: string; status: string; incident_key: string | null; notes: { content: string }[] }[];
   const keys = opened.map((o) => o.incident_key).filter((k): k is string => k !== null);
   expect(keys.length).toBe(new Set(keys).size);
   // Each note written in a room is in PagerDuty once.
   const notes = opened.flatMap((o) => o.notes.map((note) => note.content));
   for (const note of accepted.notes) expect(notes.filter((n) => n === note), `accepted ${note}`).toHaveLength(1);
+  // Each incident resolved in its room is resolved on record and in PagerDuty, its follow-up raised once.
+  const issues = (await (await fetch(`${vendorsUrl}/github/__issues`)).json()) as { title: string }[];
+  for (const room of accepted.resolves) {
+    const record = incidents.map((i) => JSON.parse(i.record) as { title: string; status: string; channel?: { id: string } }).find((r) => r.channel?.id === room);
+    expect(record?.status, `the incident of ${room}`).toBe("resolved");
+    expect(opened.filter((o) => o.title === record!.title).map((o) => o.status), `${record!.title} in PagerDuty`).toEqual(["resolved"]);
+    expect(issues.filter((issue) => issue.title === `Permanent fix for: ${record!.title}`), `${record!.title}'s follow-up`).toHaveLength(1);
+  }
+  for (const id of accepted.pagesResolved) {
+    expect(incidents.filter((i) => i.pagerduty_id === id).map((i) => JSON.parse(i.record).status), `resolved page ${id}`).toEqual(["resolved"]);
+  }
+  // Every incident resolved, from PagerDuty or in its room, says so in its room once.
+  const resolved = incidents.map((i) => JSON.parse(i.record) as { status: string; channel?: { id: string } }).filter((r) => r.status === "resolved" && r.channel);
+  expect(resolved.length).toBeGreaterThanOrEqual(accepted.pagesResolved.size + accepted.resolves.size);
+  for (const record of resolved) expect(posts.filter((p) => p.startsWith(`${record.channel!.id} :white_check_mark: *Resolved:`)), `${record.channel!.id}'s resolution`).toHaveLength(1);
   const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
   expect(again, "actions started again after a kill").toBeGreaterThan(0);
-  return `${accepted.pages.size} pages, ${accepted.declares.size} declares and ${accepted.notes.size} notes accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty with ${notes.length} notes; none twice; ${again} actions started again after a kill`;
+  return `${accepted.pages.size} pages (${accepted.pagesResolved.size} resolved), ${accepted.declares.size} declares and ${accepted.notes.size} notes, ${accepted.leads.size} leads and ${accepted.resolves.size} resolves accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${accepted.resolves.size} resolved there with ${issues.length} follow-ups; none twice; ${again} actions started again after a kill`;
 }

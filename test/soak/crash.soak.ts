@@ -10,7 +10,7 @@ import { createFakeVendors } from "../support/fake-vendors.js";
 import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
-import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, servedVendors, workLeft, type Accepted } from "./crash-load.js";
+import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, nothingAccepted, servedVendors, workLeft } from "./crash-load.js";
 
 // `npm run soak`: Herald as `npm start` runs it, killed (SIGKILL) at random moments, or right after
 // a vendor call, while pages and declares are in flight, ROUNDS times, restarted on the same
@@ -53,7 +53,7 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
   it(`loses nothing and does nothing twice over ${ROUNDS} crashes`, async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const rand = random(SEED);
-    const accepted: Accepted = { pages: new Set(), declares: new Set(), notes: new Set() };
+    const accepted = nothingAccepted();
     let n = 0;
     let db: Database.Database | null = null;
     for (let round = 0; round < ROUNDS; round++) {

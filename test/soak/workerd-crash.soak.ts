@@ -7,7 +7,7 @@ import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
 import { d1Backend, deployBundle, freePort, serveD1, startWorkerd } from "../support/workerd-process.js";
-import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, servedVendors, workLeft, type Accepted } from "./crash-load.js";
+import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, nothingAccepted, servedVendors, workLeft } from "./crash-load.js";
 
 // `npm run soak`, the Worker's half of the crash soak: the deploy bundle in workerd on its own, D1
 // outside it (this process's SQLite, which outlives every workerd as D1 outlives an isolate), killed
@@ -74,7 +74,7 @@ describe("the Worker in workerd, SIGKILLed at random moments, its D1 kept", () =
     const port = await freePort();
     const herald = `http://127.0.0.1:${port}`;
     const rand = random(SEED);
-    const accepted: Accepted = { pages: new Set(), declares: new Set(), notes: new Set() };
+    const accepted = nothingAccepted();
     let n = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const workerd = await start(port);
