@@ -47,7 +47,7 @@ export async function publishDocument(effect: Effect, kind: DocumentKind, deps: 
   const { incident, markdown } = document;
   const path = documentPath(kind, incident, deps.config);
   const label = DOCUMENT_LABELS[kind];
-  const pullRequest = await deps.issues.proposeDocument({
+  const { existed, ...pullRequest } = await deps.issues.proposeDocument({
     path,
     content: markdown,
     // One branch per incident and kind: asking again updates the same pull request. (Named by the
@@ -56,11 +56,14 @@ export async function publishDocument(effect: Effect, kind: DocumentKind, deps: 
     title: `${label === "runbook" ? "Runbook" : "Post-mortem"}: ${incident.title}`,
     body: `Drafted by Herald from the incident record${incident.url ? ` (${incident.url})` : ""}. Review it, fill in what the meeting decides, and merge.`,
   });
-  const text = deps.renderer.render("document-link", { label, kind, path, incidentId: incident.id, pullRequest });
+  // Asked for again, it says the draft is updated; the same request's retry, whose earlier attempt
+  // may have opened the pull request, does not.
+  const updated = existed && !attemptOf(effect).triedBefore;
+  const text = deps.renderer.render("document-link", { label, kind, path, incidentId: incident.id, pullRequest, updated });
   return {
     status: "done",
     result: { path, pullRequest },
-    recorded: [{ what: "document_proposed", document: kind, path, url: pullRequest?.url ?? null }],
+    recorded: [{ what: "document_proposed", document: kind, path, url: pullRequest.url }],
     then: [{ key: `${effect.key}:link`, incidentId: effect.incidentId, payload: { kind: "post_message", to: "incident", template: "document-link", text } }],
   };
 }

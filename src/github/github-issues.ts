@@ -98,10 +98,10 @@ export function createGitHubIssues(options: GitHubIssuesOptions): IssueTracker {
         step = "pulls.list";
         const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${document.branch}`, state: "open", request });
         if (!Array.isArray(open)) throw new EffectError("the list of pull requests is missing", false);
-        if (open[0]) return { number: required(open[0].number, "number"), url: required(open[0].html_url, "html_url") };
+        if (open[0]) return { number: required(open[0].number, "number"), url: required(open[0].html_url, "html_url"), existed: true };
         step = "pulls.create";
         const { data: pull } = await octokit.rest.pulls.create({ owner, repo, title: document.title, head: document.branch, base, body: document.body, request });
-        return { number: required(pull?.number, "number"), url: required(pull?.html_url, "html_url") };
+        return { number: required(pull?.number, "number"), url: required(pull?.html_url, "html_url"), existed: false };
       } catch (error) {
         const failure = toEffectError(`GitHub ${step}`, error);
         // The file changed between its read and this write (someone pushed to the branch): the next
@@ -198,7 +198,7 @@ export function createDraftIssues(): IssueTracker {
       return null;
     },
     async proposeDocument() {
-      return { number: null, url: null };
+      return { number: null, url: null, existed: false };
     },
   };
 }

@@ -22,7 +22,12 @@ export interface IssueTracker {
    * Proposes a document for the repository: the file on its own branch and a pull request for it.
    * Doing it again with the same branch updates the file and finds the same pull request.
    */
-  proposeDocument(document: ProposedDocument): Promise<FiledIssue>;
+  proposeDocument(document: ProposedDocument): Promise<ProposedPullRequest>;
+}
+
+/** The pull request a document went into; `existed` when it was open already, and this updated it. */
+export interface ProposedPullRequest extends FiledIssue {
+  existed: boolean;
 }
 
 export interface ProposedDocument {

@@ -65,7 +65,7 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     expect((await herald.request("/api/incidents/PFQZPSY/postmortem.md")).status).toBe(401);
   });
 
-  it("/incident postmortem proposes it as a pull request (branch, file, PR) and posts the link; asking again updates it", async () => {
+  it("/incident postmortem proposes it as a pull request (branch, file, PR) and posts the link; asking again updates it and says so", async () => {
     const herald = await workedIncident();
     const before = (await herald.githubCalls()).length;
     const slackBefore = (await herald.slackCalls()).length;
@@ -106,7 +106,11 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     expect(again).toContain(`PUT /github/repos/platform/incidents/contents/${path.replace(/\//g, "%2F")}`);
     const updated = (await (await fetch(`${harness.vendorsUrl}/github/__file?branch=${encodeURIComponent(branch)}&path=${encodeURIComponent(path)}`)).json()) as { content: string };
     expect(updated.content).toContain("error rates back to normal");
-    expect((await herald.slackCalls()).filter((c) => c.body.text === link)).toHaveLength(2);
+    // Said so in the room: updated, not ready a second time.
+    expect((await herald.slackCalls()).filter((c) => c.body.text === link)).toHaveLength(1);
+    expect((await herald.slackCalls()).at(-1)!.body.text).toBe(
+      ":page_facing_up: The post-mortem draft is updated from the record as it is now: <https://github.com/platform/incidents/pull/101|pull request #101> changes `postmortems/2021-06-04-inc-9-test-incident-3.md`.",
+    );
 
     await herald.request("/slack/commands", await slashCommand("runbook"));
     await herald.settle();
