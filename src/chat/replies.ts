@@ -94,6 +94,8 @@ export async function refusal(s: CommandSituation): Promise<string | null> {
   if (command.name === "postmortem-schedule") {
     const when = parseMeetingTime(command.when, s.now, s.config.timezone);
     if (!when.ok) return when.error;
+    // Said again (its answer lost, say): the invite out already stands.
+    if (incident?.postmortemMeeting?.at === when.at) return `The post-mortem meeting is on ${formatTime(when.at, s.config.timezone)} already; its invite is in the channel.`;
   }
   if (command.name === "resolve" && incident) {
     if (incident.status === "resolved") return "This incident is resolved already.";

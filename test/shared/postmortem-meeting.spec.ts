@@ -54,6 +54,13 @@ describe(`the post-mortem meeting (${harness.runtime})`, () => {
     expect(incident.postmortemMeeting).toEqual({ at: "2099-12-01T14:00:00.000Z", by: { id: "U0ADA0001", name: "ada" }, leadReminded: false });
     const timeline = await herald.store.timeline(incident.id);
     expect(timeline.at(-1)!.text).toBe("Post-mortem meeting scheduled for 1 Dec 2099 14:00 GMT");
+
+    // The same time said again (its answer lost, say): told so, and the invite is not shared twice.
+    const again = await herald.request("/slack/commands", await slashCommand("postmortem schedule 2099-12-01 14:00"));
+    expect(((await again.json()) as { text: string }).text).toBe("The post-mortem meeting is on 1 Dec 2099 14:00 GMT already; its invite is in the channel.");
+    await herald.settle();
+    expect(await shares()).toHaveLength(1);
+    expect((await herald.store.timeline(incident.id)).length).toBe(timeline.length);
   });
 
   it("shares the invite once when Slack's answer to the share was lost, and a meeting moved minutes later is shared again", async () => {
