@@ -8,24 +8,47 @@ import type { createFakeVendors } from "../support/fake-vendors.js";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { slashCommand } from "../support/slack-requests.js";
-import { TEAM_CHANNELS } from "../support/test-config.js";
+import { PAGERDUTY_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
 
 /**
- * What Herald took: the PagerDuty incident ids paged, the titles declared in chat, the notes written
- * in their rooms, and the rooms whose incident someone took the lead of and then resolved.
+ * What Herald took: the PagerDuty incident ids paged (and those PagerDuty then resolved), the titles
+ * declared in chat, the notes written in their rooms, and how far each room's script got.
  */
 export interface Accepted {
   pages: Set<string>;
+  pagesResolved: Set<string>;
   declares: Set<string>;
   notes: Set<string>;
-  leads: Set<string>;
-  resolves: Set<string>;
-  /** Pages PagerDuty then said were resolved. */
-  pagesResolved: Set<string>;
+  /** A declared incident's room → how many steps of ROOM_SCRIPT Herald took there. */
+  steps: Map<string, number>;
 }
 
 export function nothingAccepted(): Accepted {
-  return { pages: new Set(), declares: new Set(), notes: new Set(), leads: new Set(), resolves: new Set(), pagesResolved: new Set() };
+  return { pages: new Set(), pagesResolved: new Set(), declares: new Set(), notes: new Set(), steps: new Map() };
+}
+
+/**
+ * What is said in a declared incident's room, in order, a step once Herald took the one before
+ * (a step it refused, or that a kill cut off, is said again later): the lead taken, the status
+ * page's first update written and published, a resolve with a temporary fix (resolved in PagerDuty, a follow-up
+ * issue on GitHub), the resolution published, the post-mortem meeting scheduled (a calendar file
+ * shared) and the post-mortem proposed (a pull request).
+ */
+const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp }[] = [
+  { say: () => "lead me", taken: /^You are now the Incident Lead/ },
+  { say: (k) => `status draft Crash update ${k}: the network is back for most users.`, taken: /^Herald is preparing the status-page update/ },
+  { say: () => "status publish", taken: /^Herald is publishing/ },
+  { say: (k) => `resolve --temporary crash fix ${k}`, taken: /^Resolving/ },
+  { say: () => "status publish", taken: /^Herald is publishing/ },
+  { say: () => "postmortem schedule tomorrow 10:00", taken: /^Post-mortem meeting on/ },
+  { say: () => "postmortem", taken: /^Herald is drafting the post-mortem/ },
+];
+const RESOLVE_STEP = 3;
+const POSTMORTEM_STEP = 6;
+
+/** The rooms that got past `step` of ROOM_SCRIPT. */
+export function pastStep(accepted: Accepted, step: number): string[] {
+  return [...accepted.steps].filter(([, done]) => done > step).map(([room]) => room);
 }
 
 const story = lifecycle(deliveries);
@@ -33,12 +56,11 @@ const base = story.find((d) => d.name === "triggered")!.body;
 const resolvedBase = story.find((d) => d.name === "resolved")!.body;
 
 /**
- * The k-th request of a crash soak, sent to `herald`: for even k a new P1 page from PagerDuty, or
- * every fourth time PagerDuty's resolve of one paged before; for odd k a `/incident declare` in
- * Slack, or, once there are rooms declared before, a `/incident note` in one (which Herald adds in PagerDuty too) or, in one not yet resolved, `lead me` and later
- * `resolve --temporary` (resolved in PagerDuty, a follow-up issue raised on GitHub); their
- * response_url at the fake vendors. Notes it in `accepted` if Herald took it; a request cut off by
- * the kill is not.
+ * The k-th request of a crash soak, sent to `herald`. For even k a new P1 page from PagerDuty, or
+ * every fourth time PagerDuty's resolve of one paged before. For odd k a `/incident declare` in
+ * Slack, or, once there are rooms declared before, a `/incident note` in one (which Herald adds in
+ * PagerDuty too) or the next step of a room's script (ROOM_SCRIPT). Their response_url at the fake
+ * vendors. Notes it in `accepted` if Herald took it; a request cut off by the kill is not.
  */
 export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: Accepted, vendors: FakeVendors): Promise<unknown> {
   const declared = vendors.slack.rooms().filter((room) => room.name.includes("crash-declare"));
@@ -51,12 +73,12 @@ export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, 
     const room = declared[k % declared.length]!;
     return inRoom(room.id, `note decision: crash note ${k}`, /^Added to the incident log/, () => accepted.notes.add(`decision: crash note ${k}`));
   }
-  const open = declared.filter((room) => !accepted.resolves.has(room.id));
-  if (k % 8 === 1 && open.length > 0) {
-    const led = open.find((room) => accepted.leads.has(room.id));
-    return led
-      ? inRoom(led.id, `resolve --temporary crash fix ${k}`, /^Resolving/, () => accepted.resolves.add(led.id))
-      : inRoom(open[k % open.length]!.id, "lead me", /^You are now/, () => accepted.leads.add(open[k % open.length]!.id));
+  // One room at a time goes through its script: the one furthest along, else one not started.
+  const stepOf = (room: string) => accepted.steps.get(room) ?? 0;
+  const scripted = declared.filter((room) => stepOf(room.id) < ROOM_SCRIPT.length).sort((a, b) => stepOf(b.id) - stepOf(a.id))[0];
+  if ((k % 8 === 1 || k % 16 === 13) && scripted) {
+    const step = stepOf(scripted.id);
+    return inRoom(scripted.id, ROOM_SCRIPT[step]!.say(k), ROOM_SCRIPT[step]!.taken, () => accepted.steps.set(scripted.id, step + 1));
   }
   const paged = [...accepted.pages].find((id) => !accepted.pagesResolved.has(id));
   if (k % 8 === 6 && paged) {
@@ -151,7 +173,7 @@ export async function expectNothingLostOrTwice(
 ): Promise<string> {
   expect(accepted.pages.size + accepted.declares.size).toBeGreaterThan(0);
   expect(accepted.notes.size, "notes accepted").toBeGreaterThan(0);
-  expect(accepted.resolves.size, "resolves accepted").toBeGreaterThan(0);
+  expect(pastStep(accepted, RESOLVE_STEP).length, "rooms resolved").toBeGreaterThan(0);
   const incidents = db.prepare(`SELECT pagerduty_id, record FROM incidents`).all() as { pagerduty_id: string | null; record: string }[];
   const titles = new Set(incidents.map((i) => JSON.parse(i.record).title as string));
   for (const id of accepted.pages) expect(incidents.some((i) => i.pagerduty_id === id), `accepted page ${id}`).toBe(true);
@@ -166,8 +188,16 @@ export async function expectNothingLostOrTwice(
   }
   expect([...perIncident].filter(([, count]) => count > 1)).toEqual([]);
   expect(rooms.length).toBe(incidents.filter((i) => JSON.parse(i.record).channel).length);
-  const posts = vendors.slack.calls().filter((c) => c.method === "chat.postMessage").map((c) => `${c.body.channel} ${c.body.text}`);
-  const twice = posts.filter((p, i) => posts.indexOf(p) !== i);
+  const postCalls = vendors.slack.calls().filter((c) => c.method === "chat.postMessage");
+  // Each post made once: no two with the same key (Herald's metadata on each).
+  const keyOf = (metadata: unknown) => (typeof metadata === "string" ? JSON.parse(metadata) : metadata)?.event_payload?.key as string | undefined;
+  const postKeys = postCalls.map((c) => keyOf(c.body.metadata));
+  expect(postKeys.filter((key) => key === undefined)).toEqual([]);
+  expect(postKeys.filter((key, i) => postKeys.indexOf(key) !== i)).toEqual([]);
+  // Nor anything said twice in a channel, but for an answer that nothing was done, which a request
+  // said again (its answer cut off by a kill) gets again.
+  const posts = postCalls.map((c) => `${c.body.channel} ${c.body.text}`);
+  const twice = posts.filter((p, i) => posts.indexOf(p) !== i && !p.includes("There is no pending status-page update to publish"));
   expect(twice).toEqual([]);
   const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { title: string; status: string; incident_key: string | null; notes: { content: string }[] }[];
   const keys = opened.map((o) => o.incident_key).filter((k): k is string => k !== null);
@@ -175,22 +205,43 @@ export async function expectNothingLostOrTwice(
   // Each note written in a room is in PagerDuty once.
   const notes = opened.flatMap((o) => o.notes.map((note) => note.content));
   for (const note of accepted.notes) expect(notes.filter((n) => n === note), `accepted ${note}`).toHaveLength(1);
+  const records = incidents.map((i) => JSON.parse(i.record) as { title: string; status: string; channel?: { id: string } });
+  const inRoom = (room: string) => records.find((r) => r.channel?.id === room)!;
   // Each incident resolved in its room is resolved on record and in PagerDuty, its follow-up raised once.
   const issues = (await (await fetch(`${vendorsUrl}/github/__issues`)).json()) as { title: string }[];
-  for (const room of accepted.resolves) {
-    const record = incidents.map((i) => JSON.parse(i.record) as { title: string; status: string; channel?: { id: string } }).find((r) => r.channel?.id === room);
-    expect(record?.status, `the incident of ${room}`).toBe("resolved");
-    expect(opened.filter((o) => o.title === record!.title).map((o) => o.status), `${record!.title} in PagerDuty`).toEqual(["resolved"]);
-    expect(issues.filter((issue) => issue.title === `Permanent fix for: ${record!.title}`), `${record!.title}'s follow-up`).toHaveLength(1);
+  for (const room of pastStep(accepted, RESOLVE_STEP)) {
+    const record = inRoom(room);
+    expect(record.status, `the incident of ${room}`).toBe("resolved");
+    expect(opened.filter((o) => o.title === record.title).map((o) => o.status), `${record.title} in PagerDuty`).toEqual(["resolved"]);
+    expect(issues.filter((issue) => issue.title === `Permanent fix for: ${record.title}`), `${record.title}'s follow-up`).toHaveLength(1);
   }
+  // Each post-mortem asked for is one pull request.
+  const pulls = (await (await fetch(`${vendorsUrl}/github/__pulls`)).json()) as { title: string }[];
+  for (const room of pastStep(accepted, POSTMORTEM_STEP)) {
+    expect(pulls.filter((pull) => pull.title === `Post-mortem: ${inRoom(room).title}`), `${inRoom(room).title}'s post-mortem`).toHaveLength(1);
+  }
+  // The status page: one post per incident, no update on it twice.
+  const asPagerDuty = { headers: { authorization: `Token token=${PAGERDUTY_TOKEN}`, accept: "application/vnd.pagerduty+json;version=2" } };
+  const statusPosts = ((await (await fetch(`${vendorsUrl}/pagerduty/status_pages/PSTATUS1/posts?limit=100`, asPagerDuty)).json()) as { posts: { id: string; title: string }[] }).posts;
+  expect(statusPosts.filter((post, i) => statusPosts.findIndex((other) => other.title === post.title) !== i)).toEqual([]);
+  let statusUpdates = 0;
+  for (const post of statusPosts) {
+    const messages = ((await (await fetch(`${vendorsUrl}/pagerduty/status_pages/PSTATUS1/posts/${post.id}/post_updates?limit=100`, asPagerDuty)).json()) as { post_updates: { message: string }[] }).post_updates.map((u) => u.message);
+    expect(messages.filter((m, i) => messages.indexOf(m) !== i), `${post.title}'s updates`).toEqual([]);
+    statusUpdates += messages.length;
+  }
+  // No file (the post-mortem's calendar invite) shared twice with the same comment in a room.
+  const shares = vendors.slack.calls().filter((c) => c.method === "files.completeUploadExternal").map((c) => `${c.body.channel_id} ${c.body.initial_comment}`);
+  expect(shares.filter((share, i) => shares.indexOf(share) !== i)).toEqual([]);
   for (const id of accepted.pagesResolved) {
     expect(incidents.filter((i) => i.pagerduty_id === id).map((i) => JSON.parse(i.record).status), `resolved page ${id}`).toEqual(["resolved"]);
   }
   // Every incident resolved, from PagerDuty or in its room, says so in its room once.
-  const resolved = incidents.map((i) => JSON.parse(i.record) as { status: string; channel?: { id: string } }).filter((r) => r.status === "resolved" && r.channel);
-  expect(resolved.length).toBeGreaterThanOrEqual(accepted.pagesResolved.size + accepted.resolves.size);
+  const resolved = records.filter((r) => r.status === "resolved" && r.channel);
+  expect(resolved.length).toBeGreaterThanOrEqual(accepted.pagesResolved.size + pastStep(accepted, RESOLVE_STEP).length);
   for (const record of resolved) expect(posts.filter((p) => p.startsWith(`${record.channel!.id} :white_check_mark: *Resolved:`)), `${record.channel!.id}'s resolution`).toHaveLength(1);
   const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
   expect(again, "actions started again after a kill").toBeGreaterThan(0);
-  return `${accepted.pages.size} pages (${accepted.pagesResolved.size} resolved), ${accepted.declares.size} declares and ${accepted.notes.size} notes, ${accepted.leads.size} leads and ${accepted.resolves.size} resolves accepted; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${accepted.resolves.size} resolved there with ${issues.length} follow-ups; none twice; ${again} actions started again after a kill`;
+  const steps = ROOM_SCRIPT.map((_, step) => pastStep(accepted, step).length).join("/");
+  return `${accepted.pages.size} pages (${accepted.pagesResolved.size} resolved), ${accepted.declares.size} declares and ${accepted.notes.size} notes accepted, rooms through each step of their script ${steps}; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${shares.length} files shared, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${issues.length} follow-ups, ${pulls.length} pull requests, ${statusPosts.length} status-page posts with ${statusUpdates} updates; none twice; ${again} actions started again after a kill`;
 }
