@@ -179,6 +179,7 @@ export async function expectNothingLostOrTwice(
   for (const id of accepted.pages) expect(incidents.some((i) => i.pagerduty_id === id), `accepted page ${id}`).toBe(true);
   for (const title of accepted.declares) expect(titles.has(title), `accepted declare ${title}`).toBe(true);
   expect(db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE error IS NOT NULL`).get()).toEqual({ n: 0 });
+  expect(db.prepare(`SELECT key, last_error FROM effects WHERE status = 'failed'`).all(), "actions given up").toEqual([]);
 
   const rooms = vendors.slack.rooms().filter((r) => r.name.startsWith("inc-"));
   const perIncident = new Map<string, number>();

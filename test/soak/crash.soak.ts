@@ -10,12 +10,13 @@ import { createFakeVendors } from "../support/fake-vendors.js";
 import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
-import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, nothingAccepted, servedVendors, workLeft } from "./crash-load.js";
+import { describeWorkLeft, expectNothingLostOrTwice, killMoment, nothingAccepted, sendCrashRequest, servedVendors, workLeft } from "./crash-load.js";
+import { expectNothingLostOrTwiceInTeams, sayHelp, sendTeamsCrashRequest, teamsCrashEnv, type TeamsAccepted } from "./teams-crash-load.js";
 
 // `npm run soak`: Herald as `npm start` runs it, killed (SIGKILL) at random moments, or right after
-// a vendor call, while pages and declares are in flight, ROUNDS times, restarted on the same
-// database each time. Then: every accepted request processed, and no room, post or PagerDuty
-// incident made twice.
+// a vendor call, while pages and commands are in flight, ROUNDS times, restarted on the same
+// database each time; once for a Slack workspace, once for a Teams team. Then: every accepted
+// request processed, and no room, post or PagerDuty incident made twice.
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.CRASH_REQUESTS ?? 10);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
@@ -36,11 +37,10 @@ afterAll(() => {
 const MAIN = "dist/node/main.mjs";
 beforeAll(() => buildForNode("src/node/main.ts", MAIN));
 
-async function start(port: number): Promise<ChildProcess> {
-  const env = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
+async function start(port: number, env: Record<string, string>, db: string): Promise<ChildProcess> {
   writeFileSync(join(dir, "herald.yaml"), env.HERALD_CONFIG_YAML!);
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, "herald.db"), HERALD_CONFIG: join(dir, "herald.yaml") },
+    env: { ...process.env, ...env, PORT: String(port), HERALD_DB: join(dir, db), HERALD_CONFIG: join(dir, "herald.yaml") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -49,33 +49,70 @@ async function start(port: number): Promise<ChildProcess> {
   return child;
 }
 
-describe("SIGKILL at random moments, restarted on the same database", () => {
-  it(`loses nothing and does nothing twice over ${ROUNDS} crashes`, async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const rand = random(SEED);
-    const accepted = nothingAccepted();
-    let n = 0;
-    let db: Database.Database | null = null;
-    for (let round = 0; round < ROUNDS; round++) {
-      const herald = await start(port);
-      db ??= new Database(join(dir, "herald.db"), { readonly: true });
-      const inFlight = Array.from({ length: PER_ROUND }, () => sendCrashRequest(n++, `http://127.0.0.1:${port}`, vendorsUrl, accepted, vendors));
-      await killMoment(round, rand, 600, served.calls, { inFlight, done: () => workLeft(db!) === 0 });
-      herald.kill("SIGKILL");
-      await new Promise((resolve) => herald.once("exit", resolve));
-      await Promise.allSettled(inFlight);
-    }
-
-    const herald = await start(port);
-    db ??= new Database(join(dir, "herald.db"), { readonly: true });
-    await until("the work to be done", () => workLeft(db) === 0 || undefined, 180).catch((error: Error) => {
-      throw new Error(`${error.message}: ${describeWorkLeft(db)}`);
-    });
-    herald.kill("SIGTERM");
+/**
+ * ROUNDS rounds of PER_ROUND requests (`send`, the k-th of the run), each round ended by a SIGKILL,
+ * on one database, the first round after `first`; then Herald once more until the work is done,
+ * and `check` on the database.
+ */
+async function soak(
+  env: Record<string, string>,
+  dbName: string,
+  send: (k: number, herald: string) => Promise<unknown>,
+  check: (db: Database.Database) => Promise<string>,
+  first: (herald: string) => Promise<unknown> = async () => {},
+): Promise<string> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const rand = random(SEED);
+  let n = 0;
+  let db: Database.Database | null = null;
+  for (let round = 0; round < ROUNDS; round++) {
+    const herald = await start(port, env, dbName);
+    if (round === 0) await first(`http://127.0.0.1:${port}`);
+    db ??= new Database(join(dir, dbName), { readonly: true });
+    const inFlight = Array.from({ length: PER_ROUND }, () => send(n++, `http://127.0.0.1:${port}`));
+    await killMoment(round, rand, 600, served.calls, { inFlight, done: () => workLeft(db!) === 0 });
+    herald.kill("SIGKILL");
     await new Promise((resolve) => herald.once("exit", resolve));
+    await Promise.allSettled(inFlight);
+  }
 
-    const counts = await expectNothingLostOrTwice(db, vendors, vendorsUrl, accepted);
-    console.log(`crash soak: ${ROUNDS} kills of ${n} requests; ${counts}`);
+  const herald = await start(port, env, dbName);
+  db ??= new Database(join(dir, dbName), { readonly: true });
+  await until("the work to be done", () => workLeft(db) === 0 || undefined, 180).catch((error: Error) => {
+    throw new Error(`${error.message}: ${describeWorkLeft(db)}`);
+  });
+  herald.kill("SIGTERM");
+  await new Promise((resolve) => herald.once("exit", resolve));
+  try {
+    return `${ROUNDS} kills of ${n} requests; ${await check(db)}`;
+  } finally {
     db.close();
+  }
+}
+
+describe("SIGKILL at random moments, restarted on the same database", () => {
+  it(`loses nothing and does nothing twice over ${ROUNDS} crashes, in Slack`, async () => {
+    const accepted = nothingAccepted();
+    const counts = await soak(
+      testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl),
+      "herald.db",
+      (k, herald) => sendCrashRequest(k, herald, vendorsUrl, accepted, vendors),
+      (db) => expectNothingLostOrTwice(db, vendors, vendorsUrl, accepted),
+    );
+    console.log(`crash soak in Slack: ${counts}`);
+  }, 600_000);
+
+  it(`loses nothing and does nothing twice over ${ROUNDS} crashes, in Teams`, async () => {
+    vendors.reset();
+    const accepted: TeamsAccepted = { pages: new Set(), declares: new Set(), notesSent: 0 };
+    const counts = await soak(
+      teamsCrashEnv(vendorsUrl),
+      "herald-teams.db",
+      (k, herald) => sendTeamsCrashRequest(k, herald, vendorsUrl, accepted),
+      (db) => expectNothingLostOrTwiceInTeams(db, vendorsUrl, accepted),
+      // Herald learns the Bot Connector's address from the team's first activity (an installed app's).
+      (herald) => sayHelp(herald, vendorsUrl),
+    );
+    console.log(`crash soak in Teams: ${counts}`);
   }, 600_000);
 });

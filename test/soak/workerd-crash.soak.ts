@@ -7,7 +7,7 @@ import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
 import { d1Backend, deployBundle, freePort, serveD1, startWorkerd } from "../support/workerd-process.js";
-import { describeWorkLeft, expectNothingLostOrTwice, killMoment, sendCrashRequest, nothingAccepted, servedVendors, workLeft } from "./crash-load.js";
+import { describeWorkLeft, expectNothingLostOrTwice, killMoment, nothingAccepted, sendCrashRequest, servedVendors, workLeft } from "./crash-load.js";
 
 // `npm run soak`, the Worker's half of the crash soak: the deploy bundle in workerd on its own, D1
 // outside it (this process's SQLite, which outlives every workerd as D1 outlives an isolate), killed

@@ -1,0 +1,115 @@
+// The crash soak's load in Microsoft Teams (test/soak/crash.soak.ts): pages, declares and notes
+// said to the bot, incident rooms as threads in the incidents channel, and what must hold once the
+// work is done.
+import type Database from "better-sqlite3";
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import { deliveries } from "../support/fixtures.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
+import { fromBot, messageActivity, TEAMS_CHANNELS, teamsConfig, teamsEnv } from "../support/teams-requests.js";
+import { testEnv } from "../support/test-config.js";
+
+/** What Herald answered 2xx for: the PagerDuty incident ids paged, and the titles declared. */
+export interface TeamsAccepted {
+  pages: Set<string>;
+  declares: Set<string>;
+  notesSent: number;
+}
+
+/** The environment of Herald for a Teams team: no Slack, the bot and Graph at the fakes. */
+export function teamsCrashEnv(vendorsUrl: string): Record<string, string> {
+  const { SLACK_BOT_TOKEN: _token, SLACK_SIGNING_SECRET: _secret, ...env } = testEnv(readFileSync("herald.yaml", "utf8"), vendorsUrl);
+  return { ...env, ...teamsEnv(vendorsUrl), HERALD_CONFIG_YAML: teamsConfig(readFileSync("herald.yaml", "utf8")) };
+}
+
+interface Posted {
+  channel: string;
+  id: string;
+  replyToId: string | null;
+  cards: unknown[];
+}
+
+const posted = async (vendorsUrl: string) => (await (await fetch(`${vendorsUrl}/teams/__posted`)).json()) as Posted[];
+
+/** The incident rooms: threads in the incidents channel, each opened by a card naming the room. */
+async function rooms(vendorsUrl: string): Promise<{ conversation: string; name: string }[]> {
+  return (await posted(vendorsUrl)).flatMap((message) => {
+    const name = /Incident room: (inc-\d+-[^"\\]+)/.exec(JSON.stringify(message.cards))?.[1];
+    return message.channel === TEAMS_CHANNELS.incidents && message.replyToId === null && name ? [{ conversation: `${message.channel};messageid=${message.id}`, name }] : [];
+  });
+}
+
+/** `help` said to the bot in the team channel, answered 200. */
+export async function sayHelp(herald: string, vendorsUrl: string): Promise<void> {
+  const response = await fetch(`${herald}/teams/messages`, await fromBot(vendorsUrl, messageActivity(vendorsUrl, "help")));
+  expect(response.status).toBe(200);
+}
+
+const page = lifecycle(deliveries).find((d) => d.name === "triggered")!.body;
+
+/**
+ * The k-th request: a new P1 page from PagerDuty for even k; for odd k a declare said to the bot in
+ * the team channel, or every other time a note said in the thread of a room declared before.
+ */
+export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: TeamsAccepted): Promise<unknown> {
+  if (k % 2 === 0) {
+    const body = JSON.parse(page);
+    body.event.id = `EVT-TEAMS-CRASH-${k}`;
+    body.event.occurred_at = new Date().toISOString();
+    body.event.data.id = `PTCRASH${k}`;
+    body.event.data.number = 9000 + k;
+    body.event.data.title = `Crash page ${k}`;
+    return signedDelivery(JSON.stringify(body))
+      .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
+      .then((r) => r.status === 202 && accepted.pages.add(`PTCRASH${k}`), () => null);
+  }
+  const declared = (await rooms(vendorsUrl).catch(() => [])).filter((room) => room.name.includes("Crash declare"));
+  if (k % 4 === 3 && declared.length > 0) {
+    const room = declared[k % declared.length]!;
+    accepted.notesSent++;
+    return fromBot(vendorsUrl, messageActivity(vendorsUrl, `note decision: teams crash note ${k}`, { conversation: room.conversation }))
+      .then((init) => fetch(`${herald}/teams/messages`, init))
+      .catch(() => null);
+  }
+  return fromBot(vendorsUrl, messageActivity(vendorsUrl, `declare P3 networking Crash declare ${k}`))
+    .then((init) => fetch(`${herald}/teams/messages`, init))
+    .then((r) => r.ok && accepted.declares.add(`Crash declare ${k}`), () => null);
+}
+
+/**
+ * Once the work is done: every accepted page and declare has its incident, no delivery ended in
+ * error, one room thread per incident, nothing the Bot Connector posted twice in a conversation, no
+ * PagerDuty incident opened twice for one key and no note added twice. Returns a line of counts.
+ */
+export async function expectNothingLostOrTwiceInTeams(db: Database.Database, vendorsUrl: string, accepted: TeamsAccepted): Promise<string> {
+  const incidents = (db.prepare(`SELECT pagerduty_id, record FROM incidents`).all() as { pagerduty_id: string | null; record: string }[]).map((i) => ({
+    pagerdutyId: i.pagerduty_id,
+    ...(JSON.parse(i.record) as { title: string; number: number; channel?: { id: string } }),
+  }));
+  expect(accepted.pages.size).toBeGreaterThan(0);
+  expect(accepted.declares.size).toBeGreaterThan(0);
+  for (const id of accepted.pages) expect(incidents.some((i) => i.pagerdutyId === id), `accepted page ${id}`).toBe(true);
+  for (const title of accepted.declares) expect(incidents.some((i) => i.title === title), `accepted declare ${title}`).toBe(true);
+  expect(db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE error IS NOT NULL`).get()).toEqual({ n: 0 });
+  expect(db.prepare(`SELECT key, last_error FROM effects WHERE status = 'failed'`).all(), "actions given up").toEqual([]);
+
+  const threads = await rooms(vendorsUrl);
+  const numbers = threads.map((room) => /^inc-(\d+)-/.exec(room.name)![1]);
+  expect(numbers.filter((n, i) => numbers.indexOf(n) !== i), "incidents with two room threads").toEqual([]);
+  expect(threads.length).toBe(incidents.filter((i) => i.channel).length);
+  for (const incident of incidents.filter((i) => i.channel)) expect(threads.map((t) => t.conversation), `${incident.title}'s room`).toContain(incident.channel!.id);
+
+  // (A root without cards stands for a person's message, which the fake never saw, that Herald answered in its thread.)
+  const messages = (await posted(vendorsUrl)).filter((m) => m.cards.length > 0 || m.replyToId !== null).map((m) => `${m.channel} ${m.replyToId ?? "-"} ${JSON.stringify(m.cards)}`);
+  expect(messages.filter((m, i) => messages.indexOf(m) !== i), "posted twice").toEqual([]);
+
+  const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null; notes: { content: string }[] }[];
+  const keys = opened.map((o) => o.incident_key).filter((key): key is string => key !== null);
+  expect(keys.length).toBe(new Set(keys).size);
+  const notes = opened.flatMap((o) => o.notes.map((note) => note.content));
+  expect(notes.filter((n, i) => notes.indexOf(n) !== i), "notes added twice").toEqual([]);
+  expect(notes.length, "notes that reached PagerDuty").toBeGreaterThan(0);
+  const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
+  expect(again, "actions started again after a kill").toBeGreaterThan(0);
+  return `${accepted.pages.size} pages and ${accepted.declares.size} declares accepted, ${accepted.notesSent} notes sent; ${incidents.length} incidents, ${threads.length} room threads, ${messages.length} posts, ${keys.length} opened in PagerDuty with ${notes.length} notes; none twice; ${again} actions started again after a kill`;
+}
