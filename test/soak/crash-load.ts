@@ -110,10 +110,13 @@ export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, 
 
 type FakeVendors = Awaited<ReturnType<typeof createFakeVendors>>;
 
-/** The fake vendors on loopback, counting the calls they receive, so that a kill can fall right after one. */
+/**
+ * The fake vendors on loopback, counting the calls Herald makes to them, so that a kill can fall
+ * right after one. (The fakes' own paths, `/__…`, which the soak asks, are not counted.)
+ */
 export async function servedVendors(vendors: FakeVendors): Promise<{ url: string; calls: () => number; close: () => void }> {
   let calls = 0;
-  const server = serve({ fetch: (request) => (calls++, vendors.app.fetch(request)), port: 0, hostname: "127.0.0.1" });
+  const server = serve({ fetch: (request) => (new URL(request.url).pathname.includes("/__") || calls++, vendors.app.fetch(request)), port: 0, hostname: "127.0.0.1" });
   const url = await new Promise<string>((resolve) => server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
   return { url, calls: () => calls, close: () => server.close() };
 }
@@ -200,7 +203,7 @@ export async function expectNothingLostOrTwice(
   const posts = postCalls.map((c) => `${c.body.channel} ${c.body.text}`);
   const twice = posts.filter((p, i) => posts.indexOf(p) !== i && !p.includes("There is no pending status-page update to publish"));
   expect(twice).toEqual([]);
-  const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { title: string; status: string; incident_key: string | null; notes: { content: string }[] }[];
+  const opened = await openedInPagerDuty(vendorsUrl);
   const keys = opened.map((o) => o.incident_key).filter((k): k is string => k !== null);
   expect(keys.length).toBe(new Set(keys).size);
   // Each note written in a room is in PagerDuty once.
@@ -208,29 +211,11 @@ export async function expectNothingLostOrTwice(
   for (const note of accepted.notes) expect(notes.filter((n) => n === note), `accepted ${note}`).toHaveLength(1);
   const records = incidents.map((i) => JSON.parse(i.record) as { title: string; status: string; channel?: { id: string } });
   const inRoom = (room: string) => records.find((r) => r.channel?.id === room)!;
-  // Each incident resolved in its room is resolved on record and in PagerDuty, its follow-up raised once.
-  const issues = (await (await fetch(`${vendorsUrl}/github/__issues`)).json()) as { title: string }[];
-  for (const room of pastStep(accepted, RESOLVE_STEP)) {
-    const record = inRoom(room);
-    expect(record.status, `the incident of ${room}`).toBe("resolved");
-    expect(opened.filter((o) => o.title === record.title).map((o) => o.status), `${record.title} in PagerDuty`).toEqual(["resolved"]);
-    expect(issues.filter((issue) => issue.title === `Permanent fix for: ${record.title}`), `${record.title}'s follow-up`).toHaveLength(1);
-  }
-  // Each post-mortem asked for is one pull request.
-  const pulls = (await (await fetch(`${vendorsUrl}/github/__pulls`)).json()) as { title: string }[];
-  for (const room of pastStep(accepted, POSTMORTEM_STEP)) {
-    expect(pulls.filter((pull) => pull.title === `Post-mortem: ${inRoom(room).title}`), `${inRoom(room).title}'s post-mortem`).toHaveLength(1);
-  }
-  // The status page: one post per incident, no update on it twice.
-  const asPagerDuty = { headers: { authorization: `Token token=${PAGERDUTY_TOKEN}`, accept: "application/vnd.pagerduty+json;version=2" } };
-  const statusPosts = ((await (await fetch(`${vendorsUrl}/pagerduty/status_pages/PSTATUS1/posts?limit=100`, asPagerDuty)).json()) as { posts: { id: string; title: string }[] }).posts;
-  expect(statusPosts.filter((post, i) => statusPosts.findIndex((other) => other.title === post.title) !== i)).toEqual([]);
-  let statusUpdates = 0;
-  for (const post of statusPosts) {
-    const messages = ((await (await fetch(`${vendorsUrl}/pagerduty/status_pages/PSTATUS1/posts/${post.id}/post_updates?limit=100`, asPagerDuty)).json()) as { post_updates: { message: string }[] }).post_updates.map((u) => u.message);
-    expect(messages.filter((m, i) => messages.indexOf(m) !== i), `${post.title}'s updates`).toEqual([]);
-    statusUpdates += messages.length;
-  }
+  const made = await expectMadeOnce(
+    vendorsUrl,
+    pastStep(accepted, RESOLVE_STEP).map((room) => inRoom(room)),
+    pastStep(accepted, POSTMORTEM_STEP).map((room) => inRoom(room).title),
+  );
   // No file (the post-mortem's calendar invite) shared twice with the same comment in a room.
   const shares = vendors.slack.calls().filter((c) => c.method === "files.completeUploadExternal").map((c) => `${c.body.channel_id} ${c.body.initial_comment}`);
   expect(shares.filter((share, i) => shares.indexOf(share) !== i)).toEqual([]);
@@ -244,5 +229,35 @@ export async function expectNothingLostOrTwice(
   const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
   expect(again, "actions started again after a kill").toBeGreaterThan(0);
   const steps = ROOM_SCRIPT.map((_, step) => pastStep(accepted, step).length).join("/");
-  return `${accepted.pages.size} pages (${accepted.pagesResolved.size} resolved), ${accepted.declares.size} declares and ${accepted.notes.size} notes accepted, rooms through each step of their script ${steps}; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${shares.length} files shared, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${issues.length} follow-ups, ${pulls.length} pull requests, ${statusPosts.length} status-page posts with ${statusUpdates} updates; none twice; ${again} actions started again after a kill`;
+  return `${accepted.pages.size} pages (${accepted.pagesResolved.size} resolved), ${accepted.declares.size} declares and ${accepted.notes.size} notes accepted, rooms through each step of their script ${steps}; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${shares.length} files shared, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${made}; none twice; ${again} actions started again after a kill`;
+}
+
+type Opened = { title: string; status: string; incident_key: string | null; notes: { content: string }[] };
+const openedInPagerDuty = async (vendorsUrl: string) => (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as Opened[];
+
+/**
+ * What the incidents' processes made outside chat, each once: each incident resolved in its room
+ * resolved in PagerDuty with one follow-up issue, one pull request per post-mortem asked for, one
+ * status-page post per incident with no update twice. Returns a phrase of counts.
+ */
+export async function expectMadeOnce(vendorsUrl: string, resolvedInRoom: { title: string; status: string }[], postmortems: string[]): Promise<string> {
+  const opened = await openedInPagerDuty(vendorsUrl);
+  const issues = (await (await fetch(`${vendorsUrl}/github/__issues`)).json()) as { title: string }[];
+  for (const record of resolvedInRoom) {
+    expect(record.status, `${record.title} on record`).toBe("resolved");
+    expect(opened.filter((o) => o.title === record.title).map((o) => o.status), `${record.title} in PagerDuty`).toEqual(["resolved"]);
+    expect(issues.filter((issue) => issue.title === `Permanent fix for: ${record.title}`), `${record.title}'s follow-up`).toHaveLength(1);
+  }
+  const pulls = (await (await fetch(`${vendorsUrl}/github/__pulls`)).json()) as { title: string }[];
+  for (const title of postmortems) expect(pulls.filter((pull) => pull.title === `Post-mortem: ${title}`), `${title}'s post-mortem`).toHaveLength(1);
+  const asPagerDuty = { headers: { authorization: `Token token=${PAGERDUTY_TOKEN}`, accept: "application/vnd.pagerduty+json;version=2" } };
+  const statusPosts = ((await (await fetch(`${vendorsUrl}/pagerduty/status_pages/PSTATUS1/posts?limit=100`, asPagerDuty)).json()) as { posts: { id: string; title: string }[] }).posts;
+  expect(statusPosts.filter((post, i) => statusPosts.findIndex((other) => other.title === post.title) !== i)).toEqual([]);
+  let updates = 0;
+  for (const post of statusPosts) {
+    const messages = ((await (await fetch(`${vendorsUrl}/pagerduty/status_pages/PSTATUS1/posts/${post.id}/post_updates?limit=100`, asPagerDuty)).json()) as { post_updates: { message: string }[] }).post_updates.map((u) => u.message);
+    expect(messages.filter((m, i) => messages.indexOf(m) !== i), `${post.title}'s updates`).toEqual([]);
+    updates += messages.length;
+  }
+  return `${issues.length} follow-ups, ${pulls.length} pull requests, ${statusPosts.length} status-page posts with ${updates} updates`;
 }

@@ -11,7 +11,7 @@ import { random } from "../support/fuzz.js";
 import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
 import { describeWorkLeft, expectNothingLostOrTwice, killMoment, nothingAccepted, sendCrashRequest, servedVendors, workLeft } from "./crash-load.js";
-import { expectNothingLostOrTwiceInTeams, sayHelp, sendTeamsCrashRequest, teamsCrashEnv, type TeamsAccepted } from "./teams-crash-load.js";
+import { expectNothingLostOrTwiceInTeams, nothingAcceptedInTeams, sayHelp, sendTeamsCrashRequest, teamsCrashEnv } from "./teams-crash-load.js";
 
 // `npm run soak`: Herald as `npm start` runs it, killed (SIGKILL) at random moments, or right after
 // a vendor call, while pages and commands are in flight, ROUNDS times, restarted on the same
@@ -57,7 +57,7 @@ async function start(port: number, env: Record<string, string>, db: string): Pro
 async function soak(
   env: Record<string, string>,
   dbName: string,
-  send: (k: number, herald: string) => Promise<unknown>,
+  send: (k: number, herald: string, db: Database.Database) => Promise<unknown>,
   check: (db: Database.Database) => Promise<string>,
   first: (herald: string) => Promise<unknown> = async () => {},
 ): Promise<string> {
@@ -69,7 +69,7 @@ async function soak(
     const herald = await start(port, env, dbName);
     if (round === 0) await first(`http://127.0.0.1:${port}`);
     db ??= new Database(join(dir, dbName), { readonly: true });
-    const inFlight = Array.from({ length: PER_ROUND }, () => send(n++, `http://127.0.0.1:${port}`));
+    const inFlight = Array.from({ length: PER_ROUND }, () => send(n++, `http://127.0.0.1:${port}`, db!));
     await killMoment(round, rand, 600, served.calls, { inFlight, done: () => workLeft(db!) === 0 });
     herald.kill("SIGKILL");
     await new Promise((resolve) => herald.once("exit", resolve));
@@ -104,11 +104,11 @@ describe("SIGKILL at random moments, restarted on the same database", () => {
 
   it(`loses nothing and does nothing twice over ${ROUNDS} crashes, in Teams`, async () => {
     vendors.reset();
-    const accepted: TeamsAccepted = { pages: new Set(), declares: new Set(), notesSent: 0 };
+    const accepted = nothingAcceptedInTeams();
     const counts = await soak(
       teamsCrashEnv(vendorsUrl),
       "herald-teams.db",
-      (k, herald) => sendTeamsCrashRequest(k, herald, vendorsUrl, accepted),
+      (k, herald, db) => sendTeamsCrashRequest(k, herald, vendorsUrl, accepted, db),
       (db) => expectNothingLostOrTwiceInTeams(db, vendorsUrl, accepted),
       // Herald learns the Bot Connector's address from the team's first activity (an installed app's).
       (herald) => sayHelp(herald, vendorsUrl),

@@ -6,14 +6,53 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { deliveries } from "../support/fixtures.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
-import { fromBot, messageActivity, TEAMS_CHANNELS, teamsConfig, teamsEnv } from "../support/teams-requests.js";
+import { ADA, fromBot, messageActivity, TEAMS_CHANNELS, teamsConfig, teamsEnv } from "../support/teams-requests.js";
 import { testEnv } from "../support/test-config.js";
+import { expectMadeOnce } from "./crash-load.js";
 
-/** What Herald answered 2xx for: the PagerDuty incident ids paged, and the titles declared. */
+/** What Herald answered 2xx for (the PagerDuty incident ids paged, the titles declared), the notes sent, and how far each room's script was said. */
 export interface TeamsAccepted {
   pages: Set<string>;
   declares: Set<string>;
   notesSent: number;
+  /** A declared incident's room → how many steps of TEAMS_SCRIPT were said there. */
+  said: Map<string, number>;
+}
+
+export function nothingAcceptedInTeams(): TeamsAccepted {
+  return { pages: new Set(), declares: new Set(), notesSent: 0, said: new Map() };
+}
+
+/** An incident's record, as much of it as the script looks at. */
+interface RoomRecord {
+  title: string;
+  status: string;
+  roles?: { lead?: { id: string } };
+  statusPage?: { draft: { kind: string; message: string } | null; published: { kind: string }[] };
+  postmortemMeeting?: unknown;
+}
+
+/**
+ * What is said in a declared incident's room, in Teams, in order, each step once the one before is
+ * on the record (`done`), and never said again: an answer in Teams is a post in the room's thread,
+ * so a request said again would be answered there again. A step a kill cut off leaves its room
+ * where it is.
+ */
+const TEAMS_SCRIPT: { say: (k: number) => string; done: (record: RoomRecord) => boolean }[] = [
+  { say: () => "lead me", done: (r) => r.roles?.lead?.id === ADA.id },
+  { say: (k) => `status draft Teams crash update ${k}: the network is back for most users.`, done: (r) => Boolean(r.statusPage?.draft?.message.startsWith("Teams crash update")) },
+  { say: () => "status publish", done: (r) => (r.statusPage?.published.length ?? 0) > 0 },
+  { say: (k) => `resolve --temporary teams crash fix ${k}`, done: (r) => r.status === "resolved" && r.statusPage?.draft?.kind === "resolution" },
+  { say: () => "status publish", done: (r) => Boolean(r.statusPage?.published.some((p) => p.kind === "resolution")) },
+  { say: () => "postmortem schedule tomorrow 10:00", done: (r) => Boolean(r.postmortemMeeting) },
+  { say: () => "postmortem", done: () => false },
+];
+const RESOLVED_AFTER = 4;
+const POSTMORTEM_AFTER = 7;
+
+function recordIn(db: Database.Database, room: string): RoomRecord | null {
+  const row = db.prepare(`SELECT record FROM incidents WHERE channel_id = ?`).get(room) as { record: string } | undefined;
+  return row ? (JSON.parse(row.record) as RoomRecord) : null;
 }
 
 /** The environment of Herald for a Teams team: no Slack, the bot and Graph at the fakes. */
@@ -45,14 +84,22 @@ export async function sayHelp(herald: string, vendorsUrl: string): Promise<void>
   expect(response.status).toBe(200);
 }
 
+/** Whether `done` comes true within 3 s. */
+async function onRecord(done: () => boolean): Promise<boolean> {
+  for (const until = Date.now() + 3_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) if (done()) return true;
+  return done();
+}
+
 const page = lifecycle(deliveries).find((d) => d.name === "triggered")!.body;
 
 /**
- * The k-th request: a new P1 page from PagerDuty for even k; for odd k a declare said to the bot in
- * the team channel, or every other time a note said in the thread of a room declared before.
+ * The k-th request: a new P1 page from PagerDuty every eighth k; otherwise, in the thread of a room
+ * declared before, a note every fourth k or else the next step of a room's script that is ready for
+ * it (the room furthest along first), and if there is none, a declare said to the bot in the team
+ * channel.
  */
-export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: TeamsAccepted): Promise<unknown> {
-  if (k % 2 === 0) {
+export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: TeamsAccepted, db: Database.Database): Promise<unknown> {
+  if (k % 8 === 0) {
     const body = JSON.parse(page);
     body.event.id = `EVT-TEAMS-CRASH-${k}`;
     body.event.occurred_at = new Date().toISOString();
@@ -64,6 +111,27 @@ export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUr
       .then((r) => r.status === 202 && accepted.pages.add(`PTCRASH${k}`), () => null);
   }
   const declared = (await rooms(vendorsUrl).catch(() => [])).filter((room) => room.name.includes("Crash declare"));
+  const saidIn = (room: { conversation: string }) => accepted.said.get(room.conversation) ?? 0;
+  const ready = declared
+    .filter((room) => {
+      const said = saidIn(room);
+      const record = recordIn(db, room.conversation);
+      return said < TEAMS_SCRIPT.length && record !== null && (said === 0 || TEAMS_SCRIPT[said - 1]!.done(record));
+    })
+    .sort((a, b) => saidIn(b) - saidIn(a))[0];
+  if (k % 4 !== 3 && ready) {
+    // The room's next steps one after another, each once the one before is on the record (or for
+    // up to 3 s), until the kill cuts one off.
+    for (let step = saidIn(ready); step < TEAMS_SCRIPT.length; step++) {
+      if (step > 0 && !(await onRecord(() => TEAMS_SCRIPT[step - 1]!.done(recordIn(db, ready.conversation)!)))) return;
+      accepted.said.set(ready.conversation, step + 1);
+      const sent = await fromBot(vendorsUrl, messageActivity(vendorsUrl, TEAMS_SCRIPT[step]!.say(k), { conversation: ready.conversation }))
+        .then((init) => fetch(`${herald}/teams/messages`, init))
+        .then((r) => r.ok, () => false);
+      if (!sent) return;
+    }
+    return;
+  }
   if (k % 4 === 3 && declared.length > 0) {
     const room = declared[k % declared.length]!;
     accepted.notesSent++;
@@ -103,6 +171,15 @@ export async function expectNothingLostOrTwiceInTeams(db: Database.Database, ven
   const messages = (await posted(vendorsUrl)).filter((m) => m.cards.length > 0 || m.replyToId !== null).map((m) => `${m.channel} ${m.replyToId ?? "-"} ${JSON.stringify(m.cards)}`);
   expect(messages.filter((m, i) => messages.indexOf(m) !== i), "posted twice").toEqual([]);
 
+  // How far the rooms' scripts got, by their records: what each step made, made once.
+  const saidIn = (steps: number) => [...accepted.said].filter(([, said]) => said >= steps).map(([room]) => ({ room, record: recordIn(db, room)! }));
+  const proposed = (room: string) => db.prepare(`SELECT 1 FROM effects WHERE incident_id = (SELECT id FROM incidents WHERE channel_id = ?) AND kind = 'publish_document'`).get(room) !== undefined;
+  const made = await expectMadeOnce(
+    vendorsUrl,
+    saidIn(RESOLVED_AFTER).filter(({ record }) => record.status === "resolved").map(({ record }) => record),
+    saidIn(POSTMORTEM_AFTER).filter(({ room }) => proposed(room)).map(({ record }) => record.title),
+  );
+  const steps = TEAMS_SCRIPT.map((_, step) => [...accepted.said.values()].filter((said) => said > step).length).join("/");
   const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null; notes: { content: string }[] }[];
   const keys = opened.map((o) => o.incident_key).filter((key): key is string => key !== null);
   expect(keys.length).toBe(new Set(keys).size);
@@ -111,5 +188,5 @@ export async function expectNothingLostOrTwiceInTeams(db: Database.Database, ven
   expect(notes.length, "notes that reached PagerDuty").toBeGreaterThan(0);
   const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
   expect(again, "actions started again after a kill").toBeGreaterThan(0);
-  return `${accepted.pages.size} pages and ${accepted.declares.size} declares accepted, ${accepted.notesSent} notes sent; ${incidents.length} incidents, ${threads.length} room threads, ${messages.length} posts, ${keys.length} opened in PagerDuty with ${notes.length} notes; none twice; ${again} actions started again after a kill`;
+  return `${accepted.pages.size} pages and ${accepted.declares.size} declares accepted, ${accepted.notesSent} notes sent, rooms' script steps said ${steps}; ${incidents.length} incidents, ${threads.length} room threads, ${messages.length} posts, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${made}; none twice; ${again} actions started again after a kill`;
 }

@@ -9,7 +9,7 @@ import { watchLog } from "../support/log-watch.js";
 import { testEnv } from "../support/test-config.js";
 import { d1Backend, deployBundle, freePort, serveD1, startWorkerd } from "../support/workerd-process.js";
 import { describeWorkLeft, expectNothingLostOrTwice, killMoment, nothingAccepted, sendCrashRequest, servedVendors, workLeft } from "./crash-load.js";
-import { expectNothingLostOrTwiceInTeams, sayHelp, sendTeamsCrashRequest, teamsCrashEnv, type TeamsAccepted } from "./teams-crash-load.js";
+import { expectNothingLostOrTwiceInTeams, nothingAcceptedInTeams, sayHelp, sendTeamsCrashRequest, teamsCrashEnv } from "./teams-crash-load.js";
 
 // `npm run soak`, the Worker's half of the crash soak: the deploy bundle in workerd on its own, D1
 // outside it (this process's SQLite, which outlives every workerd as D1 outlives an isolate), killed
@@ -78,7 +78,7 @@ async function sweep(herald: string): Promise<void> {
  */
 async function soak(
   env: Record<string, string>,
-  send: (k: number, herald: string) => Promise<unknown>,
+  send: (k: number, herald: string, db: Database.Database) => Promise<unknown>,
   check: (db: Database.Database) => Promise<string>,
   first: (herald: string) => Promise<unknown> = async () => {},
 ): Promise<string> {
@@ -89,7 +89,7 @@ async function soak(
   for (let round = 0; round < ROUNDS; round++) {
     const workerd = await start(port, env);
     if (round === 0) await first(herald);
-    const inFlight = Array.from({ length: PER_ROUND }, () => send(n++, herald));
+    const inFlight = Array.from({ length: PER_ROUND }, () => send(n++, herald, d1.db));
     // A request's run stops at its invocation's D1 budget, which the others sent with it share;
     // the cron's sweeps (or the Queue's "more") carry on, here one after another until the kill.
     let killed = false;
@@ -129,10 +129,10 @@ describe("the Worker in workerd, SIGKILLed at random moments, its D1 kept", () =
   it(`loses nothing and does nothing twice over ${ROUNDS} crashes, in Teams`, async () => {
     vendors.reset();
     d1.reset();
-    const accepted: TeamsAccepted = { pages: new Set(), declares: new Set(), notesSent: 0 };
+    const accepted = nothingAcceptedInTeams();
     const counts = await soak(
       teamsCrashEnv(vendorsUrl),
-      (k, herald) => sendTeamsCrashRequest(k, herald, vendorsUrl, accepted),
+      (k, herald, db) => sendTeamsCrashRequest(k, herald, vendorsUrl, accepted, db),
       (db) => expectNothingLostOrTwiceInTeams(db, vendorsUrl, accepted),
       (herald) => sayHelp(herald, vendorsUrl),
     );
