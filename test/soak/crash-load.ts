@@ -11,12 +11,14 @@ import { slashCommand } from "../support/slack-requests.js";
 import { PAGERDUTY_TOKEN, TEAM_CHANNELS } from "../support/test-config.js";
 
 /**
- * What Herald took: the PagerDuty incident ids paged (and those PagerDuty then resolved), the titles
- * declared in chat, the notes written in their rooms, and how far each room's script got.
+ * What Herald took: the PagerDuty incident ids paged (those PagerDuty then resolved, and the notes
+ * added there to them), the titles declared in chat, the notes written in their rooms, and how far
+ * each room's script got.
  */
 export interface Accepted {
   pages: Set<string>;
   pagesResolved: Set<string>;
+  pagerdutyNotes: Set<string>;
   declares: Set<string>;
   notes: Set<string>;
   /** A declared incident's room → how many steps of ROOM_SCRIPT Herald took there. */
@@ -24,7 +26,7 @@ export interface Accepted {
 }
 
 export function nothingAccepted(): Accepted {
-  return { pages: new Set(), pagesResolved: new Set(), declares: new Set(), notes: new Set(), steps: new Map() };
+  return { pages: new Set(), pagesResolved: new Set(), pagerdutyNotes: new Set(), declares: new Set(), notes: new Set(), steps: new Map() };
 }
 
 /**
@@ -54,10 +56,11 @@ export function pastStep(accepted: Accepted, step: number): string[] {
 const story = lifecycle(deliveries);
 const base = story.find((d) => d.name === "triggered")!.body;
 const resolvedBase = story.find((d) => d.name === "resolved")!.body;
+const annotatedBase = story.find((d) => d.name === "annotated")!.body;
 
 /**
  * The k-th request of a crash soak, sent to `herald`. For even k a new P1 page from PagerDuty, or
- * every fourth time PagerDuty's resolve of one paged before. For odd k a `/incident declare` in
+ * every fourth time PagerDuty's resolve of one paged before, or a note added in PagerDuty to one. For odd k a `/incident declare` in
  * Slack, or, once there are rooms declared before, a `/incident note` in one (which Herald adds in
  * PagerDuty too) or the next step of a room's script (ROOM_SCRIPT). Their response_url at the fake
  * vendors. Notes it in `accepted` if Herald took it; a request cut off by the kill is not.
@@ -91,6 +94,18 @@ export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, 
     return signedDelivery(JSON.stringify(resolved))
       .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
       .then((r) => r.status === 202 && accepted.pagesResolved.add(paged), () => null);
+  }
+  if (k % 8 === 4 && accepted.pages.size > 0) {
+    const pagedBefore = [...accepted.pages][k % accepted.pages.size]!;
+    const annotated = JSON.parse(annotatedBase);
+    annotated.event.id = `EVT-CRASH-${k}`;
+    annotated.event.occurred_at = new Date().toISOString();
+    annotated.event.data.incident.id = pagedBefore;
+    annotated.event.data.id = `PNOTE${k}`;
+    annotated.event.data.content = `PagerDuty crash note ${k}.`;
+    return signedDelivery(JSON.stringify(annotated))
+      .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
+      .then((r) => r.status === 202 && accepted.pagerdutyNotes.add(`PagerDuty crash note ${k}.`), () => null);
   }
   if (k % 2 === 0) {
     const page = JSON.parse(base);
@@ -222,6 +237,8 @@ export async function expectNothingLostOrTwice(
   for (const id of accepted.pagesResolved) {
     expect(incidents.filter((i) => i.pagerduty_id === id).map((i) => JSON.parse(i.record).status), `resolved page ${id}`).toEqual(["resolved"]);
   }
+  // Each note added in PagerDuty is shown in its incident's room once. (The last may also be quoted as its resolution.)
+  for (const note of accepted.pagerdutyNotes) expect(posts.filter((p) => p.includes(`*Note from PagerDuty* by Harsh Santwani: ${note}`)), note).toHaveLength(1);
   // Every incident resolved, from PagerDuty or in its room, says so in its room once.
   const resolved = records.filter((r) => r.status === "resolved" && r.channel);
   expect(resolved.length).toBeGreaterThanOrEqual(accepted.pagesResolved.size + pastStep(accepted, RESOLVE_STEP).length);
@@ -229,7 +246,7 @@ export async function expectNothingLostOrTwice(
   const again = (db.prepare(`SELECT COUNT(*) AS n FROM effects WHERE attempts > 1`).get() as { n: number }).n;
   expect(again, "actions started again after a kill").toBeGreaterThan(0);
   const steps = ROOM_SCRIPT.map((_, step) => pastStep(accepted, step).length).join("/");
-  return `${accepted.pages.size} pages (${accepted.pagesResolved.size} resolved), ${accepted.declares.size} declares and ${accepted.notes.size} notes accepted, rooms through each step of their script ${steps}; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${shares.length} files shared, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${made}; none twice; ${again} actions started again after a kill`;
+  return `${accepted.pages.size} pages (${accepted.pagesResolved.size} resolved, ${accepted.pagerdutyNotes.size} notes added in PagerDuty), ${accepted.declares.size} declares and ${accepted.notes.size} notes accepted, rooms through each step of their script ${steps}; ${incidents.length} incidents, ${rooms.length} rooms, ${posts.length} posts, ${shares.length} files shared, ${keys.length} opened in PagerDuty with ${notes.length} notes, ${made}; none twice; ${again} actions started again after a kill`;
 }
 
 type Opened = { title: string; status: string; incident_key: string | null; notes: { content: string }[] };
