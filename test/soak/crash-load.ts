@@ -107,20 +107,23 @@ export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, 
       .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
       .then((r) => r.status === 202 && accepted.pagerdutyNotes.add(`PagerDuty crash note ${k}.`), () => null);
   }
-  if (k % 2 === 0) {
-    const page = JSON.parse(base);
-    page.event.id = `EVT-CRASH-${k}`;
-    page.event.occurred_at = new Date().toISOString();
-    page.event.data.id = `PCRASH${k}`;
-    page.event.data.number = 9000 + k;
-    page.event.data.title = `Crash page ${k}`;
-    return signedDelivery(JSON.stringify(page))
-      .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
-      .then((r) => r.status === 202 && accepted.pages.add(`PCRASH${k}`), () => null);
-  }
+  if (k % 2 === 0) return sendPage(k, herald, `PCRASH${k}`, accepted.pages);
   return slashCommand(`declare P3 networking Crash declare ${k}`, { channel: TEAM_CHANNELS.team, responseUrl: `${vendorsUrl}/slack/response/${k}` })
     .then((init) => fetch(`${herald}/slack/commands`, init))
     .then((r) => r.ok && accepted.declares.add(`Crash declare ${k}`), () => null);
+}
+
+/** A new P1 page from PagerDuty for the incident `id`, numbered by k; `id` goes in `pages` if Herald took it. */
+export function sendPage(k: number, herald: string, id: string, pages: Set<string>): Promise<unknown> {
+  const page = JSON.parse(base);
+  page.event.id = `EVT-${id}`;
+  page.event.occurred_at = new Date().toISOString();
+  page.event.data.id = id;
+  page.event.data.number = 9000 + k;
+  page.event.data.title = `Crash page ${k}`;
+  return signedDelivery(JSON.stringify(page))
+    .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
+    .then((r) => r.status === 202 && pages.add(id), () => null);
 }
 
 type FakeVendors = Awaited<ReturnType<typeof createFakeVendors>>;

@@ -1,14 +1,12 @@
-// The crash soak's load in Microsoft Teams (test/soak/crash.soak.ts): pages, declares and notes
-// said to the bot, incident rooms as threads in the incidents channel, and what must hold once the
-// work is done.
+// The crash soaks' load in Microsoft Teams (test/soak/crash.soak.ts, workerd-crash.soak.ts): pages,
+// and declares, notes and rooms' scripts said to the bot, incident rooms as threads in the incidents
+// channel; and what must hold once the work is done.
 import type Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import { deliveries } from "../support/fixtures.js";
-import { lifecycle, signedDelivery } from "../support/signed.js";
 import { ADA, fromBot, messageActivity, TEAMS_CHANNELS, teamsConfig, teamsEnv } from "../support/teams-requests.js";
 import { testEnv } from "../support/test-config.js";
-import { expectMadeOnce } from "./crash-load.js";
+import { expectMadeOnce, sendPage } from "./crash-load.js";
 
 /** What Herald answered 2xx for (the PagerDuty incident ids paged, the titles declared), the notes sent, and how far each room's script was said. */
 export interface TeamsAccepted {
@@ -90,8 +88,6 @@ async function onRecord(done: () => boolean): Promise<boolean> {
   return done();
 }
 
-const page = lifecycle(deliveries).find((d) => d.name === "triggered")!.body;
-
 /**
  * The k-th request: a new P1 page from PagerDuty every eighth k; otherwise, in the thread of a room
  * declared before, a note every fourth k or else the next step of a room's script that is ready for
@@ -99,17 +95,7 @@ const page = lifecycle(deliveries).find((d) => d.name === "triggered")!.body;
  * channel.
  */
 export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: TeamsAccepted, db: Database.Database): Promise<unknown> {
-  if (k % 8 === 0) {
-    const body = JSON.parse(page);
-    body.event.id = `EVT-TEAMS-CRASH-${k}`;
-    body.event.occurred_at = new Date().toISOString();
-    body.event.data.id = `PTCRASH${k}`;
-    body.event.data.number = 9000 + k;
-    body.event.data.title = `Crash page ${k}`;
-    return signedDelivery(JSON.stringify(body))
-      .then((init) => fetch(`${herald}/webhooks/pagerduty`, init))
-      .then((r) => r.status === 202 && accepted.pages.add(`PTCRASH${k}`), () => null);
-  }
+  if (k % 8 === 0) return sendPage(k, herald, `PTCRASH${k}`, accepted.pages);
   const declared = (await rooms(vendorsUrl).catch(() => [])).filter((room) => room.name.includes("Crash declare"));
   const saidIn = (room: { conversation: string }) => accepted.said.get(room.conversation) ?? 0;
   const ready = declared
