@@ -107,6 +107,10 @@ export async function refusal(s: CommandSituation): Promise<string | null> {
     }
   }
   if (command.name === "assign" && incident) return assignRefusal(command, incident, s);
+  // Said again (its answer lost, say): the case and its escalation route are in the channel already.
+  if (command.name === "ticket" && incident?.supportCases?.some((c) => c.thirdParty === command.thirdParty && c.caseId === command.caseId)) {
+    return `Support case ${escapeChat(command.caseId)} is recorded already; how to escalate it is in the channel.`;
+  }
   if (incident && command.name === "status" && command.action === "publish") {
     return notAllowed(s.config.publish_by, incident, s, "publish to the external status page");
   }

@@ -65,6 +65,8 @@ export interface Incident {
   rolesReminded?: boolean;
   /** The external status page: the pending draft, the post it goes to, what was published. */
   statusPage?: StatusPageRecord;
+  /** The third parties' support cases recorded for it (`ticket aws <case-id>`). */
+  supportCases?: { thirdParty: string; caseId: string }[];
   /** The blameless post-mortem meeting, once scheduled; whether the lead was reminded the day before. */
   postmortemMeeting?: { at: string; by: Person | null; leadReminded: boolean } | null;
   /** Whether the "schedule the post-mortem" reminder went out after the resolve. */

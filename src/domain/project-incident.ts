@@ -61,6 +61,8 @@ function applyEvent(incident: Incident, event: IncidentEvent): Incident {
     }
     case "herald_action":
       return applyHeraldChange(incident, event.change);
+    case "ticket_recorded":
+      return { ...incident, supportCases: [...(incident.supportCases ?? []), { thirdParty: event.thirdParty, caseId: event.caseId }] };
     case "resolution_recorded":
       return {
         ...incident,

@@ -121,7 +121,7 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     expect((await timeline(herald)).filter(([kind]) => kind === "role.assigned").map(([, , , , text]) => text)).toEqual(["ada is now Incident Lead", "grace is now Scribe"]);
   });
 
-  it("keeps the log in PagerDuty too, without echoing notes back and forth; records support cases", async () => {
+  it("keeps the log in PagerDuty too, without echoing notes back and forth; records support cases, each once", async () => {
     const herald = await withIncident();
     const slackBefore = (await herald.slackCalls()).length;
     await herald.request("/slack/commands", await slashCommand("note decision: roll back the route table change"));
@@ -149,6 +149,11 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     await herald.request("/webhooks/pagerduty", await signedDelivery(annotated("PTHEIRS1", "result: route table restored", "E-THEIRS")));
     await herald.settle();
     await herald.request("/slack/commands", await slashCommand("ticket aws 1234567890 https://support.example/case/1234567890"));
+    await herald.settle();
+    // The same case said again: told so, and neither logged nor posted twice.
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("ticket aws 1234567890")))).toBe(
+      "Support case 1234567890 is recorded already; how to escalate it is in the channel.",
+    );
     await herald.settle();
 
     const posts = (await herald.slackCalls()).slice(slackBefore).map((c) => c.body.text);
