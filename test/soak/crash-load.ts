@@ -31,13 +31,15 @@ export function nothingAccepted(): Accepted {
 
 /**
  * What is said in a declared incident's room, in order, a step once Herald took the one before
- * (a step it refused, or that a kill cut off, is said again later): the lead taken, the status
+ * (a step it refused, or that a kill cut off, is said again later): the lead taken, an AWS support
+ * case recorded, the status
  * page's first update written and published, a resolve with a temporary fix (resolved in PagerDuty, a follow-up
  * issue on GitHub), the resolution published, the post-mortem meeting scheduled (a calendar file
  * shared) and the post-mortem proposed (a pull request).
  */
 const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp }[] = [
   { say: () => "lead me", taken: /^You are now the Incident Lead/ },
+  { say: (k) => `ticket aws 9${k}`, taken: /^Support case 9\d+ recorded/ },
   { say: (k) => `status draft Crash update ${k}: the network is back for most users.`, taken: /^Herald is preparing the status-page update/ },
   { say: () => "status publish", taken: /^Herald is publishing/ },
   { say: (k) => `resolve --temporary crash fix ${k}`, taken: /^Resolving/ },
@@ -45,8 +47,8 @@ const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp }[] = [
   { say: () => "postmortem schedule tomorrow 10:00", taken: /^Post-mortem meeting on/ },
   { say: () => "postmortem", taken: /^Herald is drafting the post-mortem/ },
 ];
-const RESOLVE_STEP = 3;
-const POSTMORTEM_STEP = 6;
+const RESOLVE_STEP = 4;
+const POSTMORTEM_STEP = 7;
 
 /** The rooms that got past `step` of ROOM_SCRIPT. */
 export function pastStep(accepted: Accepted, step: number): string[] {
