@@ -233,7 +233,6 @@ function describe(before: Incident | null, after: Incident, event: IncidentEvent
   if (event.kind === "herald_action") return describeHeraldChange(event.change);
   if (event.kind === "role_assigned") {
     const previous = before?.roles[event.role];
-    if (previous?.id === event.person.id) return `${event.person.name} stays ${event.roleName}`;
     return `${event.person.name} is now ${event.roleName}${previous ? ` (taking over from ${previous.name})` : ""}`;
   }
   if (event.kind === "incident_declared") {
