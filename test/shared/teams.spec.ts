@@ -6,7 +6,9 @@ import heraldYaml from "../../herald.yaml?raw";
 import { activitySchema } from "../../src/chat/teams/activity.js";
 import { commandText } from "../../src/chat/teams/command-text.js";
 import { createWorkflowsChat } from "../../src/chat/teams/workflows-chat.js";
+import { deliveries } from "../support/fixtures.js";
 import { retriesRun } from "../support/harness.js";
+import { lifecycle, signedDelivery } from "../support/signed.js";
 import { teamsFixtures } from "../support/teams-fixtures.js";
 import {
   ADA,
@@ -318,6 +320,24 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     await herald.settle();
     const detail = (await (await herald.request(`/api/incidents/${(await herald.store.listIncidents())[0]!.id}`, auth)).json()) as { timeline: any[] };
     expect(detail.timeline.filter((e: any) => e.kind === "note.added").map((e: any) => [e.category, e.author.name, e.text])).toEqual([["decision", GRACE.name, "fail over to eu-west-2"]]);
+  });
+
+  it("waits for the Bot Connector's address: a page before any Teams activity is tried again, and made once Herald is mentioned", async () => {
+    const herald = await startTeams();
+    const [triggered] = lifecycle(deliveries);
+    expect((await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body))).status).toBe(202);
+    await herald.settle();
+    // Not given up: waiting, with what to do in its error (the console's front page shows it).
+    expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
+    const waiting = await herald.store.openEffects(100);
+    const errors = new Set(waiting.flatMap((e) => (e.lastError ? [e.lastError] : [])));
+    expect([...errors]).toEqual(["no Teams activity has reached Herald yet, so the Bot Connector's address is unknown: mention Herald in the team once"]);
+    // Someone mentions Herald; the retries find the address and make the room and its posts.
+    await say(herald, "help");
+    await retriesRun(herald);
+    expect((await herald.store.getIncident("PFQZPSY"))!.channel!.id).toMatch(/^19:incidents@thread\.tacv2;messageid=\d+$/);
+    expect(await herald.store.openEffects(100)).toEqual([]);
+    expect((await herald.store.failedEffects({ limit: 10 })).items).toEqual([]);
   });
 
   it("posts each card once when the Bot Connector loses its answers after posting, finding the post or the room's thread through Graph", async () => {

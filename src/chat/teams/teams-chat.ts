@@ -89,7 +89,8 @@ export function createTeamsChat(options: TeamsChatOptions): ChatAdapter {
     const own = await options.state.getPlatformState(TEAMS, `service-url:${baseConversation(conversationId)}`);
     const any = own ?? (await options.state.getPlatformState(TEAMS, "service-url"));
     if (typeof any !== "string") {
-      throw new EffectError(`no Teams activity has reached Herald yet, so the Bot Connector's address is unknown: mention Herald in the team once`, false);
+      // Tried again as a busy vendor is (for about an hour): once someone mentions Herald, the next try finds it.
+      throw new EffectError(`no Teams activity has reached Herald yet, so the Bot Connector's address is unknown: mention Herald in the team once`, true);
     }
     return any.replace(/\/$/, "");
   }
