@@ -29,26 +29,42 @@ export function nothingAccepted(): Accepted {
   return { pages: new Set(), pagesResolved: new Set(), pagerdutyNotes: new Set(), declares: new Set(), notes: new Set(), steps: new Map() };
 }
 
+/** An incident's record, as much of it as a room's script looks at. */
+export interface RoomRecord {
+  title: string;
+  status: string;
+  roles?: { lead?: { id: string } };
+  supportCases?: { thirdParty: string }[];
+  statusPage?: { draft: { kind: string; message: string } | null; published: { kind: string }[] };
+  postmortemMeeting?: unknown;
+}
+
 /**
- * What is said in a declared incident's room, in order, a step once Herald took the one before
- * (a step it refused, or that a kill cut off, is said again later): the lead taken, an AWS support
- * case recorded, the status
- * page's first update written and published, a resolve with a temporary fix (resolved in PagerDuty, a follow-up
- * issue on GitHub), the resolution published, the post-mortem meeting scheduled (a calendar file
- * shared) and the post-mortem proposed (a pull request).
+ * What is said in a declared incident's room, in order: the lead taken, an AWS support case
+ * recorded, the status page's first update written and published, a resolve with a temporary fix
+ * (resolved in PagerDuty, a follow-up issue on GitHub), the resolution published, the post-mortem
+ * meeting scheduled (a calendar file shared) and the post-mortem proposed (a pull request). In Slack
+ * a step goes once Herald's answer to the one before says it was `taken` (a step refused, or cut off
+ * by a kill, is said again later, as a person would); in Teams, whose answers are posts in the
+ * room's thread, once the one before is `done` on the record, and never again.
  */
-const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp }[] = [
-  { say: () => "lead me", taken: /^You are now the Incident Lead/ },
-  { say: (k) => `ticket aws 9${k}`, taken: /^Support case 9\d+ recorded/ },
-  { say: (k) => `status draft Crash update ${k}: the network is back for most users.`, taken: /^Herald is preparing the status-page update/ },
-  { say: () => "status publish", taken: /^Herald is publishing/ },
-  { say: (k) => `resolve --temporary crash fix ${k}`, taken: /^Resolving/ },
-  { say: () => "status publish", taken: /^Herald is publishing/ },
-  { say: () => "postmortem schedule tomorrow 10:00", taken: /^Post-mortem meeting on/ },
-  { say: () => "postmortem", taken: /^Herald is drafting the post-mortem/ },
+export const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp; done: (record: RoomRecord, lead: string) => boolean }[] = [
+  { say: () => "lead me", taken: /^You are now the Incident Lead/, done: (r, lead) => r.roles?.lead?.id === lead },
+  { say: (k) => `ticket aws 9${k}`, taken: /^Support case 9\d+ recorded/, done: (r) => Boolean(r.supportCases?.some((c) => c.thirdParty === "aws")) },
+  {
+    say: (k) => `status draft Crash update ${k}: the network is back for most users.`,
+    taken: /^Herald is preparing the status-page update/,
+    done: (r) => Boolean(r.statusPage?.draft?.message.startsWith("Crash update")),
+  },
+  { say: () => "status publish", taken: /^Herald is publishing/, done: (r) => (r.statusPage?.published.length ?? 0) > 0 },
+  { say: (k) => `resolve --temporary crash fix ${k}`, taken: /^Resolving/, done: (r) => r.status === "resolved" && r.statusPage?.draft?.kind === "resolution" },
+  { say: () => "status publish", taken: /^Herald is publishing/, done: (r) => Boolean(r.statusPage?.published.some((p) => p.kind === "resolution")) },
+  { say: () => "postmortem schedule tomorrow 10:00", taken: /^Post-mortem meeting on/, done: (r) => Boolean(r.postmortemMeeting) },
+  { say: () => "postmortem", taken: /^Herald is drafting the post-mortem/, done: () => false },
 ];
-const RESOLVE_STEP = 4;
-const POSTMORTEM_STEP = 7;
+/** The script's resolve and its post-mortem, by their place in it. */
+export const RESOLVE_STEP = 4;
+export const POSTMORTEM_STEP = 7;
 
 /** The rooms that got past `step` of ROOM_SCRIPT. */
 export function pastStep(accepted: Accepted, step: number): string[] {

@@ -6,47 +6,20 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { ADA, fromBot, messageActivity, TEAMS_CHANNELS, teamsConfig, teamsEnv } from "../support/teams-requests.js";
 import { testEnv } from "../support/test-config.js";
-import { expectMadeOnce, sendPage } from "./crash-load.js";
+import { expectMadeOnce, POSTMORTEM_STEP, RESOLVE_STEP, ROOM_SCRIPT, sendPage, type RoomRecord } from "./crash-load.js";
 
 /** What Herald answered 2xx for (the PagerDuty incident ids paged, the titles declared), the notes sent, and how far each room's script was said. */
 export interface TeamsAccepted {
   pages: Set<string>;
   declares: Set<string>;
   notesSent: number;
-  /** A declared incident's room → how many steps of TEAMS_SCRIPT were said there. */
+  /** A declared incident's room → how many steps of ROOM_SCRIPT were said there. */
   said: Map<string, number>;
 }
 
 export function nothingAcceptedInTeams(): TeamsAccepted {
   return { pages: new Set(), declares: new Set(), notesSent: 0, said: new Map() };
 }
-
-/** An incident's record, as much of it as the script looks at. */
-interface RoomRecord {
-  title: string;
-  status: string;
-  roles?: { lead?: { id: string } };
-  statusPage?: { draft: { kind: string; message: string } | null; published: { kind: string }[] };
-  postmortemMeeting?: unknown;
-}
-
-/**
- * What is said in a declared incident's room, in Teams, in order, each step once the one before is
- * on the record (`done`), and never said again: an answer in Teams is a post in the room's thread,
- * so a request said again would be answered there again. A step a kill cut off leaves its room
- * where it is.
- */
-const TEAMS_SCRIPT: { say: (k: number) => string; done: (record: RoomRecord) => boolean }[] = [
-  { say: () => "lead me", done: (r) => r.roles?.lead?.id === ADA.id },
-  { say: (k) => `status draft Teams crash update ${k}: the network is back for most users.`, done: (r) => Boolean(r.statusPage?.draft?.message.startsWith("Teams crash update")) },
-  { say: () => "status publish", done: (r) => (r.statusPage?.published.length ?? 0) > 0 },
-  { say: (k) => `resolve --temporary teams crash fix ${k}`, done: (r) => r.status === "resolved" && r.statusPage?.draft?.kind === "resolution" },
-  { say: () => "status publish", done: (r) => Boolean(r.statusPage?.published.some((p) => p.kind === "resolution")) },
-  { say: () => "postmortem schedule tomorrow 10:00", done: (r) => Boolean(r.postmortemMeeting) },
-  { say: () => "postmortem", done: () => false },
-];
-const RESOLVED_AFTER = 4;
-const POSTMORTEM_AFTER = 7;
 
 function recordIn(db: Database.Database, room: string): RoomRecord | null {
   const row = db.prepare(`SELECT record FROM incidents WHERE channel_id = ?`).get(room) as { record: string } | undefined;
@@ -102,16 +75,16 @@ export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUr
     .filter((room) => {
       const said = saidIn(room);
       const record = recordIn(db, room.conversation);
-      return said < TEAMS_SCRIPT.length && record !== null && (said === 0 || TEAMS_SCRIPT[said - 1]!.done(record));
+      return said < ROOM_SCRIPT.length && record !== null && (said === 0 || ROOM_SCRIPT[said - 1]!.done(record, ADA.id));
     })
     .sort((a, b) => saidIn(b) - saidIn(a))[0];
   if (k % 4 !== 3 && ready) {
     // The room's next steps one after another, each once the one before is on the record (or for
     // up to 3 s), until the kill cuts one off.
-    for (let step = saidIn(ready); step < TEAMS_SCRIPT.length; step++) {
-      if (step > 0 && !(await onRecord(() => TEAMS_SCRIPT[step - 1]!.done(recordIn(db, ready.conversation)!)))) return;
+    for (let step = saidIn(ready); step < ROOM_SCRIPT.length; step++) {
+      if (step > 0 && !(await onRecord(() => ROOM_SCRIPT[step - 1]!.done(recordIn(db, ready.conversation)!, ADA.id)))) return;
       accepted.said.set(ready.conversation, step + 1);
-      const sent = await fromBot(vendorsUrl, messageActivity(vendorsUrl, TEAMS_SCRIPT[step]!.say(k), { conversation: ready.conversation }))
+      const sent = await fromBot(vendorsUrl, messageActivity(vendorsUrl, ROOM_SCRIPT[step]!.say(k), { conversation: ready.conversation }))
         .then((init) => fetch(`${herald}/teams/messages`, init))
         .then((r) => r.ok, () => false);
       if (!sent) return;
@@ -158,14 +131,14 @@ export async function expectNothingLostOrTwiceInTeams(db: Database.Database, ven
   expect(messages.filter((m, i) => messages.indexOf(m) !== i), "posted twice").toEqual([]);
 
   // How far the rooms' scripts got, by their records: what each step made, made once.
-  const saidIn = (steps: number) => [...accepted.said].filter(([, said]) => said >= steps).map(([room]) => ({ room, record: recordIn(db, room)! }));
+  const roomsPast = (step: number) => [...accepted.said].filter(([, said]) => said > step).map(([room]) => ({ room, record: recordIn(db, room)! }));
   const proposed = (room: string) => db.prepare(`SELECT 1 FROM effects WHERE incident_id = (SELECT id FROM incidents WHERE channel_id = ?) AND kind = 'publish_document'`).get(room) !== undefined;
   const made = await expectMadeOnce(
     vendorsUrl,
-    saidIn(RESOLVED_AFTER).filter(({ record }) => record.status === "resolved").map(({ record }) => record),
-    saidIn(POSTMORTEM_AFTER).filter(({ room }) => proposed(room)).map(({ record }) => record.title),
+    roomsPast(RESOLVE_STEP).filter(({ record }) => record.status === "resolved").map(({ record }) => record),
+    roomsPast(POSTMORTEM_STEP).filter(({ room }) => proposed(room)).map(({ record }) => record.title),
   );
-  const steps = TEAMS_SCRIPT.map((_, step) => [...accepted.said.values()].filter((said) => said > step).length).join("/");
+  const steps = ROOM_SCRIPT.map((_, step) => [...accepted.said.values()].filter((said) => said > step).length).join("/");
   const opened = (await (await fetch(`${vendorsUrl}/pagerduty/__incidents`)).json()) as { incident_key: string | null; notes: { content: string }[] }[];
   const keys = opened.map((o) => o.incident_key).filter((key): key is string => key !== null);
   expect(keys.length).toBe(new Set(keys).size);
