@@ -63,34 +63,26 @@ async function onRecord(done: () => boolean): Promise<boolean> {
 
 /**
  * The k-th request: a new P1 page from PagerDuty every eighth k; otherwise, in the thread of a room
- * declared before, a note every fourth k or else the next step of a room's script that is ready for
- * it (the room furthest along first), and if there is none, a declare said to the bot in the team
- * channel.
+ * declared before, a note every fourth k or else the next steps of a room's script (the room
+ * furthest along first: one ready for its next step, or else, two times in three, the one whose
+ * step before is still being worked on, once it is on the record), and if there is none, a declare
+ * said to the bot in the team channel. Without the wait, most requests found no room ready while
+ * Herald worked on the last step, and declared: rooms got no further than a step or four.
  */
 export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUrl: string, accepted: TeamsAccepted, db: Database.Database): Promise<unknown> {
   if (k % 8 === 0) return sendPage(k, herald, `PTCRASH${k}`, accepted.pages);
   const declared = (await rooms(vendorsUrl).catch(() => [])).filter((room) => room.name.includes("Crash declare"));
   const saidIn = (room: { conversation: string }) => accepted.said.get(room.conversation) ?? 0;
-  const ready = declared
-    .filter((room) => {
-      const said = saidIn(room);
-      const record = recordIn(db, room.conversation);
-      return said < ROOM_SCRIPT.length && record !== null && (said === 0 || ROOM_SCRIPT[said - 1]!.done(record, ADA.id));
-    })
-    .sort((a, b) => saidIn(b) - saidIn(a))[0];
-  if (k % 4 !== 3 && ready) {
-    // The room's next steps one after another, each once the one before is on the record (or for
-    // up to 3 s), until the kill cuts one off.
-    for (let step = saidIn(ready); step < ROOM_SCRIPT.length; step++) {
-      if (step > 0 && !(await onRecord(() => ROOM_SCRIPT[step - 1]!.done(recordIn(db, ready.conversation)!, ADA.id)))) return;
-      accepted.said.set(ready.conversation, step + 1);
-      const sent = await fromBot(vendorsUrl, messageActivity(vendorsUrl, ROOM_SCRIPT[step]!.say(k), { conversation: ready.conversation }))
-        .then((init) => fetch(`${herald}/teams/messages`, init))
-        .then((r) => r.ok, () => false);
-      if (!sent) return;
-    }
-    return;
-  }
+  const stepDone = (room: { conversation: string }) => {
+    const said = saidIn(room);
+    const record = recordIn(db, room.conversation);
+    return record !== null && (said === 0 || ROOM_SCRIPT[said - 1]!.done(record, ADA.id));
+  };
+  const furthest = declared.filter((room) => saidIn(room) < ROOM_SCRIPT.length).sort((a, b) => saidIn(b) - saidIn(a));
+  const ready = furthest.find(stepDone);
+  const waiting = furthest.find((room) => saidIn(room) > 0);
+  if (k % 4 !== 3 && ready) return sayScript(k, ready, herald, vendorsUrl, accepted, db);
+  if (k % 4 !== 3 && k % 3 !== 0 && waiting && (await onRecord(() => stepDone(waiting)))) return sayScript(k, waiting, herald, vendorsUrl, accepted, db);
   if (k % 4 === 3 && declared.length > 0) {
     const room = declared[k % declared.length]!;
     accepted.notesSent++;
@@ -101,6 +93,28 @@ export async function sendTeamsCrashRequest(k: number, herald: string, vendorsUr
   return fromBot(vendorsUrl, messageActivity(vendorsUrl, `declare P3 networking Crash declare ${k}`))
     .then((init) => fetch(`${herald}/teams/messages`, init))
     .then((r) => r.ok && accepted.declares.add(`Crash declare ${k}`), () => null);
+}
+
+/**
+ * A room's next steps one after another, each once the one before is on the record (or for up to
+ * 3 s), until a kill cuts one off. A step whose request failed is said again later, as a person
+ * would who saw no answer, unless the record shows it taken after all.
+ */
+async function sayScript(k: number, room: { conversation: string }, herald: string, vendorsUrl: string, accepted: TeamsAccepted, db: Database.Database): Promise<void> {
+  for (let step = accepted.said.get(room.conversation) ?? 0; step < ROOM_SCRIPT.length; step++) {
+    if (step > 0 && !(await onRecord(() => ROOM_SCRIPT[step - 1]!.done(recordIn(db, room.conversation)!, ADA.id)))) return;
+    // Taken by another request meanwhile.
+    if ((accepted.said.get(room.conversation) ?? 0) !== step) return;
+    accepted.said.set(room.conversation, step + 1);
+    if (ROOM_SCRIPT[step]!.done(recordIn(db, room.conversation)!, ADA.id)) continue;
+    const sent = await fromBot(vendorsUrl, messageActivity(vendorsUrl, ROOM_SCRIPT[step]!.say(k), { conversation: room.conversation }))
+      .then((init) => fetch(`${herald}/teams/messages`, init))
+      .then((r) => r.ok, () => false);
+    if (!sent) {
+      accepted.said.set(room.conversation, step);
+      return;
+    }
+  }
 }
 
 /**
