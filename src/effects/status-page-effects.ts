@@ -50,18 +50,20 @@ export async function publishStatus(
   const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
   const draft = record.draft;
   const pageId = deps.config.status_page.id;
-  const say = (data: Record<string, unknown>, result: unknown): EffectOutcome => ({
+  const say = (data: Record<string, unknown>, result: unknown, to: Extract<Effect["payload"], { kind: "post_message" }>["to"] = "incident"): EffectOutcome => ({
     status: "done",
     result,
-    then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to: "incident", template: "status-published", text: deps.renderer.render("status-published", data) } }],
+    then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to, template: "status-published", text: deps.renderer.render("status-published", data) } }],
   });
+  // Nothing published: said to whoever asked (the room need not hear of a button pressed twice).
+  const toAsker = request.asker ?? "incident";
   // A button under another draft than the pending one: published already (its post not yet edited,
   // or a page not reloaded since), or replaced.
   const stale = Boolean(request.draft) && request.draft !== draft?.preparedAt;
   const publishedBefore = stale ? record.published.find((p) => p.preparedAt === request.draft) : undefined;
-  if (publishedBefore) return say({ already: true, by, publishedBy: publishedBefore.by }, { published: false, reason: "the draft under that button was published already" });
-  if (!draft) return say({}, { published: false, reason: "no pending update" });
-  if (stale) return say({ replaced: true, by }, { published: false, reason: "the draft under that button was replaced" });
+  if (publishedBefore) return say({ already: true, by, publishedBy: publishedBefore.by }, { published: false, reason: "the draft under that button was published already" }, toAsker);
+  if (!draft) return say({}, { published: false, reason: "no pending update" }, toAsker);
+  if (stale) return say({ replaced: true, by }, { published: false, reason: "the draft under that button was replaced" }, toAsker);
   if (!pageId || deps.paging.platform === "draft") return say({ message: draft.message }, { published: false, reason: "no status page configured" });
   const update = {
     statusPageId: pageId,

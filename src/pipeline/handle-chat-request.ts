@@ -8,7 +8,7 @@ import type { IncidentEvent } from "../domain/incident-event.js";
 import { answerAtOnce } from "../chat/answer-at-once.js";
 import { helpReply, refusal, triageText } from "../chat/replies.js";
 import type { ChatButton } from "../ports/chat.js";
-import type { IncidentStore, NewEffect } from "../ports/store.js";
+import type { IncidentStore, NewEffect, ReplyTo } from "../ports/store.js";
 import { formatTime } from "../render/helpers.js";
 import { incidentView } from "../render/incident-view.js";
 import type { Renderer } from "../render/renderer.js";
@@ -54,10 +54,14 @@ export async function handleChatRequest(stored: ChatRequest, deps: ChatRequestDe
 
 /** A refusal found in the background: to the person who asked where the platform allows, else in the channel. */
 function refusalEffect(request: ChatRequest, incident: Incident | null, text: string): NewEffect {
-  const to = request.replyUrl
-    ? { replyUrl: request.replyUrl, channel: request.place.channel, visibility: "requester" as const }
+  return { key: `${request.id}:refused`, incidentId: incident?.id ?? `request:${request.id}`, payload: { kind: "post_message", to: askerOf(request), template: "reply", text } };
+}
+
+/** Where a word for the person who asked goes: to them alone through the request's reply link, else in its thread. */
+function askerOf(request: ChatRequest): { channel: string; threadId?: string } | ReplyTo {
+  return request.replyUrl
+    ? { replyUrl: request.replyUrl, channel: request.place.channel, visibility: "requester" }
     : { channel: request.place.channel, threadId: request.place.threadId ?? undefined };
-  return { key: `${request.id}:refused`, incidentId: incident?.id ?? `request:${request.id}`, payload: { kind: "post_message", to, template: "reply", text } };
 }
 
 /** A mention: the same grammar as a command, answered in the message's thread, mistakes and refusals too. */
@@ -136,7 +140,7 @@ async function recordOutcome(command: ChatCommand, request: ChatRequest, inciden
       return effect(
         "status",
         command.action === "publish"
-          ? { kind: "status_publish", by: request.actor, ...(command.draft ? { draft: command.draft } : {}) }
+          ? { kind: "status_publish", by: request.actor, ...(command.draft ? { draft: command.draft } : {}), asker: askerOf(request) }
           : // Of the incident as it stood when the command was given.
             { kind: "status_draft", draft: incident.status === "resolved" ? "resolution" : "incident", ...(command.text ? { message: command.text } : {}) },
       );

@@ -64,8 +64,13 @@ export type EffectPayload =
   | { kind: "postmortem_invite" }
   /** Edits the review post of a draft since replaced (the post made by effect `review`) to `text`, without its Publish button. */
   | { kind: "retire_review"; review: string; text: string }
-  /** Publishes the pending status-page update; with `draft` (its `preparedAt`, from a button), only that one. */
-  | { kind: "status_publish"; by: Person; draft?: string }
+  /**
+   * Publishes the pending status-page update; with `draft` (its `preparedAt`, from a button), only
+   * that one. `asker`: where the notice goes when nothing is published (nothing pending, a button
+   * under a draft replaced or published already): to whoever asked alone where the platform allows,
+   * else where they asked; without it, the incident's channel.
+   */
+  | { kind: "status_publish"; by: Person; draft?: string; asker?: { channel: string; threadId?: string } | ReplyTo }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
   | {

@@ -140,10 +140,17 @@ describe(`the external status page (${harness.runtime})`, () => {
     await herald.request("/slack/interactions", await publishClick(first));
     await herald.settle();
     expect((await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/"))).toEqual([]);
-    const lastPost = async () => (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage").at(-1)!.body.text;
-    expect(await lastPost()).toBe(
+    // Said to Grace alone, through the click's response_url: the room need not hear of it.
+    const lastReply = async () => {
+      const reply = (await herald.slackCalls()).filter((c) => c.method === "response_url").at(-1)!.body;
+      return [reply.response_type, reply.text];
+    };
+    const posted = async () => (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage").map((c) => String(c.body.text));
+    expect(await lastReply()).toEqual([
+      "ephemeral",
       ":globe_with_meridians: <@U0GRACE01>, that Publish button is under an earlier draft, since replaced: nothing was published. Review the newer draft posted after it, then publish with its button or `/incident status publish`.",
-    );
+    ]);
+    expect((await posted()).filter((text) => text.startsWith(":globe_with_meridians:"))).toEqual([]);
     expect((await herald.store.getIncident("PFQZPSY"))!.statusPage!.draft!.message).toBe("The fix is rolling out.");
 
     // The newer draft's button publishes it.
@@ -162,9 +169,12 @@ describe(`the external status page (${harness.runtime})`, () => {
     await herald.request("/slack/interactions", await publishClick(second));
     await herald.settle();
     expect((await herald.pagerdutyCalls()).filter((c) => c.path.includes("/status_pages/"))).toHaveLength(opened.length);
-    expect(await lastPost()).toBe(
+    expect(await lastReply()).toEqual([
+      "ephemeral",
       ":globe_with_meridians: <@U0GRACE01>, the draft under that Publish button was published already, by <@U0GRACE01>: nothing more was published.",
-    );
+    ]);
+    // The room heard of the publish only.
+    expect((await posted()).filter((text) => text.startsWith(":globe_with_meridians:"))).toEqual([expect.stringMatching(/^:globe_with_meridians: <@U0GRACE01> published the update/)]);
   });
 
   it("drafts the pending update for review, publishes it to the PagerDuty status page, then updates and resolves the post", async () => {
@@ -232,12 +242,16 @@ describe(`the external status page (${harness.runtime})`, () => {
     expect(await lastPost()).toMatch(/^:memo: \*Status page: the resolution is pending\*/);
     await herald.request("/slack/commands", await slashCommand("status publish"));
     await herald.settle();
-    // Nothing is pending any more.
-    await herald.request("/slack/commands", await slashCommand("status publish"));
+    // Nothing is pending any more: said to whoever asked alone (through the command's response_url), not to the room.
+    const before = await lastPost();
+    await herald.request("/slack/commands", await slashCommand("status publish", { responseUrl: `${harness.vendorsUrl}/slack/response/again` }));
     await herald.settle();
-    expect(await lastPost()).toBe(
-      ":globe_with_meridians: There is no pending status-page update to publish: `/incident status draft` prepares one.",
-    );
+    expect(await lastPost()).toBe(before);
+    expect((await herald.slackCalls()).filter((c) => c.method === "response_url").at(-1)!.body).toMatchObject({
+      url: "/slack/response/again",
+      response_type: "ephemeral",
+      text: ":globe_with_meridians: There is no pending status-page update to publish: `/incident status draft` prepares one.",
+    });
     const updates = (await herald.pagerdutyCalls()).filter((c) => c.path.endsWith("/post_updates"));
     expect(updates.map((c) => [c.path.replace(/PPOST\d+/, "PPOST"), (c.body as any).post_update.message, (c.body as any).post_update.status.id])).toEqual([
       ["/pagerduty/status_pages/PSTATUS1/posts/PPOST/post_updates", "The fix is rolling out; checkout works again for most users.", "PSTINV1"],
