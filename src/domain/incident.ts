@@ -71,6 +71,8 @@ export interface Incident {
   postmortemMeeting?: { at: string; by: Person | null; leadReminded: boolean } | null;
   /** Whether the "schedule the post-mortem" reminder went out after the resolve. */
   postmortemNudged?: boolean;
+  /** The post-mortem and runbook drafts proposed for it: each one's file and pull request (null without GitHub). */
+  documents?: { postmortem?: ProposedDocument; runbook?: ProposedDocument };
   /** The users' announcements posted about it, kept up to date in place. */
   announcements?: Announcement[];
   /** The last update-due reminder's slot (cadence periods since the trigger). */
@@ -114,4 +116,10 @@ export interface TimelineEntry {
   category: TimelineCategory;
   kind: string;
   text: string;
+}
+
+/** A document drafted from the record and proposed for review. */
+export interface ProposedDocument {
+  path: string;
+  url: string | null;
 }

@@ -106,7 +106,7 @@ function applyHeraldChange(incident: Incident, change: HeraldChange): Incident {
       return { ...incident, statusPage: { draft: null, postId: change.postId ?? record.postId, published: [...record.published, change.published] } };
     }
     case "document_proposed":
-      return incident;
+      return { ...incident, documents: { ...incident.documents, [change.document]: { path: change.path, url: change.url } } };
   }
 }
 

@@ -41,7 +41,8 @@ export async function inviteToPostmortem(effect: Effect, deps: EffectDeps): Prom
 }
 
 /** Renders the document from the record as it is now, proposes it as a pull request, and posts the link. */
-export async function publishDocument(effect: Effect, kind: DocumentKind, deps: EffectDeps): Promise<EffectOutcome> {
+export async function publishDocument(effect: Effect, request: Extract<Effect["payload"], { kind: "publish_document" }>, deps: EffectDeps): Promise<EffectOutcome> {
+  const kind = request.document;
   const document = await renderDocument(kind, effect.incidentId, deps);
   if (!document) return { status: "skipped", error: "the incident does not exist" };
   const { incident, markdown } = document;
@@ -56,14 +57,17 @@ export async function publishDocument(effect: Effect, kind: DocumentKind, deps: 
     title: `${label === "runbook" ? "Runbook" : "Post-mortem"}: ${incident.title}`,
     body: `Drafted by Herald from the incident record${incident.url ? ` (${incident.url})` : ""}. Review it, fill in what the meeting decides, and merge.`,
   });
-  // Asked for again, it says the draft is updated; the same request's retry, whose earlier attempt
-  // may have opened the pull request, does not.
-  const updated = existed && !attemptOf(effect).triedBefore;
+  // Asked for again (its pull request proposed by an earlier request), it says the draft is updated,
+  // to whoever asked: the room has its link. The first request's retry, whose earlier attempt may
+  // have opened the pull request, does not. (Records from before they kept their documents: a
+  // first attempt that finds the pull request is asking again.)
+  const updated = existed && (Boolean(incident.documents?.[kind]) || !attemptOf(effect).triedBefore);
+  const to = updated ? (request.asker ?? "incident") : "incident";
   const text = deps.renderer.render("document-link", { label, kind, path, incidentId: incident.id, pullRequest, updated });
   return {
     status: "done",
     result: { path, pullRequest },
     recorded: [{ what: "document_proposed", document: kind, path, url: pullRequest.url }],
-    then: [{ key: `${effect.key}:link`, incidentId: effect.incidentId, payload: { kind: "post_message", to: "incident", template: "document-link", text } }],
+    then: [{ key: `${effect.key}:link`, incidentId: effect.incidentId, payload: { kind: "post_message", to, template: "document-link", text } }],
   };
 }

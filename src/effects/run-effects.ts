@@ -315,7 +315,7 @@ async function attempt(effect: Effect, deps: EffectDeps): Promise<EffectOutcome>
       case "pagerduty_create":
         return await openInPagerDuty(effect, effect.payload, triedBefore, deps);
       case "publish_document":
-        return await publishDocument(effect, effect.payload.document, deps);
+        return await publishDocument(effect, effect.payload, deps);
       case "update_announcements":
         return await updateAnnouncements(effect, deps);
       case "postmortem_invite":

@@ -1,5 +1,5 @@
 import { publishButton } from "../domain/command-events.js";
-import type { Effect, EffectOutcome, NewEffect } from "../ports/store.js";
+import type { Asker, Effect, EffectOutcome, NewEffect } from "../ports/store.js";
 import { incidentView } from "../render/incident-view.js";
 import type { EffectDeps } from "./run-effects.js";
 
@@ -50,7 +50,7 @@ export async function publishStatus(
   const record = incident.statusPage ?? { draft: null, postId: null, published: [] };
   const draft = record.draft;
   const pageId = deps.config.status_page.id;
-  const say = (data: Record<string, unknown>, result: unknown, to: Extract<Effect["payload"], { kind: "post_message" }>["to"] = "incident"): EffectOutcome => ({
+  const say = (data: Record<string, unknown>, result: unknown, to: Asker | "incident" = "incident"): EffectOutcome => ({
     status: "done",
     result,
     then: [{ key: `${effect.key}:said`, incidentId: incident.id, payload: { kind: "post_message", to, template: "status-published", text: deps.renderer.render("status-published", data) } }],

@@ -8,7 +8,7 @@ import type { IncidentEvent } from "../domain/incident-event.js";
 import { answerAtOnce } from "../chat/answer-at-once.js";
 import { helpReply, refusal, triageText } from "../chat/replies.js";
 import type { ChatButton } from "../ports/chat.js";
-import type { IncidentStore, NewEffect, ReplyTo } from "../ports/store.js";
+import type { Asker, IncidentStore, NewEffect } from "../ports/store.js";
 import { formatTime } from "../render/helpers.js";
 import { incidentView } from "../render/incident-view.js";
 import type { Renderer } from "../render/renderer.js";
@@ -58,7 +58,7 @@ function refusalEffect(request: ChatRequest, incident: Incident | null, text: st
 }
 
 /** Where a word for the person who asked goes: to them alone through the request's reply link, else in its thread. */
-function askerOf(request: ChatRequest): { channel: string; threadId?: string } | ReplyTo {
+function askerOf(request: ChatRequest): Asker {
   return request.replyUrl
     ? { replyUrl: request.replyUrl, channel: request.place.channel, visibility: "requester" }
     : { channel: request.place.channel, threadId: request.place.threadId ?? undefined };
@@ -146,7 +146,7 @@ async function recordOutcome(command: ChatCommand, request: ChatRequest, inciden
       );
     case "postmortem":
     case "runbook":
-      return effect(command.name, { kind: "publish_document", document: command.name });
+      return effect(command.name, { kind: "publish_document", document: command.name, asker: askerOf(request) });
     default:
       return { events: recordEvents(command, request, incident, deps), effects: [] };
   }

@@ -70,7 +70,7 @@ export type EffectPayload =
    * under a draft replaced or published already): to whoever asked alone where the platform allows,
    * else where they asked; without it, the incident's channel.
    */
-  | { kind: "status_publish"; by: Person; draft?: string; asker?: { channel: string; threadId?: string } | ReplyTo }
+  | { kind: "status_publish"; by: Person; draft?: string; asker?: Asker }
   | { kind: "pagerduty_note"; content: string }
   | { kind: "pagerduty_resolve"; resolution: string }
   | {
@@ -84,7 +84,8 @@ export type EffectPayload =
   /** `names` by chat user id, to say who they are if the invitation fails (absent on effects queued before 2026-12-06). */
   | { kind: "invite"; userIds: string[]; names?: Record<string, string> }
   /** The post-mortem or runbook, rendered when the effect runs, proposed to the repository. */
-  | { kind: "publish_document"; document: "postmortem" | "runbook" }
+  /** `asker`: where the answer to a document asked for again goes (its link was posted already): as for `status_publish`. */
+  | { kind: "publish_document"; document: "postmortem" | "runbook"; asker?: Asker }
   | { kind: "set_topic"; topic: string }
   /**
    * Brings PagerDuty's assignees into the incident's room, each matched to a chat user by email where
@@ -109,6 +110,9 @@ export interface ReplyTo {
   channel: string;
   visibility: "channel" | "requester";
 }
+
+/** Where a word for the person who asked goes: to them alone through their request's reply link, else where they asked. */
+export type Asker = { channel: string; threadId?: string } | ReplyTo;
 
 export interface Effect {
   key: string;

@@ -1,6 +1,7 @@
 import { harness } from "#harness";
 import { describe, expect, it } from "vitest";
 import { deliveries } from "../support/fixtures.js";
+import { retriesRun } from "../support/harness.js";
 import { lifecycle, signedDelivery } from "../support/signed.js";
 import { slashCommand } from "../support/slack-requests.js";
 
@@ -99,18 +100,19 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
 
     // Again (after more notes): the same branch and pull request, the file updated in place.
     await herald.request("/slack/commands", await slashCommand("note result: error rates back to normal"));
-    await herald.request("/slack/commands", await slashCommand("postmortem"));
+    await herald.request("/slack/commands", await slashCommand("postmortem", { responseUrl: `${harness.vendorsUrl}/slack/response/again` }));
     await herald.settle();
     const again = (await herald.githubCalls()).slice(before + calls.length).map((c) => `${c.method} ${c.path.split("?")[0]}`);
     expect(again.filter((c) => c.startsWith("POST"))).toEqual(["POST /github/repos/platform/incidents/git/refs"]);
     expect(again).toContain(`PUT /github/repos/platform/incidents/contents/${path.replace(/\//g, "%2F")}`);
     const updated = (await (await fetch(`${harness.vendorsUrl}/github/__file?branch=${encodeURIComponent(branch)}&path=${encodeURIComponent(path)}`)).json()) as { content: string };
     expect(updated.content).toContain("error rates back to normal");
-    // Said so in the room: updated, not ready a second time.
+    // Said so to whoever asked (the room has the link): updated, not ready a second time.
+    const updatedText =
+      ":page_facing_up: The post-mortem draft is updated from the record as it is now: <https://github.com/platform/incidents/pull/101|pull request #101> changes `postmortems/2021-06-04-inc-9-test-incident-3.md`.";
     expect((await herald.slackCalls()).filter((c) => c.body.text === link)).toHaveLength(1);
-    expect((await herald.slackCalls()).at(-1)!.body.text).toBe(
-      ":page_facing_up: The post-mortem draft is updated from the record as it is now: <https://github.com/platform/incidents/pull/101|pull request #101> changes `postmortems/2021-06-04-inc-9-test-incident-3.md`.",
-    );
+    expect((await herald.slackCalls()).at(-1)!).toMatchObject({ method: "response_url", body: { url: "/slack/response/again", response_type: "ephemeral", text: updatedText } });
+    expect((await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && c.body.text === updatedText)).toEqual([]);
 
     await herald.request("/slack/commands", await slashCommand("runbook"));
     await herald.settle();
@@ -118,5 +120,29 @@ describe(`post-mortems and runbooks (${harness.runtime})`, () => {
     expect(runbookLink).toBe(
       ":page_facing_up: The runbook draft is ready for review: <https://github.com/platform/incidents/pull/102|pull request #102> adds `runbooks/2021-06-04-inc-9-test-incident-3.md`.",
     );
+  });
+
+  it("asked for again, says the draft is updated even when that request had to be tried again: the record knows its documents", async () => {
+    const herald = await workedIncident();
+    const before = (await herald.slackCalls()).length;
+    await herald.request("/slack/commands", await slashCommand("postmortem"));
+    await herald.settle();
+    const ready = (await herald.slackCalls()).slice(before).filter((c) => c.method === "chat.postMessage" && String(c.body.text).includes("ready for review"));
+    expect(ready).toHaveLength(1);
+    const api = async () => ((await (await herald.request("/api/incidents/PFQZPSY", auth)).json()) as { incident: { documents?: unknown } }).incident;
+    expect((await api()).documents).toEqual({
+      postmortem: { path: "postmortems/2021-06-04-inc-9-test-incident-3.md", url: "https://github.com/platform/incidents/pull/101" },
+    });
+
+    // Asked again (the first answer cut off, say); GitHub fails its first try, so the second is a retry.
+    await fetch(`${harness.vendorsUrl}/github/__fault`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ call: "PUT contents", status: 500 }) });
+    await herald.request("/slack/commands", await slashCommand("postmortem", { responseUrl: `${harness.vendorsUrl}/slack/response/again` }));
+    await herald.settle();
+    await retriesRun(herald);
+    const calls = (await herald.slackCalls()).slice(before);
+    expect(calls.filter((c) => c.method === "chat.postMessage" && String(c.body.text).includes("ready for review"))).toHaveLength(1);
+    expect(calls.filter((c) => c.method === "response_url").map((c) => [c.body.url, c.body.text])).toEqual([
+      ["/slack/response/again", ":page_facing_up: The post-mortem draft is updated from the record as it is now: <https://github.com/platform/incidents/pull/101|pull request #101> changes `postmortems/2021-06-04-inc-9-test-incident-3.md`."],
+    ]);
   });
 });
