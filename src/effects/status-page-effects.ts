@@ -13,11 +13,21 @@ export async function draftStatus(
   if (!incident) return { status: "skipped", error: "the incident does not exist" };
   const kind = request.draft;
   const message = request.message ?? deps.renderer.render(`status-page-${kind}`, incidentView(incident, deps.config));
+  const earlier = incident.statusPage?.draft;
+  // Asked for again as it stands (a command said twice, its first answer cut off): the draft and its
+  // review post stay, and whoever asked is told.
+  if (request.asker && earlier?.kind === kind && earlier.message === message) {
+    const text = deps.renderer.render("status-draft", { same: true, resolution: kind === "resolution" });
+    return {
+      status: "done",
+      result: { draft: kind, unchanged: true },
+      then: [{ key: `${effect.key}:same`, incidentId: incident.id, payload: { kind: "post_message", to: request.asker, template: "status-draft", text } }],
+    };
+  }
   const review = `${effect.key}:review`;
   const draft = { kind, message, preparedAt: deps.clock.now().toISOString(), review };
   const text = deps.renderer.render("status-draft", { message, resolution: kind === "resolution", statusPageConfigured: Boolean(deps.config.status_page.id) });
   // The draft this one replaces, never published: its review post says so and loses its button.
-  const earlier = incident.statusPage?.draft;
   const retire = retiring(effect, incident.id, earlier?.review, () => deps.renderer.render("status-draft", { message: earlier!.message, replaced: true }));
   return {
     status: "done",

@@ -142,7 +142,7 @@ async function recordOutcome(command: ChatCommand, request: ChatRequest, inciden
         command.action === "publish"
           ? { kind: "status_publish", by: request.actor, ...(command.draft ? { draft: command.draft } : {}), asker: askerOf(request) }
           : // Of the incident as it stood when the command was given.
-            { kind: "status_draft", draft: incident.status === "resolved" ? "resolution" : "incident", ...(command.text ? { message: command.text } : {}) },
+            { kind: "status_draft", draft: incident.status === "resolved" ? "resolution" : "incident", ...(command.text ? { message: command.text } : {}), asker: askerOf(request) },
       );
     case "postmortem":
     case "runbook":

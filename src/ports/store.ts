@@ -58,8 +58,11 @@ export type EffectPayload =
     }
   /** Re-renders the incident's users' announcements as it stands now, in place. */
   | { kind: "update_announcements" }
-  /** Prepares the pending status-page update (from its template, or the text given) and posts it for review. */
-  | { kind: "status_draft"; draft: "incident" | "resolution"; message?: string }
+  /**
+   * Prepares the pending status-page update (from its template, or the text given) and posts it for
+   * review. `asker` (a person's request): where to say that the pending draft says that already.
+   */
+  | { kind: "status_draft"; draft: "incident" | "resolution"; message?: string; asker?: Asker }
   /** Posts the post-mortem meeting in the incident channel with its calendar invite (.ics). */
   | { kind: "postmortem_invite" }
   /** Edits the review post of a draft since replaced (the post made by effect `review`) to `text`, without its Publish button. */

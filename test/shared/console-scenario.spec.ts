@@ -86,12 +86,12 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     await herald.settle();
     await ada.post(`/console/rooms/${room}/do`, { do: "ticket", party: "aws", case: "1234567890", url: "" });
     await herald.settle();
-    // Each Publish button names its draft. The room shows the incident's own draft; asked for a new
+    // Each Publish button names its draft. The room shows the incident's own draft; given a new
     // one, it marks the older post as replaced and takes its button away, and a press that names
     // the older draft (from a page not reloaded since) publishes nothing.
     const publishButtons = async () => [...(await ada.page(`/console/rooms/${room}`)).matchAll(/name="value" value="(draft:[^"]+)"/g)].map((m) => m[1]!);
     const [older] = await publishButtons();
-    await ada.post(`/console/rooms/${room}/do`, { do: "status draft", text: "" });
+    await ada.post(`/console/rooms/${room}/do`, { do: "status draft", text: "We are rolling back the route table change." });
     await herald.settle();
     const [newer, ...others] = await publishButtons();
     expect([newer, others]).toEqual([expect.not.stringMatching(older!), []]);

@@ -65,6 +65,27 @@ describe(`the external status page (${harness.runtime})`, () => {
     await expectBothPublished(herald);
   });
 
+  it("keeps a draft written again as it stands: no second review post, and whoever asked is told; a different text replaces it", async () => {
+    const { herald } = await pagedIncident();
+    const draft = (text: string, id: string) => slashCommand(`status draft ${text}`, { responseUrl: `${harness.vendorsUrl}/slack/response/${id}` });
+    const reviews = async () => (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && String(c.body.text).startsWith(":memo: *Status page")).map((c) => String(c.body.text).split("\n")[1]);
+    const rulesDraft = (await reviews()).length;
+    await herald.request("/slack/commands", await draft("The fix is rolling out.", "first"));
+    await herald.settle();
+    // Said again, as after a command whose answer was cut off.
+    await herald.request("/slack/commands", await draft("The fix is rolling out.", "again"));
+    await herald.settle();
+    expect((await reviews()).slice(rulesDraft)).toEqual([">The fix is rolling out."]);
+    expect((await herald.slackCalls()).filter((c) => c.method === "response_url").map((c) => [c.body.url, c.body.response_type, c.body.text])).toEqual([
+      ["/slack/response/again", "ephemeral", ":memo: The pending status-page update says that already, and is unchanged: publish it with its button or `/incident status publish`."],
+    ]);
+    expect((await herald.store.getIncident("PFQZPSY"))!.statusPage!.draft!.message).toBe("The fix is rolling out.");
+    // Another text is a new draft, as before.
+    await herald.request("/slack/commands", await draft("The fix is out everywhere.", "other"));
+    await herald.settle();
+    expect((await reviews()).slice(rulesDraft)).toEqual([">The fix is rolling out.", ">The fix is out everywhere."]);
+  });
+
   it("publishes each update once when its answer was lost and the page holds more posts and updates than one page of PagerDuty's list", async () => {
     const { herald, command } = await pagedIncident();
     const title = (await herald.store.getIncident("PFQZPSY"))!.title;
