@@ -40,10 +40,11 @@ export async function answerAtOnce(parsed: ParsedCommand, word: string, context:
   if (command.name === "help") return { kind: "help" };
   if (command.name === "triage") return { kind: "triage" };
   if (command.name === "ticket-help") return { kind: "info", text: ticketHelp(command.thirdParty, context.config) };
+  const incident = await context.incident();
   const refused = await refusal({
     command,
     word,
-    incident: await context.incident(),
+    incident,
     userId: context.userId,
     channel: context.channel,
     config: context.config,
@@ -53,5 +54,5 @@ export async function answerAtOnce(parsed: ParsedCommand, word: string, context:
   });
   if (refused) return { kind: "refused", text: refused };
   if (command.name === "declare" && !command.quick) return { kind: "form" };
-  return { kind: "take", command, acknowledgement: acknowledgement(command, context.config, context.now) };
+  return { kind: "take", command, acknowledgement: acknowledgement(command, context.config, context.now, incident) };
 }

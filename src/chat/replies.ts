@@ -166,7 +166,7 @@ export function sameChannel(channelId: string, reference: string): boolean {
 
 
 /** What the user is told at once when a command is taken; the rest follows in the channel. */
-export function acknowledgement(command: ChatCommand, config: Config, now: Date): string {
+export function acknowledgement(command: ChatCommand, config: Config, now: Date, incident: Incident | null): string {
   const names = roleNames(config);
   switch (command.name) {
     case "assign": {
@@ -199,6 +199,10 @@ export function acknowledgement(command: ChatCommand, config: Config, now: Date)
       return when.ok ? `Post-mortem meeting on ${formatTime(when.at, config.timezone)}; Herald will post the invite in the channel.` : "Done.";
     }
     case "announce":
+      // Out there already (said again after a lost answer, say): brought up to date, not posted twice.
+      if (incident?.announcements?.some((a) => a.to === command.to)) {
+        return `The users' announcement is in the ${command.to} channel already: Herald is bringing it up to date there rather than posting it twice (if it was deleted, it posts it again).`;
+      }
       return `Herald is posting the users' announcement in the ${command.to} channel; it will be kept up to date as the incident changes.`;
     case "postmortem":
       return "Herald is drafting the post-mortem from the incident record and will post the pull request's link here.";

@@ -5,7 +5,7 @@ import type { IssueTracker } from "../ports/issue-tracker.js";
 import type { PagingService } from "../ports/paging.js";
 import type { Renderer } from "../render/renderer.js";
 import { OWN_PAGERDUTY_NOTE, type Effect, type EffectOutcome, type EffectPayload, type IncidentStore, type OutboxStore } from "../ports/store.js";
-import type { Announcement, TimelineEntry } from "../domain/incident.js";
+import type { Announcement, Incident, TimelineEntry } from "../domain/incident.js";
 import type { HeraldAction } from "../domain/incident-event.js";
 import { projectIncident } from "../domain/project-incident.js";
 import type { Config } from "../config/schema.js";
@@ -398,11 +398,41 @@ async function postMessage(
   const { chat, channel } = deps.chat.at(to === "incident" ? incident!.channel!.id : deps.chat.place(to.channel, incident?.platform));
   const threadId = to !== "incident" ? to.threadId : undefined;
   const landed = triedBefore ? await chat.findPosted(channel, effect.key, { threadId, since: attemptOf(effect).since }) : null;
+  if (!landed && post.announcement) {
+    const standing = await updateStandingAnnouncement(effect, { chat, channel }, post.text, incident, deps);
+    if (standing) return { status: "done", result: { updated: standing } };
+  }
   const posted = landed ?? (await chat.postMessage({ channel, text: post.text, idempotencyKey: effect.key, buttons: post.buttons, threadId, ...(post.form ? { form: post.form } : {}) }));
   if (post.pin) await chat.pin(posted.channel, posted.id);
   if (!post.announcement) return { status: "done", result: posted };
   const announcement = { to: post.announcement.to, channel: posted.channel, messageId: posted.id, postedAt: deps.clock.now().toISOString() };
   return { status: "done", result: posted, recorded: [{ what: "announcement_posted", announcement }] };
+}
+
+/**
+ * A users' announcement already out in the channel (said again after a lost answer, or by a person
+ * and a rule at once) is brought up to date in place rather than posted twice. Null when there is
+ * none, or it cannot be edited (deleted by someone): then it is posted again and takes its place.
+ */
+async function updateStandingAnnouncement(
+  effect: Effect,
+  place: ReturnType<ChatRouter["at"]>,
+  text: string,
+  incident: Incident | null,
+  deps: EffectDeps,
+): Promise<Announcement | null> {
+  const standing = incident?.announcements?.find((a) => {
+    const at = deps.chat.at(a.channel);
+    return at.chat === place.chat && at.channel === place.channel;
+  });
+  if (!standing) return null;
+  try {
+    await place.chat.updateMessage(place.channel, standing.messageId, text, attemptOf(effect));
+    return standing;
+  } catch (error) {
+    if (!(error instanceof EffectError) || error.retryable) throw error;
+    return null;
+  }
 }
 
 async function addPagerDutyNote(effect: Effect, content: string, triedBefore: boolean, deps: EffectDeps): Promise<EffectOutcome> {

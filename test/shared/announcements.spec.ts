@@ -70,4 +70,32 @@ describe(`users' announcements (${harness.runtime})`, () => {
       ":warning: *Herald could not keep the users' announcement up to date.* chat.update: message_not_found (in the update channel). If it was deleted, post it again with the `announce` command.",
     ]);
   });
+  it("brings an announcement out already up to date in place when announce is said again, and posts it again once it was deleted", async () => {
+    const herald = await harness.start();
+    const [triggered, acknowledged] = lifecycle(deliveries);
+    await herald.request("/webhooks/pagerduty", await signedDelivery(triggered!.body));
+    await herald.settle();
+    await herald.request("/slack/commands", await slashCommand("lead me"));
+    await herald.settle();
+    const inUpdate = async () => ((await (await fetch(`${harness.vendorsUrl}/slack/__messages`)).json()) as { channel: string; ts: string; text: string }[]).filter((m) => m.channel === "C0UPDATE01");
+    const [first] = (await herald.store.getIncident("PFQZPSY"))!.announcements!;
+    expect(first!.to).toBe("update");
+    await herald.request("/webhooks/pagerduty", await signedDelivery(acknowledged!.body));
+    // Said while the rule's announcement is out (as after an answer that was lost).
+    const again = await herald.request("/slack/commands", await slashCommand("announce update"));
+    expect(((await again.json()) as { text: string }).text).toBe(
+      "The users' announcement is in the update channel already: Herald is bringing it up to date there rather than posting it twice (if it was deleted, it posts it again).",
+    );
+    await herald.settle();
+    expect((await inUpdate()).map((m) => m.ts)).toEqual([first!.messageId]);
+    expect((await inUpdate())[0]!.text).toContain("*Status:* the team is working on it");
+    expect((await herald.store.getIncident("PFQZPSY"))!.announcements).toEqual([first]);
+    // Deleted by someone: said again, it is posted again, and is the one kept up to date from then on.
+    expect((await fetch(`${harness.vendorsUrl}/slack/__delete/${first!.channel}/${first!.messageId}`, { method: "POST" })).status).toBe(200);
+    await herald.request("/slack/commands", await slashCommand("announce update"));
+    await herald.settle();
+    const [reposted] = await inUpdate();
+    expect(reposted!.ts).not.toBe(first!.messageId);
+    expect((await herald.store.getIncident("PFQZPSY"))!.announcements!.map((a) => [a.to, a.messageId])).toEqual([["update", reposted!.ts]]);
+  });
 });

@@ -302,6 +302,21 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(cardText(last.body)).toContain(ADA.name);
   });
 
+  it("brings the users' announcement out already up to date in place when announce is said again, rather than posting a second", async () => {
+    const herald = await startTeams();
+    await say(herald, "declare P2 networking VPC peering is down");
+    const incident = (await herald.store.listIncidents())[0]!;
+    const room = incident.channel!.id;
+    await say(herald, "lead me", { conversation: room });
+    const [standing] = (await herald.store.getIncident(incident.id))!.announcements!;
+    await say(herald, "announce update", { conversation: room });
+    const announcements = (await postedInTeams()).filter((m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"));
+    expect(announcements.map((m) => m.id)).toEqual([standing!.messageId]);
+    const edits = (await connectorPosts(herald)).filter((p) => p.method === "PUT" && p.path.includes(encodeURIComponent(TEAMS_CHANNELS.update)));
+    expect(edits.map((p) => cardText(p.body).includes("VPC peering is down"))).toEqual([true]);
+    expect((await herald.store.getIncident(incident.id))!.announcements).toEqual([standing]);
+  });
+
   it("files a message in the log with the “Add to incident log” message action", async () => {
     const herald = await startTeams();
     await say(herald, "declare P2 networking VPC peering is down");
