@@ -37,11 +37,12 @@ export interface RoomRecord {
   supportCases?: { thirdParty: string }[];
   statusPage?: { draft: { kind: string; message: string } | null; published: { kind: string }[] };
   postmortemMeeting?: unknown;
+  announcements?: { to: string }[];
 }
 
 /**
- * What is said in a declared incident's room, in order: the lead taken, an AWS support case
- * recorded, the status page's first update written and published, a resolve with a temporary fix
+ * What is said in a declared incident's room, in order: the lead taken, the users' announcement
+ * posted in the update channel, an AWS support case recorded, the status page's first update written and published, a resolve with a temporary fix
  * (resolved in PagerDuty, a follow-up issue on GitHub), the resolution published, the post-mortem
  * meeting scheduled (a calendar file shared) and the post-mortem proposed (a pull request). In Slack
  * a step goes once Herald's answer to the one before says it was `taken` (a step refused, or cut off
@@ -51,6 +52,11 @@ export interface RoomRecord {
  */
 export const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp; done: (record: RoomRecord, lead: string) => boolean }[] = [
   { say: () => "lead me", taken: /^You are now the Incident Lead/, done: (r, lead) => r.roles?.lead?.id === lead },
+  {
+    say: () => "announce update",
+    taken: /^(Herald is posting the users' announcement|The users' announcement is in the update channel already)/,
+    done: (r) => Boolean(r.announcements?.some((a) => a.to === "update")),
+  },
   { say: (k) => `ticket aws 9${k}`, taken: /^Support case 9\d+ recorded/, done: (r) => Boolean(r.supportCases?.some((c) => c.thirdParty === "aws")) },
   {
     say: (k) => `status draft Crash update ${k}: the network is back for most users.`,
@@ -63,9 +69,10 @@ export const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp; done: (re
   { say: () => "postmortem schedule tomorrow 10:00", taken: /^Post-mortem meeting on/, done: (r) => Boolean(r.postmortemMeeting) },
   { say: () => "postmortem", taken: /^Herald is drafting the post-mortem/, done: () => false },
 ];
-/** The script's resolve and its post-mortem, by their place in it. */
-export const RESOLVE_STEP = 4;
-export const POSTMORTEM_STEP = 7;
+/** The script's users' announcement, resolve and post-mortem, by their place in it. */
+export const ANNOUNCE_STEP = 1;
+export const RESOLVE_STEP = 5;
+export const POSTMORTEM_STEP = 8;
 
 /** The rooms that got past `step` of ROOM_SCRIPT. */
 export function pastStep(accepted: Accepted, step: number): string[] {
@@ -253,6 +260,13 @@ export async function expectNothingLostOrTwice(
     pastStep(accepted, RESOLVE_STEP).map((room) => inRoom(room)),
     pastStep(accepted, POSTMORTEM_STEP).map((room) => inRoom(room).title),
   );
+  // Each scripted room's users' announcement posted once in the update channel, however often
+  // `announce` was said (a repeat brings it up to date in place).
+  for (const room of pastStep(accepted, ANNOUNCE_STEP)) {
+    const title = inRoom(room).title;
+    const roots = postCalls.filter((c) => c.body.channel === TEAM_CHANNELS.update && !c.body.thread_ts && String(c.body.text).includes(`: ${title}*`));
+    expect(roots, `${title}'s announcement`).toHaveLength(1);
+  }
   // No file (the post-mortem's calendar invite) shared twice with the same comment in a room.
   const shares = vendors.slack.calls().filter((c) => c.method === "files.completeUploadExternal").map((c) => `${c.body.channel_id} ${c.body.initial_comment}`);
   expect(shares.filter((share, i) => shares.indexOf(share) !== i)).toEqual([]);

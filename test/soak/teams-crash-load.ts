@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { ADA, fromBot, messageActivity, TEAMS_CHANNELS, teamsConfig, teamsEnv } from "../support/teams-requests.js";
 import { testEnv } from "../support/test-config.js";
-import { expectMadeOnce, POSTMORTEM_STEP, RESOLVE_STEP, ROOM_SCRIPT, sendPage, type RoomRecord } from "./crash-load.js";
+import { ANNOUNCE_STEP, expectMadeOnce, POSTMORTEM_STEP, RESOLVE_STEP, ROOM_SCRIPT, sendPage, type RoomRecord } from "./crash-load.js";
 
 /** What Herald answered 2xx for (the PagerDuty incident ids paged, the titles declared), the notes sent, and how far each room's script was said. */
 export interface TeamsAccepted {
@@ -147,6 +147,13 @@ export async function expectNothingLostOrTwiceInTeams(db: Database.Database, ven
   // How far the rooms' scripts got, by their records: what each step made, made once.
   const roomsPast = (step: number) => [...accepted.said].filter(([, said]) => said > step).map(([room]) => ({ room, record: recordIn(db, room)! }));
   const proposed = (room: string) => db.prepare(`SELECT 1 FROM effects WHERE incident_id = (SELECT id FROM incidents WHERE channel_id = ?) AND kind = 'publish_document'`).get(room) !== undefined;
+  // Each scripted room's users' announcement posted once in the update channel, however often
+  // `announce` was said (a repeat brings it up to date in place).
+  const updateRoots = (await posted(vendorsUrl)).filter((m) => m.channel === TEAMS_CHANNELS.update && m.replyToId === null).map((m) => JSON.stringify(m.cards));
+  for (const { record } of roomsPast(ANNOUNCE_STEP).filter(({ record }) => record.announcements?.length)) {
+    const title = new RegExp(`: ${record.title}(?!\\d)`);
+    expect(updateRoots.filter((cards) => title.test(cards)), `${record.title}'s announcement`).toHaveLength(1);
+  }
   const made = await expectMadeOnce(
     vendorsUrl,
     roomsPast(RESOLVE_STEP).filter(({ record }) => record.status === "resolved").map(({ record }) => record),
