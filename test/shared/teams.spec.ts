@@ -37,6 +37,16 @@ async function say(herald: Running, text: string, options: Parameters<typeof mes
   await herald.settle();
 }
 
+/** A P2 declared in Teams, its room's thread, and Ada as its Incident Lead. */
+async function ledIncident() {
+  const herald = await startTeams();
+  await say(herald, "declare P2 networking VPC peering is down");
+  const incident = (await herald.store.listIncidents())[0]!;
+  const room = incident.channel!.id;
+  await say(herald, "lead me", { conversation: room });
+  return { herald, incident, room };
+}
+
 /** What the fake Bot Connector posted, roots and replies, each with its channel and cards. */
 interface Posted {
   channel: string;
@@ -271,11 +281,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
   });
 
   it("publishes from a status draft card's button only the draft that card shows", async () => {
-    const herald = await startTeams();
-    await say(herald, "declare P2 networking VPC peering is down");
-    const incident = (await herald.store.listIncidents())[0]!;
-    const room = incident.channel!.id;
-    await say(herald, "lead me", { conversation: room });
+    const { herald, incident, room } = await ledIncident();
     await say(herald, "status draft We are rolling back a network change.", { conversation: room });
     await say(herald, "status draft The rollback is done; traffic flows again.", { conversation: room });
     const publishes = (await connectorPosts(herald))
@@ -303,11 +309,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
   });
 
   it("brings the users' announcement out already up to date in place when announce is said again, rather than posting a second", async () => {
-    const herald = await startTeams();
-    await say(herald, "declare P2 networking VPC peering is down");
-    const incident = (await herald.store.listIncidents())[0]!;
-    const room = incident.channel!.id;
-    await say(herald, "lead me", { conversation: room });
+    const { herald, incident, room } = await ledIncident();
     const [standing] = (await herald.store.getIncident(incident.id))!.announcements!;
     await say(herald, "announce update", { conversation: room });
     const announcements = (await postedInTeams()).filter((m) => m.channel === TEAMS_CHANNELS.update && JSON.stringify(m.cards).includes("VPC peering is down"));
