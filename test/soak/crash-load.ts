@@ -97,7 +97,9 @@ export function sendCrashRequest(k: number, herald: string, vendorsUrl: string, 
   const inRoom = (room: string, text: string, taken: RegExp, onTaken: () => void) =>
     slashCommand(text, { channel: room, responseUrl: `${vendorsUrl}/slack/response/${k}` })
       .then((init) => fetch(`${herald}/slack/commands`, init))
-      .then(async (r) => r.ok && taken.test(((await r.json()) as { text: string }).text) && onTaken(), () => null);
+      .then(async (r) => r.ok && taken.test(((await r.json()) as { text: string }).text) && onTaken())
+      // Cut off by a kill, before its answer or in the middle of its body.
+      .catch(() => null);
   if (k % 4 === 3 && declared.length > 0) {
     const room = declared[k % declared.length]!;
     return inRoom(room.id, `note decision: crash note ${k}`, /^Added to the incident log/, () => accepted.notes.add(`decision: crash note ${k}`));
