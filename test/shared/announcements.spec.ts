@@ -70,6 +70,7 @@ describe(`users' announcements (${harness.runtime})`, () => {
       ":warning: *Herald could not keep the users' announcement up to date.* chat.update: message_not_found (in the update channel). If it was deleted, post it again with the `announce` command.",
     ]);
   });
+
   it("brings an announcement out already up to date in place when announce is said again, and posts it again once it was deleted", async () => {
     const herald = await harness.start();
     const [triggered, acknowledged] = lifecycle(deliveries);

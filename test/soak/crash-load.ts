@@ -42,13 +42,14 @@ export interface RoomRecord {
 
 /**
  * What is said in a declared incident's room, in order: the lead taken, the users' announcement
- * posted in the update channel, an AWS support case recorded, the status page's first update written and published, a resolve with a temporary fix
- * (resolved in PagerDuty, a follow-up issue on GitHub), the resolution published, the post-mortem
- * meeting scheduled (a calendar file shared) and the post-mortem proposed (a pull request). In Slack
- * a step goes once Herald's answer to the one before says it was `taken` (a step refused, or cut off
- * by a kill, is said again later, as a person would); in Teams, whose answers are posts in the
- * room's thread, once the one before is `done` on the record (a step whose request failed is said
- * again later, unless the record shows it taken after all).
+ * posted in the update channel, an AWS support case recorded, the status page's first update
+ * written and published, a resolve with a temporary fix (resolved in PagerDuty, a follow-up issue
+ * on GitHub), the resolution published, the post-mortem meeting scheduled (a calendar file shared)
+ * and the post-mortem proposed (a pull request). In Slack a step goes once Herald's answer to the
+ * one before says it was `taken` (a step refused, or cut off by a kill, is said again later, as a
+ * person would); in Teams, whose answers are posts in the room's thread, once the one before is
+ * `done` on the record (a step whose request failed is said again later, unless the record shows
+ * it taken after all).
  */
 export const ROOM_SCRIPT: { say: (k: number) => string; taken: RegExp; done: (record: RoomRecord, lead: string) => boolean }[] = [
   { say: () => "lead me", taken: /^You are now the Incident Lead/, done: (r, lead) => r.roles?.lead?.id === lead },
