@@ -14,9 +14,10 @@ export async function draftStatus(
   const kind = request.draft;
   const message = request.message ?? deps.renderer.render(`status-page-${kind}`, incidentView(incident, deps.config));
   const earlier = incident.statusPage?.draft;
-  // Asked for again as it stands (a command said twice, its first answer cut off): the draft and its
-  // review post stay, and whoever asked is told.
-  if (request.asker && earlier?.kind === kind && earlier.message === message) {
+  // Asked for again as it stands (a command said twice, its first answer cut off, or a rule made the
+  // same draft again): the draft and its review post stay, and whoever asked is told.
+  if (earlier?.kind === kind && earlier.message === message) {
+    if (!request.asker) return { status: "done", result: { draft: kind, unchanged: true } };
     const text = deps.renderer.render("status-draft", { same: true, resolution: kind === "resolution" });
     return {
       status: "done",

@@ -86,6 +86,39 @@ describe(`the external status page (${harness.runtime})`, () => {
     expect((await reviews()).slice(rulesDraft)).toEqual([">The fix is rolling out.", ">The fix is out everywhere."]);
   });
 
+  it("keeps a rule's draft made again with the same text (reopened and resolved again within the minute): no second review post; a later time replaces it", async () => {
+    const herald = await harness.start();
+    const [triggered, , , resolved] = lifecycle(deliveries);
+    const reopened = JSON.parse(deliveries["zulip_reopened_v3.json"]!);
+    reopened.event.data.id = "PFQZPSY";
+    reopened.event.occurred_at = "2021-06-04T14:20:40.000Z";
+    const resolvedAt = (id: string, at: string) => {
+      const again = JSON.parse(resolved!.body);
+      again.event.id = id;
+      again.event.occurred_at = at;
+      return JSON.stringify(again);
+    };
+    const send = async (body: string) => {
+      await herald.request("/webhooks/pagerduty", await signedDelivery(body));
+      await herald.settle();
+    };
+    const reviews = async () =>
+      (await herald.slackCalls()).filter((c) => c.method === "chat.postMessage" && String(c.body.text).startsWith(":memo: *Status page")).map((c) => String(c.body.text).split("\n")[1]);
+    for (const body of [triggered!.body, resolved!.body, JSON.stringify(reopened), resolvedAt("01RESOLVEDAGAIN00000000001", "2021-06-04T14:20:55.000Z")]) await send(body);
+    const resolutions = (await reviews()).filter((text) => text?.startsWith(">The problem affecting"));
+    expect(resolutions).toHaveLength(1);
+    // Only the first update's draft was replaced, by the resolution.
+    const replaced = async () =>
+      (await herald.slackCalls()).filter((c) => c.method === "chat.update" && String(c.body.text).includes("this draft was replaced")).map((c) => String(c.body.text).split("\n")[1]!.slice(0, 21));
+    expect(await replaced()).toEqual([">We are investigating"]);
+    // Resolved again a minute later: a new text, so a new draft that replaces the pending one.
+    await send(JSON.stringify({ ...reopened, event: { ...reopened.event, id: "01REOPENEDAGAIN00000000001", occurred_at: "2021-06-04T14:30:00.000Z" } }));
+    await send(resolvedAt("01RESOLVEDTHRICE0000000001", "2021-06-04T14:31:10.000Z"));
+    expect((await reviews()).filter((text) => text?.startsWith(">The problem affecting"))).toHaveLength(2);
+    expect(await replaced()).toEqual([">We are investigating", ">The problem affectin"]);
+    expect((await herald.store.getIncident("PFQZPSY"))!.statusPage!.draft!.message).toMatch(/15:31 BST/);
+  });
+
   it("publishes each update once when its answer was lost and the page holds more posts and updates than one page of PagerDuty's list", async () => {
     const { herald, command } = await pagedIncident();
     const title = (await herald.store.getIncident("PFQZPSY"))!.title;
