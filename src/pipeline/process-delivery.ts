@@ -21,7 +21,7 @@ const STATUS_EVENTS = new Set(["incident.triggered", "incident.acknowledged", "i
 export type DeliveryReader = (body: string) => IncidentEvent[];
 
 export interface ProcessDeps {
-  store: DeliveryStore & IncidentStore & Pick<OutboxStore, "isKnownExternal">;
+  store: DeliveryStore & IncidentStore & Pick<OutboxStore, "isKnownExternal" | "effectsFor">;
   /** Display names of chat users by platform (cached by the platform); null where it cannot say. */
   names?: (platform: string, userId: string) => Promise<string | null>;
   /**

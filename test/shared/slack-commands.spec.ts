@@ -383,6 +383,19 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: unknown[] };
     expect(list.incidents).toEqual([]);
 
+    // Said again with the same reason (Slack said the command failed, say): nothing more filed, and
+    // only the person who said it is told where the issue is.
+    await herald.request("/slack/commands", await slashCommand("not-incident Planned maintenance overran by ten minutes", { channel: "C0TEAM0001", responseUrl: `${harness.vendorsUrl}/slack/response/cmd-2` }));
+    await herald.settle();
+    expect(await herald.githubCalls()).toHaveLength(1);
+    expect((await herald.slackCalls()).slice(1).map((c) => [c.body.url, c.body.response_type, c.body.text])).toEqual([
+      [
+        "/slack/response/cmd-2",
+        "ephemeral",
+        ":clipboard: You said this is not an incident a moment ago, with the same reason: its issue is <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes>. Nothing more is filed.",
+      ],
+    ]);
+
     const security = await ephemeral(await herald.request("/slack/commands", await slashCommand("declare P1 security credentials leaked", { channel: "C0TEAM0001" })));
     expect(security).toContain(":lock: Also report it to the security team");
   });

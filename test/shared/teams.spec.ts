@@ -259,6 +259,17 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(cardText((await connectorPosts(herald)).at(-1)!.body)).toContain("Say why this is not an incident");
   });
 
+  it("files a not-incident said again with the same reason once, and answers the second in its thread", async () => {
+    const herald = await startTeams();
+    await say(herald, "not-incident a load test from the perf team");
+    await say(herald, "not-incident a load test from the perf team");
+    expect((await herald.githubCalls()).filter((c) => c.method === "POST")).toHaveLength(1);
+    const answer = (await connectorPosts(herald)).at(-1)!;
+    expect(decodeURIComponent(answer.path)).toContain(";messageid=");
+    expect(cardText(answer.body)).toContain("You said this is not an incident a moment ago, with the same reason: its issue is");
+    expect(cardText(answer.body)).toContain("Nothing more is filed.");
+  });
+
   it("takes commands in a personal chat with the bot, answered there", async () => {
     const herald = await startTeams();
     const personal = { ...messageActivity(url, "help", { conversation: "a:1personal-chat-with-ada" }), conversation: { id: "a:1personal-chat-with-ada", conversationType: "personal", tenantId: "t" } };
