@@ -11,7 +11,7 @@ import { shortHash } from "../chat/short-hash.js";
 import type { ChatButton } from "../ports/chat.js";
 import type { Asker, Effect, IncidentStore, NewEffect, OutboxStore } from "../ports/store.js";
 import { escapeChat } from "../render/escape.js";
-import { formatTime } from "../render/helpers.js";
+import { formatElapsed, formatTime } from "../render/helpers.js";
 import { incidentView } from "../render/incident-view.js";
 import type { Renderer } from "../render/renderer.js";
 import { parseMeetingTime } from "../time/meeting-time.js";
@@ -230,12 +230,10 @@ async function saidAgain(command: ChatCommand, request: ChatRequest, deps: ChatR
       Math.abs(at - Date.parse(e.createdAt)) <= NOT_INCIDENT_AGAIN_MS,
   );
   const first = earlier.at(-1);
-  return first ? notIncidentSaidAgain(first, at) : null;
+  return first ? notIncidentSaidAgain(first, request.receivedAt) : null;
 }
 
-function notIncidentSaidAgain(first: Effect, at: number): string {
-  const minutes = Math.max(0, Math.round((at - Date.parse(first.createdAt)) / 60_000));
-  const when = minutes === 0 ? "a moment ago" : minutes === 1 ? "a minute ago" : `${minutes} minutes ago`;
+function notIncidentSaidAgain(first: Effect, saidAt: string): string {
   const filed = first.status === "done" ? (first.result as { url?: unknown; number?: unknown; title?: unknown } | null) : null;
   const where =
     filed && typeof filed.url === "string"
@@ -243,7 +241,7 @@ function notIncidentSaidAgain(first: Effect, at: number): string {
       : first.status === "done"
         ? "it is recorded (GitHub is not configured for Herald)"
         : "Herald is raising its issue and will post the link where it was said";
-  return `:clipboard: You said this is not an incident ${when}, with the same reason: ${where}. Nothing more is filed.`;
+  return `:clipboard: You said this is not an incident ${formatElapsed(first.createdAt, saidAt)} ago, with the same reason: ${where}. Nothing more is filed.`;
 }
 
 /** The same reason, told apart from another by its words alone (case and spacing aside). */

@@ -41,7 +41,7 @@ describe("not-incident said again", () => {
     expect(await handle(said("planned maintenance overran", "2026-12-07T10:00:00.000Z"))).toEqual(["github_issue"]);
     // Its answer lost, said again a minute later, in other case and spacing: told, nothing filed.
     expect(await handle(said("Planned  maintenance overran ", "2026-12-07T10:01:10.000Z"))).toEqual([
-      "post_message: :clipboard: You said this is not an incident a minute ago, with the same reason: Herald is raising its issue and will post the link where it was said. Nothing more is filed.",
+      "post_message: :clipboard: You said this is not an incident 1 minute ago, with the same reason: Herald is raising its issue and will post the link where it was said. Nothing more is filed.",
     ]);
     // Another reason, or another person: their own.
     expect(await handle(said("a load test from the perf team", "2026-12-07T10:02:00.000Z"))).toEqual(["github_issue"]);

@@ -392,7 +392,7 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
       [
         "/slack/response/cmd-2",
         "ephemeral",
-        ":clipboard: You said this is not an incident a moment ago, with the same reason: its issue is <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes>. Nothing more is filed.",
+        ":clipboard: You said this is not an incident less than a minute ago, with the same reason: its issue is <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes>. Nothing more is filed.",
       ],
     ]);
 

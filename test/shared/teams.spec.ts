@@ -266,7 +266,7 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect((await herald.githubCalls()).filter((c) => c.method === "POST")).toHaveLength(1);
     const answer = (await connectorPosts(herald)).at(-1)!;
     expect(decodeURIComponent(answer.path)).toContain(";messageid=");
-    expect(cardText(answer.body)).toContain("You said this is not an incident a moment ago, with the same reason: its issue is");
+    expect(cardText(answer.body)).toContain("You said this is not an incident less than a minute ago, with the same reason: its issue is");
     expect(cardText(answer.body)).toContain("Nothing more is filed.");
   });
 
