@@ -28,11 +28,13 @@ export interface AnswerContext {
   incident: () => Promise<Incident | null>;
   /** The oldest `limit` incidents not resolved yet. */
   openIncidents: (limit: number) => Promise<Incident[]>;
+  /** Why a command taken would file nothing, being one said again (see `saidAgain`); null when it is new. */
+  saidAgain?: (command: ChatCommand) => Promise<string | null>;
 }
 
 /**
  * Decides the immediate answer to a command: a mistake, help, the triage checklist, a refusal with
- * its reason, the declare form, or taken. Slack's route, the console and mentions all ask this.
+ * its reason (one said again files nothing), the declare form, or taken. Slack's route, the console and mentions all ask this.
  */
 export async function answerAtOnce(parsed: ParsedCommand, word: string, context: AnswerContext): Promise<AnswerAtOnce> {
   if (!parsed.ok) return { kind: "mistake", text: mistakeReply(parsed.error, context.prefix) };
@@ -54,5 +56,7 @@ export async function answerAtOnce(parsed: ParsedCommand, word: string, context:
   });
   if (refused) return { kind: "refused", text: refused };
   if (command.name === "declare" && !command.quick) return { kind: "form" };
+  const again = await context.saidAgain?.(command);
+  if (again) return { kind: "refused", text: again };
   return { kind: "take", command, acknowledgement: acknowledgement(command, context.config, context.now, incident) };
 }

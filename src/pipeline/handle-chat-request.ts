@@ -7,11 +7,10 @@ import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { answerAtOnce } from "../chat/answer-at-once.js";
 import { helpReply, refusal, triageText } from "../chat/replies.js";
-import { shortHash } from "../chat/short-hash.js";
+import { notIncidentId, saidAgain, type SaidBy } from "../chat/said-again.js";
 import type { ChatButton } from "../ports/chat.js";
-import type { Asker, Effect, IncidentStore, NewEffect, OutboxStore } from "../ports/store.js";
-import { escapeChat } from "../render/escape.js";
-import { formatElapsed, formatTime } from "../render/helpers.js";
+import type { Asker, IncidentStore, NewEffect, OutboxStore } from "../ports/store.js";
+import { formatTime } from "../render/helpers.js";
 import { incidentView } from "../render/incident-view.js";
 import type { Renderer } from "../render/renderer.js";
 import { parseMeetingTime } from "../time/meeting-time.js";
@@ -51,7 +50,7 @@ export async function handleChatRequest(stored: ChatRequest, deps: ChatRequestDe
     openIncidents: (limit) => deps.store.openIncidents(limit),
   });
   if (refused) return { events: [], effects: [refusalEffect(request, incident, refused)] };
-  const again = await saidAgain(request.asked.command, request, deps);
+  const again = await saidAgain(request.asked.command, saidBy(request), deps.store);
   if (again) return { events: [], effects: [refusalEffect(request, incident, again)] };
   return recordOutcome(request.asked.command, request, incident, deps);
 }
@@ -84,6 +83,7 @@ async function answerInThread(request: ChatRequest, incident: Incident | null, d
     now: new Date(request.receivedAt),
     incident: async () => incident,
     openIncidents: (limit) => deps.store.openIncidents(limit),
+    saidAgain: (command) => saidAgain(command, saidBy(request), deps.store),
   });
   switch (answered.kind) {
     case "mistake":
@@ -98,8 +98,6 @@ async function answerInThread(request: ChatRequest, incident: Incident | null, d
       // Where the platform shows forms in messages (Teams), the form comes with the answer.
       return reply(`To declare, fill in the form where this chat shows one, or say \`${prefix} declare <priority> <service> <title>\`.`, undefined, "declare");
     case "take": {
-      const again = await saidAgain(answered.command, request, deps);
-      if (again) return reply(again);
       const outcome = await recordOutcome(answered.command, request, incident, deps);
       return { events: outcome.events, effects: [replyEffect(request, incident, answered.acknowledgement), ...outcome.effects] };
     }
@@ -205,53 +203,9 @@ function recordEvents(command: ChatCommand, request: ChatRequest, incident: Inci
   });
 }
 
-/**
- * How long `not-incident` said again with the same reason, by the same person in the same channel,
- * is taken for the same request said twice (its answer lost, or Slack saying the command failed)
- * rather than a new one.
- */
-const NOT_INCIDENT_AGAIN_MS = 10 * 60_000;
-
-/**
- * Why a command files nothing, said to whoever asked, when it is one said again: `not-incident`
- * with the same reason by the same person in the same channel within ten minutes of the first,
- * whose issue is filed or on its way (one Herald gave up on is filed again). Null otherwise.
- */
-async function saidAgain(command: ChatCommand, request: ChatRequest, deps: ChatRequestDeps): Promise<string | null> {
-  if (command.name !== "not-incident") return null;
-  const words = sameWords(command.reason);
-  const at = Date.parse(request.receivedAt);
-  const earlier = (await deps.store.effectsFor(notIncidentId(request, command.reason))).filter(
-    (e) =>
-      e.key !== `${request.id}:issue` &&
-      e.payload.kind === "github_issue" &&
-      sameWords(String(e.payload.announce?.data.reason ?? "")) === words &&
-      (e.status === "pending" || e.status === "in_flight" || e.status === "done") &&
-      Math.abs(at - Date.parse(e.createdAt)) <= NOT_INCIDENT_AGAIN_MS,
-  );
-  const first = earlier.at(-1);
-  return first ? notIncidentSaidAgain(first, request.receivedAt) : null;
-}
-
-function notIncidentSaidAgain(first: Effect, saidAt: string): string {
-  const filed = first.status === "done" ? (first.result as { url?: unknown; number?: unknown; title?: unknown } | null) : null;
-  const where =
-    filed && typeof filed.url === "string"
-      ? `its issue is <${filed.url}|#${String(filed.number)} ${escapeChat(String(filed.title ?? ""))}>`
-      : first.status === "done"
-        ? "it is recorded (GitHub is not configured for Herald)"
-        : "Herald is raising its issue and will post the link where it was said";
-  return `:clipboard: You said this is not an incident ${formatElapsed(first.createdAt, saidAt)} ago, with the same reason: ${where}. Nothing more is filed.`;
-}
-
-/** The same reason, told apart from another by its words alone (case and spacing aside). */
-function sameWords(reason: string): string {
-  return reason.trim().replace(/\s+/g, " ").toLowerCase();
-}
-
-/** Not-incident requests with the same reason from the same person in the same channel share it, so one said again is found. */
-function notIncidentId(request: ChatRequest, reason: string): string {
-  return `not-incident:${shortHash([request.platform, request.place.channel, request.actor.id, sameWords(reason)].join("\n"))}`;
+/** Who asked `request`, where and when: what `saidAgain` tells a repeat by. */
+function saidBy(request: ChatRequest): SaidBy {
+  return { platform: request.platform, channel: request.place.channel, actorId: request.actor.id, at: request.receivedAt, ownIssueKey: `${request.id}:issue` };
 }
 
 /** Not an incident (process step 1): it becomes an issue in the team's repository, linked where it was said. */
@@ -259,7 +213,7 @@ function notIncidentEffect(request: ChatRequest, reason: string, renderer: Rende
   const data = { reason, by: request.actor.name, at: request.receivedAt };
   return {
     key: `${request.id}:issue`,
-    incidentId: notIncidentId(request, reason),
+    incidentId: notIncidentId(saidBy(request), reason),
     payload: {
       kind: "github_issue",
       title: reason.length > 80 ? `${reason.slice(0, 77)}...` : reason,

@@ -383,16 +383,33 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: unknown[] };
     expect(list.incidents).toEqual([]);
 
-    // Said again with the same reason (Slack said the command failed, say): nothing more filed, and
-    // only the person who said it is told where the issue is.
-    await herald.request("/slack/commands", await slashCommand("not-incident Planned maintenance overran by ten minutes", { channel: "C0TEAM0001", responseUrl: `${harness.vendorsUrl}/slack/response/cmd-2` }));
+    // Said again with the same reason (Slack said the command failed, say): answered at once, only
+    // to the person who said it, with where the issue is; nothing stored, posted or filed.
+    expect(
+      await ephemeral(
+        await herald.request("/slack/commands", await slashCommand("not-incident Planned maintenance overran by ten minutes", { channel: "C0TEAM0001", responseUrl: `${harness.vendorsUrl}/slack/response/cmd-2` })),
+      ),
+    ).toBe(
+      ":clipboard: You said this is not an incident less than a minute ago, with the same reason: its issue is <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes>. Nothing more is filed.",
+    );
     await herald.settle();
     expect(await herald.githubCalls()).toHaveLength(1);
-    expect((await herald.slackCalls()).slice(1).map((c) => [c.body.url, c.body.response_type, c.body.text])).toEqual([
+    expect(await herald.slackCalls()).toHaveLength(1);
+
+    // Said twice before the first is on the record: the second is taken at once, and found to be the
+    // same one in the background, where only its sender is told.
+    for (const n of [3, 4]) {
+      await herald.request("/slack/commands", await slashCommand("not-incident a load test from the perf team", { channel: "C0TEAM0001", responseUrl: `${harness.vendorsUrl}/slack/response/cmd-${n}` }));
+    }
+    await herald.settle();
+    expect((await herald.githubCalls()).map((c) => (c.body as any).title)).toEqual(["planned maintenance overran by ten minutes", "a load test from the perf team"]);
+    // Each answer in its own lane: in either order.
+    expect((await herald.slackCalls()).slice(1).map((c) => [c.body.url, c.body.response_type, c.body.text]).sort()).toEqual([
+      ["/slack/response/cmd-3", "in_channel", ":clipboard: Recorded as *not an incident*: a load test from the perf team\nRaised <https://github.com/platform/incidents/issues/2|#2 a load test from the perf team> instead."],
       [
-        "/slack/response/cmd-2",
+        "/slack/response/cmd-4",
         "ephemeral",
-        ":clipboard: You said this is not an incident less than a minute ago, with the same reason: its issue is <https://github.com/platform/incidents/issues/1|#1 planned maintenance overran by ten minutes>. Nothing more is filed.",
+        ":clipboard: You said this is not an incident less than a minute ago, with the same reason: Herald is raising its issue and will post the link where it was said. Nothing more is filed.",
       ],
     ]);
 

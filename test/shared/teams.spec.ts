@@ -550,6 +550,22 @@ describe(`Teams without a bot: the outgoing webhook and Workflows (${harness.run
     expect(cardText(await mistake.json())).toContain("Unknown command 'frobnicate'");
   });
 
+  it("answers a not-incident said again at once, filing nothing more", async () => {
+    const herald = await harness.start({
+      chat: "local",
+      config: teamsConfig(heraldYaml, "thread", { update: `${url}/teams/workflow/update`, team: `${url}/teams/workflow/team` }),
+      env: { TEAMS_OUTGOING_WEBHOOK_SECRET: OUTGOING_WEBHOOK_SECRET },
+    });
+    const say = async (text: string) => cardText(await (await herald.request("/teams/messages", await fromWebhook(JSON.stringify(messageActivity(url, text))))).json());
+    expect(await say("not-incident a load test from the perf team")).toContain("Recorded as not an incident");
+    await herald.settle();
+    const again = await say("not-incident A load test from the perf team");
+    expect(again).toContain("You said this is not an incident less than a minute ago, with the same reason: its issue is");
+    expect(again).toContain("Nothing more is filed.");
+    await herald.settle();
+    expect((await herald.githubCalls()).filter((c) => c.method === "POST")).toHaveLength(1);
+  });
+
   it("waits as long as a throttled Workflows webhook asks, and tries a failing one again", async () => {
     await harness.start({ chat: "local" });
     const chat = createWorkflowsChat({ update: `${url}/teams/workflow/update` }, {});

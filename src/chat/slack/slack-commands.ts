@@ -1,5 +1,6 @@
 import type { Context, Handler } from "hono";
 import { answerAtOnce } from "../answer-at-once.js";
+import { saidAgain } from "../said-again.js";
 import { helpReply, triageText } from "../replies.js";
 import { slashCommandRequest, SLASH_PREFIX as PREFIX } from "./chat-request.js";
 import { toSlackMrkdwn } from "./slack-markup.js";
@@ -33,14 +34,16 @@ export function slackCommandHandler(deps: SlackRouteDeps): Handler {
     if (request.kind === "ssl_check") return c.body(null, 200);
     const { command } = request;
 
+    const now = deps.clock.now();
     const answered = await answerAtOnce(parseChatCommand(command.text, grammar), command.text.trim().split(/\s+/)[0] ?? "", {
       config: deps.config,
       prefix: PREFIX,
       userId: command.user_id,
       channel: command.channel_id,
-      now: deps.clock.now(),
+      now,
       incident: () => deps.store.findIncidentByChannel(command.channel_id),
       openIncidents: (limit) => deps.store.openIncidents(limit),
+      saidAgain: (asked) => saidAgain(asked, { platform: "slack", channel: command.channel_id, actorId: command.user_id, at: now.toISOString() }, deps.store),
     });
     switch (answered.kind) {
       case "help":

@@ -9,10 +9,11 @@ import { splitCategory } from "../../domain/note-category.js";
 import { MalformedBodyError, NotConfiguredError, SignatureError } from "../../errors.js";
 import type { Background } from "../../ports/background.js";
 import type { Clock } from "../../ports/clock.js";
-import type { DeliveryStore, IncidentStore, PlatformStateStore } from "../../ports/store.js";
+import type { DeliveryStore, IncidentStore, OutboxStore, PlatformStateStore } from "../../ports/store.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
 import { readBody, requestHeader } from "../../routes/read-body.js";
 import { answerAtOnce } from "../answer-at-once.js";
+import { saidAgain } from "../said-again.js";
 import { helpReply, triageText } from "../replies.js";
 import { activitySchema, baseConversation, mentionsOf, type Activity } from "./activity.js";
 import { cardAttachment, toAdaptiveCard } from "./card.js";
@@ -26,7 +27,7 @@ export const TEAMS_PREFIX = "@Herald";
 const decoder = new TextDecoder();
 
 export interface TeamsRouteDeps {
-  store: DeliveryStore & IncidentStore & PlatformStateStore;
+  store: DeliveryStore & IncidentStore & PlatformStateStore & Pick<OutboxStore, "effectsFor">;
   clock: Clock;
   background: Background;
   config: Config;
@@ -156,14 +157,16 @@ export function teamsRoutes(deps: TeamsRouteDeps): Hono {
     const parsed: ParsedCommand = parseChatCommand(text, grammar);
     const place = await placeOf(activity);
     const word = text.split(/\s+/)[0] ?? "";
+    const now = deps.clock.now();
     const answered = await answerAtOnce(parsed, word, {
       config: deps.config,
       prefix: TEAMS_PREFIX,
       userId: from.id,
       channel: place.channel,
-      now: deps.clock.now(),
+      now,
       incident: () => deps.store.findIncidentByChannel(place.channel),
       openIncidents: (limit) => deps.store.openIncidents(limit),
+      saidAgain: (asked) => saidAgain(asked, { platform: TEAMS, channel: place.channel, actorId: from.id, at: now.toISOString() }, deps.store),
     });
     switch (answered.kind) {
       case "mistake":
