@@ -40,7 +40,7 @@ const MAX_NAME_SUFFIX = 20;
 export const EFFECTS_PER_PASS = 100;
 
 /** Lanes worked side by side: enough that one stuck vendor holds up only its own lanes. */
-const LANES_AT_ONCE = 8;
+export const LANES_AT_ONCE = 8;
 
 
 /**
@@ -147,7 +147,8 @@ export async function runEffects(
       // The host's turn between two effects (a lane's first too: lanes start side by side).
       await options.pause?.();
       if (!begun) {
-        const verdict = mayBegin(effect);
+        // One marked started by the read that gave it was let begin then (see `DueQuery.startLanes`).
+        const verdict = effect.startedWithRead ? "go" : mayBegin(effect);
         if (verdict !== "go") {
           if (verdict === "stop") stopped = true;
           return;
@@ -162,7 +163,7 @@ export async function runEffects(
       }
       let outcome: EffectOutcome;
       try {
-        if (!begun) await start(effect.key);
+        if (!begun && !effect.startedWithRead) await start(effect.key);
         outcome = await withDeadLetter(effect, await attempt(effect, deps), deps);
       } catch (error) {
         inFlight--;

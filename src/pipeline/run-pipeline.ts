@@ -1,4 +1,4 @@
-import { EFFECTS_PER_PASS, runEffects, type EffectDeps } from "../effects/run-effects.js";
+import { EFFECTS_PER_PASS, LANES_AT_ONCE, runEffects, type EffectDeps } from "../effects/run-effects.js";
 import { processDelivery, type ProcessDeps } from "./process-delivery.js";
 import { readingIncidentsOnce } from "./incident-cache.js";
 import { roomForAnotherTurn, withinBudget, type QueryBudget } from "./query-budget.js";
@@ -88,8 +88,23 @@ export async function runPipeline(shared: PipelineDeps, options: PipelineOptions
   const holder = `${deps.holder}/${crypto.randomUUID()}`;
   // When the lease was last renewed, read before the renewal: it runs at least until then plus LEASE_SECONDS.
   let renewedAt = deps.clock.now().getTime();
+  /**
+   * Where the host takes no turn between items (Workers), the lanes that begin at once are marked
+   * started with the read (on D1 a round trip fewer before their calls): as many as the
+   * invocation's queries let be in flight together, none once the run's time is up.
+   */
+  const startLanes = options.pause
+    ? undefined
+    : (queries: number) => {
+        if (outOfTime()) return 0;
+        const budget = options.queries;
+        const counted = budget && { ...budget, used: () => budget.used() + queries };
+        let lanes = 0;
+        while (lanes < LANES_AT_ONCE && withinBudget(counted, lanes)) lanes++;
+        return lanes;
+      };
   /** What `runEffects` reads first, asked with another read or write so that it costs no round trip of its own. */
-  const dueNow = (): DueQuery => ({ limit: EFFECTS_PER_PASS, now: deps.clock.now().toISOString() });
+  const dueNow = (): DueQuery => ({ limit: EFFECTS_PER_PASS, now: deps.clock.now().toISOString(), startLanes });
   // A turn's reads, when they came with another round trip: the lease's, or the turn before's.
   let reads: { pending: Delivery[]; due: Effect[] | null } | null = null;
   if (options.timers) {

@@ -11,7 +11,7 @@ import {
   type Page,
   type Store,
 } from "../ports/store.js";
-import type { SqlDatabase, SqlStatement } from "./sql-database.js";
+import type { SqlDatabase, SqlStatement, StatementResult } from "./sql-database.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { URGENT_PRIORITIES } from "../domain/urgency.js";
 import { laneOf } from "../effects/lanes.js";
@@ -104,8 +104,9 @@ export function createSqlStore(db: SqlDatabase): Store {
         await db.batch(statements);
         return null;
       }
-      const results = await db.batchRows([...statements, dueEffects(due)]);
-      return (results.at(-1)!.rows as EffectRow[]).map(toEffect);
+      const reads = dueReads(due, statements.length);
+      const results = await db.batchRows([...statements, ...reads]);
+      return dueFrom(results.slice(statements.length));
     },
 
     async failedDeliveries({ limit, cursor }) {
@@ -328,15 +329,17 @@ export function createSqlStore(db: SqlDatabase): Store {
     },
 
     async pendingAndDue(limit, due, release) {
-      const [pending, effects, released] = await db.batchRows([
+      // A run's last look gives the lease up only when nothing is due, which started effects are.
+      const reads = dueReads(due, 1);
+      const [pending, ...rest] = await db.batchRows([
         pendingDeliveries(limit),
-        dueEffects(due),
+        ...reads,
         ...(release ? [releaseIfIdle(release.name, release.holder, due.now)] : []),
       ]);
       return {
         pending: toDeliveries(pending!.rows as DeliveryRow[]),
-        due: (effects!.rows as EffectRow[]).map(toEffect),
-        released: (released?.changes ?? 0) > 0,
+        due: dueFrom(rest.slice(0, reads.length)),
+        released: (rest[reads.length]?.changes ?? 0) > 0,
       };
     },
 
@@ -617,6 +620,39 @@ function dueEffects({ limit, now }: DueQuery): SqlStatement {
          ORDER BY part, urgency, seq`,
     params: [now, now, limit, now],
   };
+}
+
+/**
+ * The due page, and when `due.startLanes` asks for it, the first effect of the page's first lanes
+ * marked started after it (the same page: nothing changes between two statements of a
+ * transaction), saying which. `before`: the statements the write makes before these.
+ */
+function dueReads(due: DueQuery, before: number): SqlStatement[] {
+  const read = dueEffects(due);
+  const lanes = due.startLanes?.(before + 2) ?? 0;
+  if (lanes <= 0) return [read];
+  return [
+    read,
+    {
+      // Each lane's first by the page's order, the lanes in the order their first comes; effects
+      // queued before lanes were stored wait behind any of their incident's, as in dueEffects. Not
+      // while deliveries wait: the run takes them first, and reads the page again after them.
+      sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ?
+           WHERE key IN (SELECT key FROM (
+             SELECT key, urgency, seq, ROW_NUMBER() OVER (PARTITION BY COALESCE(lane, incident_id) ORDER BY urgency, seq) AS nth
+             FROM (SELECT key, lane, incident_id, urgency, seq FROM effects AS e WHERE ${DUE} ORDER BY urgency, seq LIMIT ?)
+           ) WHERE nth = 1 ORDER BY urgency, seq LIMIT ?)
+           AND NOT EXISTS (SELECT 1 FROM deliveries WHERE processed_at IS NULL)
+           RETURNING key`,
+      params: [due.now, due.now, due.now, due.limit, lanes],
+    },
+  ];
+}
+
+/** The effects `dueReads` gave, those it marked started told. */
+function dueFrom([read, started]: StatementResult[]): Effect[] {
+  const keys = new Set((started?.rows as { key: string }[] | undefined)?.map((row) => row.key));
+  return (read!.rows as EffectRow[]).map((row) => (keys.has(row.key) ? { ...toEffect(row), startedWithRead: true } : toEffect(row)));
 }
 
 /** Gives the lease up unless a delivery is pending or an effect due at `now`: as `pendingDeliveries` and `dueEffects` would find them. */

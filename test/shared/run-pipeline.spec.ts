@@ -190,6 +190,30 @@ describe(`runPipeline (${harness.runtime})`, () => {
     );
   });
 
+  it("starts the lanes that begin at once with the read that finds them, as many as the invocation's queries let run together", async () => {
+    const store = await storeWith(3);
+    const started: string[] = [];
+    const watched = new Proxy(store, {
+      get: (target, name, receiver) =>
+        name === "commitProcessed"
+          ? async (...args: Parameters<Store["commitProcessed"]>) => {
+              const due = await target.commitProcessed(...args);
+              started.push(...(due ?? []).filter((e) => e.startedWithRead).map((e) => e.key));
+              return due;
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    // 50 queries: three effects' worth (12 each) beside the last commit's and the run's end (see
+    // query-budget.ts); the three incidents have six lanes between them.
+    const run = await runPipeline(pipelineDeps(watched), { queries: { used: () => 0, limit: 50 } });
+    expect(run).toMatchObject({ deliveries: 3, more: false });
+    expect(started).toHaveLength(3);
+    // Each made once, counted once: started with the read, not again before its call.
+    const effects = (await Promise.all((await store.listIncidents()).map((i) => store.effectsFor(i.id)))).flat();
+    expect(effects.filter((e) => started.includes(e.key)).map((e) => [e.status, e.attempts])).toEqual([["done", 1], ["done", 1], ["done", 1]]);
+    expect((await store.openEffects(100)).filter((e) => e.status === "in_flight")).toEqual([]);
+  });
+
   it("leaves retention to a later run when the timers left too few of the invocation's queries", async () => {
     const store = await harness.freshStore();
     const pruned: string[] = [];

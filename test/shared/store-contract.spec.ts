@@ -161,6 +161,48 @@ describe(`store contract (${harness.runtime})`, () => {
     ]);
   });
 
+  it("marks the first effect of the page's first lanes started with the read when asked, and none while deliveries wait", async () => {
+    const store = await harness.freshStore();
+    const post = (key: string, incidentId = "inc-1") => ({ key, incidentId, payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
+    const note = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "pagerduty_note" as const, content: key } });
+    const asked: number[] = [];
+    const due = await store.commitProcessed(
+      {
+        deliveryId: "x",
+        processedAt: T0,
+        incidents: [incident(), incident({ id: "inc-2", pagerdutyId: "PD2" })],
+        entries: [],
+        // inc-1's room lane (two posts) and PagerDuty lane (a note); inc-2's room lane.
+        effects: [post("room-1"), post("room-2"), note("note-1"), post("other-1", "inc-2")],
+      },
+      { limit: 10, now: T0, startLanes: (queries) => (asked.push(queries), 2) },
+    );
+    // Asked with the queries of the write before the reads (two for each incident, one for the
+    // effects, one for the delivery) and the reads' two.
+    expect(asked).toEqual([8]);
+    // Read as they were; the first of the first two lanes, in the page's order, marked started.
+    expect(due!.map((e) => [e.key, e.status, e.attempts, e.startedWithRead ?? false])).toEqual([
+      ["room-1", "pending", 0, true], ["room-2", "pending", 0, false], ["note-1", "pending", 0, true], ["other-1", "pending", 0, false],
+    ]);
+    expect((await store.effectsFor("inc-1")).map((e) => [e.key, e.status, e.attempts])).toEqual([
+      ["room-1", "in_flight", 1], ["room-2", "pending", 0], ["note-1", "in_flight", 1],
+    ]);
+    await store.finishEffect("room-1", { status: "done" }, T1);
+    await store.finishEffect("note-1", { status: "done" }, T1);
+    // A run's last look: the lanes' next ones start, and the lease is not given up while they are due.
+    const last = await store.pendingAndDue(10, { limit: 10, now: T1, startLanes: () => 8 }, { name: "pipeline", holder: "h" });
+    expect(last.due.map((e) => [e.key, e.attempts, e.startedWithRead ?? false])).toEqual([["room-2", 0, true], ["other-1", 0, true]]);
+    expect(last.released).toBe(false);
+    await store.finishEffect("room-2", { status: "done" }, T1);
+    // With a delivery waiting, the run takes it first and reads the page again: nothing is started.
+    await store.recordDelivery({ id: "pagerduty:E9", source: "pagerduty", webhookId: null, receivedAt: T1, body: "{}" });
+    await store.finishEffect("other-1", { status: "pending", error: "HTTP 500", nextAttemptAt: T1 }, T1);
+    const waiting = await store.pendingAndDue(10, { limit: 10, now: T1, startLanes: () => 8 });
+    expect(waiting.pending.map((d) => d.id)).toEqual(["pagerduty:E9"]);
+    expect(waiting.due.map((e) => [e.key, e.startedWithRead ?? false])).toEqual([["other-1", false]]);
+    expect((await store.effectsFor("inc-2")).map((e) => [e.key, e.status])).toEqual([["other-1", "pending"]]);
+  });
+
   it("records a plain outcome later, before the next read or write sees the effect", async () => {
     const store = await harness.freshStore();
     const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
