@@ -34,7 +34,8 @@ export interface AnswerContext {
 
 /**
  * Decides the immediate answer to a command: a mistake, help, the triage checklist, a refusal with
- * its reason (one said again files nothing), the declare form, or taken. Slack's route, the console and mentions all ask this.
+ * its reason (one said again files nothing), the declare form, or taken. Slack's route, the console
+ * and mentions all ask this.
  */
 export async function answerAtOnce(parsed: ParsedCommand, word: string, context: AnswerContext): Promise<AnswerAtOnce> {
   if (!parsed.ok) return { kind: "mistake", text: mistakeReply(parsed.error, context.prefix) };
