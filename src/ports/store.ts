@@ -290,10 +290,10 @@ export interface DueQuery {
   limit: number;
   now: string;
   /**
-   * How many lanes (see `laneOf`) begin at once, given the queries the write makes before the read:
-   * the first effect of each of that many lanes of the page, in the page's order, is marked started
-   * in the same transaction (as `startEffects` would mark it), and comes back `startedWithRead`. On
-   * D1 that is a round trip fewer before the lanes' first calls.
+   * How many lanes (see `laneOf`) begin at once, given the queries of the write (those before the
+   * read, and the read's own two): the first effect of each of that many lanes of the page, in the
+   * page's order, is marked started in the same transaction (as `startEffects` would mark it), and
+   * comes back `startedWithRead`. On D1 that is a round trip fewer before the lanes' first calls.
    */
   startLanes?: (queries: number) => number;
 }
