@@ -637,7 +637,7 @@ function dueReads(due: DueQuery, before: number): SqlStatement[] {
       // Each lane's first by the page's order, the lanes in the order their first comes; effects
       // queued before lanes were stored wait behind any of their incident's, as in dueEffects. Not
       // while deliveries wait: the run takes them first, and reads the page again after them.
-      sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ?
+      sql: `${MARK_STARTED}
            WHERE key IN (SELECT key FROM (
              SELECT key, urgency, seq, ROW_NUMBER() OVER (PARTITION BY COALESCE(lane, incident_id) ORDER BY urgency, seq) AS nth
              FROM (SELECT key, lane, incident_id, urgency, seq FROM effects AS e WHERE ${DUE} ORDER BY urgency, seq LIMIT ?)
@@ -687,9 +687,12 @@ function finishEffect(key: string, outcome: EffectOutcome, at: string): SqlState
   };
 }
 
+/** Marks effects as being attempted and counts the attempt (its first `?`: when), for the effects its WHERE names. */
+const MARK_STARTED = `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ?`;
+
 /** Marks effects as being attempted and counts the attempt, in one statement. */
 function startEffects(keys: string[], at: string): SqlStatement {
-  return { sql: `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ? WHERE key IN (${keys.map(() => "?").join(", ")})`, params: [at, ...keys] };
+  return { sql: `${MARK_STARTED} WHERE key IN (${keys.map(() => "?").join(", ")})`, params: [at, ...keys] };
 }
 
 function toIncident(record: string): Incident {
