@@ -109,11 +109,16 @@ function retiring(effect: Effect, incidentId: string, review: string | undefined
  * never made, or the platform cannot edit posts.
  */
 export async function retireReview(effect: Effect, request: Extract<Effect["payload"], { kind: "retire_review" }>, deps: EffectDeps): Promise<EffectOutcome> {
-  const review = await deps.store.getEffect(request.review);
-  const posted = review?.status === "done" ? (review.result as { channel?: unknown; id?: unknown } | null) : null;
+  const posted = (effect.reviewPost ?? (await reviewPostOf(request.review, deps))) as { channel?: unknown; id?: unknown } | null;
   if (typeof posted?.channel !== "string" || typeof posted.id !== "string") return { status: "skipped", error: "the draft's review post was not made" };
   const room = deps.chat.at(posted.channel);
   if (!room.chat.capabilities.edits) return { status: "skipped", error: "this platform cannot edit posts" };
   await room.chat.updateMessage(room.channel, posted.id, request.text);
   return { status: "done", result: { edited: { channel: posted.channel, id: posted.id } } };
+}
+
+/** Where the review post (`review`, its effect's key) was made: its result, when it was. */
+async function reviewPostOf(review: string, deps: EffectDeps): Promise<unknown> {
+  const post = await deps.store.getEffect(review);
+  return post?.status === "done" ? post.result : null;
 }

@@ -133,6 +133,8 @@ export interface Effect {
   urgency?: number;
   /** Marked started by the read that gave it (see `DueQuery.startLanes`): in flight now, read as it was before. */
   startedWithRead?: boolean;
+  /** A `retire_review` read from the due page: its review post's result, when that post was made (no read of its own). */
+  reviewPost?: unknown;
 }
 
 export interface NewEffect {

@@ -47,6 +47,8 @@ interface EffectRow {
   updated_at: string;
   urgency?: number;
   lane?: string | null;
+  /** The due page's only: a `retire_review`'s review post's result, when that post was made. */
+  review_result?: string | null;
 }
 
 interface TimelineRow {
@@ -228,7 +230,7 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     async dueEffects(limit, now) {
       const { sql, params } = dueEffects({ limit, now });
-      return (await db.all<EffectRow>(sql, params)).map(toEffect);
+      return (await db.all<EffectRow>(sql, params)).map((row) => dueEffect(row));
     },
 
     async failedEffects({ limit, cursor }) {
@@ -608,14 +610,17 @@ const DUE = `e.status IN ('pending', 'in_flight') AND (e.status = 'in_flight' OR
 
 /**
  * The due page, then the waiting effects of its lanes (effects queued before lanes were stored have
- * their incident as their lane, so the incidents are asked for too): one query.
+ * their incident as their lane, so the incidents are asked for too): one query. A `retire_review`
+ * on the page comes with its review post's result, when that post was made.
  */
 function dueEffects({ limit, now }: DueQuery): SqlStatement {
   return {
-    sql: `WITH due AS (SELECT * FROM effects AS e WHERE ${DUE} ORDER BY urgency, seq LIMIT ?)
+    sql: `WITH due AS (SELECT e.*, CASE WHEN e.kind = 'retire_review' THEN
+             (SELECT r.result FROM effects AS r WHERE r.key = json_extract(e.payload, '$.review') AND r.status = 'done') END AS review_result
+           FROM effects AS e WHERE ${DUE} ORDER BY urgency, seq LIMIT ?)
          SELECT *, 0 AS part FROM due
          UNION ALL
-         SELECT *, 1 AS part FROM effects WHERE status = 'pending' AND next_attempt_at > ?
+         SELECT *, NULL AS review_result, 1 AS part FROM effects WHERE status = 'pending' AND next_attempt_at > ?
            AND lane IN (SELECT lane FROM due WHERE lane IS NOT NULL UNION SELECT incident_id FROM due)
          ORDER BY part, urgency, seq`,
     params: [now, now, limit, now],
@@ -649,10 +654,18 @@ function dueReads(due: DueQuery, before: number): SqlStatement[] {
   ];
 }
 
-/** The effects `dueReads` gave, those it marked started told. */
+/** The effects `dueReads` gave: those it marked started told, and a retire's review post given. */
 function dueFrom([read, started]: StatementResult[]): Effect[] {
   const keys = new Set((started?.rows as { key: string }[] | undefined)?.map((row) => row.key));
-  return (read!.rows as EffectRow[]).map((row) => (keys.has(row.key) ? { ...toEffect(row), startedWithRead: true } : toEffect(row)));
+  return (read!.rows as EffectRow[]).map((row) => dueEffect(row, keys.has(row.key)));
+}
+
+/** An effect of the due page (`dueEffects`): a retire's review post given, and whether the read marked it started. */
+function dueEffect(row: EffectRow, startedWithRead = false): Effect {
+  const effect = toEffect(row);
+  if (startedWithRead) effect.startedWithRead = true;
+  if (row.review_result != null) effect.reviewPost = JSON.parse(row.review_result);
+  return effect;
 }
 
 /** Gives the lease up unless a delivery is pending or an effect due at `now`: as `pendingDeliveries` and `dueEffects` would find them. */

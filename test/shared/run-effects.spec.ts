@@ -195,6 +195,30 @@ describe(`runEffects (${harness.runtime})`, () => {
     expect(chat.posts[0]!.channel).toBe("C-inc-7-disk-full-3");
   });
 
+  it("edits a replaced draft's review post where the due page says it was made, without a read of its own; looks it up when the post was made after the page was read", async () => {
+    const review = (key: string): NewEffect => ({ key, incidentId: "inc-1", payload: { kind: "post_message", to: "incident", template: "status-draft", text: key } });
+    const retire = (key: string, of: string): NewEffect => ({ key, incidentId: "inc-1", payload: { kind: "retire_review", review: of, text: `${of} replaced` } });
+    const store = await seeded([review("k-review-1")]);
+    await store.saveIncidents([{ ...incident, channel: { id: "C-ROOM", name: "inc-7-disk-full" } }], [], new Date(T0).toISOString());
+    const chat = scriptedChat();
+    const edits: string[][] = [];
+    chat.updateMessage = async (channel, id, text) => void edits.push([channel, id, text]);
+    const read: string[] = [];
+    const counted: Store = { ...store, getEffect: (key) => (read.push(key), store.getEffect(key)) };
+    const deps = { store: counted, chat: createChatRouter([chat]), clock: manualClock(), log: () => {}, ...others };
+    expect(await runEffects(deps)).toEqual({ finished: 1, more: false });
+    // Made long before (a draft replaced at the resolution): the page gives where.
+    await store.commitProcessed({ deliveryId: "d2", processedAt: new Date(T0).toISOString(), incidents: [], entries: [], effects: [retire("k-retire-1", "k-review-1")] });
+    expect(await runEffects(deps)).toEqual({ finished: 1, more: false });
+    expect(read).toEqual([]);
+    // Made in the same run, after the page was read: looked for.
+    await store.commitProcessed({ deliveryId: "d3", processedAt: new Date(T0).toISOString(), incidents: [], entries: [], effects: [review("k-review-2"), retire("k-retire-2", "k-review-2")] });
+    await runEffects(deps);
+    expect(read).toEqual(["k-review-2"]);
+    expect(edits).toEqual([["C-ROOM", "ts-1", "k-review-1 replaced"], ["C-ROOM", "ts-2", "k-review-2 replaced"]]);
+    expect((await store.effectsFor("inc-1")).filter((e) => e.payload.kind === "retire_review").map((e) => [e.key, e.status])).toEqual([["k-retire-1", "done"], ["k-retire-2", "done"]]);
+  });
+
   it("backs off after a failure, honours Retry-After, and holds the incident's later effects meanwhile", async () => {
     const store = await seeded();
     const chat = scriptedChat([null, new EffectError("chat.postMessage: rate limited", true, 30)]);

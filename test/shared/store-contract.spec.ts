@@ -203,6 +203,25 @@ describe(`store contract (${harness.runtime})`, () => {
     expect((await store.effectsFor("inc-2")).map((e) => [e.key, e.status])).toEqual([["other-1", "pending"]]);
   });
 
+  it("gives a retire_review on the due page its review post's result when that post was made, and nothing while it is not", async () => {
+    const store = await harness.freshStore();
+    const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "status-draft", text: key } });
+    const retire = (key: string, review: string) => ({ key, incidentId: "inc-2", payload: { kind: "retire_review" as const, review, text: "replaced" } });
+    await store.commitProcessed({ deliveryId: "x", processedAt: T0, incidents: [incident(), incident({ id: "inc-2", pagerdutyId: "PD2" })], entries: [], effects: [post("review-1"), post("review-2")] });
+    await store.startEffects(["review-1", "review-2"], T0);
+    await store.finishEffect("review-1", { status: "done", result: { channel: "C1", id: "1.5" } }, T1);
+    await store.finishEffect("review-2", { status: "failed", error: "HTTP 500" }, T1);
+    const due = await store.commitProcessed(
+      { deliveryId: "y", processedAt: T1, incidents: [], entries: [], effects: [retire("retire-1", "review-1"), retire("retire-2", "review-2"), retire("retire-3", "never-made")] },
+      { limit: 10, now: T1 },
+    );
+    expect(due!.map((e) => [e.key, e.reviewPost])).toEqual([
+      ["retire-1", { channel: "C1", id: "1.5" }], ["retire-2", undefined], ["retire-3", undefined],
+    ]);
+    // Read on its own, an effect has no review post: the runner reads it.
+    expect((await store.getEffect("retire-1"))!.reviewPost).toBeUndefined();
+  });
+
   it("records a plain outcome later, before the next read or write sees the effect", async () => {
     const store = await harness.freshStore();
     const post = (key: string) => ({ key, incidentId: "inc-1", payload: { kind: "post_message" as const, to: "incident" as const, template: "t", text: key } });
