@@ -703,7 +703,7 @@ function finishEffect(key: string, outcome: EffectOutcome, at: string): SqlState
 /** Marks effects as being attempted and counts the attempt (its first `?`: when), for the effects its WHERE names. */
 const MARK_STARTED = `UPDATE effects SET status = 'in_flight', attempts = attempts + 1, updated_at = ?`;
 
-/** Marks effects as being attempted and counts the attempt, in one statement. */
+/** `MARK_STARTED` for the effects `keys` names, in one statement. */
 function startEffects(keys: string[], at: string): SqlStatement {
   return { sql: `${MARK_STARTED} WHERE key IN (${keys.map(() => "?").join(", ")})`, params: [at, ...keys] };
 }
