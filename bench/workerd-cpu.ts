@@ -27,6 +27,9 @@
 // - the floor: a request that only calls back;
 // - one D1 round trip (`SELECT 1`) and one fetch of a tiny answer, each from ten in a request;
 // - the same JavaScript (JSON and sorting) in workerd and in this Node, to compare the two V8s.
+// And a fresh isolate's first request (COLD_STARTS fresh workerds for each: GET /healthz with
+// herald.yaml built in and given as HERALD_CONFIG_YAML, and a P1 page), which runs Herald's code for
+// the first time: what Cloudflare's 10 ms a request meets after every new isolate.
 // PROFILE=file.cpuprofile: a V8 CPU profile of the isolate over the first pass's events (through
 // workerd's inspector; it slows every event, so that run's figures are not comparable with others).
 import { serve } from "@hono/node-server";
@@ -42,6 +45,10 @@ import { d1Backend, deployBundle, freePort, serveD1, startWorkerd, WORKERD } fro
 const EVENTS = Number(process.env.EVENTS ?? 1_000);
 const PASSES = Number(process.env.PASSES ?? 3);
 const PROFILE = process.env.PROFILE;
+/** Fresh workerds for the cold-start figure, for each way of giving herald.yaml. */
+const COLD_STARTS = Number(process.env.COLD_STARTS ?? 10);
+/** PROFILE_COLD=file.cpuprofile: a V8 CPU profile of one fresh isolate's first request, a P1 page. */
+const PROFILE_COLD = process.env.PROFILE_COLD;
 /** Requests of each probe (the floor, D1, fetch, JavaScript) a pass. */
 const PROBES = 200;
 /** The scheduler's count of CPU time (ns) for each thread of a process so far, by thread id. */
@@ -214,6 +221,54 @@ async function main() {
     }
   };
 
+  /**
+   * A fresh isolate's first request: a workerd started and asked only the entry's floor (so the
+   * runtime has served a request, and Herald's code has not run), then one request:
+   * - GET /healthz (one D1 query), with herald.yaml as the deploy builds it in (parsed when built),
+   *   and given as HERALD_CONFIG_YAML;
+   * - a P1 page, a new incident with its background work (with the tests' herald.yaml, whose
+   *   channels the fake Slack knows).
+   * Taken in turn, each in a fresh workerd and database.
+   */
+  const COLD = {
+    "GET /healthz, herald.yaml built in": { builtIn: true, page: false },
+    "GET /healthz, HERALD_CONFIG_YAML": { builtIn: false, page: false },
+    "a P1 page": { builtIn: false, page: true },
+  } as const;
+  const coldStart = async ({ builtIn, page }: (typeof COLD)[keyof typeof COLD], profile?: string) => {
+    const { HERALD_CONFIG_YAML: _yaml, ...withoutYaml } = env as Record<string, string>;
+    d1.reset();
+    vendors.reset();
+    const inspectorPort = profile ? await freePort() : 0;
+    const workerd = await startWorkerd({
+      bundle,
+      entry: "bench-entry.js",
+      env: builtIn ? withoutYaml : env,
+      backend: backendAddress,
+      port,
+      readyPath: "/__bench/floor",
+      extraArgs: profile ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [],
+    });
+    try {
+      await measure(workerd.pid!, "ready", "/__bench/floor");
+      const profiler = profile ? await startProfiler(inspectorPort) : null;
+      const { body, headers } = event(0);
+      const first = page
+        ? await measure(workerd.pid!, "cold", "/webhooks/pagerduty", { method: "POST", body, headers })
+        : await measure(workerd.pid!, "cold", "/healthz", { method: "GET" });
+      if (profiler) writeFileSync(profile!, JSON.stringify(await profiler.stop()));
+      if (first.status !== (page ? 202 : 200)) throw new Error(`a fresh isolate's first request answered ${first.status}`);
+      return first.threadMs;
+    } finally {
+      workerd.kill("SIGKILL");
+    }
+  };
+  if (PROFILE_COLD) await coldStart(COLD["a P1 page"], PROFILE_COLD);
+  const cold = new Map<string, number[]>(Object.keys(COLD).map((name) => [name, []]));
+  for (let n = 0; n < COLD_STARTS; n++) {
+    for (const [name, how] of Object.entries(COLD)) cold.get(name)!.push(await coldStart(how));
+  }
+
   const passes: Awaited<ReturnType<typeof pass>>[] = [];
   for (let n = 0; n < PASSES; n++) passes.push(await pass(Boolean(PROFILE) && n === 0));
   // The same JavaScript in this Node, as many times.
@@ -252,10 +307,18 @@ async function main() {
       `\n- a request that only calls back (the floor): ${floor.toFixed(2)} ms;` +
       `\n- one D1 round trip (SELECT 1, ten a request): ${((probe("d1") - floor) / 10).toFixed(3)} ms; one fetch of a tiny answer (ten a request): ${((probe("fetch") - floor) / 10).toFixed(3)} ms;` +
       `\n- the same JavaScript (JSON and a sort): ${(probe("spin") - floor).toFixed(2)} ms in workerd, ${percentile(nodeSpin, 50).toFixed(2)} ms in Node ${process.versions.node}.` +
+      `\nA fresh isolate's first request (after one to the entry alone), workerd's busiest thread over ${COLD_STARTS} fresh workerds each: ` +
+      [...cold].map(([name, ms]) => `${name}: ${coldFigure(ms)}`).join("; ") +
+      "." +
       `\nTarget: the Worker's CPU p99 under 2 ms per event, here by workerd's busiest thread (the isolate's, with the runtime's loopback HTTP): ${verdict(once)} in one pass; ${verdict(own)} by each event's least.` +
       `\n${failed.length} requests refused.`,
   );
   if (failed.length > 0) process.exitCode = 1;
+}
+
+/** A cold-start figure: its median and its least (ms). */
+function coldFigure(ms: number[]): string {
+  return `p50 ${percentile(ms, 50).toFixed(2)} ms, least ${Math.min(...ms).toFixed(2)} ms`;
 }
 
 /** V8's sampling profiler in workerd's isolate, through its inspector (the Chrome DevTools protocol). */

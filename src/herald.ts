@@ -11,6 +11,7 @@ import { templates } from "./generated/templates.js";
 import { createDraftPaging, createPagerDutyPaging } from "./pagerduty/pagerduty-paging.js";
 import { readPagerDutyDelivery } from "./pagerduty/read-delivery.js";
 import { createDraftIssues, createGitHubIssues } from "./github/github-issues.js";
+import { rehearse } from "./rehearse.js";
 import { runPipeline, type PipelineOptions, type PipelineRun } from "./pipeline/run-pipeline.js";
 import type { Background } from "./ports/background.js";
 import type { Clock } from "./ports/clock.js";
@@ -49,6 +50,8 @@ export interface Herald {
   chat: ChatRouter;
   /** The HTTP app, with the runtime's way of starting background work. */
   app(background: Background): ReturnType<typeof createApp>;
+  /** Runs a made-up page through the steps that need no store or vendor (see rehearse.ts). */
+  rehearse(): void;
   /** One pass of the background pipeline. */
   pipeline(options?: PipelineOptions): Promise<PipelineRun>;
 }
@@ -78,10 +81,13 @@ export function createHerald(options: HeraldOptions): Herald {
     options.settings.github && githubRepo
       ? createGitHubIssues({ token: options.settings.github.token, repo: githubRepo, apiUrl: options.settings.github.apiUrl })
       : createDraftIssues();
-  const holder = options.leaseHolder ?? crypto.randomUUID();
+  // Made at the first run, not here: a Worker builds its Herald as its isolate starts, where
+  // random values may not be asked for.
+  let holder = options.leaseHolder;
 
   return {
     chat,
+    rehearse: () => rehearse(config, renderer),
     app: (background) =>
       createApp({
         ...context,
@@ -104,7 +110,7 @@ export function createHerald(options: HeraldOptions): Herald {
         sources: { pagerduty: readPagerDutyDelivery },
         names: (platform, userId) => chat.on(platform).displayName(userId),
         roomName: (platform, wanted) => chat.on(platform).roomName(wanted, 1),
-        holder,
+        holder: (holder ??= crypto.randomUUID()),
       }, pipelineOptions),
   };
 }

@@ -174,6 +174,8 @@ export async function startWorkerd(options: {
   backend: string;
   port: number;
   extraArgs?: string[];
+  /** The path asked until workerd answers (default /healthz, which starts Herald in the isolate). */
+  readyPath?: string;
   /** Each line workerd writes (the Worker's console among them). */
   onLine?: (line: string) => void;
 }): Promise<ChildProcess> {
@@ -188,7 +190,7 @@ export async function startWorkerd(options: {
   for (const stream of options.onLine ? [workerd.stdout!, workerd.stderr!] : []) {
     stream.setEncoding("utf8").on("data", (text: string) => text.split("\n").forEach(options.onLine!));
   }
-  await ready(`http://127.0.0.1:${port}`, workerd, () => stderr);
+  await ready(`http://127.0.0.1:${port}${options.readyPath ?? "/healthz"}`, workerd, () => stderr);
   return workerd;
 }
 
@@ -197,7 +199,7 @@ async function ready(url: string, workerd: ChildProcess, stderr: () => string) {
   for (let tries = 0; tries < 200; tries++) {
     if (workerd.exitCode !== null) throw new Error(`workerd exited: ${stderr()}`);
     try {
-      await (await fetch(`${url}/healthz`)).arrayBuffer();
+      await (await fetch(url)).arrayBuffer();
       return;
     } catch {
       await new Promise((done) => setTimeout(done, 50));

@@ -191,6 +191,16 @@ describe("the Worker entry", () => {
     expect(await store.timeline((await store.getIncident("PQ1K5C8"))!.id)).toHaveLength(1);
   });
 
+  it("runs the herald.yaml built into it (parsed when built) when HERALD_CONFIG_YAML is not set", async () => {
+    const store = await harness.freshStore();
+    const { HERALD_CONFIG_YAML: _config, PIPELINE_QUEUE: _queue, ...builtIn } = baseEnv;
+    expect((await call("/healthz", {}, builtIn as WorkerEnv)).status).toBe(200);
+    const response = await call("/webhooks/pagerduty", await signedDelivery(deliveries["zulip_acknowledged_v3.json"]!), builtIn as WorkerEnv);
+    expect(response.status).toBe(202);
+    expect(await store.pendingDeliveries(1)).toEqual([]);
+    expect((await store.getIncident("PQ1K5C8"))?.status).toBe("acknowledged");
+  });
+
   it("answers a configuration error with a message that names the key", async () => {
     const response = await call("/healthz", {}, { ...baseEnv, HERALD_CONFIG_YAML: "timezone: Mars/Olympus\n" });
     expect(response.status).toBe(500);
