@@ -182,23 +182,33 @@ async function main() {
     return { kind, status: response.status, ...cpu, calls: counted.calls - calls, roundTrips: d1.roundTrips - roundTrips };
   };
 
-  /** A fresh workerd and database, every event sent in turn, then the probes. */
-  const pass = async (profile: boolean) => {
+  /**
+   * A fresh workerd and database, ready once it has answered the entry's floor (Herald's own code
+   * has then run only as the isolate started), with its inspector open when profiled.
+   */
+  const freshWorkerd = async (workerdEnv: Record<string, string>, profile: boolean) => {
     d1.reset();
     vendors.reset();
     const inspectorPort = profile ? await freePort() : 0;
     const workerd = await startWorkerd({
       bundle,
       entry: "bench-entry.js",
-      env,
+      env: workerdEnv,
       backend: backendAddress,
       port,
+      readyPath: "/__bench/floor",
       extraArgs: profile ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [],
     });
+    // Until workerd has called back for the readiness check, so that its call-back is not counted.
+    await measure(workerd.pid!, "ready", "/__bench/floor");
+    return { workerd, startProfiler: () => startProfiler(inspectorPort) };
+  };
+
+  /** A fresh workerd and database, every event sent in turn, then the probes. */
+  const pass = async (profile: boolean) => {
+    const { workerd, startProfiler } = await freshWorkerd(env, profile);
     try {
-      // Until workerd has called back for the readiness check, so that its call-back is not counted.
-      await measure(workerd.pid!, "ready", "/__bench/floor");
-      const profiler = profile ? await startProfiler(inspectorPort) : null;
+      const profiler = profile ? await startProfiler() : null;
       const rows: Measured[] = [];
       for (let n = 0; n < EVENTS; n++) {
         const { kind, body, headers } = event(n);
@@ -224,8 +234,8 @@ async function main() {
   /**
    * A fresh isolate's first request: a workerd started and asked only the entry's floor (so the
    * runtime has served a request, and Herald's code has not run), then one request:
-   * - GET /healthz (one D1 query), with herald.yaml as the deploy builds it in (parsed when built),
-   *   and given as HERALD_CONFIG_YAML;
+   * - GET /healthz (one D1 query), with herald.yaml as the deploy builds it in, and given as
+   *   HERALD_CONFIG_YAML;
    * - a P1 page, a new incident with its background work (with the tests' herald.yaml, whose
    *   channels the fake Slack knows).
    * Taken in turn, each in a fresh workerd and database.
@@ -237,21 +247,9 @@ async function main() {
   } as const;
   const coldStart = async ({ builtIn, page }: (typeof COLD)[keyof typeof COLD], profile?: string) => {
     const { HERALD_CONFIG_YAML: _yaml, ...withoutYaml } = env as Record<string, string>;
-    d1.reset();
-    vendors.reset();
-    const inspectorPort = profile ? await freePort() : 0;
-    const workerd = await startWorkerd({
-      bundle,
-      entry: "bench-entry.js",
-      env: builtIn ? withoutYaml : env,
-      backend: backendAddress,
-      port,
-      readyPath: "/__bench/floor",
-      extraArgs: profile ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [],
-    });
+    const { workerd, startProfiler } = await freshWorkerd(builtIn ? withoutYaml : env, Boolean(profile));
     try {
-      await measure(workerd.pid!, "ready", "/__bench/floor");
-      const profiler = profile ? await startProfiler(inspectorPort) : null;
+      const profiler = profile ? await startProfiler() : null;
       const { body, headers } = event(0);
       const first = page
         ? await measure(workerd.pid!, "cold", "/webhooks/pagerduty", { method: "POST", body, headers })
@@ -296,7 +294,7 @@ async function main() {
     { header: "vendor calls", of: (r) => r.calls, digits: 0 },
     { header: "D1 round trips", of: (r) => r.roundTrips, digits: 0 },
   ];
-  const table = (title: string, of: Measured[]) => eventTable(title, of, columns, "the first (Herald starts in the isolate)", (r) => r.threadMs);
+  const table = (title: string, of: Measured[]) => eventTable(title, of, columns, "the first (the isolate's first request)", (r) => r.threadMs);
   const version = JSON.parse(readFileSync(join(dirname(WORKERD), "..", "package.json"), "utf8")).version;
   console.log(`workerd ${version} on its own (the deploy bundle; D1 and the fake vendors outside its process, over loopback): ${EVENTS} PagerDuty events one at a time, each with its background work`);
   const once = table("One pass:", rows);
