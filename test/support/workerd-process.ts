@@ -174,7 +174,7 @@ export async function startWorkerd(options: {
   backend: string;
   port: number;
   extraArgs?: string[];
-  /** The path asked until workerd answers (default /healthz, which starts Herald in the isolate). */
+  /** The path asked until workerd answers (default /healthz). */
   readyPath?: string;
   /** Each line workerd writes (the Worker's console among them). */
   onLine?: (line: string) => void;
