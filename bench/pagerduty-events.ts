@@ -42,9 +42,9 @@ export interface EventColumn<R> {
 }
 
 /**
- * Prints the events' figures as a table: all but the first, each kind, then the first alone (it also
- * starts Herald in the isolate: its configuration and templates are built then). Returns the p99 of
- * `judged` over all but the first.
+ * Prints the events' figures as a table: all but the first, each kind, then the first alone (a new
+ * Herald's, or the isolate's first request: code that runs there for the first time). Returns the
+ * p99 of `judged` over all but the first.
  */
 export function eventTable<R extends { kind: string }>(title: string, rows: R[], columns: EventColumn<R>[], firstLabel: string, judged: (row: R) => number): number {
   const line = (label: string, of: R[]) => `| ${label} | ${of.length} | ${columns.map((c) => spread(of.map(c.of), c.digits)).join(" | ")} |`;
