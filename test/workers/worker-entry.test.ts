@@ -191,7 +191,7 @@ describe("the Worker entry", () => {
     expect(await store.timeline((await store.getIncident("PQ1K5C8"))!.id)).toHaveLength(1);
   });
 
-  it("runs the herald.yaml built into it (parsed when built) when HERALD_CONFIG_YAML is not set", async () => {
+  it("runs the herald.yaml built into it when HERALD_CONFIG_YAML is not set", async () => {
     const store = await harness.freshStore();
     const { HERALD_CONFIG_YAML: _config, PIPELINE_QUEUE: _queue, ...builtIn } = baseEnv;
     expect((await call("/healthz", {}, builtIn as WorkerEnv)).status).toBe(200);
