@@ -99,7 +99,7 @@ function echo(word: string): string {
 function mistake(verb: string, problem: string, usageOf = verb): ParsedCommand {
   const lines = GRAMMAR.filter((g) => g.usage.split(" ")[0] === usageOf);
   const usage = lines.length
-    ? lines.map((g) => `Usage: \`${g.usage}\`, for example \`${g.example}\``).join("\n")
+    ? lines.map((g) => (g.example === g.usage ? `Usage: \`${g.usage}\` (${g.what})` : `Usage: \`${g.usage}\`, for example \`${g.example}\``)).join("\n")
     : "Try `help` for the list of commands.";
   return { ok: false, error: `${problem}\n${usage}` };
 }
@@ -201,7 +201,8 @@ export function parseChatCommand(text: string, context: GrammarContext): ParsedC
     case "runbook":
       return args ? mistake(verb, "`runbook` takes no arguments.") : found({ name: "runbook" });
     default:
-      return mistake(verb, `Unknown command '${echo(word)}'.`, "help");
+      // Its reply says where every command is (see `mistakeReply`).
+      return { ok: false, error: `Unknown command '${echo(word)}'.` };
   }
 }
 

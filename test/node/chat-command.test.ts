@@ -59,7 +59,7 @@ describe("the chat command grammar", () => {
 
   it("refuses bad arguments with what is wrong, the usage and an example", () => {
     expect(error("declare P7 networking x")).toBe(
-      "'P7' is not a priority (P1, P2, P3).\nUsage: `declare`, for example `declare`\nUsage: `declare <priority> <service> <title>`, for example `declare P2 networking VPC peering is down`",
+      "'P7' is not a priority (P1, P2, P3).\nUsage: `declare` (open the declare form)\nUsage: `declare <priority> <service> <title>`, for example `declare P2 networking VPC peering is down`",
     );
     expect(error("declare P2 storage disks")).toMatch(/^'storage' is not a service \(networking, operations, security\)\./);
     expect(error("declare P2 networking")).toMatch(/^The incident needs a title\./);
@@ -85,7 +85,7 @@ describe("the chat command grammar", () => {
     expect(error("resolve --force it")).toMatch(/^Unknown option --force\./);
     expect(error("postmortem schedule")).toMatch(/^Say when\./);
     expect(error("triage now")).toMatch(/^`triage` takes no arguments\./);
-    expect(error("escalate P1")).toBe("Unknown command 'escalate'.\nUsage: `help`, for example `help`");
+    expect(error("escalate P1")).toBe("Unknown command 'escalate'.");
   });
 
   it("lists every command in the help", () => {
