@@ -2,7 +2,7 @@ import { roleNames } from "../config/grammar-context.js";
 import type { Config } from "../config/schema.js";
 import type { ChatCommand } from "../domain/chat-command.js";
 import type { ChatRequest } from "../domain/chat-request.js";
-import { commandEvents, TRIAGE_BUTTONS } from "../domain/command-events.js";
+import { commandEvents, declaredIncidentId, TRIAGE_BUTTONS } from "../domain/command-events.js";
 import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { answerAtOnce } from "../chat/answer-at-once.js";
@@ -205,7 +205,14 @@ function recordEvents(command: ChatCommand, request: ChatRequest, incident: Inci
 
 /** Who asked `request`, where and when: what `saidAgain` tells a repeat by. */
 function saidBy(request: ChatRequest): SaidBy {
-  return { platform: request.platform, channel: request.place.channel, actorId: request.actor.id, at: request.receivedAt, ownIssueKey: `${request.id}:issue` };
+  return {
+    platform: request.platform,
+    channel: request.place.channel,
+    actorId: request.actor.id,
+    at: request.receivedAt,
+    ownIssueKey: `${request.id}:issue`,
+    ownIncidentId: declaredIncidentId(request.id),
+  };
 }
 
 /** Not an incident (process step 1): it becomes an issue in the team's repository, linked where it was said. */

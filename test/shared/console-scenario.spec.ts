@@ -242,6 +242,18 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     expect(second.headers.get("location")).toBe(first.headers.get("location"));
     await herald.settle();
     expect(await count()).toBe(1);
+    // Sent again once it is on the record: still the same incident.
+    const third = await ada.post("/console/declare", fields);
+    expect(third.headers.get("location")).toBe(first.headers.get("location"));
+    // The same declare in a new form (said again, its answer lost): told where it is, nothing declared.
+    const again = await ada.post("/console/declare", { ...fields, _once: crypto.randomUUID() });
+    expect(again.status).toBe(422);
+    const told = await again.text();
+    expect(visibleText(told)).toContain("You declared Disk full less than a minute ago, and it is still open: its channel is #inc-1-disk-full");
+    expect(visibleText(told)).toContain("Nothing more is declared.");
+    expect(told).toContain('href="/console/rooms/inc-1-disk-full"');
+    await herald.settle();
+    expect(await count()).toBe(1);
 
     // Commands outside an incident's room, unknown commands and unknown rooms: said plainly.
     await ada.say(TEAM, "note decision: roll back");

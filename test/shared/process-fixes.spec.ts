@@ -26,9 +26,9 @@ async function say(herald: Running, text: string, options: Parameters<typeof sla
   return ((await response.json()) as { text: string }).text;
 }
 
-async function declare(herald: Running, words = "P2 networking VPC peering is down") {
+async function declare(herald: Running, words = "P2 networking VPC peering is down", user?: { user: string; userName: string }) {
   const before = new Set((await herald.store.listIncidents()).map((i) => i.id));
-  await say(herald, `declare ${words}`, { channel: "C0TEAM0001" });
+  await say(herald, `declare ${words}`, { channel: "C0TEAM0001", ...user });
   const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] };
   return list.incidents.find((i) => !before.has(i.id))!;
 }
@@ -359,7 +359,8 @@ describe(`documents and texts (${harness.runtime})`, () => {
   it("keeps two incidents' post-mortems apart, and a non-Latin title readable, in the file and branch", async () => {
     const herald = await harness.start();
     const first = await declare(herald, "P2 networking Сеть недоступна");
-    const second = await declare(herald, "P2 networking Сеть недоступна");
+    // By another person: the same declare by the same person is taken for one said again.
+    const second = await declare(herald, "P2 networking Сеть недоступна", { user: "U0GRACE01", userName: "grace" });
     const paths: string[] = [];
     for (const incident of [first, second]) {
       await say(herald, "postmortem", { channel: incident.channel.id });

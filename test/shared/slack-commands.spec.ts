@@ -310,6 +310,67 @@ describe(`/incident in Slack (${harness.runtime})`, () => {
     );
   });
 
+  it("declares once when the same person says the same declare again, and tells them where its channel is", async () => {
+    const herald = await harness.start();
+    const declare = async (text: string, n: number, user = "U0ADA0001") =>
+      herald.request("/slack/commands", await slashCommand(text, { channel: "C0TEAM0001", user, responseUrl: `${harness.vendorsUrl}/slack/response/declare-${n}` }));
+    const incidents = async () => ((await (await herald.request("/api/incidents", auth)).json()) as { incidents: any[] }).incidents;
+    expect(await ephemeral(await declare("declare P2 networking VPC peering is down", 1))).toBe("Declaring *VPC peering is down* (P2, networking): Herald is opening its channel.");
+    await herald.settle();
+    const [first] = await incidents();
+    const calls = (await herald.slackCalls()).length;
+
+    // Said again (Slack said the command failed, say), in other case and spacing: answered at once,
+    // only to the person who said it, with where the incident is; nothing stored, opened or posted.
+    expect(await ephemeral(await declare("declare P2 networking VPC  peering is DOWN ", 2))).toBe(
+      `:rotating_light: You declared *VPC peering is down* less than a minute ago, and it is still open: its channel is <#${first.channel.id}>. Nothing more is declared. To declare another incident, give it another title.`,
+    );
+    await herald.settle();
+    expect(await incidents()).toHaveLength(1);
+    expect(await herald.slackCalls()).toHaveLength(calls);
+    expect((await pagerdutyWrites(herald)).filter((c) => c.path === "/pagerduty/incidents")).toHaveLength(1);
+
+    // Another person, priority, service or title: an incident of its own.
+    for (const [n, text, user] of [
+      [3, "declare P2 networking VPC peering is down", "U0GRACE01"],
+      [4, "declare P1 networking VPC peering is down", "U0ADA0001"],
+      [5, "declare P2 operations VPC peering is down", "U0ADA0001"],
+      [6, "declare P2 networking VPC peering is down again", "U0ADA0001"],
+    ] as const) {
+      expect(await ephemeral(await declare(text, n, user))).toMatch(/^Declaring /);
+    }
+    await herald.settle();
+    expect(await incidents()).toHaveLength(5);
+
+    // Said twice before the first is on the record: both are taken at once, and the second is found to
+    // be the same in the background, where only its sender is told.
+    for (const n of [7, 8]) expect(await ephemeral(await declare("declare P3 networking NAT gateway drops packets", n))).toMatch(/^Declaring /);
+    await herald.settle();
+    const nat = (await incidents()).filter((i) => i.title === "NAT gateway drops packets");
+    expect(nat).toHaveLength(1);
+    // Found as the first's room is being made, or once it is: where it is, either way.
+    expect((await herald.slackCalls()).filter((c) => c.method === "response_url").map((c) => [c.body.url, c.body.response_type, c.body.text])).toEqual([
+      [
+        "/slack/response/declare-8",
+        "ephemeral",
+        expect.stringMatching(
+          new RegExp(
+            `^:rotating_light: You declared \\*NAT gateway drops packets\\* less than a minute ago, and it is still open: (its channel is <#${nat[0].channel.id}>|Herald is opening its channel)\\. Nothing more is declared\\. To declare another incident, give it another title\\.$`,
+          ),
+        ),
+      ],
+    ]);
+
+    // Once it is resolved, the same declare is a new incident.
+    await herald.request("/slack/commands", await slashCommand("lead me", { channel: first.channel.id }));
+    await herald.settle();
+    expect(await ephemeral(await herald.request("/slack/commands", await slashCommand("resolve the peering was restored", { channel: first.channel.id })))).toMatch(/resolv/i);
+    await herald.settle();
+    expect(await ephemeral(await declare("declare P2 networking VPC peering is down", 9))).toMatch(/^Declaring /);
+    await herald.settle();
+    expect((await incidents()).filter((i) => i.title === "VPC peering is down")).toHaveLength(5);
+  });
+
   it("gives the role to whoever clicks “I'll lead” or “I'll scribe” under the summary", async () => {
     const herald = await withIncident();
     const summary = (await herald.slackCalls()).find((c) => String(c.body.text).startsWith(":rotating_light:"))!;

@@ -270,6 +270,20 @@ describe(`an incident run from Teams (${harness.runtime})`, () => {
     expect(cardText(answer.body)).toContain("Nothing more is filed.");
   });
 
+  it("declares once when the same person says the same declare again, and answers the second in its thread", async () => {
+    const herald = await startTeams();
+    await say(herald, "declare P2 networking VPC peering is down");
+    await say(herald, "declare P2 networking VPC peering is down");
+    expect((await herald.store.listIncidents()).map((i) => i.title)).toEqual(["VPC peering is down"]);
+    const answer = (await connectorPosts(herald)).at(-1)!;
+    expect(decodeURIComponent(answer.path)).toContain(";messageid=");
+    expect(cardText(answer.body)).toContain("You declared **VPC peering is down** less than a minute ago, and it is still open: its channel is #inc-1-VPC peering is down.");
+    expect(cardText(answer.body)).toContain("Nothing more is declared.");
+    // Another person: an incident of their own.
+    await say(herald, "declare P2 networking VPC peering is down", { from: GRACE });
+    expect(await herald.store.listIncidents()).toHaveLength(2);
+  });
+
   it("takes commands in a personal chat with the bot, answered there", async () => {
     const herald = await startTeams();
     const personal = { ...messageActivity(url, "help", { conversation: "a:1personal-chat-with-ada" }), conversation: { id: "a:1personal-chat-with-ada", conversationType: "personal", tenantId: "t" } };

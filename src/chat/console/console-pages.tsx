@@ -709,6 +709,8 @@ export function DeclarePage(props: {
   room: string;
   values: Record<string, string | string[]>;
   errors: Record<string, string>;
+  /** Why Herald refused the declare (in the chat markup: a room link, say), shown under the title. */
+  refused?: string;
 }) {
   const { ctx, values, errors } = props;
   const value = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : "");
@@ -736,6 +738,11 @@ export function DeclarePage(props: {
           <input name="title" required maxlength={150} value={value("title")} placeholder="A meaningful title" />
         </label>
         <Err k="title" />
+        {props.refused ? (
+          <p class="field-error">
+            <InlineMarkup text={props.refused} roomHref={ctx.roomHref} />
+          </p>
+        ) : null}
         <label>
           Description
           <textarea name="description" rows={4} maxlength={3000} placeholder="As much as you know: what is broken, since when, who is affected">

@@ -17,6 +17,7 @@ import { CONSOLE_BACKLOG_COUNTED, readBacklog } from "../../effects/backlog.js";
 import { closeConnection } from "../../routes/read-body.js";
 import type { RouteContext } from "../chat-platform.js";
 import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
+import { saidAgain } from "../said-again.js";
 import { shortHash } from "../short-hash.js";
 import { helpReply, triageText } from "../replies.js";
 import { consoleAccess, ConsoleRefusal, signIn, signOut, type ConsoleEnv } from "./console-access.js";
@@ -229,8 +230,8 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const read = readDeclareForm(deps.config, values);
     if (!read.ok) return html(c, <DeclarePage ctx={page(c)} room={room.name} values={values} errors={read.errors} />, 422);
     const command: ChatCommand = { name: "declare", quick: read.details };
-    const answered = await answerAtOnce({ ok: true, command }, "declare", answerContext(c, room));
-    if (answered.kind === "refused") return html(c, <DeclarePage ctx={page(c)} room={room.name} values={values} errors={{ title: answered.text }} />, 422);
+    const answered = await answerAtOnce({ ok: true, command }, "declare", answerContext(c, room, String(values._once ?? "")));
+    if (answered.kind === "refused") return html(c, <DeclarePage ctx={page(c)} room={room.name} values={values} errors={{}} refused={answered.text} />, 422);
     const request = await accept(c, room, command, "declare", "form", String(values._once ?? ""));
     return c.redirect(`/console/incidents/${encodeURIComponent(declaredIncidentId(request.id))}`, 303);
   });
@@ -255,7 +256,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const person = c.get("viewer").person!;
     const word = text.trim().split(/\s+/)[0] ?? "";
     const parsed: ParsedCommand = pressed ? { ok: true, command: pressed } : parseChatCommand(text, grammar);
-    const answered = await answerAtOnce(parsed, word, answerContext(c, room, incidentId));
+    const answered = await answerAtOnce(parsed, word, answerContext(c, room, String(form._once ?? ""), incidentId));
     switch (answered.kind) {
       case "mistake":
       case "refused":
@@ -279,7 +280,10 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     return c.redirect(back, 303);
   }
 
-  function answerContext(c: C, room: LocalChannel, incidentId?: string): AnswerContext {
+  /** `once`: the form's one-time id, so a form sent again is not taken for the same thing said twice. */
+  function answerContext(c: C, room: LocalChannel, once: string, incidentId?: string): AnswerContext {
+    const by = { platform: CONSOLE, channel: room.id, actorId: c.get("viewer").person!.id, at: deps.clock.now().toISOString() };
+    const own = onceId(once);
     return {
       config: deps.config,
       prefix: PREFIX,
@@ -288,12 +292,13 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       now: deps.clock.now(),
       incident: () => (incidentId ? deps.store.getIncident(incidentId) : deps.store.findIncidentByChannel(room.id)),
       openIncidents: (limit) => deps.store.openIncidents(limit),
+      saidAgain: (command) => saidAgain(command, own ? { ...by, ownIssueKey: `${own}:issue`, ownIncidentId: declaredIncidentId(own) } : by, deps.store),
     };
   }
 
   /** Stores the request once (a form sent twice carries the same one-time id) and asks for a background run. */
   async function accept(c: C, room: LocalChannel, command: ChatCommand, word: string, via: ChatRequest["via"], once: string, incidentId?: string) {
-    const id = `console:${/^[0-9a-f-]{36}$/.test(once) ? once : crypto.randomUUID()}`;
+    const id = onceId(once) ?? `console:${crypto.randomUUID()}`;
     const request: ChatRequest = {
       id,
       platform: CONSOLE,
@@ -435,4 +440,9 @@ function readDeclareForm(config: RouteContext["config"], values: Record<string, 
   const notify = ([] as string[]).concat(values.notify ?? []).filter((n): n is "ask" | "update" => n === "ask" || n === "update");
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, details: { title, description: description || null, service: service!.key, priority: priority!.name, notify } };
+}
+
+/** The id of the request a form's one-time id stands for; null when it carries none. */
+function onceId(once: string): string | null {
+  return /^[0-9a-f-]{36}$/.test(once) ? `console:${once}` : null;
 }
