@@ -76,7 +76,7 @@ function notIncidentSaidAgain(first: Effect, saidAt: string): string {
   return `:clipboard: You said this is not an incident ${formatElapsed(first.createdAt, saidAt)} ago, with the same reason: ${where}. Nothing more is filed.`;
 }
 
-/** The open incident the same person declared here with the same title and service a moment ago, told of; null when there is none. */
+/** The open incident the same person declared here with the same priority, service and title a moment ago, told of; null when there is none. */
 async function declaredAgain(quick: DeclareDetails, by: SaidBy, store: Pick<IncidentStore, "pageIncidents">): Promise<string | null> {
   const at = Date.parse(by.at);
   const title = sameWords(quick.title);
@@ -108,7 +108,7 @@ function declareSaidAgain(first: Incident, saidAt: string): string {
   return `:rotating_light: You declared *${escapeChat(first.title)}* ${formatElapsed(first.triggeredAt, saidAt)} ago, and it is still open: ${where}. Nothing more is declared. To declare another incident, give it another title.`;
 }
 
-/** The same reason, told apart from another by its words alone (case and spacing aside). */
+/** The same reason (or title), told apart from another by its words alone (case and spacing aside). */
 function sameWords(reason: string): string {
   return reason.trim().replace(/\s+/g, " ").toLowerCase();
 }
