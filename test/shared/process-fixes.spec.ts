@@ -212,6 +212,29 @@ describe(`PagerDuty, as the process declares (${harness.runtime})`, () => {
     expect(opened[1].service.id).toBe("PNETWRK");
   });
 
+  it("says in the declare form when it is one said a moment ago, and keeps the form open", async () => {
+    const herald = await harness.start();
+    const submit = async (viewId: string) =>
+      herald.request("/slack/interactions", await signed(`payload=${encodeURIComponent(JSON.stringify(declareForm("VPC peering is down", "Nothing routes", viewId)))}`, "application/x-www-form-urlencoded"));
+    expect((await submit("V0FIRST01")).status).toBe(200);
+    await herald.settle();
+    const [first] = await herald.store.listIncidents();
+    // The same form sent again (one view): stored once, not refused.
+    expect(await (await submit("V0FIRST01")).text()).toBe("");
+    // Another form with the same declare: the modal shows why under the title, in plain text.
+    const again = await submit("V0SECOND1");
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({
+      response_action: "errors",
+      errors: {
+        title: `🚨 You declared VPC peering is down less than a minute ago, and it is still open: its channel is #${first!.channel!.name}. Nothing more is declared. To declare another incident, give it another title.`,
+      },
+    });
+    await herald.settle();
+    expect(await herald.store.listIncidents()).toHaveLength(1);
+    expect((await herald.pagerdutyCalls()).filter((c) => c.method === "POST" && c.path === "/pagerduty/incidents")).toHaveLength(1);
+  });
+
   it("says in the room what it could not do, and how to fix it", async () => {
     const config = withoutIds.replace("name: Operations - Modernisation Platform", "name: Storage");
     const herald = await harness.start({ config });
@@ -402,10 +425,10 @@ describe(`documents and texts (${harness.runtime})`, () => {
 });
 
 /** The declare form's submission, as Slack sends it (built on Slack's own payload). */
-function declareForm(title: string, description: string) {
+function declareForm(title: string, description: string, viewId = `V${Date.now()}`) {
   const payload = JSON.parse(interactions["interactivity_view_submission.java-slack-sdk.json"]!);
   payload.user = { id: "U0ADA0001", username: "ada", name: "ada", team_id: "T0TEAM" };
-  payload.view.id = `V${Date.now()}`;
+  payload.view.id = viewId;
   payload.view.callback_id = "declare_incident";
   payload.view.private_metadata = JSON.stringify({ channel: "C0TEAM0001" });
   payload.view.state.values = {

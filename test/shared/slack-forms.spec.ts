@@ -211,6 +211,17 @@ describe(`Slack forms, buttons and mentions (${harness.runtime})`, () => {
     ]);
     const list = (await (await herald.request("/api/incidents", auth)).json()) as { incidents: unknown[] };
     expect(list.incidents).toEqual([]);
+    // The same reason in another form a moment later: told in the form, which stays open; nothing filed.
+    const again = await herald.request("/slack/interactions", await submission("not_incident", reason, metadata, "V0NOT0003"));
+    expect(await again.json()).toEqual({
+      response_action: "errors",
+      errors: {
+        reason:
+          "📋 You said this is not an incident less than a minute ago, with the same reason: its issue is #1 a planned failover, announced last week. Nothing more is filed.",
+      },
+    });
+    await herald.settle();
+    expect(await herald.githubCalls()).toHaveLength(1);
   });
 
   it("without a bot token the form cannot open, and the reply says how to declare instead", async () => {
