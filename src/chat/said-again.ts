@@ -1,4 +1,5 @@
 import type { ChatCommand, DeclareDetails } from "../domain/chat-command.js";
+import { declaredIncidentId } from "../domain/command-events.js";
 import type { Incident } from "../domain/incident.js";
 import type { Effect, IncidentStore, OutboxStore } from "../ports/store.js";
 import { escapeChat } from "../render/escape.js";
@@ -32,6 +33,11 @@ export interface SaidBy {
   ownIssueKey?: string;
   /** The incident this request's own declare opens, once it is stored: never its own earlier copy. */
   ownIncidentId?: string;
+}
+
+/** What a stored request's own issue and incident are, so that it is never taken for one said again (processed again, or a form sent twice). */
+export function ownWork(requestId: string): Pick<SaidBy, "ownIssueKey" | "ownIncidentId"> {
+  return { ownIssueKey: `${requestId}:issue`, ownIncidentId: declaredIncidentId(requestId) };
 }
 
 /**

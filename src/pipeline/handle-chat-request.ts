@@ -2,12 +2,12 @@ import { roleNames } from "../config/grammar-context.js";
 import type { Config } from "../config/schema.js";
 import type { ChatCommand } from "../domain/chat-command.js";
 import type { ChatRequest } from "../domain/chat-request.js";
-import { commandEvents, declaredIncidentId, TRIAGE_BUTTONS } from "../domain/command-events.js";
+import { commandEvents, TRIAGE_BUTTONS } from "../domain/command-events.js";
 import type { Incident } from "../domain/incident.js";
 import type { IncidentEvent } from "../domain/incident-event.js";
 import { answerAtOnce } from "../chat/answer-at-once.js";
 import { helpReply, refusal, triageText } from "../chat/replies.js";
-import { notIncidentId, saidAgain, type SaidBy } from "../chat/said-again.js";
+import { notIncidentId, ownWork, saidAgain, type SaidBy } from "../chat/said-again.js";
 import type { ChatButton } from "../ports/chat.js";
 import type { Asker, IncidentStore, NewEffect, OutboxStore } from "../ports/store.js";
 import { formatTime } from "../render/helpers.js";
@@ -205,14 +205,7 @@ function recordEvents(command: ChatCommand, request: ChatRequest, incident: Inci
 
 /** Who asked `request`, where and when: what `saidAgain` tells a repeat by. */
 function saidBy(request: ChatRequest): SaidBy {
-  return {
-    platform: request.platform,
-    channel: request.place.channel,
-    actorId: request.actor.id,
-    at: request.receivedAt,
-    ownIssueKey: `${request.id}:issue`,
-    ownIncidentId: declaredIncidentId(request.id),
-  };
+  return { platform: request.platform, channel: request.place.channel, actorId: request.actor.id, at: request.receivedAt, ...ownWork(request.id) };
 }
 
 /** Not an incident (process step 1): it becomes an issue in the team's repository, linked where it was said. */

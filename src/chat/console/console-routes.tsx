@@ -17,7 +17,7 @@ import { CONSOLE_BACKLOG_COUNTED, readBacklog } from "../../effects/backlog.js";
 import { closeConnection } from "../../routes/read-body.js";
 import type { RouteContext } from "../chat-platform.js";
 import { answerAtOnce, type AnswerContext } from "../answer-at-once.js";
-import { saidAgain } from "../said-again.js";
+import { ownWork, saidAgain } from "../said-again.js";
 import { shortHash } from "../short-hash.js";
 import { helpReply, triageText } from "../replies.js";
 import { consoleAccess, ConsoleRefusal, signIn, signOut, type ConsoleEnv } from "./console-access.js";
@@ -292,7 +292,7 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
       now: deps.clock.now(),
       incident: () => (incidentId ? deps.store.getIncident(incidentId) : deps.store.findIncidentByChannel(room.id)),
       openIncidents: (limit) => deps.store.openIncidents(limit),
-      saidAgain: (command) => saidAgain(command, own ? { ...by, ownIssueKey: `${own}:issue`, ownIncidentId: declaredIncidentId(own) } : by, deps.store),
+      saidAgain: (command) => saidAgain(command, own ? { ...by, ...ownWork(own) } : by, deps.store),
     };
   }
 

@@ -5,13 +5,13 @@ import { NOT_INCIDENT_CALLBACK, notIncidentFormView, readNotIncidentForm } from 
 import { parseInteraction } from "./parse.js";
 import type { ChatCommand } from "../../domain/chat-command.js";
 import type { ChatRequest } from "../../domain/chat-request.js";
-import { declaredIncidentId, publishCommand, STATUS_PUBLISH, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
+import { publishCommand, STATUS_PUBLISH, TRIAGE_DECLARE, TRIAGE_NOT_INCIDENT, volunteerRole } from "../../domain/command-events.js";
 import { acceptDelivery } from "../../routes/accept-delivery.js";
 import { readSlackRequest } from "./read-slack-request.js";
 import type { SlackRouteDeps } from "./slack-route-deps.js";
 import { openForm } from "./slack-commands.js";
 import { markupAsText } from "../markup-tokens.js";
-import { saidAgain } from "../said-again.js";
+import { ownWork, saidAgain } from "../said-again.js";
 
 /** The message shortcut that files a message in the incident's log (see slack-app-manifest.yaml). */
 export const ADD_TO_LOG = "add_to_incident_log";
@@ -21,8 +21,9 @@ const LIMIT_BYTES = 256 * 1024;
 /**
  * POST /slack/interactions, acknowledged at once. Handled: "I'll lead" / "I'll scribe" under the
  * summary; the triage checklist's buttons (each opens its form); the declare and not-an-incident
- * forms (field errors, and one said again, shown in the form, else the work goes to the background); "Add to incident
- * log" on a message in an incident channel. Other interactions are acknowledged and left alone.
+ * forms (field errors, and a request said again, shown in the form, else the work goes to the
+ * background); "Add to incident log" on a message in an incident channel. Other interactions are
+ * acknowledged and left alone.
  */
 export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
   return async (c) => {
@@ -74,7 +75,7 @@ export function slackInteractionsHandler(deps: SlackRouteDeps): Handler {
         const id = `slack:view:${view.id}`;
         const again = await saidAgain(
           command,
-          { platform: "slack", channel: where.channel, actorId: user.id, at: deps.clock.now().toISOString(), ownIssueKey: `${id}:issue`, ownIncidentId: declaredIncidentId(id) },
+          { platform: "slack", channel: where.channel, actorId: user.id, at: deps.clock.now().toISOString(), ...ownWork(id) },
           deps.store,
         );
         if (again) return c.json({ response_action: "errors", errors: { [command.name === "declare" ? "title" : "reason"]: markupAsText(again) } });
