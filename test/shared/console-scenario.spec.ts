@@ -255,6 +255,19 @@ describe(`an incident run from the web console (${harness.runtime})`, () => {
     await herald.settle();
     expect(await count()).toBe(1);
 
+    // The not-incident form: one from an incident's room, and one said again, are told in the form.
+    const notIncident = await ada.post("/console/not-incident", { room: TEAM, reason: "a planned failover" });
+    expect(notIncident.status).toBe(303);
+    await herald.settle();
+    const fromRoom = await ada.post("/console/not-incident", { room: "inc-1-disk-full", reason: "a planned failover" });
+    expect(fromRoom.status).toBe(422);
+    expect(visibleText(await fromRoom.text())).toContain("so it is said in the team's channels");
+    const saidAgain = await ada.post("/console/not-incident", { room: TEAM, reason: "A planned  failover" });
+    expect(saidAgain.status).toBe(422);
+    expect(visibleText(await saidAgain.text())).toContain("You said this is not an incident less than a minute ago, with the same reason");
+    await herald.settle();
+    expect((await herald.githubCalls()).filter((c) => c.method === "POST")).toHaveLength(1);
+
     // Commands outside an incident's room, unknown commands and unknown rooms: said plainly.
     await ada.say(TEAM, "note decision: roll back");
     await ada.say(TEAM, "@Herald incident <!channel> please look");

@@ -787,6 +787,7 @@ export function DeclarePage(props: {
 }
 
 /** Not an incident (process step 1): the reason becomes an issue in the team's repository. */
+/** `error`: in the chat markup (a refusal may link the issue filed before). */
 export function NotIncidentPage(props: { ctx: PageContext; room: string; reason: string; error: string | null }) {
   return (
     <Layout title="Not an incident" ctx={props.ctx}>
@@ -799,7 +800,11 @@ export function NotIncidentPage(props: { ctx: PageContext; room: string; reason:
             {props.reason}
           </textarea>
         </label>
-        {props.error ? <p class="field-error">{props.error}</p> : null}
+        {props.error ? (
+          <p class="field-error">
+            <InlineMarkup text={props.error} roomHref={props.ctx.roomHref} />
+          </p>
+        ) : null}
         <p class="hint">Herald raises a GitHub issue with your reason and posts its link in the room.</p>
         <button class="button primary">Raise the issue</button>
       </PostForm>

@@ -242,7 +242,11 @@ export function consoleRoutes(deps: RouteContext): Hono<ConsoleEnv> {
     const room = await roomNamed(String(form.room ?? teamRoom()));
     const reason = String(form.reason ?? "").trim();
     if (!reason) return html(c, <NotIncidentPage ctx={page(c)} room={room.name} reason="" error="Say why this is not an incident." />, 422);
-    await accept(c, room, { name: "not-incident", reason }, "not-incident", "form", String(form._once ?? ""));
+    const command: ChatCommand = { name: "not-incident", reason };
+    // Refused (not from a team channel) or said a moment ago: told in the form, as the declare form does.
+    const answered = await answerAtOnce({ ok: true, command }, "not-incident", answerContext(c, room, String(form._once ?? "")));
+    if (answered.kind === "refused") return html(c, <NotIncidentPage ctx={page(c)} room={room.name} reason={reason} error={answered.text} />, 422);
+    await accept(c, room, command, "not-incident", "form", String(form._once ?? ""));
     return c.redirect(`/console/rooms/${encodeURIComponent(room.name)}`, 303);
   });
 
